@@ -1,0 +1,1 @@
+"""Green public procurement contract compliance monitoring."""

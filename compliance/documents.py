@@ -1,0 +1,202 @@
+"""Normalised records every source format is turned into; the checks only ever see these.
+
+Amounts and quantities keep the exact text of the document (``Decimal`` preserves it); sign
+conventions for credit notes are applied when storing, not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+DocumentType = Literal["invoice", "credit_note"]
+
+
+@dataclass(frozen=True)
+class Party:
+    """A supplier or customer as identified on a document."""
+
+    endpoint_id: str | None = None
+    endpoint_scheme: str | None = None
+    cvr: str | None = None
+    gln: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Label:
+    """An eco- or social label claimed for an item, mapped to the shared vocabulary.
+
+    ``code`` is the canonical code (GS1 style, e.g. ``SVANEN``) when recognised, else the raw text
+    upper-cased; ``known`` says which. ``raw`` is the text as the supplier wrote it.
+    """
+
+    code: str
+    raw: str
+    known: bool
+    type1: bool
+    source: str
+    licence: str | None = None
+
+
+@dataclass(frozen=True)
+class Classification:
+    code: str
+    list_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    value: str
+
+
+@dataclass
+class DocumentLine:
+    """One invoice or credit-note line; ``position`` is its 1-based order, ``path`` its element path."""
+
+    position: int
+    id: str
+    quantity: Decimal | None
+    unit_code: str | None
+    line_amount: Decimal | None
+    name: str | None
+    description: str | None = None
+    seller_item_id: str | None = None
+    standard_item_id: str | None = None
+    standard_item_scheme: str | None = None
+    classification_codes: list[Classification] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    properties: list[Property] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    delivery_date: date | None = None
+    source_line: int | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    line_extension: Decimal | None = None
+    tax_exclusive: Decimal | None = None
+    tax_inclusive: Decimal | None = None
+    allowance_total: Decimal | None = None
+    charge_total: Decimal | None = None
+    payable: Decimal | None = None
+
+
+@dataclass
+class InvoiceDocument:
+    """An invoice or credit note, whatever format it arrived in."""
+
+    document_type: DocumentType
+    format: str
+    id: str
+    issue_date: date
+    currency: str | None
+    supplier: Party
+    customer: Party
+    contract_references: list[str]
+    totals: Totals
+    lines: list[DocumentLine]
+    customization_id: str | None = None
+    profile_id: str | None = None
+    type_code: str | None = None
+    delivery_date: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    billing_references: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CatalogueLine:
+    """One catalogue item as the supplier describes it."""
+
+    position: int
+    id: str
+    action_code: str | None
+    seller_item_id: str | None
+    standard_item_id: str | None
+    name: str | None
+    classification_codes: list[Classification] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    properties: list[Property] = field(default_factory=list)
+    price: Decimal | None = None
+    unit_code: str | None = None
+    source_line: int | None = None
+    path: str | None = None
+
+
+@dataclass
+class CatalogueDocument:
+    document_type: str
+    format: str
+    id: str
+    issue_date: date
+    supplier: Party
+    customer: Party
+    contract_references: list[str]
+    lines: list[CatalogueLine]
+
+
+@dataclass
+class TripRecord:
+    """One trip from a driving log: a plate, or a vehicle type with no plate (cargo bike)."""
+
+    row: int
+    trip_date: date
+    registration: str | None
+    vehicle_type: str | None
+    distance_km: Decimal | None
+    contract_reference: str | None = None
+    fuel: str | None = None
+
+
+@dataclass
+class DrivingLogDocument:
+    document_type: str
+    format: str
+    supplier_cvr: str | None
+    trips: list[TripRecord]
+
+
+@dataclass
+class VehicleRecord:
+    """What the register says about one vehicle; ``green_evidence`` backs a declared biogas vehicle."""
+
+    row: int
+    registration: str
+    kind: str
+    fuel: str
+    euro_norm: int | None
+    total_weight_kg: int | None
+    registered: bool
+    green_evidence: str | None = None
+
+
+@dataclass
+class VehicleRegisterDocument:
+    document_type: str
+    format: str
+    vehicles: list[VehicleRecord]
+
+
+SourceDocument = InvoiceDocument | CatalogueDocument | DrivingLogDocument | VehicleRegisterDocument
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def document_as_json(document: SourceDocument) -> dict[str, Any]:
+    """The JSON shape published in ``schemas/normalized-document.schema.json``."""
+    return dict(_jsonable(asdict(document)))

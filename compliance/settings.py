@@ -1,0 +1,58 @@
+"""Typed settings from the environment (``COMPLIANCE_*``) with defaults that make a fresh clone work."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from compliance.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where data comes from and goes to.
+
+    Attributes:
+        db_url: SQLAlchemy URL of the compliance database (``COMPLIANCE_DB_URL``);
+            default: a SQLite file under ``var/``. PostgreSQL: ``postgresql+psycopg://…``.
+        inbox: folder ``compliance run`` ingests (``COMPLIANCE_INBOX``); default ``sample_invoices/``.
+        contracts_dir: folder of contract terms YAML files (``COMPLIANCE_CONTRACTS_DIR``).
+        reports_dir: where reports are written (``COMPLIANCE_REPORTS_DIR``); default ``var/reports``.
+        max_file_bytes: supplier files larger than this are quarantined (``COMPLIANCE_MAX_FILE_MB``).
+    """
+
+    db_url: str
+    inbox: Path
+    contracts_dir: Path
+    reports_dir: Path
+    max_file_bytes: int
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, falling back to the embedded defaults."""
+    var_dir = _path("COMPLIANCE_VAR_DIR", PROJECT_ROOT / "var")
+    default_db = f"sqlite:///{var_dir / 'compliance.sqlite'}"
+    raw_mb = os.environ.get("COMPLIANCE_MAX_FILE_MB", "50")
+    try:
+        max_mb = float(raw_mb)
+    except ValueError as exc:
+        raise SettingsError(
+            f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a number of megabytes"
+        ) from exc
+    if max_mb <= 0:
+        raise SettingsError(f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a positive number")
+    return Settings(
+        db_url=os.environ.get("COMPLIANCE_DB_URL") or default_db,
+        inbox=_path("COMPLIANCE_INBOX", PROJECT_ROOT / "sample_invoices"),
+        contracts_dir=_path("COMPLIANCE_CONTRACTS_DIR", PROJECT_ROOT / "contracts"),
+        reports_dir=_path("COMPLIANCE_REPORTS_DIR", var_dir / "reports"),
+        max_file_bytes=int(max_mb * 1024 * 1024),
+    )
