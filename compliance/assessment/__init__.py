@@ -1,0 +1,1 @@
+"""Per contract year: shares, binding levels, shortfalls and penalties."""

@@ -1,0 +1,34 @@
+"""§16.1 banned items: single-use plastic tableware, EPS containers, bottled water — flagged per line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from compliance.checks import FindingRecord
+from compliance.checks.items import DatedLine, line_matches
+from compliance.contracts import ContractTerms, ContractYear
+
+RULE_BANNED_ITEM = "banned_items.delivered@1"
+
+
+def banned_item_findings(contract: ContractTerms, year: ContractYear, lines: Sequence[DatedLine]) -> list[FindingRecord]:
+    findings = []
+    for rule in contract.banned_items:
+        for dated in lines:
+            if line_matches(rule.match, dated.line) and (dated.line.quantity or 0) > 0:
+                findings.append(
+                    FindingRecord(
+                        RULE_BANNED_ITEM,
+                        "high",
+                        f"{dated.where} delivers '{dated.line.name}', which the contract bans: {rule.description}",
+                        contract_id=contract.id,
+                        contract_year=year.number,
+                        supplier_cvr=contract.supplier_cvr,
+                        expected="no such items (§16.1)",
+                        received=f"{dated.line.quantity} {dated.line.unit_code or ''} {dated.line.name}".strip(),
+                        source_file_id=dated.invoice.source_file_id,
+                        location=f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path,
+                        evidence={**dated.evidence(), "rule": rule.id},
+                    )
+                )
+    return findings

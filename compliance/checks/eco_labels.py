@@ -1,0 +1,87 @@
+"""§3.1/§3.2 eco-labels: items a contract says must be labelled, on invoices and in the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from compliance.checks import FindingRecord
+from compliance.checks.items import CatalogueIndex, DatedLine, effective_labels, item_matches, line_matches
+from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
+from compliance.store.models import CatalogueItem
+
+RULE_MISSING_LABEL = "eco_labels.missing_label@1"
+RULE_MISSING_LICENCE = "eco_labels.missing_licence@1"
+RULE_CATALOGUE_MISSING_LABEL = "eco_labels.catalogue_missing_label@1"
+
+
+def _accepted_text(rule: EcoLabelRule) -> str:
+    codes = sorted(code if code != "ANY_TYPE1" else "any type-1 eco-label" for code in rule.accepted_labels)
+    return " or ".join(codes)
+
+
+def eco_label_findings(
+    contract: ContractTerms,
+    year: ContractYear,
+    lines: Sequence[DatedLine],
+    catalogue_items: Sequence[CatalogueItem],
+    catalogue: CatalogueIndex,
+) -> list[FindingRecord]:
+    """Invoiced lines and catalogue items that a rule covers but that carry no accepted label."""
+    findings: list[FindingRecord] = []
+    for rule in contract.eco_labels:
+        for dated in lines:
+            if not line_matches(rule.match, dated.line):
+                continue
+            labels, source = effective_labels(dated, catalogue)
+            accepted = [label for label in labels if rule.accepts(label)]
+            common = {
+                "contract_id": contract.id,
+                "contract_year": year.number,
+                "supplier_cvr": contract.supplier_cvr,
+                "source_file_id": dated.invoice.source_file_id,
+                "location": f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path,
+            }
+            if not accepted:
+                received = ", ".join(label.get("raw", "") for label in labels) or "no label"
+                findings.append(
+                    FindingRecord(
+                        RULE_MISSING_LABEL,
+                        rule.severity,
+                        f"{dated.where} ({dated.line.name}) falls under '{rule.description}' but carries no accepted label",
+                        expected=_accepted_text(rule),
+                        received=f"{received} (from {source})",
+                        evidence={**dated.evidence(), "rule": rule.id},
+                        **common,  # type: ignore[arg-type]
+                    )
+                )
+            elif rule.licence_required and not any(label.get("licence") for label in accepted):
+                findings.append(
+                    FindingRecord(
+                        RULE_MISSING_LICENCE,
+                        "medium",
+                        f"{dated.where} ({dated.line.name}) claims {accepted[0].get('code')} without a licence number",
+                        expected="the licence number of the label (§3.1)",
+                        received="no licence number",
+                        evidence={**dated.evidence(), "rule": rule.id},
+                        **common,  # type: ignore[arg-type]
+                    )
+                )
+        for item in catalogue_items:
+            if item_matches(rule.match, item) and not any(rule.accepts(label) for label in item.labels):
+                findings.append(
+                    FindingRecord(
+                        RULE_CATALOGUE_MISSING_LABEL,
+                        rule.severity,
+                        f"catalogue {item.catalogue_id} item {item.seller_item_id} ({item.name}) falls under "
+                        f"'{rule.description}' but the catalogue states no accepted label",
+                        contract_id=contract.id,
+                        contract_year=year.number,
+                        supplier_cvr=contract.supplier_cvr,
+                        expected=_accepted_text(rule),
+                        received=", ".join(label.get("raw", "") for label in item.labels) or "no label",
+                        source_file_id=item.source_file_id,
+                        location=f"line {item.source_line}" if item.source_line else item.path,
+                        evidence={"catalogue": item.catalogue_id, "item": item.seller_item_id, "rule": rule.id},
+                    )
+                )
+    return findings

@@ -1,0 +1,54 @@
+"""§2.6 Euro 6: supplier vehicles over 3,500 kg (and vans, trucks, buses where the contract says so)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from compliance.checks import FindingRecord
+from compliance.checks.green_vehicles import GREEN_FUELS
+from compliance.contracts import ContractTerms, ContractYear
+from compliance.ingest.tabular import NON_MOTORISED
+from compliance.store.models import Vehicle
+
+RULE_NOT_EURO6 = "euro6.not_euro6@1"
+KIND_FOR_TERM = {"trucks": "truck", "buses": "bus", "vans": "van"}
+
+
+def euro6_applies(contract: ContractTerms, vehicle: Vehicle) -> bool:
+    """Whether the contract's Euro-6 term covers this vehicle; zero-emission vehicles are exempt."""
+    if vehicle.fuel in GREEN_FUELS or vehicle.kind in NON_MOTORISED:
+        return False
+    if "over_3500kg" in contract.euro6_applies_to and (vehicle.total_weight_kg or 0) > 3500:
+        return True
+    return any(KIND_FOR_TERM[term] == vehicle.kind for term in contract.euro6_applies_to if term in KIND_FOR_TERM)
+
+
+def euro6_findings(
+    contract: ContractTerms, year: ContractYear, plates_used: Iterable[str], vehicles: dict[str, Vehicle]
+) -> list[FindingRecord]:
+    """One finding per vehicle used in the year that the term covers and that is not Euro 6."""
+    findings = []
+    for plate in sorted(set(plates_used)):
+        vehicle = vehicles.get(plate)
+        if vehicle is None or not euro6_applies(contract, vehicle):
+            continue
+        if vehicle.euro_norm is not None and vehicle.euro_norm >= 6:
+            continue
+        norm = "unknown" if vehicle.euro_norm is None else ("no norm" if vehicle.euro_norm == 0 else f"Euro {vehicle.euro_norm}")
+        findings.append(
+            FindingRecord(
+                RULE_NOT_EURO6,
+                "high",
+                f"{plate} ({vehicle.kind}, {vehicle.total_weight_kg or '?'} kg, {vehicle.fuel}) was used on the contract "
+                f"in year {year.number} but is {norm}",
+                contract_id=contract.id,
+                contract_year=year.number,
+                supplier_cvr=contract.supplier_cvr,
+                expected="Euro 6 (§2.6)",
+                received=norm,
+                source_file_id=vehicle.source_file_id,
+                location=f"row {vehicle.row}",
+                evidence={"registration": plate, "euro_norm": vehicle.euro_norm, "total_weight_kg": vehicle.total_weight_kg},
+            )
+        )
+    return findings

@@ -1,0 +1,278 @@
+"""§2.1 green supplier vehicles: recognise trip lines, count trips (and km), check the plates.
+
+Counting rules (documented in the README):
+- A trip line is an invoice line the contract's ``trip_lines.green`` or ``.conventional`` matcher
+  recognises; its quantity is the number of trips. Credit-note lines count negative.
+- A line's day is its delivery date, else the invoice's delivery date, else the end of the
+  invoice period, else the issue date. Only days inside the measurement window count.
+- A line both matchers recognise is not counted and is reported, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from compliance.assessment.green_vehicles import GreenShareAssessment, green_share_assessment, measurement_window
+from compliance.checks import FindingRecord
+from compliance.contracts import ContractTerms, ContractYear, TripLineRules
+from compliance.ingest.tabular import NON_MOTORISED, normalise_registration
+from compliance.store.models import Invoice, InvoiceLine, Trip, Vehicle
+
+RULE_SHARE = "green_vehicles.share@1"
+RULE_NOT_GREEN = "green_vehicles.not_green_vehicle@1"
+RULE_UNKNOWN_VEHICLE = "green_vehicles.unknown_vehicle@1"
+RULE_DEREGISTERED = "vehicles.deregistered@1"
+RULE_MISSING_REGISTRATION = "green_vehicles.missing_registration@1"
+RULE_AMBIGUOUS_LINE = "green_vehicles.ambiguous_trip_line@1"
+RULE_NO_TRIPS = "green_vehicles.no_trips@1"
+
+GREEN_FUELS = {"electric", "hydrogen"}
+
+
+def vehicle_is_green(kind: str | None, fuel: str | None, green_evidence: str | None) -> bool:
+    """RULES.md §1: electric, hydrogen, biogas (only with declared evidence), or non-motorised.
+
+    Plug-in hybrids, petrol, diesel, fossil natural gas and HVO are not green.
+    """
+    if kind in NON_MOTORISED:
+        return True
+    if fuel in GREEN_FUELS:
+        return True
+    return fuel == "biogas" and bool(green_evidence)
+
+
+def line_day(line: InvoiceLine, invoice: Invoice) -> date:
+    return line.delivery_date or invoice.delivery_date or invoice.period_end or invoice.issue_date
+
+
+def trip_line_kind(rules: TripLineRules, line: InvoiceLine) -> str | None:
+    """``green``, ``conventional``, ``ambiguous`` (both matchers hit) or None (not a trip line)."""
+    arguments = (line.seller_item_id, line.classification_codes, line.name, line.description, line.properties)
+    green = rules.green.matches(*arguments)
+    conventional = rules.conventional.matches(*arguments)
+    if green and conventional:
+        return "ambiguous"
+    if green:
+        return "green"
+    return "conventional" if conventional else None
+
+
+def line_registrations(rules: TripLineRules, line: InvoiceLine) -> list[str]:
+    """Plates named on a trip line, from the configured item property or the line notes."""
+    source = rules.registrations
+    if source.source == "property":
+        texts = [str(p.get("value", "")) for p in line.properties if str(p.get("name", "")).casefold() == source.property_name.casefold()]
+    else:
+        texts = list(line.notes)
+    plates: list[str] = []
+    for text in texts:
+        for match in source.pattern.finditer(text.upper()):
+            plate = normalise_registration(match.group(0))
+            if plate not in plates:
+                plates.append(plate)
+    return plates
+
+
+@dataclass(frozen=True)
+class CountedTripLine:
+    """One invoice line's contribution to the count, with where it came from."""
+
+    invoice_number: str
+    document_type: str
+    source_file_id: int
+    source_path: str
+    line_id: str
+    source_line: int | None
+    day: date
+    kind: str
+    trips: Decimal
+    registrations: tuple[str, ...]
+
+    def as_evidence(self) -> dict[str, object]:
+        return {
+            "invoice": self.invoice_number,
+            "document_type": self.document_type,
+            "file": self.source_path,
+            "line": self.line_id,
+            "source_line": self.source_line,
+            "day": self.day.isoformat(),
+            "kind": self.kind,
+            "trips": str(self.trips),
+            "registrations": list(self.registrations),
+        }
+
+
+@dataclass
+class GreenVehicleYearResult:
+    assessment: GreenShareAssessment
+    counted_lines: list[CountedTripLine]
+    km_trips: int
+    findings: list[FindingRecord]
+
+
+def counted_trip_lines(rules: TripLineRules, invoices: Iterable[Invoice], start: date, end: date) -> list[CountedTripLine]:
+    """Every trip line (green, conventional or ambiguous) dated inside [start, end]."""
+    counted = []
+    for invoice in invoices:
+        for line in invoice.lines:
+            kind = trip_line_kind(rules, line)
+            if kind is None:
+                continue
+            day = line_day(line, invoice)
+            if not start <= day <= end:
+                continue
+            counted.append(
+                CountedTripLine(
+                    invoice_number=invoice.number,
+                    document_type=invoice.document_type,
+                    source_file_id=invoice.source_file_id,
+                    source_path=invoice.source_file.path,
+                    line_id=line.line_id,
+                    source_line=line.source_line,
+                    day=day,
+                    kind=kind,
+                    trips=line.quantity or Decimal(0),
+                    registrations=tuple(line_registrations(rules, line)),
+                )
+            )
+    return counted
+
+
+def _vehicle_findings(
+    contract: ContractTerms, year: ContractYear, lines: Sequence[CountedTripLine], vehicles: dict[str, Vehicle]
+) -> list[FindingRecord]:
+    findings: list[FindingRecord] = []
+    for line in lines:
+        where = f"invoice {line.invoice_number}, line {line.line_id}"
+
+        def add(rule_id: str, severity: str, message: str, expected: str, received: str, line: CountedTripLine = line) -> None:
+            findings.append(
+                FindingRecord(
+                    rule_id,
+                    severity,
+                    message,
+                    contract_id=contract.id,
+                    contract_year=year.number,
+                    supplier_cvr=contract.supplier_cvr,
+                    expected=expected,
+                    received=received,
+                    source_file_id=line.source_file_id,
+                    location=f"line {line.source_line}" if line.source_line else None,
+                    evidence=line.as_evidence(),
+                )
+            )
+
+        if line.kind == "ambiguous":
+            add(
+                RULE_AMBIGUOUS_LINE,
+                "high",
+                f"{where} is recognised both as green and as conventional trips; its {line.trips} trips are not counted",
+                "one of the two trip lines per delivery",
+                "a line matching both",
+            )
+            continue
+        if not line.registrations and line.trips > 0:
+            add(
+                RULE_MISSING_REGISTRATION,
+                "medium",
+                f"{where} ({line.kind} trips) names no registration number",
+                "the registration numbers of the vehicles used (§2.1)",
+                "none",
+            )
+        for plate in line.registrations:
+            vehicle = vehicles.get(plate)
+            if vehicle is None:
+                if line.kind == "green":
+                    add(
+                        RULE_UNKNOWN_VEHICLE,
+                        "medium",
+                        f"{plate} on {where} (green trips) is not in the vehicle register",
+                        "a registered electric, hydrogen, biogas (with evidence) or non-motorised vehicle",
+                        plate,
+                    )
+                continue
+            if not vehicle.registered:
+                add(RULE_DEREGISTERED, "medium", f"{plate} on {where} is deregistered in the vehicle register", "a registered vehicle", f"{plate}: deregistered")
+            if line.kind == "green" and not vehicle_is_green(vehicle.kind, vehicle.fuel, vehicle.green_evidence):
+                add(
+                    RULE_NOT_GREEN,
+                    "high",
+                    f"{plate} on {where} is invoiced as a green trip, but the register says {vehicle.kind} on {vehicle.fuel}",
+                    "electric, hydrogen, biogas with evidence, or non-motorised (§2.1)",
+                    f"{vehicle.kind}, {vehicle.fuel}" + ("" if vehicle.green_evidence else ", no green evidence"),
+                )
+    return findings
+
+
+def green_vehicle_year(
+    contract: ContractTerms,
+    year: ContractYear,
+    invoices: Sequence[Invoice],
+    log_trips: Sequence[Trip],
+    vehicles: dict[str, Vehicle],
+    as_of: date,
+) -> GreenVehicleYearResult:
+    """Count one contract year's trips, assess the share, and check the plates behind them."""
+    terms = contract.green_vehicles
+    assert terms is not None
+    window = measurement_window(terms, year)
+    lines = counted_trip_lines(terms.trip_lines, invoices, window.start, window.end)
+    green = sum((line.trips for line in lines if line.kind == "green"), Decimal(0))
+    conventional = sum((line.trips for line in lines if line.kind == "conventional"), Decimal(0))
+
+    # km come from driving logs: a trip is green when its vehicle is (register or non-motorised type).
+    window_trips = [trip for trip in log_trips if window.start <= trip.trip_date <= window.end and trip.distance_km is not None]
+    total_km: Decimal | None = None
+    green_km: Decimal | None = None
+    if window_trips:
+        total_km = Decimal(0)
+        green_km = Decimal(0)
+        for trip in window_trips:
+            assert trip.distance_km is not None
+            total_km += trip.distance_km
+            vehicle = vehicles.get(trip.registration or "")
+            kind = vehicle.kind if vehicle else trip.vehicle_type
+            if vehicle_is_green(kind, vehicle.fuel if vehicle else trip.fuel, vehicle.green_evidence if vehicle else None):
+                green_km += trip.distance_km
+
+    assessment = green_share_assessment(contract, year, green, green + conventional, green_km, total_km)
+    findings = _vehicle_findings(contract, year, lines, vehicles)
+    if assessment.compliant is None and year.end < as_of:
+        findings.append(
+            FindingRecord(
+                RULE_NO_TRIPS,
+                "medium",
+                f"no {terms.basis} were registered for contract {contract.id} in year {year.number} "
+                f"({window.start} – {window.end}); the green share cannot be measured",
+                contract_id=contract.id,
+                contract_year=year.number,
+                supplier_cvr=contract.supplier_cvr,
+                expected="invoices with green and conventional trip lines" if terms.basis == "trips" else "driving logs with km",
+                received="none",
+            )
+        )
+    if assessment.compliant is False:
+        findings.append(
+            FindingRecord(
+                RULE_SHARE,
+                "high",
+                f"green share {assessment.share_percent:.2f} % is below the binding level {assessment.level.percent} % "
+                f"({'at least' if assessment.level_inclusive else 'more than'}) in contract year {year.number}; "
+                f"proposed penalty {assessment.penalty_total} DKK, subject to the supplier's hearing",
+                contract_id=contract.id,
+                contract_year=year.number,
+                supplier_cvr=contract.supplier_cvr,
+                expected=f"{'≥' if assessment.level_inclusive else '>'} {assessment.level.percent} % green {terms.basis}",
+                received=f"{assessment.share_percent:.2f} %",
+                evidence={
+                    "green_trips": str(green),
+                    "total_trips": str(green + conventional),
+                    "shortfall_trips": assessment.shortfall_trips,
+                    "shortfall_km": str(assessment.shortfall_km),
+                },
+            )
+        )
+    return GreenVehicleYearResult(assessment, lines, len(window_trips), findings)

@@ -1,0 +1,259 @@
+"""Run every rule family for the selected contracts and years, and store findings and assessments.
+
+Storing is idempotent: a re-run replaces the findings of its scope (keeping the ones that are
+still true, with their first-seen time) and updates assessments in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from compliance.checks import FindingRecord
+from compliance.checks.banned_items import banned_item_findings
+from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
+from compliance.checks.eco_labels import eco_label_findings
+from compliance.checks.euro_norm import euro6_findings
+from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
+from compliance.checks.items import CatalogueIndex, contract_catalogue_items, dated_lines
+from compliance.checks.purchase_shares import purchase_share, purchase_share_finding
+from compliance.contracts import ContractTerms, ContractYear
+from compliance.errors import ComplianceError
+from compliance.store.db import session_scope
+from compliance.store.models import Assessment, CatalogueItem, Contract, Finding, Invoice, Notice, Trip, Vehicle
+
+
+@dataclass
+class CheckSummary:
+    contracts: int = 0
+    years: int = 0
+    findings: int = 0
+    unmatched_invoices: int = 0
+    shortfalls: list[str] = field(default_factory=list)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _store_contract(session: Session, contract: ContractTerms) -> None:
+    row = session.get(Contract, contract.id) or Contract(id=contract.id)
+    row.name = contract.name
+    row.supplier_cvr = contract.supplier_cvr
+    row.supplier_name = contract.supplier_name
+    row.start_date = contract.start
+    row.end_date = contract.end
+    row.terms_file = contract.file
+    row.terms_sha256 = contract.sha256
+    row.loaded_at = _now()
+    session.add(row)
+
+
+def _replace_findings(session: Session, records: Sequence[FindingRecord], scope: Any) -> int:
+    """Make the stored findings in ``scope`` equal ``records``; unchanged ones keep their row."""
+    wanted = {record.fingerprint(): record for record in records}
+    existing = {row.fingerprint: row for row in session.scalars(select(Finding).where(scope))}
+    for fingerprint, row in existing.items():
+        if fingerprint not in wanted:
+            session.delete(row)
+    for fingerprint, record in wanted.items():
+        if fingerprint in existing:
+            continue
+        session.add(
+            Finding(
+                fingerprint=fingerprint,
+                rule_id=record.rule_id,
+                severity=record.severity,
+                contract_id=record.contract_id,
+                contract_year=record.contract_year,
+                supplier_cvr=record.supplier_cvr,
+                message=record.message,
+                expected=record.expected,
+                received=record.received,
+                source_file_id=record.source_file_id,
+                location=record.location,
+                evidence=record.evidence,
+                created_at=_now(),
+            )
+        )
+    return len(wanted)
+
+
+def _store_assessment(
+    session: Session,
+    contract_id: str,
+    year: int,
+    rule_id: str,
+    window: tuple[date, date],
+    status: str,
+    share: Decimal | None,
+    level: Decimal | None,
+    penalty_total: Decimal,
+    details: dict[str, Any],
+) -> None:
+    row = session.scalars(
+        select(Assessment).where(Assessment.contract_id == contract_id, Assessment.contract_year == year, Assessment.rule_id == rule_id)
+    ).first() or Assessment(contract_id=contract_id, contract_year=year, rule_id=rule_id)
+    row.window_start, row.window_end = window
+    row.status = status
+    row.share = share
+    row.level = level
+    row.penalty_total = penalty_total
+    row.details = details
+    row.computed_at = _now()
+    session.add(row)
+
+
+def _green_details(result: GreenVehicleYearResult) -> dict[str, Any]:
+    a = result.assessment
+    return {
+        "basis": a.basis,
+        "transition_cut": a.window.transition_cut,
+        "total_trips": str(a.total_trips),
+        "green_trips": str(a.green_trips),
+        "conventional_trips": str(a.total_trips - a.green_trips),
+        "total_km": None if a.total_km is None else str(a.total_km),
+        "green_km": None if a.green_km is None else str(a.green_km),
+        "driving_log_trips": result.km_trips,
+        "level_percent": str(a.level.percent),
+        "level_source": a.level.source,
+        "minimum_percent": None if a.level.minimum is None else str(a.level.minimum),
+        "offer_percent": None if a.level.offer is None else str(a.level.offer),
+        "level_inclusive": a.level_inclusive,
+        "shortfall_trips": a.shortfall_trips,
+        "shortfall_km": str(a.shortfall_km),
+        "penalty_model": a.penalty_model,
+        "penalty_rate": str(a.penalty_rate),
+        "penalty_variable": str(a.penalty_variable),
+        "penalty_fixed": str(a.penalty_fixed),
+        "trip_lines": [line.as_evidence() for line in result.counted_lines],
+    }
+
+
+def _propose_hearing(session: Session, contract: ContractTerms, year: int, penalty: Decimal, today: date) -> None:
+    """§2.1: a shortfall proposes a penalty; the supplier is heard before anything is imposed."""
+    notice = session.scalars(
+        select(Notice).where(Notice.contract_id == contract.id, Notice.contract_year == year, Notice.kind == "hearing")
+    ).first()
+    if notice is None:
+        session.add(
+            Notice(
+                contract_id=contract.id,
+                contract_year=year,
+                supplier_cvr=contract.supplier_cvr,
+                kind="hearing",
+                status="proposed",
+                proposed_penalty=penalty,
+                deadline=today + timedelta(days=contract.hearing_days),
+                created_at=_now(),
+            )
+        )
+    elif notice.status == "proposed":
+        notice.proposed_penalty = penalty
+
+
+def _check_contract_year(
+    session: Session,
+    contract: ContractTerms,
+    year: ContractYear,
+    invoices: Sequence[Invoice],
+    catalogue_items: Sequence[CatalogueItem],
+    catalogue: CatalogueIndex,
+    log_trips: Sequence[Trip],
+    vehicles: dict[str, Vehicle],
+    as_of: date,
+    summary: CheckSummary,
+) -> list[FindingRecord]:
+    findings: list[FindingRecord] = []
+    plates_used: set[str] = set()
+    if contract.green_vehicles is not None:
+        result = green_vehicle_year(contract, year, invoices, log_trips, vehicles, as_of)
+        a = result.assessment
+        findings += result.findings
+        _store_assessment(
+            session, contract.id, year.number, RULE_SHARE, (a.window.start, a.window.end), a.status, a.share, a.level.percent,
+            a.penalty_total, _green_details(result),
+        )  # fmt: skip
+        for line in result.counted_lines:
+            plates_used.update(line.registrations)
+        if a.compliant is False:
+            summary.shortfalls.append(f"{contract.id} year {year.number}: penalty {a.penalty_total} DKK proposed")
+            _propose_hearing(session, contract, year.number, a.penalty_total, as_of)
+    plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)
+    if contract.euro6_applies_to:
+        findings += euro6_findings(contract, year, plates_used, vehicles)
+    lines = list(dated_lines(invoices, year.start, year.end))
+    findings += eco_label_findings(contract, year, lines, [i for i in catalogue_items if i.issue_date <= year.end], catalogue)
+    findings += banned_item_findings(contract, year, lines)
+    for rule in contract.purchase_shares:
+        share = purchase_share(rule, year, lines, catalogue)
+        finding = purchase_share_finding(contract, share)
+        if finding:
+            findings.append(finding)
+        _store_assessment(
+            session, contract.id, year.number, share.rule_id, (year.start, year.end), share.status, share.share,
+            rule.minimum_percent, Decimal("0.00"),
+            {"basis": rule.basis, "total": str(share.total), "qualifying": str(share.qualifying), "description": rule.description,
+             "level_inclusive": rule.level_inclusive, "lines": share.lines},
+        )  # fmt: skip
+    return findings
+
+
+def run_checks(
+    engine: Engine,
+    contracts: Sequence[ContractTerms],
+    contract_id: str | None = None,
+    year: int | None = None,
+    as_of: date | None = None,
+) -> CheckSummary:
+    """Match invoices to contracts, then check every selected contract year that has started."""
+    today = as_of or date.today()
+    selected = [c for c in contracts if contract_id is None or c.id == contract_id]
+    if contract_id is not None and not selected:
+        raise ComplianceError(f"no contract {contract_id!r}", expected="one of " + ", ".join(c.id for c in contracts))
+    summary = CheckSummary(contracts=len(selected))
+    with session_scope(engine) as session:
+        for contract in contracts:
+            _store_contract(session, contract)
+        invoices = session.scalars(select(Invoice).options(selectinload(Invoice.lines), selectinload(Invoice.source_file))).all()
+        unmatched: list[FindingRecord] = []
+        for invoice in invoices:
+            match = invoice_contract(invoice, contracts)
+            invoice.contract_id = match.contract_id
+            if match.contract_id is None:
+                unmatched.append(unmatched_invoice_finding(invoice, match))
+        summary.unmatched_invoices = len(unmatched)
+        if contract_id is None and year is None:
+            summary.findings += _replace_findings(session, unmatched, Finding.rule_id == RULE_UNMATCHED)
+        vehicles = {v.registration: v for v in session.scalars(select(Vehicle))}
+        all_items = session.scalars(select(CatalogueItem)).all()
+        for contract in selected:
+            years = [y for y in contract.years() if y.start <= today and (year is None or y.number == year)]
+            if year is not None and not years:
+                raise ComplianceError(
+                    f"contract {contract.id} has no started year {year}",
+                    file=contract.file,
+                    expected=f"a year from 1 to {len([y for y in contract.years() if y.start <= today])}",
+                )
+            contract_invoices = [i for i in invoices if i.contract_id == contract.id]
+            catalogue_items = contract_catalogue_items(contract, all_items)
+            catalogue = CatalogueIndex(catalogue_items)
+            refs = contract.invoice_references | {contract.id}
+            log_trips = session.scalars(
+                select(Trip).where((Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(refs)))
+            ).all()
+            for contract_year in years:
+                findings = _check_contract_year(
+                    session, contract, contract_year, contract_invoices, catalogue_items, catalogue, log_trips, vehicles, today, summary
+                )
+                scope = (Finding.contract_id == contract.id) & (Finding.contract_year == contract_year.number)
+                summary.findings += _replace_findings(session, findings, scope)
+                summary.years += 1
+        session.execute(delete(Finding).where(Finding.contract_id.is_not(None), Finding.contract_id.not_in([c.id for c in contracts])))
+    return summary

@@ -1,0 +1,173 @@
+"""The ``compliance`` command: the same pipeline stages the Airflow DAGs run, one command each."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from compliance import pipeline
+from compliance.checks.runner import CheckSummary
+from compliance.contracts import load_contract
+from compliance.documents import document_as_json
+from compliance.errors import ComplianceError, ContractTermsError
+from compliance.ingest.detect import read_source
+from compliance.ingest.loading import IngestSummary
+from compliance.settings import Settings, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _print_ingest(summary: IngestSummary) -> None:
+    click.echo(f"ingested {len(summary.ingested)}, duplicates {len(summary.duplicates)}, quarantined {len(summary.quarantined)}")
+    for _path, reason in summary.quarantined:
+        click.echo(f"  quarantined: {reason}", err=True)
+
+
+def _print_contract_errors(errors: list[ContractTermsError]) -> None:
+    for error in errors:
+        click.echo(f"  contract rejected: {error}", err=True)
+
+
+def _print_checks(summary: CheckSummary) -> None:
+    click.echo(
+        f"checked {summary.contracts} contract(s), {summary.years} contract year(s): "
+        f"{summary.findings} finding(s), {summary.unmatched_invoices} invoice(s) matching no contract"
+    )
+    for line in summary.shortfalls:
+        click.echo(f"  shortfall: {line}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Monitor green terms in supplier contracts: ingest invoices, catalogues, driving logs and
+    vehicle registers, check them against contract terms, and write reports.
+
+    Settings come from the environment: COMPLIANCE_DB_URL (default: SQLite under var/),
+    COMPLIANCE_INBOX, COMPLIANCE_CONTRACTS_DIR, COMPLIANCE_REPORTS_DIR, COMPLIANCE_MAX_FILE_MB.
+    """
+
+
+@main.command()
+def init() -> None:
+    """Create the database or migrate it to the newest schema."""
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    click.echo(f"database ready: {settings.db_url}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def ingest(paths: tuple[Path, ...]) -> None:
+    """Ingest files or folders; the format is detected from content.
+
+    Exits 1 when any file was quarantined (the others are ingested all the same).
+    """
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    summary = pipeline.ingest_files(settings, list(paths))
+    _print_ingest(summary)
+    if summary.quarantined:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--contract", "contract_id", help="Only this contract id.")
+@click.option("--year", type=int, help="Only this contract year (1 = the first year from the contract start).")
+def check(contract_id: str | None, year: int | None) -> None:
+    """Run the checks and store findings and assessments."""
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    try:
+        summary, errors = pipeline.check_contracts(settings, contract_id, year)
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_checks(summary)
+    _print_contract_errors(errors)
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--contract", "contract_id", help="Only this contract id.")
+@click.option("--year", type=int, help="Only this contract year.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder to write to (default: COMPLIANCE_REPORTS_DIR).")
+def report(contract_id: str | None, year: int | None, out_dir: Path | None) -> None:
+    """Write the annual compliance reports and the overview page."""
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    written = pipeline.write_contract_reports(settings, contract_id, year, out_dir)
+    for path in written.annual:
+        click.echo(f"report: {path}")
+    click.echo(f"overview: {written.index}")
+
+
+@main.command()
+def run() -> None:
+    """The whole pipeline on the configured inbox — exactly what the DAG does.
+
+    Exits 1 when a file was quarantined or a contract file was rejected; reports are written anyway.
+    """
+    settings = _settings()
+    result = pipeline.run_pipeline(settings)
+    _print_ingest(result.ingest)
+    _print_checks(result.checks)
+    _print_contract_errors(result.contract_errors)
+    click.echo(f"{len(result.reports.annual)} annual report(s) in {settings.reports_dir}")
+    click.echo(f"open the overview: {result.reports.index}")
+    if result.ingest.quarantined or result.contract_errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the normalised document as JSON (the default, and the only format).")
+def inspect(file: Path, as_json: bool) -> None:
+    """Print one source document normalised, as the checks will see it."""
+    settings = _settings()
+    try:
+        document = read_source(file.read_bytes(), str(file), settings.max_file_bytes)
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(document_as_json(document), indent=2, ensure_ascii=False))
+
+
+@main.group()
+def contracts() -> None:
+    """Contract terms files."""
+
+
+@contracts.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_contracts(files: tuple[Path, ...]) -> None:
+    """Validate contract terms files against schemas/contract.schema.json."""
+    failed = False
+    for file in files:
+        try:
+            contract = load_contract(file)
+        except ContractTermsError as exc:
+            click.echo(f"invalid: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(f"valid: {file} (contract {contract.id}, {contract.green_term_count()} green term(s))")
+    if failed:
+        sys.exit(1)
+
+
+@contracts.command("list")
+def list_contracts() -> None:
+    """List the contracts in COMPLIANCE_CONTRACTS_DIR."""
+    settings = _settings()
+    found, errors = pipeline.contract_terms(settings)
+    for contract in found:
+        click.echo(f"{contract.id}\t{contract.start} – {contract.end}\t{contract.supplier_name}\t{contract.name}")
+    _print_contract_errors(errors)
+    if errors:
+        sys.exit(1)

@@ -1,0 +1,93 @@
+"""Recognise a supplier file by its content (never its name) and hand it to the right reader."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from compliance.documents import SourceDocument
+from compliance.errors import SourceFileError, UnknownFormatError, UnsafeInputError
+from compliance.ingest.excel_invoice import is_excel_invoice, read_excel_invoice
+from compliance.ingest.safe_xml import parse_xml
+from compliance.ingest.tabular import csv_kind, read_csv_rows, read_driving_log, read_vehicle_register
+from compliance.ingest.ubl import CATALOGUE_ROOTS, INVOICE_ROOTS, read_ubl_catalogue, read_ubl_invoice, ubl_root_name
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls/.xlsm containers
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+EXPECTED_FORMATS = (
+    "an OIOUBL/Peppol/UBL invoice, credit note or catalogue (XML), the Excel invoice template (.xlsx), "
+    "a driving log CSV or a vehicle register CSV"
+)
+
+
+def _check_workbook_archive(data: bytes, file: str) -> list[str]:
+    """Refuse macro-enabled and zip-bomb workbooks; return the sheet names of a safe one."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise SourceFileError(f"damaged zip/xlsx container: {exc}", file=file, expected="a valid .xlsx workbook") from exc
+    names = archive.namelist()
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise UnsafeInputError(
+            "the workbook contains macros (vbaProject.bin); macro-enabled files are refused",
+            file=file,
+            expected="a plain .xlsx workbook without macros",
+        )
+    unzipped = sum(info.file_size for info in archive.infolist())
+    compressed = max(1, sum(info.compress_size for info in archive.infolist()))
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped / compressed > MAX_ZIP_RATIO:
+        raise UnsafeInputError(
+            f"the workbook unpacks to {unzipped} bytes from {compressed} (a zip bomb?)",
+            file=file,
+            expected=f"at most {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB unpacked and a ratio under {MAX_ZIP_RATIO}:1",
+        )
+    if "xl/workbook.xml" not in names:
+        raise UnknownFormatError("a zip archive that is not an Excel workbook", file=file, expected=EXPECTED_FORMATS)
+    workbook = parse_xml(archive.read("xl/workbook.xml"), f"{file}!xl/workbook.xml")
+    namespace = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    return [sheet.get("name", "") for sheet in workbook.iter(f"{namespace}sheet")]
+
+
+def read_source(data: bytes, file: str, max_bytes: int) -> SourceDocument:
+    """Parse ``data`` into its normalised document, or raise an error a person can act on."""
+    if len(data) > max_bytes:
+        raise UnsafeInputError(
+            f"the file is {len(data)} bytes", file=file, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
+        )
+    if not data.strip():
+        raise UnknownFormatError("the file is empty", file=file, expected=EXPECTED_FORMATS)
+    if data.startswith(ZIP_MAGIC):
+        sheets = _check_workbook_archive(data, file)
+        if is_excel_invoice(sheets):
+            return read_excel_invoice(data, file)
+        raise UnknownFormatError(
+            f"a workbook with sheets {sheets}", file=file, expected="the invoice template's sheets 'Invoice' and 'Lines'"
+        )
+    if data.startswith(OLE_MAGIC):
+        raise UnsafeInputError(
+            "a legacy binary Office file (.xls/.xlsm container)", file=file, expected="an .xlsx workbook without macros"
+        )
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        root = parse_xml(data, file)
+        name = ubl_root_name(root)
+        if name in INVOICE_ROOTS:
+            return read_ubl_invoice(root, file)
+        if name in CATALOGUE_ROOTS:
+            return read_ubl_catalogue(root, file)
+        raise UnknownFormatError(f"XML with root element {root.tag}", file=file, expected="a UBL 2 Invoice, CreditNote or Catalogue")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnknownFormatError(
+            f"neither XML, a workbook nor UTF-8 text (byte {exc.start})", file=file, expected=EXPECTED_FORMATS
+        ) from exc
+    header, _rows = read_csv_rows(text[:4096])
+    kind = csv_kind(header)
+    if kind == "driving_log":
+        return read_driving_log(text, file)
+    if kind == "vehicle_register":
+        return read_vehicle_register(text, file)
+    raise UnknownFormatError(f"text whose first line is {text.splitlines()[0][:120]!r}", file=file, expected=EXPECTED_FORMATS)

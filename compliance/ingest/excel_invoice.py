@@ -1,0 +1,249 @@
+"""The project's Excel invoice template (``schemas/excel-invoice.md``) → normalised invoice.
+
+Workbooks are read without running anything: macro-enabled files are refused before this
+module sees them, and formulas are never evaluated — a cell is read from its stored value,
+and a formula with no stored value is an error that names the cell.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from compliance.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
+from compliance.errors import SourceFileError
+from compliance.ingest.ubl import normalise_cvr
+from compliance.labels import normalise_label
+
+HEADER_SHEET = "Invoice"
+LINES_SHEET = "Lines"
+HEADER_FIELDS = {
+    "document_type": "invoice or credit_note",
+    "invoice_number": "the invoice number",
+    "issue_date": "the issue date",
+    "currency": "ISO currency code, e.g. DKK",
+    "supplier_cvr": "the supplier's CVR number",
+    "supplier_name": "the supplier's name",
+    "customer_gln": "the buyer unit's GLN/EAN number",
+    "customer_name": "the buyer's name",
+    "contract_reference": "the contract number",
+    "delivery_date": "the delivery date (optional)",
+    "payable_amount": "the amount to pay incl. VAT (optional)",
+}
+REQUIRED_HEADER = ("document_type", "invoice_number", "issue_date", "supplier_cvr")
+LINE_COLUMNS = (
+    "line_id",
+    "seller_item_id",
+    "name",
+    "quantity",
+    "unit_code",
+    "line_amount",
+    "unspsc",
+    "labels",
+    "label_licence",
+    "registrations",
+    "delivery_date",
+    "note",
+)
+REQUIRED_LINE_COLUMNS = ("line_id", "name", "quantity", "line_amount")
+
+
+def is_excel_invoice(sheet_names: list[str]) -> bool:
+    return HEADER_SHEET in sheet_names and LINES_SHEET in sheet_names
+
+
+class _Cells:
+    """Stored cell values, with the formula sheet beside them to explain empty formula cells."""
+
+    def __init__(self, file: str, values: Worksheet, formulas: Worksheet) -> None:
+        self.file = file
+        self.values = values
+        self.formulas = formulas
+
+    def get(self, row: int, column: int) -> Any:
+        value = self.values.cell(row=row, column=column).value
+        if value is None:
+            formula = self.formulas.cell(row=row, column=column).value
+            if isinstance(formula, str) and formula.startswith("="):
+                cell = self.values.cell(row=row, column=column).coordinate
+                raise SourceFileError(
+                    f"cell holds the formula {formula!r} with no stored value; formulas are never evaluated",
+                    file=self.file,
+                    location=f"sheet {self.values.title!r}, cell {cell}",
+                    expected="a value (save the workbook in Excel, or paste values)",
+                )
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    def where(self, row: int, column: int) -> str:
+        return f"sheet {self.values.title!r}, cell {self.values.cell(row=row, column=column).coordinate}"
+
+
+def _decimal(cells: _Cells, row: int, column: int, what: str) -> Decimal | None:
+    value = cells.get(row, column)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise SourceFileError(f"{what} is {value!r}", file=cells.file, location=cells.where(row, column), expected="a number")
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    text = str(value).replace(" ", "")
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})*(,\d+)?|-?\d+(,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")  # Danish 1.234,56
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise SourceFileError(
+            f"{what} is {value!r}", file=cells.file, location=cells.where(row, column), expected="a number such as 1234.50 or 1.234,50"
+        ) from None
+
+
+def _date(cells: _Cells, row: int, column: int, what: str) -> date | None:
+    value = cells.get(row, column)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})[.-/](\d{1,2})[.-/](\d{4})", "dmy")):
+        match = re.fullmatch(pattern, text)
+        if match:
+            parts = [int(part) for part in match.groups()]
+            year, month, day = parts if order == "ymd" else (parts[2], parts[1], parts[0])
+            try:
+                return date(year, month, day)
+            except ValueError:
+                break
+    raise SourceFileError(
+        f"{what} is {value!r}", file=cells.file, location=cells.where(row, column), expected="a date such as 2025-03-31 or 31-03-2025"
+    )
+
+
+def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
+    """Read the template's ``Invoice`` sheet (field/value rows) and ``Lines`` sheet (one row per line)."""
+    values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+    formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+    header = _Cells(file, values_book[HEADER_SHEET], formulas_book[HEADER_SHEET])
+    fields: dict[str, tuple[int, Any]] = {}
+    for row in range(1, header.values.max_row + 1):
+        key = header.get(row, 1)
+        if isinstance(key, str) and key.strip().lower() in HEADER_FIELDS:
+            fields[key.strip().lower()] = (row, header.get(row, 2))
+    for name in REQUIRED_HEADER:
+        if name not in fields or fields[name][1] is None:
+            raise SourceFileError(
+                f"the header has no {name}",
+                file=file,
+                location=f"sheet {HEADER_SHEET!r}, column A",
+                expected=f"a row '{name}' with {HEADER_FIELDS[name]} in column B",
+            )
+
+    def text(name: str) -> str | None:
+        value = fields.get(name, (0, None))[1]
+        return None if value is None else str(value)
+
+    document_type = (text("document_type") or "").lower().replace(" ", "_")
+    if document_type not in {"invoice", "credit_note"}:
+        raise SourceFileError(
+            f"document_type is {text('document_type')!r}",
+            file=file,
+            location=header.where(fields["document_type"][0], 2),
+            expected="invoice or credit_note",
+        )
+    supplier_cvr = normalise_cvr(text("supplier_cvr"))
+    if supplier_cvr is None:
+        raise SourceFileError(
+            f"supplier_cvr is {text('supplier_cvr')!r}",
+            file=file,
+            location=header.where(fields["supplier_cvr"][0], 2),
+            expected="an 8-digit CVR number",
+        )
+    issue_date = _date(header, fields["issue_date"][0], 2, "issue_date")
+    assert issue_date is not None
+
+    lines_sheet = _Cells(file, values_book[LINES_SHEET], formulas_book[LINES_SHEET])
+    columns: dict[str, int] = {}
+    for column in range(1, lines_sheet.values.max_column + 1):
+        title = lines_sheet.get(1, column)
+        if isinstance(title, str) and title.strip().lower() in LINE_COLUMNS:
+            columns[title.strip().lower()] = column
+    missing = [name for name in REQUIRED_LINE_COLUMNS if name not in columns]
+    if missing:
+        raise SourceFileError(
+            f"the lines sheet has no column {', '.join(missing)}",
+            file=file,
+            location=f"sheet {LINES_SHEET!r}, row 1",
+            expected="the column titles " + ", ".join(LINE_COLUMNS),
+        )
+
+    def cell(row: int, name: str) -> Any:
+        return lines_sheet.get(row, columns[name]) if name in columns else None
+
+    lines: list[DocumentLine] = []
+    for row in range(2, lines_sheet.values.max_row + 1):
+        if all(cell(row, name) is None for name in columns):
+            continue
+        line_id = cell(row, "line_id")
+        if line_id is None:
+            raise SourceFileError(
+                "the line has no line_id", file=file, location=lines_sheet.where(row, columns["line_id"]), expected="a line number"
+            )
+        licence = cell(row, "label_licence")
+        labels = []
+        for raw in str(cell(row, "labels") or "").split(","):
+            label = normalise_label(raw, "column", licence=str(licence) if licence else None)
+            if label is not None:
+                labels.append(label)
+        properties = []
+        registrations = cell(row, "registrations")
+        if registrations:
+            properties.append(Property("Registreringsnummer", str(registrations)))
+        unspsc = cell(row, "unspsc")
+        lines.append(
+            DocumentLine(
+                position=len(lines) + 1,
+                id=str(line_id),
+                quantity=_decimal(lines_sheet, row, columns["quantity"], "quantity"),
+                unit_code=str(cell(row, "unit_code")) if cell(row, "unit_code") else None,
+                line_amount=_decimal(lines_sheet, row, columns["line_amount"], "line_amount"),
+                name=str(cell(row, "name")) if cell(row, "name") is not None else None,
+                seller_item_id=str(cell(row, "seller_item_id")) if cell(row, "seller_item_id") is not None else None,
+                classification_codes=[Classification(str(unspsc), "UNSPSC")] if unspsc else [],
+                labels=labels,
+                properties=properties,
+                notes=[str(cell(row, "note"))] if cell(row, "note") else [],
+                delivery_date=_date(lines_sheet, row, columns["delivery_date"], "delivery_date") if "delivery_date" in columns else None,
+                source_line=row,
+                path=f"{LINES_SHEET}!A{row}",
+            )
+        )
+    line_total = sum((line.line_amount or Decimal(0) for line in lines), Decimal(0))
+    payable = _decimal(header, fields["payable_amount"][0], 2, "payable_amount") if "payable_amount" in fields else None
+    return InvoiceDocument(
+        document_type="invoice" if document_type == "invoice" else "credit_note",
+        format="excel-invoice-1",
+        id=str(text("invoice_number")),
+        issue_date=issue_date,
+        currency=text("currency") or "DKK",
+        supplier=Party(cvr=supplier_cvr, name=text("supplier_name"), endpoint_id=supplier_cvr, endpoint_scheme="DK:CVR"),
+        customer=Party(
+            endpoint_id=text("customer_gln"),
+            endpoint_scheme="GLN" if text("customer_gln") else None,
+            gln=text("customer_gln"),
+            name=text("customer_name"),
+        ),
+        contract_references=[text("contract_reference")] if text("contract_reference") else [],
+        totals=Totals(line_extension=line_total, tax_exclusive=line_total, payable=payable),
+        lines=lines,
+        delivery_date=_date(header, fields["delivery_date"][0], 2, "delivery_date") if "delivery_date" in fields else None,
+    )

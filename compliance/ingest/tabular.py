@@ -1,0 +1,177 @@
+"""CSV sources: the generic driving log and the simple vehicle register (``schemas/*.md``).
+
+Both accept ``;`` or ``,`` separators, a UTF-8 byte-order mark, Danish dates (31-12-2025) and
+decimal commas, because that is what Danish spreadsheets export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from compliance.documents import DrivingLogDocument, TripRecord, VehicleRecord, VehicleRegisterDocument
+from compliance.errors import SourceFileError
+from compliance.ingest.ubl import normalise_cvr
+
+DRIVING_LOG_COLUMNS = ("trip_date", "registration", "vehicle_type", "distance_km", "fuel", "contract_reference", "supplier_cvr")
+VEHICLE_REGISTER_COLUMNS = ("registration", "kind", "fuel", "euro_norm", "total_weight_kg", "registered", "green_evidence")
+VEHICLE_KINDS = {"car", "van", "truck", "bus", "motorcycle", "bicycle", "cargo_bike", "other"}
+FUELS = {"petrol", "diesel", "electric", "hydrogen", "natural_gas", "biogas", "lpg", "other", "none"}
+NON_MOTORISED = {"bicycle", "cargo_bike"}
+
+
+def read_csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
+    """Header (lower-cased) and rows of a ``;`` or ``,`` separated text."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = [row for row in reader]
+    if not rows:
+        return [], []
+    return [column.strip().lower() for column in rows[0]], rows[1:]
+
+
+def csv_kind(header: list[str]) -> str | None:
+    if {"trip_date", "distance_km"} <= set(header) and ({"registration", "vehicle_type"} & set(header)):
+        return "driving_log"
+    if {"registration", "kind", "fuel"} <= set(header):
+        return "vehicle_register"
+    return None
+
+
+def normalise_registration(text: str) -> str:
+    """``ab 12 345`` → ``AB12345``: plates compare without spaces, upper-case."""
+    return re.sub(r"[\s\-]+", "", text).upper()
+
+
+def parse_decimal(text: str, file: str, where: str, what: str) -> Decimal:
+    value = text.strip().replace(" ", "")
+    if "," in value:
+        value = value.replace(".", "").replace(",", ".")
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise SourceFileError(f"{what} is {text!r}", file=file, location=where, expected="a number such as 12.5 or 12,5") from None
+
+
+def parse_date(text: str, file: str, where: str, what: str) -> date:
+    value = text.strip()
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?", value)
+    if match:
+        year, month, day = map(int, match.groups())
+    else:
+        match = re.fullmatch(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})(?:[ T].*)?", value)
+        if not match:
+            raise SourceFileError(f"{what} is {text!r}", file=file, location=where, expected="a date such as 2025-03-31 or 31-03-2025")
+        day, month, year = map(int, match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise SourceFileError(f"{what} is {text!r}, which is not a calendar date", file=file, location=where) from None
+
+
+def _columns(header: list[str], required: tuple[str, ...], file: str, known: tuple[str, ...]) -> dict[str, int]:
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise SourceFileError(
+            f"missing column(s) {', '.join(missing)}", file=file, location="row 1 (header)", expected="the columns " + ", ".join(known)
+        )
+    return {name: header.index(name) for name in known if name in header}
+
+
+def _value(row: list[str], columns: dict[str, int], name: str) -> str:
+    index = columns.get(name)
+    if index is None or index >= len(row):
+        return ""
+    return row[index].strip()
+
+
+def read_driving_log(text: str, file: str) -> DrivingLogDocument:
+    """Each row one trip; a trip needs a plate, or a vehicle type when non-motorised (cargo bike)."""
+    header, rows = read_csv_rows(text)
+    columns = _columns(header, ("trip_date", "distance_km"), file, DRIVING_LOG_COLUMNS)
+    trips: list[TripRecord] = []
+    supplier_cvrs: set[str] = set()
+    for offset, row in enumerate(rows):
+        row_number = offset + 2
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"row {row_number}"
+        registration = _value(row, columns, "registration")
+        vehicle_type = _value(row, columns, "vehicle_type").lower() or None
+        if not registration and vehicle_type not in NON_MOTORISED:
+            raise SourceFileError(
+                "the trip has no registration number",
+                file=file,
+                location=where,
+                expected="a registration number, or vehicle_type bicycle/cargo_bike for trips without one",
+            )
+        distance = _value(row, columns, "distance_km")
+        cvr_text = _value(row, columns, "supplier_cvr")
+        if cvr_text:
+            cvr = normalise_cvr(cvr_text)
+            if cvr is None:
+                raise SourceFileError(f"supplier_cvr is {cvr_text!r}", file=file, location=where, expected="an 8-digit CVR number")
+            supplier_cvrs.add(cvr)
+        trips.append(
+            TripRecord(
+                row=row_number,
+                trip_date=parse_date(_value(row, columns, "trip_date"), file, f"{where}, trip_date", "trip_date"),
+                registration=normalise_registration(registration) if registration else None,
+                vehicle_type=vehicle_type,
+                distance_km=parse_decimal(distance, file, f"{where}, distance_km", "distance_km") if distance else None,
+                contract_reference=_value(row, columns, "contract_reference") or None,
+                fuel=_value(row, columns, "fuel").lower() or None,
+            )
+        )
+    if len(supplier_cvrs) > 1:
+        raise SourceFileError(
+            f"the log mixes suppliers {', '.join(sorted(supplier_cvrs))}", file=file, location="column supplier_cvr", expected="one supplier per file"
+        )
+    return DrivingLogDocument("driving_log", "driving-log-csv-1", next(iter(supplier_cvrs), None), trips)
+
+
+def read_vehicle_register(text: str, file: str) -> VehicleRegisterDocument:
+    """The simple register for what the national register cannot tell (biogas, cargo bikes, foreign plates)."""
+    header, rows = read_csv_rows(text)
+    columns = _columns(header, ("registration", "kind", "fuel"), file, VEHICLE_REGISTER_COLUMNS)
+    vehicles: list[VehicleRecord] = []
+    for offset, row in enumerate(rows):
+        row_number = offset + 2
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"row {row_number}"
+        kind = _value(row, columns, "kind").lower()
+        fuel = _value(row, columns, "fuel").lower()
+        if kind not in VEHICLE_KINDS:
+            raise SourceFileError(f"kind is {kind!r}", file=file, location=f"{where}, kind", expected="one of " + ", ".join(sorted(VEHICLE_KINDS)))
+        if fuel not in FUELS:
+            raise SourceFileError(f"fuel is {fuel!r}", file=file, location=f"{where}, fuel", expected="one of " + ", ".join(sorted(FUELS)))
+        registration = _value(row, columns, "registration")
+        if not registration:
+            raise SourceFileError("the vehicle has no registration", file=file, location=where, expected="a registration number or an id for a cargo bike")
+        euro = _value(row, columns, "euro_norm")
+        weight = _value(row, columns, "total_weight_kg")
+        registered = _value(row, columns, "registered").lower()
+        if euro and not re.fullmatch(r"[0-7]", euro):
+            raise SourceFileError(f"euro_norm is {euro!r}", file=file, location=f"{where}, euro_norm", expected="a whole number 0–7 (0 = no norm)")
+        if weight and not re.fullmatch(r"\d+", weight):
+            raise SourceFileError(f"total_weight_kg is {weight!r}", file=file, location=f"{where}, total_weight_kg", expected="a whole number of kg")
+        if registered not in {"", "true", "false", "yes", "no", "1", "0"}:
+            raise SourceFileError(f"registered is {registered!r}", file=file, location=f"{where}, registered", expected="true or false")
+        vehicles.append(
+            VehicleRecord(
+                row=row_number,
+                registration=normalise_registration(registration),
+                kind=kind,
+                fuel=fuel,
+                euro_norm=int(euro) if euro else None,
+                total_weight_kg=int(weight) if weight else None,
+                registered=registered not in {"false", "no", "0"},
+                green_evidence=_value(row, columns, "green_evidence") or None,
+            )
+        )
+    return VehicleRegisterDocument("vehicle_register", "vehicle-register-csv-1", vehicles)

@@ -1,0 +1,78 @@
+"""The pipeline's stages as plain functions; the CLI and the Airflow DAG both call these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from compliance.checks.runner import CheckSummary, run_checks
+from compliance.contracts import ContractTerms, load_contracts
+from compliance.errors import ContractTermsError
+from compliance.ingest.loading import IngestSummary, ingest_paths
+from compliance.reports.annual import WrittenReports, write_reports
+from compliance.settings import Settings
+from compliance.store.db import make_engine, migrate_database
+
+
+def initialise_database(settings: Settings) -> None:
+    """Create or migrate the compliance database (Alembic ``upgrade head``)."""
+    migrate_database(settings.db_url)
+
+
+def ingest_files(settings: Settings, paths: Sequence[Path] | None = None) -> IngestSummary:
+    """Ingest ``paths`` (default: the inbox); bad files are quarantined, the rest go on."""
+    engine = make_engine(settings.db_url)
+    try:
+        return ingest_paths(engine, paths or [settings.inbox], settings.max_file_bytes)
+    finally:
+        engine.dispose()
+
+
+def contract_terms(settings: Settings) -> tuple[list[ContractTerms], list[ContractTermsError]]:
+    """All valid contracts in the contracts folder, and the errors of the files that are not."""
+    if not settings.contracts_dir.is_dir():
+        return [], [ContractTermsError("the contracts folder does not exist", file=str(settings.contracts_dir), expected="a folder of *.yaml files (COMPLIANCE_CONTRACTS_DIR)")]
+    return load_contracts(settings.contracts_dir)
+
+
+def check_contracts(
+    settings: Settings, contract_id: str | None = None, year: int | None = None, as_of: date | None = None
+) -> tuple[CheckSummary, list[ContractTermsError]]:
+    """Run every check for the selected contracts and years; store findings and assessments."""
+    contracts, errors = contract_terms(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        return run_checks(engine, contracts, contract_id, year, as_of), errors
+    finally:
+        engine.dispose()
+
+
+def write_contract_reports(
+    settings: Settings, contract_id: str | None = None, year: int | None = None, out_dir: Path | None = None
+) -> WrittenReports:
+    """Write the annual reports and the overview from what the checks stored."""
+    contracts, _errors = contract_terms(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        return write_reports(engine, contracts, out_dir or settings.reports_dir, contract_id, year)
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class PipelineResult:
+    ingest: IngestSummary
+    checks: CheckSummary
+    reports: WrittenReports
+    contract_errors: list[ContractTermsError] = field(default_factory=list)
+
+
+def run_pipeline(settings: Settings, as_of: date | None = None) -> PipelineResult:
+    """Everything the scheduled DAG does: migrate, ingest the inbox, check, report."""
+    initialise_database(settings)
+    ingest = ingest_files(settings)
+    checks, errors = check_contracts(settings, as_of=as_of)
+    reports = write_contract_reports(settings)
+    return PipelineResult(ingest, checks, reports, errors)

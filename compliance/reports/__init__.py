@@ -1,0 +1,1 @@
+"""Outputs for people: annual compliance reports and the overview page (HTML)."""

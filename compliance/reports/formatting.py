@@ -1,0 +1,33 @@
+"""Danish number, money and date formats for reports: ``1.234,56 kr.``, ``22. november 2026``."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december")
+
+
+def danish_number(value: Decimal | int | str | None, decimals: int = 0) -> str:
+    """Thousands with '.', decimals with ','; ``None`` → '–'."""
+    if value is None:
+        return "–"
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{abs(number):,.{decimals}f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return f"-{text}" if number < 0 else text
+
+
+def danish_money(value: Decimal | str | None) -> str:
+    return "–" if value is None else f"{danish_number(value, 2)} kr."
+
+
+def danish_percent(fraction: Decimal | str | None, decimals: int = 2) -> str:
+    """A fraction 0..1 as a percentage: ``Decimal('0.4912')`` → ``49,12 %``."""
+    return "–" if fraction is None else f"{danish_number(Decimal(str(fraction)) * 100, decimals)} %"
+
+
+def danish_date(value: date | str | None) -> str:
+    if value is None:
+        return "–"
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"

@@ -1,0 +1,283 @@
+"""Tables of the compliance database; every row keeps the file (and line) it came from."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A Decimal stored without loss: NUMERIC on PostgreSQL, text on SQLite (which has no decimal type)."""
+
+    impl = String(48)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(asdecimal=True))
+        return dialect.type_descriptor(String(48))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"expected Decimal, got {type(value).__name__}")
+        return value if dialect.name == "postgresql" else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceFile(Base):
+    """Every file ever offered to ingest, by content hash; quarantined files say why."""
+
+    __tablename__ = "source_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    format: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20))
+    quarantine_reason: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ingested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Contract(Base):
+    """A snapshot of the contract terms file used by the last check, for traceability."""
+
+    __tablename__ = "contract"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    supplier_cvr: Mapped[str] = mapped_column(String(8))
+    supplier_name: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    terms_file: Mapped[str] = mapped_column(Text)
+    terms_sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Invoice(Base):
+    """An invoice or credit note; amounts as in the document (credit notes are positive here)."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (UniqueConstraint("supplier_key", "document_type", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), unique=True)
+    document_type: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(60))
+    number: Mapped[str] = mapped_column(String(200))
+    issue_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    supplier_key: Mapped[str] = mapped_column(String(200))
+    supplier_cvr: Mapped[str | None] = mapped_column(String(8), index=True)
+    supplier_name: Mapped[str | None] = mapped_column(Text)
+    supplier_endpoint_id: Mapped[str | None] = mapped_column(String(200))
+    supplier_endpoint_scheme: Mapped[str | None] = mapped_column(String(40))
+    customer_endpoint_id: Mapped[str | None] = mapped_column(String(200))
+    customer_endpoint_scheme: Mapped[str | None] = mapped_column(String(40))
+    customer_gln: Mapped[str | None] = mapped_column(String(13))
+    customer_cvr: Mapped[str | None] = mapped_column(String(8))
+    customer_name: Mapped[str | None] = mapped_column(Text)
+    contract_references: Mapped[list[str]] = mapped_column(JSON)
+    line_extension_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    tax_exclusive_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    payable_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    delivery_date: Mapped[date | None] = mapped_column(Date)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    contract_id: Mapped[str | None] = mapped_column(String(80), index=True)
+
+    source_file: Mapped[SourceFile] = relationship()
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def sign(self) -> int:
+        """+1 for invoices, −1 for credit notes: the factor applied to quantities and amounts."""
+        return -1 if self.document_type == "credit_note" else 1
+
+
+class InvoiceLine(Base):
+    """One line; quantity and amount are stored with the document's sign applied (credit notes negative)."""
+
+    __tablename__ = "invoice_line"
+    __table_args__ = (UniqueConstraint("invoice_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    line_id: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    unit_code: Mapped[str | None] = mapped_column(String(20))
+    line_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    seller_item_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    standard_item_id: Mapped[str | None] = mapped_column(String(200))
+    classification_codes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    labels: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    properties: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    notes: Mapped[list[str]] = mapped_column(JSON)
+    delivery_date: Mapped[date | None] = mapped_column(Date)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    path: Mapped[str | None] = mapped_column(Text)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class CatalogueItem(Base):
+    __tablename__ = "catalogue_item"
+    __table_args__ = (UniqueConstraint("source_file_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    catalogue_id: Mapped[str] = mapped_column(String(200))
+    document_type: Mapped[str] = mapped_column(String(60))
+    issue_date: Mapped[date] = mapped_column(Date)
+    supplier_cvr: Mapped[str | None] = mapped_column(String(8), index=True)
+    contract_references: Mapped[list[str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer)
+    line_id: Mapped[str] = mapped_column(String(200))
+    action_code: Mapped[str | None] = mapped_column(String(40))
+    seller_item_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    standard_item_id: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(Text)
+    classification_codes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    labels: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    properties: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    price: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    unit_code: Mapped[str | None] = mapped_column(String(20))
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    path: Mapped[str | None] = mapped_column(Text)
+
+    source_file: Mapped[SourceFile] = relationship()
+
+
+class Trip(Base):
+    """One trip from a driving log, by file and row."""
+
+    __tablename__ = "trip"
+    __table_args__ = (UniqueConstraint("source_file_id", "row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    supplier_cvr: Mapped[str | None] = mapped_column(String(8), index=True)
+    trip_date: Mapped[date] = mapped_column(Date)
+    registration: Mapped[str | None] = mapped_column(String(20), index=True)
+    vehicle_type: Mapped[str | None] = mapped_column(String(40))
+    distance_km: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    fuel: Mapped[str | None] = mapped_column(String(40))
+    contract_reference: Mapped[str | None] = mapped_column(String(80))
+
+    source_file: Mapped[SourceFile] = relationship()
+
+
+class Vehicle(Base):
+    """The current register record per plate (the last imported file wins)."""
+
+    __tablename__ = "vehicle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    fuel: Mapped[str] = mapped_column(String(40))
+    euro_norm: Mapped[int | None] = mapped_column(Integer)
+    total_weight_kg: Mapped[int | None] = mapped_column(Integer)
+    registered: Mapped[bool] = mapped_column(Boolean)
+    green_evidence: Mapped[str | None] = mapped_column(Text)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
+    row: Mapped[int] = mapped_column(Integer)
+
+    source_file: Mapped[SourceFile] = relationship()
+
+
+class Finding(Base):
+    """One rule outcome that someone must act on; ``fingerprint`` keeps re-runs from repeating it."""
+
+    __tablename__ = "finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    rule_id: Mapped[str] = mapped_column(String(80), index=True)
+    severity: Mapped[str] = mapped_column(String(20))
+    contract_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    contract_year: Mapped[int | None] = mapped_column(Integer)
+    supplier_cvr: Mapped[str | None] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+    expected: Mapped[str | None] = mapped_column(Text)
+    received: Mapped[str | None] = mapped_column(Text)
+    source_file_id: Mapped[int | None] = mapped_column(ForeignKey("source_file.id"))
+    location: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    source_file: Mapped[SourceFile | None] = relationship()
+
+
+class Assessment(Base):
+    """A rule measured over one contract year: the figures, the level and the penalty it leads to."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("contract_id", "contract_year", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(String(80), index=True)
+    contract_year: Mapped[int] = mapped_column(Integer)
+    rule_id: Mapped[str] = mapped_column(String(80))
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    share: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    level: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    penalty_total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Notice(Base):
+    """A letter to a supplier (hearing before a penalty, discrepancies) with its deadline."""
+
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("contract_id", "contract_year", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(String(80))
+    contract_year: Mapped[int] = mapped_column(Integer)
+    supplier_cvr: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    proposed_penalty: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    path: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
