@@ -70,7 +70,7 @@ def read_source(data: bytes, file: str, max_bytes: int) -> SourceDocument:
             "a legacy binary Office file (.xls/.xlsm container)", file=file, expected="an .xlsx workbook without macros"
         )
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
+    if head.startswith(b"<") or data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-8, or UTF-16 with BOM
         root = parse_xml(data, file)
         name = ubl_root_name(root)
         if name in INVOICE_ROOTS:

@@ -115,7 +115,7 @@ def _date(cells: _Cells, row: int, column: int, what: str) -> date | None:
     if isinstance(value, date):
         return value
     text = str(value)
-    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})[.-/](\d{1,2})[.-/](\d{4})", "dmy")):
+    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", "dmy")):
         match = re.fullmatch(pattern, text)
         if match:
             parts = [int(part) for part in match.groups()]

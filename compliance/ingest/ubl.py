@@ -61,8 +61,7 @@ class _Reader:
         self.tree = root.getroottree()
 
     def where(self, element: etree._Element) -> str:
-        path = self.tree.getpath(element)
-        return f"line {element.sourceline}, {path}"
+        return f"line {element.sourceline}, {element_path(element)}"
 
     def text(self, element: etree._Element | None, path: str) -> str | None:
         if element is None:
@@ -111,7 +110,7 @@ class _Reader:
             raise SourceFileError(
                 f"the document has no {what}",
                 file=self.file,
-                location=f"{self.tree.getpath(self.root)}/{_prefixed(path)}",
+                location=f"{element_path(self.root)}/{_prefixed(path)}",
                 expected=f"a {what} element",
             )
         return value
@@ -122,10 +121,33 @@ class _Reader:
             raise SourceFileError(
                 f"the document has no {what}",
                 file=self.file,
-                location=f"{self.tree.getpath(self.root)}/{_prefixed(path)}",
+                location=f"{element_path(self.root)}/{_prefixed(path)}",
                 expected=f"a {what} element with an ISO date",
             )
         return value
+
+
+def element_path(element: etree._Element) -> str:
+    """``/Invoice/cac:InvoiceLine[2]/cac:Item``: readable, with the usual UBL prefixes."""
+    steps = []
+    node: etree._Element | None = element
+    while node is not None:
+        qname = etree.QName(node)
+        prefix = {CAC_NS: "cac:", CBC_NS: "cbc:"}.get(qname.namespace or "", "")
+        step = f"{prefix}{qname.localname}"
+        parent = node.getparent()
+        if parent is not None:
+            same = [child for child in parent if child.tag == node.tag]
+            if len(same) > 1:
+                step += f"[{same.index(node) + 1}]"
+        steps.append(step)
+        node = parent
+    return "/" + "/".join(reversed(steps))
+
+
+def _line_path(root_name: str, line_tag: str, position: int, count: int) -> str:
+    """The element path of the ``position``-th line, without walking the tree (large invoices)."""
+    return f"/{root_name}/cac:{line_tag}" + (f"[{position}]" if count > 1 else "")
 
 
 def _prefixed(path: str) -> str:
@@ -239,7 +261,8 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
     line_tag = "InvoiceLine" if root_name == "Invoice" else "CreditNoteLine"
     quantity_tag = "InvoicedQuantity" if root_name == "Invoice" else "CreditedQuantity"
     lines: list[DocumentLine] = []
-    for position, element in enumerate(root.iterfind(f"{CAC}{line_tag}"), start=1):
+    line_elements = root.findall(f"{CAC}{line_tag}")
+    for position, element in enumerate(line_elements, start=1):
         item = element.find(f"{CAC}Item")
         classifications, labels, properties = _item_details(reader, item)
         quantity_element = element.find(f"{CBC}{quantity_tag}")
@@ -267,7 +290,7 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
                 notes=[n.text.strip() for n in element.findall(f"{CBC}Note") if n.text and n.text.strip()],
                 delivery_date=reader.date(element, f"{CAC}Delivery/{CBC}ActualDeliveryDate"),
                 source_line=element.sourceline,
-                path=_prefixed(reader.tree.getpath(element)),
+                path=_line_path(root_name, line_tag, position, len(line_elements)),
             )
         )
     totals_element = root.find(f"{CAC}LegalMonetaryTotal")
@@ -318,7 +341,8 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
         )
     reader = _Reader(file, root)
     lines: list[CatalogueLine] = []
-    for position, element in enumerate(root.iterfind(f"{CAC}{root_name}Line"), start=1):
+    line_elements = root.findall(f"{CAC}{root_name}Line")
+    for position, element in enumerate(line_elements, start=1):
         item = element.find(f"{CAC}Item")
         classifications, labels, properties = _item_details(reader, item)
         price = element.find(f"{CAC}RequiredItemLocationQuantity/{CAC}Price")
@@ -338,7 +362,7 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
                 unit_code=reader.text(element, f"{CBC}OrderableUnit")
                 or (price_amount.get("unitCode") if price_amount is not None else None),
                 source_line=element.sourceline,
-                path=_prefixed(reader.tree.getpath(element)),
+                path=_line_path(root_name, f"{root_name}Line", position, len(line_elements)),
             )
         )
     references = [

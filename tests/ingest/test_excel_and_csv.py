@@ -1,0 +1,103 @@
+"""The Excel invoice template and the CSV driving log and vehicle register."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from compliance.documents import DrivingLogDocument, InvoiceDocument, VehicleRegisterDocument
+from compliance.errors import SourceFileError
+from compliance.ingest.detect import read_source
+from tests.conftest import SAMPLE_DIR
+
+MAX = 5 * 1024 * 1024
+
+
+def template(header: list[tuple[str, object]], lines: list[list[object]], columns: list[str] | None = None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Invoice"
+    for row in [("field", "value"), *header]:
+        sheet.append(row)
+    lines_sheet = book.create_sheet("Lines")
+    lines_sheet.append(columns or ["line_id", "seller_item_id", "name", "quantity", "unit_code", "line_amount", "unspsc", "labels", "label_licence"])
+    for row in lines:
+        lines_sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+HEADER = [("document_type", "credit_note"), ("invoice_number", "K-1"), ("issue_date", "31-03-2025"), ("supplier_cvr", "DK 27 61 45 90"), ("contract_reference", "KK-2025-0042")]
+
+
+def test_sample_excel_invoice_reads_lines_labels_and_header() -> None:
+    document = read_source((SAMPLE_DIR / "office" / "NK-2025-0012.xlsx").read_bytes(), "NK-2025-0012.xlsx", MAX)
+    assert isinstance(document, InvoiceDocument)
+    assert (document.id, document.document_type, document.issue_date.isoformat()) == ("NK-2025-0012", "invoice", "2025-12-22")
+    assert document.supplier.cvr == "27614590" and document.customer.gln == "5798000000038"
+    assert document.contract_references == ["KK-2025-0042"]
+    coffee = next(line for line in document.lines if line.seller_item_id == "KAF-FT-OKO")
+    assert {label.code for label in coffee.labels} == {"FAIR_TRADE_MARK", "EU_ORGANIC_FARMING"}
+    paper = next(line for line in document.lines if line.seller_item_id == "KOP-A4-SV")
+    assert [(label.code, label.licence) for label in paper.labels] == [("SVANEN", "3041 0012")]
+    assert paper.path is not None and paper.path.startswith("Lines!A")
+
+
+def test_danish_numbers_dates_and_credit_notes() -> None:
+    data = template(HEADER, [[1, "KAF-STD", "Kaffe", "2", "PK", "1.234,50", "50201706", "Fairtrade", None]])
+    document = read_source(data, "k.xlsx", MAX)
+    assert isinstance(document, InvoiceDocument)
+    assert document.document_type == "credit_note" and document.issue_date.isoformat() == "2025-03-31"
+    assert document.supplier.cvr == "27614590"
+    assert document.lines[0].line_amount == Decimal("1234.50")
+    assert document.lines[0].labels[0].code == "FAIR_TRADE_MARK"
+
+
+def test_formula_without_stored_value_is_an_error_naming_the_cell() -> None:
+    data = template(HEADER, [[1, "X", "Kaffe", 2, "PK", "=D2*10", None, None, None]])
+    with pytest.raises(SourceFileError) as caught:
+        read_source(data, "f.xlsx", MAX)
+    assert caught.value.location == "sheet 'Lines', cell F2"
+    assert "never evaluated" in caught.value.message
+
+
+def test_missing_column_and_header_field_are_named() -> None:
+    with pytest.raises(SourceFileError) as caught:
+        read_source(template(HEADER, [], columns=["line_id", "name", "quantity"]), "c.xlsx", MAX)
+    assert "line_amount" in caught.value.message
+    with pytest.raises(SourceFileError) as caught:
+        read_source(template(HEADER[:2], []), "h.xlsx", MAX)
+    assert "issue_date" in caught.value.message
+
+
+def test_driving_log_with_danish_conventions() -> None:
+    text = "\ufefftrip_date;registration;vehicle_type;distance_km;fuel;supplier_cvr\n02-01-2025;EC 41 208;;22,5;;38451236\n03-01-2025;;cargo_bike;4,2;;38451236\n"
+    document = read_source(text.encode(), "log.csv", MAX)
+    assert isinstance(document, DrivingLogDocument)
+    assert document.supplier_cvr == "38451236"
+    first, bike = document.trips
+    assert (first.registration, first.distance_km, first.trip_date.isoformat(), first.row) == ("EC41208", Decimal("22.5"), "2025-01-02", 2)
+    assert (bike.registration, bike.vehicle_type) == (None, "cargo_bike")
+
+
+def test_trip_without_vehicle_is_refused_with_its_row() -> None:
+    text = "trip_date,registration,distance_km\n2025-01-02,AB12345,10\n2025-01-03,,12\n"
+    with pytest.raises(SourceFileError) as caught:
+        read_source(text.encode(), "log.csv", MAX)
+    assert caught.value.location == "row 3"
+
+
+def test_vehicle_register_and_its_errors() -> None:
+    document = read_source((SAMPLE_DIR / "transport" / "koeretoejer.csv").read_bytes(), "v.csv", MAX)
+    assert isinstance(document, VehicleRegisterDocument)
+    biogas = next(v for v in document.vehicles if v.registration == "BG22519")
+    assert (biogas.kind, biogas.fuel, biogas.euro_norm, biogas.total_weight_kg, biogas.registered) == ("truck", "biogas", 6, 16000, True)
+    assert biogas.green_evidence
+    with pytest.raises(SourceFileError) as caught:
+        read_source(b"registration,kind,fuel\nAB12345,van,plugin_hybrid\n", "v.csv", MAX)
+    assert caught.value.location == "row 2, fuel"

@@ -1,0 +1,92 @@
+"""Ingest into the database: idempotent, quarantine with reasons, the batch goes on, credit notes signed."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from compliance.ingest.loading import ingest_paths
+from compliance.store.db import session_scope
+from compliance.store.models import CatalogueItem, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
+from tests.conftest import SAMPLE_DIR
+
+MAX = 5 * 1024 * 1024
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (SourceFile, Invoice, InvoiceLine, CatalogueItem, Trip, Vehicle)
+        }
+
+
+def test_ingesting_the_same_files_twice_changes_nothing(engine: Engine) -> None:
+    first = ingest_paths(engine, [SAMPLE_DIR], MAX)
+    assert len(first.ingested) == 40 and not first.quarantined and not first.duplicates
+    before = counts(engine)
+    assert before["invoice"] == 37 and before["vehicle"] == 8 and before["catalogue_item"] == 8
+    second = ingest_paths(engine, [SAMPLE_DIR], MAX)
+    assert len(second.duplicates) == 40 and not second.ingested
+    assert counts(engine) == before
+
+
+def test_bad_file_is_quarantined_and_the_rest_of_the_batch_goes_on(engine: Engine, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "inbox"
+    tmp_path.mkdir()
+    shutil.copy(SAMPLE_DIR / "transport" / "GB-202401.xml", tmp_path / "a.xml")
+    (tmp_path / "b.xml").write_bytes(b"<Invoice><broken>")
+    (tmp_path / "c.txt").write_text("just some notes\n", encoding="utf-8")
+    shutil.copy(SAMPLE_DIR / "transport" / "koeretoejer.csv", tmp_path / "d.csv")
+    summary = ingest_paths(engine, [tmp_path], MAX)
+    assert summary.ingested == [str(tmp_path / "a.xml"), str(tmp_path / "d.csv")]
+    reasons = dict(summary.quarantined)
+    assert "not well-formed XML" in reasons[str(tmp_path / "b.xml")]
+    assert "line 1" in reasons[str(tmp_path / "b.xml")]
+    assert "expected an OIOUBL/Peppol" in reasons[str(tmp_path / "c.txt")]
+    with session_scope(engine) as session:
+        statuses = {row.path: (row.status, row.kind) for row in session.scalars(select(SourceFile))}
+    assert statuses[str(tmp_path / "b.xml")] == ("quarantined", "unknown")
+    assert statuses[str(tmp_path / "a.xml")] == ("ingested", "invoice")
+
+
+def test_oversized_file_is_quarantined_without_reading_it(engine: Engine, tmp_path: Path) -> None:
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<Invoice/>" + b" " * 5000)
+    summary = ingest_paths(engine, [big], 1000)
+    assert len(summary.quarantined) == 1 and "at most 1000 bytes" in summary.quarantined[0][1]
+
+
+def test_same_number_with_different_content_is_refused_not_overwritten(engine: Engine, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "inbox"
+    tmp_path.mkdir()
+    original = (SAMPLE_DIR / "transport" / "GB-202401.xml").read_bytes()
+    (tmp_path / "first.xml").write_bytes(original)
+    (tmp_path / "second.xml").write_bytes(original.replace(b"<cbc:CopyIndicator>false", b"<cbc:CopyIndicator>true"))
+    summary = ingest_paths(engine, [tmp_path], MAX)
+    assert summary.ingested == [str(tmp_path / "first.xml")]
+    (path, reason), = summary.quarantined
+    assert path == str(tmp_path / "second.xml")
+    assert "duplicate invoice number 'GB-202401' from supplier 38451236 with different content" in reason
+    assert "first.xml" in reason
+
+
+def test_credit_note_lines_are_stored_negative(engine: Engine) -> None:
+    ingest_paths(engine, [SAMPLE_DIR / "transport" / "GB-K-202511.xml"], MAX)
+    with session_scope(engine) as session:
+        line = session.scalars(select(InvoiceLine)).one()
+        assert (line.quantity, line.line_amount) == (Decimal("-2"), Decimal("-770.00"))
+        invoice = session.scalars(select(Invoice)).one()
+        assert invoice.document_type == "credit_note" and invoice.line_extension_amount == Decimal("770.00")
+
+
+def test_re_ingest_after_quarantine_succeeds_once_the_file_is_fixed(engine: Engine, tmp_path: Path) -> None:
+    target = tmp_path / "log.csv"
+    target.write_text("trip_date;registration;distance_km\n2025-01-02;;4\n", encoding="utf-8")
+    assert ingest_paths(engine, [target], MAX).quarantined
+    target.write_text("trip_date;registration;distance_km\n2025-01-02;AB12345;4\n", encoding="utf-8")
+    assert ingest_paths(engine, [target], MAX).ingested == [str(target)]
+    assert counts(engine)["trip"] == 1
