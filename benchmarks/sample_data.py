@@ -37,8 +37,12 @@ class PartyInfo:
     zip: str
 
 
-BUYER_TRANSPORT = PartyInfo("Københavns Kommune, Økonomiforvaltningen", "64942212", "5798000000014", "Rådhuspladsen", "1", "København V", "1550")
-BUYER_OFFICE = PartyInfo("Københavns Kommune, Koncernindkøb", "64942212", "5798000000038", "Kalvebod Brygge", "45", "København V", "1560")
+BUYER_TRANSPORT = PartyInfo(
+    "Københavns Kommune, Økonomiforvaltningen", "64942212", "5798000000014", "Rådhuspladsen", "1", "København V", "1550"
+)
+BUYER_OFFICE = PartyInfo(
+    "Københavns Kommune, Koncernindkøb", "64942212", "5798000000038", "Kalvebod Brygge", "45", "København V", "1560"
+)
 TRANSPORT_SUPPLIER = PartyInfo("Grøn Bud ApS", "38451236", None, "Sydhavnsgade", "18", "København SV", "2450")
 OFFICE_SUPPLIER = PartyInfo("Nordisk Kontorforsyning A/S", "27614590", None, "Industrivej", "7", "Glostrup", "2600")
 
@@ -123,14 +127,30 @@ class Line:
 
 
 def oioubl_document(
-    kind: str, number: str, issue: date, supplier: PartyInfo, buyer: PartyInfo, contract: str, lines: list[Line], billing_ref: str | None = None
+    kind: str,
+    number: str,
+    issue: date,
+    supplier: PartyInfo,
+    buyer: PartyInfo,
+    contract: str,
+    lines: list[Line],
+    billing_ref: str | None = None,
 ) -> bytes:
     """An OIOUBL 2.1 invoice or credit note with the elements the OIOUBL rules require."""
     root_name = "Invoice" if kind == "invoice" else "CreditNote"
-    root = etree.Element(f"{{urn:oasis:names:specification:ubl:schema:xsd:{root_name}-2}}{root_name}", nsmap={None: f"urn:oasis:names:specification:ubl:schema:xsd:{root_name}-2", **NSMAP})
+    root = etree.Element(
+        f"{{urn:oasis:names:specification:ubl:schema:xsd:{root_name}-2}}{root_name}",
+        nsmap={None: f"urn:oasis:names:specification:ubl:schema:xsd:{root_name}-2", **NSMAP},
+    )
     _el(root, "cbc:UBLVersionID", "2.1")
     _el(root, "cbc:CustomizationID", "OIOUBL-2.1")
-    _el(root, "cbc:ProfileID", "urn:www.nesubl.eu:profiles:profile5:ver2.0", schemeAgencyID="320", schemeID="urn:oioubl:id:profileid-1.6")
+    _el(
+        root,
+        "cbc:ProfileID",
+        "urn:www.nesubl.eu:profiles:profile5:ver2.0",
+        schemeAgencyID="320",
+        schemeID="urn:oioubl:id:profileid-1.6",
+    )
     _el(root, "cbc:ID", number)
     _el(root, "cbc:CopyIndicator", "false")
     _el(root, "cbc:IssueDate", issue.isoformat())
@@ -181,7 +201,14 @@ def oioubl_document(
         _el(sellers, "cbc:ID", line.item_id)
         if line.unspsc:
             classification = _el(item, "cac:CommodityClassification")
-            _el(classification, "cbc:ItemClassificationCode", line.unspsc, listAgencyID="9", listID="UNSPSC", listVersionID="19.0501")
+            _el(
+                classification,
+                "cbc:ItemClassificationCode",
+                line.unspsc,
+                listAgencyID="9",
+                listID="UNSPSC",
+                listVersionID="19.0501",
+            )
         for plate in line.registrations:
             prop = _el(item, "cac:AdditionalItemProperty")
             _el(prop, "cbc:Name", "Registreringsnummer")
@@ -233,9 +260,31 @@ def transport_year(out: Path, rng: random.Random, scale: int = 1) -> list[tuple[
                     green_plates = (*green_plates, MISDECLARED_PLATE)
                 conv_plates = tuple(sorted(rng.sample(CONVENTIONAL_PLATES, k=min(2, max(1, conventional)))))
                 if green:
-                    lines.append(Line("KOERSEL-GROEN", "Kørsel med grønt køretøj (el/biogas)", Decimal(green), "EA", Decimal("385.00"), "78102203", day, green_plates))
+                    lines.append(
+                        Line(
+                            "KOERSEL-GROEN",
+                            "Kørsel med grønt køretøj (el/biogas)",
+                            Decimal(green),
+                            "EA",
+                            Decimal("385.00"),
+                            "78102203",
+                            day,
+                            green_plates,
+                        )
+                    )
                 if conventional:
-                    lines.append(Line("KOERSEL-KONV", "Kørsel med konventionelt køretøj", Decimal(conventional), "EA", Decimal("365.00"), "78102203", day, conv_plates))
+                    lines.append(
+                        Line(
+                            "KOERSEL-KONV",
+                            "Kørsel med konventionelt køretøj",
+                            Decimal(conventional),
+                            "EA",
+                            Decimal("365.00"),
+                            "78102203",
+                            day,
+                            conv_plates,
+                        )
+                    )
                 for _ in range(green):
                     trips_driven.append((day, rng.choice(green_plates[:2]), rng.randint(6, 38)))
                 for _ in range(conventional):
@@ -245,8 +294,21 @@ def transport_year(out: Path, rng: random.Random, scale: int = 1) -> list[tuple[
         data = oioubl_document("invoice", number, issue, TRANSPORT_SUPPLIER, BUYER_TRANSPORT, "KK-2024-0117", lines)
         (folder / f"{number}.xml").write_bytes(data)
     # Two green trips on 7 Oct 2025 were invoiced but never driven: credited in November.
-    credit = [Line("KOERSEL-GROEN", "Kørsel med grønt køretøj (el/biogas) - kreditering", Decimal(2), "EA", Decimal("385.00"), "78102203", date(2025, 10, 7), ("EC41208",))]
-    data = oioubl_document("credit_note", "GB-K-202511", date(2025, 11, 14), TRANSPORT_SUPPLIER, BUYER_TRANSPORT, "KK-2024-0117", credit, "GB-202510")
+    credit = [
+        Line(
+            "KOERSEL-GROEN",
+            "Kørsel med grønt køretøj (el/biogas) - kreditering",
+            Decimal(2),
+            "EA",
+            Decimal("385.00"),
+            "78102203",
+            date(2025, 10, 7),
+            ("EC41208",),
+        )
+    ]
+    data = oioubl_document(
+        "credit_note", "GB-K-202511", date(2025, 11, 14), TRANSPORT_SUPPLIER, BUYER_TRANSPORT, "KK-2024-0117", credit, "GB-202510"
+    )
     (folder / "GB-K-202511.xml").write_bytes(data)
     return trips_driven
 
@@ -287,7 +349,12 @@ OFFICE_ITEMS = {
     "TONER-26A": ("Toner HP 26A, sort", "EA", Decimal("689.00"), "44103103"),
     "PLASTKRUS": ("Engangskrus plast 20 cl, 100 stk", "PK", Decimal("42.00"), "52152102"),
 }
-OFFICE_LABELS = {"KOP-A4-SV": [("SVANEN", "3041 0012")], "KAF-FT-OKO": [("FAIR_TRADE_MARK", None), ("EU_ORGANIC_FARMING", None)], "TE-OKO": [("EU_ORGANIC_FARMING", None)], "RENG-SV": [("SVANEN", "2045 0077")]}
+OFFICE_LABELS = {
+    "KOP-A4-SV": [("SVANEN", "3041 0012")],
+    "KAF-FT-OKO": [("FAIR_TRADE_MARK", None), ("EU_ORGANIC_FARMING", None)],
+    "TE-OKO": [("EU_ORGANIC_FARMING", None)],
+    "RENG-SV": [("SVANEN", "2045 0077")],
+}
 
 
 def office_lines(rng: random.Random, month: date) -> list[Line]:
@@ -302,7 +369,15 @@ def office_lines(rng: random.Random, month: date) -> list[Line]:
         "PLASTKRUS": 6 if month.month == 8 else 0,
     }
     return [
-        Line(item, OFFICE_ITEMS[item][0], Decimal(qty), OFFICE_ITEMS[item][1], OFFICE_ITEMS[item][2], OFFICE_ITEMS[item][3], month.replace(day=15))
+        Line(
+            item,
+            OFFICE_ITEMS[item][0],
+            Decimal(qty),
+            OFFICE_ITEMS[item][1],
+            OFFICE_ITEMS[item][2],
+            OFFICE_ITEMS[item][3],
+            month.replace(day=15),
+        )
         for item, qty in quantities.items()
         if qty
     ]
@@ -343,7 +418,22 @@ def excel_invoice(path: Path, lines: list[Line]) -> None:
     ]:
         header.append(row)
     sheet = book.create_sheet("Lines")
-    sheet.append(["line_id", "seller_item_id", "name", "quantity", "unit_code", "line_amount", "unspsc", "labels", "label_licence", "registrations", "delivery_date", "note"])
+    sheet.append(
+        [
+            "line_id",
+            "seller_item_id",
+            "name",
+            "quantity",
+            "unit_code",
+            "line_amount",
+            "unspsc",
+            "labels",
+            "label_licence",
+            "registrations",
+            "delivery_date",
+            "note",
+        ]
+    )
     for index, line in enumerate(lines, start=1):
         labels = OFFICE_LABELS.get(line.item_id, [])
         sheet.append([

@@ -98,7 +98,12 @@ def check(contract_id: str | None, year: int | None) -> None:
 @main.command()
 @click.option("--contract", "contract_id", help="Only this contract id.")
 @click.option("--year", type=int, help="Only this contract year.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder to write to (default: COMPLIANCE_REPORTS_DIR).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write to (default: COMPLIANCE_REPORTS_DIR).",
+)
 def report(contract_id: str | None, year: int | None, out_dir: Path | None) -> None:
     """Write the annual compliance reports and the overview page."""
     settings = _settings()

@@ -281,7 +281,7 @@ def _field_path(parts: Iterable[Any]) -> str:
 
 def _expected_text(error: jsonschema.ValidationError) -> str:
     validator = error.validator
-    value = error.validator_value
+    value: Any = error.validator_value
     if validator == "required":
         return f"the field(s) {', '.join(value)}"
     if validator == "enum":
@@ -416,7 +416,10 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
     end = date.fromisoformat(data["period"]["end"])
     if end <= start:
         raise ContractTermsError(
-            f"the period ends ({end}) before it starts ({start})", file=file, location="period.end", expected=f"a date after {start}"
+            f"the period ends ({end}) before it starts ({start})",
+            file=file,
+            location="period.end",
+            expected=f"a date after {start}",
         )
     return ContractTerms(
         id=data["id"],
@@ -475,11 +478,13 @@ def load_contract(path: Path) -> ContractTerms:
     except OSError as exc:
         raise ContractTermsError(f"cannot read the file: {exc.strerror}", file=str(path)) from exc
     try:
-        data = yaml.load(content.decode("utf-8"), Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(content.decode("utf-8"), Loader=_TextDatesLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        raise ContractTermsError(f"not valid YAML: {exc}", file=str(path), location=location, expected="a UTF-8 YAML mapping") from exc
+        raise ContractTermsError(
+            f"not valid YAML: {exc}", file=str(path), location=location, expected="a UTF-8 YAML mapping"
+        ) from exc
     return contract_from_data(data, str(path), hashlib.sha256(content).hexdigest())
 
 

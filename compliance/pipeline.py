@@ -33,7 +33,13 @@ def ingest_files(settings: Settings, paths: Sequence[Path] | None = None) -> Ing
 def contract_terms(settings: Settings) -> tuple[list[ContractTerms], list[ContractTermsError]]:
     """All valid contracts in the contracts folder, and the errors of the files that are not."""
     if not settings.contracts_dir.is_dir():
-        return [], [ContractTermsError("the contracts folder does not exist", file=str(settings.contracts_dir), expected="a folder of *.yaml files (COMPLIANCE_CONTRACTS_DIR)")]
+        return [], [
+            ContractTermsError(
+                "the contracts folder does not exist",
+                file=str(settings.contracts_dir),
+                expected="a folder of *.yaml files (COMPLIANCE_CONTRACTS_DIR)",
+            )
+        ]
     return load_contracts(settings.contracts_dir)
 
 

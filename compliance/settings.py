@@ -44,9 +44,7 @@ def load_settings() -> Settings:
     try:
         max_mb = float(raw_mb)
     except ValueError as exc:
-        raise SettingsError(
-            f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a number of megabytes"
-        ) from exc
+        raise SettingsError(f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a number of megabytes") from exc
     if max_mb <= 0:
         raise SettingsError(f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a positive number")
     return Settings(

@@ -66,7 +66,12 @@ def compliance_pipeline() -> None:
         summary, errors = run_checks(load_settings())
         for error in errors:
             logging.getLogger(__name__).error("contract rejected: %s", error)
-        return {"findings": summary.findings, "years": summary.years, "shortfalls": summary.shortfalls, "rejected_contracts": len(errors)}
+        return {
+            "findings": summary.findings,
+            "years": summary.years,
+            "shortfalls": summary.shortfalls,
+            "rejected_contracts": len(errors),
+        }
 
     @task
     def write_reports() -> list[str]:

@@ -15,7 +15,10 @@ from tests.conftest import CONTRACTS_DIR
 
 
 def sample_data() -> dict[str, Any]:
-    return dict(yaml.safe_load((CONTRACTS_DIR / "KK-2024-0117.yaml").read_text(encoding="utf-8")), period={"start": "2024-01-01", "end": "2027-12-31"})
+    return dict(
+        yaml.safe_load((CONTRACTS_DIR / "KK-2024-0117.yaml").read_text(encoding="utf-8")),
+        period={"start": "2024-01-01", "end": "2027-12-31"},
+    )
 
 
 def test_sample_contracts_load_with_their_terms() -> None:

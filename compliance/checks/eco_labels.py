@@ -34,13 +34,7 @@ def eco_label_findings(
                 continue
             labels, source = effective_labels(dated, catalogue)
             accepted = [label for label in labels if rule.accepts(label)]
-            common = {
-                "contract_id": contract.id,
-                "contract_year": year.number,
-                "supplier_cvr": contract.supplier_cvr,
-                "source_file_id": dated.invoice.source_file_id,
-                "location": f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path,
-            }
+            location = f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path
             if not accepted:
                 received = ", ".join(label.get("raw", "") for label in labels) or "no label"
                 findings.append(
@@ -48,10 +42,14 @@ def eco_label_findings(
                         RULE_MISSING_LABEL,
                         rule.severity,
                         f"{dated.where} ({dated.line.name}) falls under '{rule.description}' but carries no accepted label",
+                        contract_id=contract.id,
+                        contract_year=year.number,
+                        supplier_cvr=contract.supplier_cvr,
                         expected=_accepted_text(rule),
                         received=f"{received} (from {source})",
+                        source_file_id=dated.invoice.source_file_id,
+                        location=location,
                         evidence={**dated.evidence(), "rule": rule.id},
-                        **common,  # type: ignore[arg-type]
                     )
                 )
             elif rule.licence_required and not any(label.get("licence") for label in accepted):
@@ -60,10 +58,14 @@ def eco_label_findings(
                         RULE_MISSING_LICENCE,
                         "medium",
                         f"{dated.where} ({dated.line.name}) claims {accepted[0].get('code')} without a licence number",
+                        contract_id=contract.id,
+                        contract_year=year.number,
+                        supplier_cvr=contract.supplier_cvr,
                         expected="the licence number of the label (§3.1)",
                         received="no licence number",
+                        source_file_id=dated.invoice.source_file_id,
+                        location=location,
                         evidence={**dated.evidence(), "rule": rule.id},
-                        **common,  # type: ignore[arg-type]
                     )
                 )
         for item in catalogue_items:

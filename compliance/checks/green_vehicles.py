@@ -64,7 +64,11 @@ def line_registrations(rules: TripLineRules, line: InvoiceLine) -> list[str]:
     """Plates named on a trip line, from the configured item property or the line notes."""
     source = rules.registrations
     if source.source == "property":
-        texts = [str(p.get("value", "")) for p in line.properties if str(p.get("name", "")).casefold() == source.property_name.casefold()]
+        texts = [
+            str(p.get("value", ""))
+            for p in line.properties
+            if str(p.get("name", "")).casefold() == source.property_name.casefold()
+        ]
     else:
         texts = list(line.notes)
     plates: list[str] = []
@@ -195,7 +199,13 @@ def _vehicle_findings(
                     )
                 continue
             if not vehicle.registered:
-                add(RULE_DEREGISTERED, "medium", f"{plate} on {where} is deregistered in the vehicle register", "a registered vehicle", f"{plate}: deregistered")
+                add(
+                    RULE_DEREGISTERED,
+                    "medium",
+                    f"{plate} on {where} is deregistered in the vehicle register",
+                    "a registered vehicle",
+                    f"{plate}: deregistered",
+                )
             if line.kind == "green" and not vehicle_is_green(vehicle.kind, vehicle.fuel, vehicle.green_evidence):
                 add(
                     RULE_NOT_GREEN,

@@ -64,7 +64,13 @@ def purchase_share(
         if qualifying:
             result.qualifying += value
         result.lines.append(
-            {**dated.evidence(), "value": str(value), "qualifying": qualifying, "labels": [lb.get("code") for lb in labels], "label_source": source}
+            {
+                **dated.evidence(),
+                "value": str(value),
+                "qualifying": qualifying,
+                "labels": [lb.get("code") for lb in labels],
+                "label_source": source,
+            }
         )
     return result
 

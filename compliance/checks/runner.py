@@ -98,7 +98,9 @@ def _store_assessment(
     details: dict[str, Any],
 ) -> None:
     row = session.scalars(
-        select(Assessment).where(Assessment.contract_id == contract_id, Assessment.contract_year == year, Assessment.rule_id == rule_id)
+        select(Assessment).where(
+            Assessment.contract_id == contract_id, Assessment.contract_year == year, Assessment.rule_id == rule_id
+        )
     ).first() or Assessment(contract_id=contract_id, contract_year=year, rule_id=rule_id)
     row.window_start, row.window_end = window
     row.status = status
@@ -250,10 +252,21 @@ def run_checks(
             ).all()
             for contract_year in years:
                 findings = _check_contract_year(
-                    session, contract, contract_year, contract_invoices, catalogue_items, catalogue, log_trips, vehicles, today, summary
+                    session,
+                    contract,
+                    contract_year,
+                    contract_invoices,
+                    catalogue_items,
+                    catalogue,
+                    log_trips,
+                    vehicles,
+                    today,
+                    summary,
                 )
                 scope = (Finding.contract_id == contract.id) & (Finding.contract_year == contract_year.number)
                 summary.findings += _replace_findings(session, findings, scope)
                 summary.years += 1
-        session.execute(delete(Finding).where(Finding.contract_id.is_not(None), Finding.contract_id.not_in([c.id for c in contracts])))
+        session.execute(
+            delete(Finding).where(Finding.contract_id.is_not(None), Finding.contract_id.not_in([c.id for c in contracts]))
+        )
     return summary

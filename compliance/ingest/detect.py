@@ -77,7 +77,9 @@ def read_source(data: bytes, file: str, max_bytes: int) -> SourceDocument:
             return read_ubl_invoice(root, file)
         if name in CATALOGUE_ROOTS:
             return read_ubl_catalogue(root, file)
-        raise UnknownFormatError(f"XML with root element {root.tag}", file=file, expected="a UBL 2 Invoice, CreditNote or Catalogue")
+        raise UnknownFormatError(
+            f"XML with root element {root.tag}", file=file, expected="a UBL 2 Invoice, CreditNote or Catalogue"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

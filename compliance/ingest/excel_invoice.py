@@ -102,7 +102,10 @@ def _decimal(cells: _Cells, row: int, column: int, what: str) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:
         raise SourceFileError(
-            f"{what} is {value!r}", file=cells.file, location=cells.where(row, column), expected="a number such as 1234.50 or 1.234,50"
+            f"{what} is {value!r}",
+            file=cells.file,
+            location=cells.where(row, column),
+            expected="a number such as 1234.50 or 1.234,50",
         ) from None
 
 
@@ -125,7 +128,10 @@ def _date(cells: _Cells, row: int, column: int, what: str) -> date | None:
             except ValueError:
                 break
     raise SourceFileError(
-        f"{what} is {value!r}", file=cells.file, location=cells.where(row, column), expected="a date such as 2025-03-31 or 31-03-2025"
+        f"{what} is {value!r}",
+        file=cells.file,
+        location=cells.where(row, column),
+        expected="a date such as 2025-03-31 or 31-03-2025",
     )
 
 
@@ -196,7 +202,10 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
         line_id = cell(row, "line_id")
         if line_id is None:
             raise SourceFileError(
-                "the line has no line_id", file=file, location=lines_sheet.where(row, columns["line_id"]), expected="a line number"
+                "the line has no line_id",
+                file=file,
+                location=lines_sheet.where(row, columns["line_id"]),
+                expected="a line number",
             )
         licence = cell(row, "label_licence")
         labels = []
@@ -222,7 +231,9 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
                 labels=labels,
                 properties=properties,
                 notes=[str(cell(row, "note"))] if cell(row, "note") else [],
-                delivery_date=_date(lines_sheet, row, columns["delivery_date"], "delivery_date") if "delivery_date" in columns else None,
+                delivery_date=_date(lines_sheet, row, columns["delivery_date"], "delivery_date")
+                if "delivery_date" in columns
+                else None,
                 source_line=row,
                 path=f"{LINES_SHEET}!A{row}",
             )
@@ -242,7 +253,7 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
             gln=text("customer_gln"),
             name=text("customer_name"),
         ),
-        contract_references=[text("contract_reference")] if text("contract_reference") else [],
+        contract_references=[reference] if (reference := text("contract_reference")) else [],
         totals=Totals(line_extension=line_total, tax_exclusive=line_total, payable=payable),
         lines=lines,
         delivery_date=_date(header, fields["delivery_date"][0], 2, "delivery_date") if "delivery_date" in fields else None,

@@ -225,7 +225,9 @@ def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
         if size > max_bytes:
             # An oversized file is hashed in chunks but never read into memory whole.
             reason = str(
-                SourceFileError(f"the file is {size} bytes", file=name, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)")
+                SourceFileError(
+                    f"the file is {size} bytes", file=name, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
+                )
             )
             _quarantine(engine, name, digest, size, reason)
             summary.quarantined.append((name, reason))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -46,8 +47,8 @@ def parse_xml(data: bytes, file: str) -> etree._Element:
             location=f"line {line}, column {column}",
             expected="a well-formed XML document",
         ) from exc
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack DocInfo.doctype
+    if docinfo.doctype or docinfo.internalDTD is not None:
         # Reached only when the declaration is in an encoding the byte scan cannot see (UTF-16).
         raise UnsafeInputError(
             "the document declares a DOCTYPE; it was not used",

@@ -54,7 +54,9 @@ def parse_decimal(text: str, file: str, where: str, what: str) -> Decimal:
     try:
         return Decimal(value)
     except InvalidOperation:
-        raise SourceFileError(f"{what} is {text!r}", file=file, location=where, expected="a number such as 12.5 or 12,5") from None
+        raise SourceFileError(
+            f"{what} is {text!r}", file=file, location=where, expected="a number such as 12.5 or 12,5"
+        ) from None
 
 
 def parse_date(text: str, file: str, where: str, what: str) -> date:
@@ -65,7 +67,9 @@ def parse_date(text: str, file: str, where: str, what: str) -> date:
     else:
         match = re.fullmatch(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})(?:[ T].*)?", value)
         if not match:
-            raise SourceFileError(f"{what} is {text!r}", file=file, location=where, expected="a date such as 2025-03-31 or 31-03-2025")
+            raise SourceFileError(
+                f"{what} is {text!r}", file=file, location=where, expected="a date such as 2025-03-31 or 31-03-2025"
+            )
         day, month, year = map(int, match.groups())
     try:
         return date(year, month, day)
@@ -77,7 +81,10 @@ def _columns(header: list[str], required: tuple[str, ...], file: str, known: tup
     missing = [name for name in required if name not in header]
     if missing:
         raise SourceFileError(
-            f"missing column(s) {', '.join(missing)}", file=file, location="row 1 (header)", expected="the columns " + ", ".join(known)
+            f"missing column(s) {', '.join(missing)}",
+            file=file,
+            location="row 1 (header)",
+            expected="the columns " + ", ".join(known),
         )
     return {name: header.index(name) for name in known if name in header}
 
@@ -114,7 +121,9 @@ def read_driving_log(text: str, file: str) -> DrivingLogDocument:
         if cvr_text:
             cvr = normalise_cvr(cvr_text)
             if cvr is None:
-                raise SourceFileError(f"supplier_cvr is {cvr_text!r}", file=file, location=where, expected="an 8-digit CVR number")
+                raise SourceFileError(
+                    f"supplier_cvr is {cvr_text!r}", file=file, location=where, expected="an 8-digit CVR number"
+                )
             supplier_cvrs.add(cvr)
         trips.append(
             TripRecord(
@@ -129,7 +138,10 @@ def read_driving_log(text: str, file: str) -> DrivingLogDocument:
         )
     if len(supplier_cvrs) > 1:
         raise SourceFileError(
-            f"the log mixes suppliers {', '.join(sorted(supplier_cvrs))}", file=file, location="column supplier_cvr", expected="one supplier per file"
+            f"the log mixes suppliers {', '.join(sorted(supplier_cvrs))}",
+            file=file,
+            location="column supplier_cvr",
+            expected="one supplier per file",
         )
     return DrivingLogDocument("driving_log", "driving-log-csv-1", next(iter(supplier_cvrs), None), trips)
 
@@ -147,21 +159,36 @@ def read_vehicle_register(text: str, file: str) -> VehicleRegisterDocument:
         kind = _value(row, columns, "kind").lower()
         fuel = _value(row, columns, "fuel").lower()
         if kind not in VEHICLE_KINDS:
-            raise SourceFileError(f"kind is {kind!r}", file=file, location=f"{where}, kind", expected="one of " + ", ".join(sorted(VEHICLE_KINDS)))
+            raise SourceFileError(
+                f"kind is {kind!r}", file=file, location=f"{where}, kind", expected="one of " + ", ".join(sorted(VEHICLE_KINDS))
+            )
         if fuel not in FUELS:
-            raise SourceFileError(f"fuel is {fuel!r}", file=file, location=f"{where}, fuel", expected="one of " + ", ".join(sorted(FUELS)))
+            raise SourceFileError(
+                f"fuel is {fuel!r}", file=file, location=f"{where}, fuel", expected="one of " + ", ".join(sorted(FUELS))
+            )
         registration = _value(row, columns, "registration")
         if not registration:
-            raise SourceFileError("the vehicle has no registration", file=file, location=where, expected="a registration number or an id for a cargo bike")
+            raise SourceFileError(
+                "the vehicle has no registration",
+                file=file,
+                location=where,
+                expected="a registration number or an id for a cargo bike",
+            )
         euro = _value(row, columns, "euro_norm")
         weight = _value(row, columns, "total_weight_kg")
         registered = _value(row, columns, "registered").lower()
         if euro and not re.fullmatch(r"[0-7]", euro):
-            raise SourceFileError(f"euro_norm is {euro!r}", file=file, location=f"{where}, euro_norm", expected="a whole number 0–7 (0 = no norm)")
+            raise SourceFileError(
+                f"euro_norm is {euro!r}", file=file, location=f"{where}, euro_norm", expected="a whole number 0–7 (0 = no norm)"
+            )
         if weight and not re.fullmatch(r"\d+", weight):
-            raise SourceFileError(f"total_weight_kg is {weight!r}", file=file, location=f"{where}, total_weight_kg", expected="a whole number of kg")
+            raise SourceFileError(
+                f"total_weight_kg is {weight!r}", file=file, location=f"{where}, total_weight_kg", expected="a whole number of kg"
+            )
         if registered not in {"", "true", "false", "yes", "no", "1", "0"}:
-            raise SourceFileError(f"registered is {registered!r}", file=file, location=f"{where}, registered", expected="true or false")
+            raise SourceFileError(
+                f"registered is {registered!r}", file=file, location=f"{where}, registered", expected="true or false"
+            )
         vehicles.append(
             VehicleRecord(
                 row=row_number,

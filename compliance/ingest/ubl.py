@@ -28,8 +28,8 @@ from compliance.labels import is_label_property, normalise_label
 
 CAC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
-CAC = "{%s}" % CAC_NS
-CBC = "{%s}" % CBC_NS
+CAC = f"{{{CAC_NS}}}"
+CBC = f"{{{CBC_NS}}}"
 UBL_DOCUMENT_NS = "urn:oasis:names:specification:ubl:schema:xsd:"
 
 INVOICE_ROOTS = {"Invoice": "invoice", "CreditNote": "credit_note"}
@@ -72,7 +72,7 @@ class _Reader:
         value = found.text.strip()
         return value or None
 
-    def decimal(self, element: etree._Element | None, path: str) -> Decimal | None:
+    def decimal_value(self, element: etree._Element | None, path: str) -> Decimal | None:
         if element is None:
             return None
         found = element.find(path)
@@ -88,7 +88,7 @@ class _Reader:
                 expected="a decimal number such as 1234.50",
             ) from None
 
-    def date(self, element: etree._Element | None, path: str) -> date | None:
+    def date_value(self, element: etree._Element | None, path: str) -> date | None:
         if element is None:
             return None
         found = element.find(path)
@@ -116,7 +116,7 @@ class _Reader:
         return value
 
     def required_date(self, path: str, what: str) -> date:
-        value = self.date(self.root, path)
+        value = self.date_value(self.root, path)
         if value is None:
             raise SourceFileError(
                 f"the document has no {what}",
@@ -143,6 +143,11 @@ def element_path(element: etree._Element) -> str:
         steps.append(step)
         node = parent
     return "/" + "/".join(reversed(steps))
+
+
+def _source_line(element: etree._Element) -> int | None:
+    line = element.sourceline
+    return line if isinstance(line, int) else None
 
 
 def _line_path(root_name: str, line_tag: str, position: int, count: int) -> str:
@@ -185,9 +190,7 @@ def _party(reader: _Reader, party: etree._Element | None) -> Party:
             cvr = normalise_cvr(value)
         if gln is None and scheme in GLN_SCHEMES and re.fullmatch(r"\d{13}", value):
             gln = value
-    name = reader.text(party, f"{CAC}PartyName/{CBC}Name") or reader.text(
-        party, f"{CAC}PartyLegalEntity/{CBC}RegistrationName"
-    )
+    name = reader.text(party, f"{CAC}PartyName/{CBC}Name") or reader.text(party, f"{CAC}PartyLegalEntity/{CBC}RegistrationName")
     return Party(endpoint_id, endpoint_scheme, cvr, gln, name)
 
 
@@ -210,9 +213,7 @@ def certificate_label(identifier: str | None, type_code: str | None, remarks: st
     return normalise_label(identifier or type_code or "", "certificate")
 
 
-def _item_details(
-    reader: _Reader, item: etree._Element | None
-) -> tuple[list[Classification], list[Label], list[Property]]:
+def _item_details(reader: _Reader, item: etree._Element | None) -> tuple[list[Classification], list[Label], list[Property]]:
     if item is None:
         return [], [], []
     classifications = [
@@ -254,9 +255,7 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
     """Normalise a UBL invoice or credit note (OIOUBL 2.x, Peppol BIS 3, other UBL 2.1 profiles)."""
     root_name = ubl_root_name(root)
     if root_name not in INVOICE_ROOTS:
-        raise SourceFileError(
-            f"root element is {root.tag}", file=file, location="/", expected="Invoice or CreditNote"
-        )
+        raise SourceFileError(f"root element is {root.tag}", file=file, location="/", expected="Invoice or CreditNote")
     reader = _Reader(file, root)
     line_tag = "InvoiceLine" if root_name == "Invoice" else "CreditNoteLine"
     quantity_tag = "InvoicedQuantity" if root_name == "Invoice" else "CreditedQuantity"
@@ -269,16 +268,14 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
         standard = item.find(f"{CAC}StandardItemIdentification/{CBC}ID") if item is not None else None
         line_id = reader.text(element, f"{CBC}ID")
         if line_id is None:
-            raise SourceFileError(
-                "the line has no ID", file=file, location=reader.where(element), expected="cbc:ID"
-            )
+            raise SourceFileError("the line has no ID", file=file, location=reader.where(element), expected="cbc:ID")
         lines.append(
             DocumentLine(
                 position=position,
                 id=line_id,
-                quantity=reader.decimal(element, f"{CBC}{quantity_tag}"),
+                quantity=reader.decimal_value(element, f"{CBC}{quantity_tag}"),
                 unit_code=quantity_element.get("unitCode") if quantity_element is not None else None,
-                line_amount=reader.decimal(element, f"{CBC}LineExtensionAmount"),
+                line_amount=reader.decimal_value(element, f"{CBC}LineExtensionAmount"),
                 name=reader.text(item, f"{CBC}Name"),
                 description=reader.text(item, f"{CBC}Description"),
                 seller_item_id=reader.text(item, f"{CAC}SellersItemIdentification/{CBC}ID"),
@@ -288,19 +285,19 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
                 labels=labels,
                 properties=properties,
                 notes=[n.text.strip() for n in element.findall(f"{CBC}Note") if n.text and n.text.strip()],
-                delivery_date=reader.date(element, f"{CAC}Delivery/{CBC}ActualDeliveryDate"),
-                source_line=element.sourceline,
+                delivery_date=reader.date_value(element, f"{CAC}Delivery/{CBC}ActualDeliveryDate"),
+                source_line=_source_line(element),
                 path=_line_path(root_name, line_tag, position, len(line_elements)),
             )
         )
     totals_element = root.find(f"{CAC}LegalMonetaryTotal")
     totals = Totals(
-        line_extension=reader.decimal(totals_element, f"{CBC}LineExtensionAmount"),
-        tax_exclusive=reader.decimal(totals_element, f"{CBC}TaxExclusiveAmount"),
-        tax_inclusive=reader.decimal(totals_element, f"{CBC}TaxInclusiveAmount"),
-        allowance_total=reader.decimal(totals_element, f"{CBC}AllowanceTotalAmount"),
-        charge_total=reader.decimal(totals_element, f"{CBC}ChargeTotalAmount"),
-        payable=reader.decimal(totals_element, f"{CBC}PayableAmount"),
+        line_extension=reader.decimal_value(totals_element, f"{CBC}LineExtensionAmount"),
+        tax_exclusive=reader.decimal_value(totals_element, f"{CBC}TaxExclusiveAmount"),
+        tax_inclusive=reader.decimal_value(totals_element, f"{CBC}TaxInclusiveAmount"),
+        allowance_total=reader.decimal_value(totals_element, f"{CBC}AllowanceTotalAmount"),
+        charge_total=reader.decimal_value(totals_element, f"{CBC}ChargeTotalAmount"),
+        payable=reader.decimal_value(totals_element, f"{CBC}PayableAmount"),
     )
     customization_id = reader.text(root, f"{CBC}CustomizationID")
     return InvoiceDocument(
@@ -312,18 +309,16 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
         supplier=_party(reader, root.find(f"{CAC}AccountingSupplierParty/{CAC}Party")),
         customer=_party(reader, root.find(f"{CAC}AccountingCustomerParty/{CAC}Party")),
         contract_references=[
-            e.text.strip()
-            for e in root.findall(f"{CAC}ContractDocumentReference/{CBC}ID")
-            if e.text and e.text.strip()
+            e.text.strip() for e in root.findall(f"{CAC}ContractDocumentReference/{CBC}ID") if e.text and e.text.strip()
         ],
         totals=totals,
         lines=lines,
         customization_id=customization_id,
         profile_id=reader.text(root, f"{CBC}ProfileID"),
         type_code=reader.text(root, f"{CBC}InvoiceTypeCode") or reader.text(root, f"{CBC}CreditNoteTypeCode"),
-        delivery_date=reader.date(root, f"{CAC}Delivery/{CBC}ActualDeliveryDate"),
-        period_start=reader.date(root, f"{CAC}InvoicePeriod/{CBC}StartDate"),
-        period_end=reader.date(root, f"{CAC}InvoicePeriod/{CBC}EndDate"),
+        delivery_date=reader.date_value(root, f"{CAC}Delivery/{CBC}ActualDeliveryDate"),
+        period_start=reader.date_value(root, f"{CAC}InvoicePeriod/{CBC}StartDate"),
+        period_end=reader.date_value(root, f"{CAC}InvoicePeriod/{CBC}EndDate"),
         billing_references=[
             e.text.strip()
             for e in root.findall(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference/{CBC}ID")
@@ -336,9 +331,7 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
     """Normalise a UBL catalogue document: items, classifications, labels and prices."""
     root_name = ubl_root_name(root)
     if root_name not in CATALOGUE_ROOTS:
-        raise SourceFileError(
-            f"root element is {root.tag}", file=file, location="/", expected="a UBL catalogue document"
-        )
+        raise SourceFileError(f"root element is {root.tag}", file=file, location="/", expected="a UBL catalogue document")
     reader = _Reader(file, root)
     lines: list[CatalogueLine] = []
     line_elements = root.findall(f"{CAC}{root_name}Line")
@@ -358,10 +351,10 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
                 classification_codes=classifications,
                 labels=labels,
                 properties=properties,
-                price=reader.decimal(price, f"{CBC}PriceAmount"),
+                price=reader.decimal_value(price, f"{CBC}PriceAmount"),
                 unit_code=reader.text(element, f"{CBC}OrderableUnit")
                 or (price_amount.get("unitCode") if price_amount is not None else None),
-                source_line=element.sourceline,
+                source_line=_source_line(element),
                 path=_line_path(root_name, f"{root_name}Line", position, len(line_elements)),
             )
         )

@@ -45,7 +45,11 @@ def terms_in_words(contract: ContractTerms, year: int) -> list[str]:
     green = contract.green_vehicles
     if green is not None:
         level = green.binding_level(year)
-        form = {"minimum": "the municipality's minimum", "offer": "the supplier's offer", "both": "the supplier's offer (at least the minimum)"}[green.form]
+        form = {
+            "minimum": "the municipality's minimum",
+            "offer": "the supplier's offer",
+            "both": "the supplier's offer (at least the minimum)",
+        }[green.form]
         comparison = "at least" if green.level_inclusive else "more than"
         words.append(
             f"Green vehicles (§2.1): {comparison} {danish_number(level.percent, 2)} % of {green.basis} in year {year} "
@@ -56,15 +60,23 @@ def terms_in_words(contract: ContractTerms, year: int) -> list[str]:
         penalty = green.penalty
         unit = "km" if penalty.model == "per_km" else "trip"
         fixed = f" plus a fixed {danish_money(penalty.fixed_dkk)} for any shortfall" if penalty.fixed_dkk else ""
-        words.append(f"Penalty: {danish_money(penalty.rate_dkk)} per {unit} short{fixed}; the supplier is heard for {contract.hearing_days} days first.")
+        words.append(
+            f"Penalty: {danish_money(penalty.rate_dkk)} per {unit} short{fixed}; the supplier is heard for {contract.hearing_days} days first."
+        )
     if contract.euro6_applies_to:
-        words.append("Euro 6 (§2.6) for: " + ", ".join(sorted(contract.euro6_applies_to)).replace("_", " ") + "; zero-emission vehicles exempt.")
+        words.append(
+            "Euro 6 (§2.6) for: "
+            + ", ".join(sorted(contract.euro6_applies_to)).replace("_", " ")
+            + "; zero-emission vehicles exempt."
+        )
     if contract.hvo100_required:
         words.append("HVO100 or another 2nd-generation biofuel is required (§2.2).")
     for rule in contract.eco_labels:
         words.append(f"Eco-label (§3.1): {rule.description} — accepted: {', '.join(sorted(rule.accepted_labels))}.")
     for share in contract.purchase_shares:
-        words.append(f"Purchase share (§16): {share.description} — at least {danish_number(share.minimum_percent)} % by {share.basis}.")
+        words.append(
+            f"Purchase share (§16): {share.description} — at least {danish_number(share.minimum_percent)} % by {share.basis}."
+        )
     for banned in contract.banned_items:
         words.append(f"Banned (§16.1): {banned.description}.")
     return words
@@ -106,7 +118,9 @@ def write_reports(
         sources = {s.id: s for s in session.scalars(select(SourceFile))}
         for contract in contracts:
             assessments = session.scalars(
-                select(Assessment).where(Assessment.contract_id == contract.id).order_by(Assessment.contract_year, Assessment.rule_id)
+                select(Assessment)
+                .where(Assessment.contract_id == contract.id)
+                .order_by(Assessment.contract_year, Assessment.rule_id)
             ).all()
             for number in sorted({a.contract_year for a in assessments}):
                 year_assessments = [a for a in assessments if a.contract_year == number]
@@ -117,7 +131,9 @@ def write_reports(
                     key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.message),
                 )
                 notice = session.scalars(
-                    select(Notice).where(Notice.contract_id == contract.id, Notice.contract_year == number, Notice.kind == "hearing")
+                    select(Notice).where(
+                        Notice.contract_id == contract.id, Notice.contract_year == number, Notice.kind == "hearing"
+                    )
                 ).first()
                 contract_year = contract.year(number)
                 name = annual_report_name(contract.id, number)
@@ -149,8 +165,14 @@ def write_reports(
                 path.write_text(html, encoding="utf-8")
                 written.append(path)
         unmatched = session.scalars(select(Finding).where(Finding.contract_id.is_(None)).order_by(Finding.id)).all()
-        quarantined = session.scalars(select(SourceFile).where(SourceFile.status == "quarantined").order_by(SourceFile.path)).all()
-        counts = dict(session.execute(select(SourceFile.kind, func.count()).where(SourceFile.status == "ingested").group_by(SourceFile.kind)).all())
+        quarantined = session.scalars(
+            select(SourceFile).where(SourceFile.status == "quarantined").order_by(SourceFile.path)
+        ).all()
+        counts = dict(
+            session.execute(
+                select(SourceFile.kind, func.count()).where(SourceFile.status == "ingested").group_by(SourceFile.kind)
+            ).all()
+        )
         last_ingest = session.scalar(select(func.max(SourceFile.ingested_at)))
         index_html = environment.get_template("index.html.j2").render(
             entries=overview,

@@ -24,7 +24,10 @@ def template(header: list[tuple[str, object]], lines: list[list[object]], column
     for row in [("field", "value"), *header]:
         sheet.append(row)
     lines_sheet = book.create_sheet("Lines")
-    lines_sheet.append(columns or ["line_id", "seller_item_id", "name", "quantity", "unit_code", "line_amount", "unspsc", "labels", "label_licence"])
+    lines_sheet.append(
+        columns
+        or ["line_id", "seller_item_id", "name", "quantity", "unit_code", "line_amount", "unspsc", "labels", "label_licence"]
+    )
     for row in lines:
         lines_sheet.append(row)
     buffer = io.BytesIO()
@@ -32,7 +35,13 @@ def template(header: list[tuple[str, object]], lines: list[list[object]], column
     return buffer.getvalue()
 
 
-HEADER = [("document_type", "credit_note"), ("invoice_number", "K-1"), ("issue_date", "31-03-2025"), ("supplier_cvr", "DK 27 61 45 90"), ("contract_reference", "KK-2025-0042")]
+HEADER = [
+    ("document_type", "credit_note"),
+    ("invoice_number", "K-1"),
+    ("issue_date", "31-03-2025"),
+    ("supplier_cvr", "DK 27 61 45 90"),
+    ("contract_reference", "KK-2025-0042"),
+]
 
 
 def test_sample_excel_invoice_reads_lines_labels_and_header() -> None:
@@ -81,7 +90,12 @@ def test_driving_log_with_danish_conventions() -> None:
     assert isinstance(document, DrivingLogDocument)
     assert document.supplier_cvr == "38451236"
     first, bike = document.trips
-    assert (first.registration, first.distance_km, first.trip_date.isoformat(), first.row) == ("EC41208", Decimal("22.5"), "2025-01-02", 2)
+    assert (first.registration, first.distance_km, first.trip_date.isoformat(), first.row) == (
+        "EC41208",
+        Decimal("22.5"),
+        "2025-01-02",
+        2,
+    )
     assert (bike.registration, bike.vehicle_type) == (None, "cargo_bike")
 
 
@@ -96,7 +110,13 @@ def test_vehicle_register_and_its_errors() -> None:
     document = read_source((SAMPLE_DIR / "transport" / "koeretoejer.csv").read_bytes(), "v.csv", MAX)
     assert isinstance(document, VehicleRegisterDocument)
     biogas = next(v for v in document.vehicles if v.registration == "BG22519")
-    assert (biogas.kind, biogas.fuel, biogas.euro_norm, biogas.total_weight_kg, biogas.registered) == ("truck", "biogas", 6, 16000, True)
+    assert (biogas.kind, biogas.fuel, biogas.euro_norm, biogas.total_weight_kg, biogas.registered) == (
+        "truck",
+        "biogas",
+        6,
+        16000,
+        True,
+    )
     assert biogas.green_evidence
     with pytest.raises(SourceFileError) as caught:
         read_source(b"registration,kind,fuel\nAB12345,van,plugin_hybrid\n", "v.csv", MAX)

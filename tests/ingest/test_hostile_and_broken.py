@@ -34,7 +34,9 @@ EXTERNAL_HTTP = b"""<?xml version="1.0"?>
 <Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</ID></Invoice>"""
 
 
-@pytest.mark.parametrize("data", [BILLION_LAUGHS, QUADRATIC, EXTERNAL_FILE, EXTERNAL_HTTP], ids=["billion-laughs", "quadratic", "xxe-file", "xxe-http"])
+@pytest.mark.parametrize(
+    "data", [BILLION_LAUGHS, QUADRATIC, EXTERNAL_FILE, EXTERNAL_HTTP], ids=["billion-laughs", "quadratic", "xxe-file", "xxe-http"]
+)
 def test_entity_and_dtd_attacks_are_refused_before_parsing(data: bytes) -> None:
     with pytest.raises(UnsafeInputError) as caught:
         read_source(data, "inbox/evil.xml", MAX)
@@ -70,7 +72,9 @@ def test_invoice_without_number_or_with_a_bad_amount_says_where() -> None:
         read_source(no_id, "x.xml", MAX)
     assert caught.value.location == "/Invoice/cbc:ID"
     first_line_amount = base.index(b"<cbc:LineExtensionAmount", base.index(b"<cac:InvoiceLine>"))
-    bad_amount = base[:first_line_amount] + base[first_line_amount:].replace(b">", b">12,5<!--", 1).replace(b"</cbc:LineExtensionAmount>", b"--></cbc:LineExtensionAmount>", 1)
+    bad_amount = base[:first_line_amount] + base[first_line_amount:].replace(b">", b">12,5<!--", 1).replace(
+        b"</cbc:LineExtensionAmount>", b"--></cbc:LineExtensionAmount>", 1
+    )
     with pytest.raises(SourceFileError) as caught:
         read_source(bad_amount, "x.xml", MAX)
     assert caught.value.location is not None

@@ -68,7 +68,7 @@ def test_same_number_with_different_content_is_refused_not_overwritten(engine: E
     (tmp_path / "second.xml").write_bytes(original.replace(b"<cbc:CopyIndicator>false", b"<cbc:CopyIndicator>true"))
     summary = ingest_paths(engine, [tmp_path], MAX)
     assert summary.ingested == [str(tmp_path / "first.xml")]
-    (path, reason), = summary.quarantined
+    ((path, reason),) = summary.quarantined
     assert path == str(tmp_path / "second.xml")
     assert "duplicate invoice number 'GB-202401' from supplier 38451236 with different content" in reason
     assert "first.xml" in reason

@@ -37,39 +37,93 @@ def test_every_reference_document_reads_and_matches_the_published_shape(referenc
 INVOICE_FACTS = [
     (
         "invoices/oioubl-2.02/BASPRO_01_01_00_Invoice_v2p2.xml",
-        {"type": "invoice", "format": "oioubl-2.02", "id": "A00095678", "date": "2005-11-20", "currency": "DKK",
-         "supplier_cvr": "16356706", "customer": ("5798000416604", "GLN"), "contracts": [],
-         "totals": ("5050.00", "1262.50", "6312.50"), "lines": [("1.00", "5000.00"), ("2.00", "50.00")]},
+        {
+            "type": "invoice",
+            "format": "oioubl-2.02",
+            "id": "A00095678",
+            "date": "2005-11-20",
+            "currency": "DKK",
+            "supplier_cvr": "16356706",
+            "customer": ("5798000416604", "GLN"),
+            "contracts": [],
+            "totals": ("5050.00", "1262.50", "6312.50"),
+            "lines": [("1.00", "5000.00"), ("2.00", "50.00")],
+        },
     ),
     (
         "invoices/oioubl-2.1/OIOUBL_CreditNote_v2p2.xml",
-        {"type": "credit_note", "format": "oioubl-2.1", "id": "A00095679", "date": "2005-11-20", "currency": "DKK",
-         "supplier_cvr": "16356706", "customer": ("5798009811578", "GLN"), "contracts": [],
-         "totals": ("5050.00", "1262.50", "6312.50"), "lines": [("1.00", "5000.00"), ("2.00", "50.00")]},
+        {
+            "type": "credit_note",
+            "format": "oioubl-2.1",
+            "id": "A00095679",
+            "date": "2005-11-20",
+            "currency": "DKK",
+            "supplier_cvr": "16356706",
+            "customer": ("5798009811578", "GLN"),
+            "contracts": [],
+            "totals": ("5050.00", "1262.50", "6312.50"),
+            "lines": [("1.00", "5000.00"), ("2.00", "50.00")],
+        },
     ),
     (
         "invoices/oioubl-2.1/OIOUBL_InvoiceCerticate.xml",
-        {"type": "invoice", "format": "oioubl-2.1", "id": "Test2012-2021", "date": "2021-12-01", "currency": "DKK",
-         "supplier_cvr": "16356709", "customer": ("5798000416604", "GLN"), "contracts": [],
-         "totals": ("363.16", "90.79", "453.95"), "lines": [("1.00", "363.16")]},
+        {
+            "type": "invoice",
+            "format": "oioubl-2.1",
+            "id": "Test2012-2021",
+            "date": "2021-12-01",
+            "currency": "DKK",
+            "supplier_cvr": "16356709",
+            "customer": ("5798000416604", "GLN"),
+            "contracts": [],
+            "totals": ("363.16", "90.79", "453.95"),
+            "lines": [("1.00", "363.16")],
+        },
     ),
     (
         "invoices/peppol-dk/BIS3_NegativInvoice_Example_NegativeLine.xml",
-        {"type": "invoice", "format": "peppol-bis3", "id": "20150483", "date": "2017-10-01", "currency": "NOK",
-         "supplier_cvr": None, "customer": ("5798009811578", "0088"), "contracts": ["Contract-1223456"],
-         "totals": ("-300.00", "-300.00", "-725.00"), "lines": [("3", "300.00"), ("7", "1400.00"), ("-1", "-2000.00")]},
+        {
+            "type": "invoice",
+            "format": "peppol-bis3",
+            "id": "20150483",
+            "date": "2017-10-01",
+            "currency": "NOK",
+            "supplier_cvr": None,
+            "customer": ("5798009811578", "0088"),
+            "contracts": ["Contract-1223456"],
+            "totals": ("-300.00", "-300.00", "-725.00"),
+            "lines": [("3", "300.00"), ("7", "1400.00"), ("-1", "-2000.00")],
+        },
     ),
     (
         "invoices/peppol-dk/BIS3_Invoice_Example_DK_Supplier_Master.xml",
-        {"type": "invoice", "format": "peppol-bis3", "id": "20150483", "date": "2018-04-01", "currency": "DKK",
-         "supplier_cvr": "32081330", "customer": ("5798009811578", "0088"), "contracts": ["Contract-1223456"],
-         "totals": None, "lines": None},
+        {
+            "type": "invoice",
+            "format": "peppol-bis3",
+            "id": "20150483",
+            "date": "2018-04-01",
+            "currency": "DKK",
+            "supplier_cvr": "32081330",
+            "customer": ("5798009811578", "0088"),
+            "contracts": ["Contract-1223456"],
+            "totals": None,
+            "lines": None,
+        },
     ),
     (
         "invoices/peppol-bis3/base-example.xml",
-        {"type": "invoice", "format": "peppol-bis3", "id": "Snippet1", "date": "2017-11-13", "currency": "EUR",
-         "supplier_cvr": None, "customer": ("FR23342", "0002"), "contracts": [],
-         "totals": ("1300", "1325", "1656.25"), "lines": [("7", "2800"), ("-3", "-1500")]},
+        {
+            "type": "invoice",
+            "format": "peppol-bis3",
+            "id": "Snippet1",
+            "date": "2017-11-13",
+            "currency": "EUR",
+            "supplier_cvr": None,
+            "customer": ("FR23342", "0002"),
+            "contracts": [],
+            "totals": ("1300", "1325", "1656.25"),
+            "lines": [("7", "2800"), ("-3", "-1500")],
+        },
     ),
 ]
 
@@ -111,7 +165,9 @@ def test_catalogue_labels_from_certificates_and_item_properties(reference_dir: P
     assert [(label.code, label.licence, label.type1) for label in first.labels] == [("SVANEN", "123450", True)]
     update = read(reference_dir / "catalogues/oioubl-2.1/OIOUBL_CatalogueItemSpecificationUpdate_v2p2.xml")
     assert update.document_type == "catalogue_item_specification_update"
-    assert {(label.code, label.raw, label.source) for line in update.lines for label in line.labels} == {("SVANEN", "Svanemærket", "property")}
+    assert {(label.code, label.raw, label.source) for line in update.lines for label in line.labels} == {
+        ("SVANEN", "Svanemærket", "property")
+    }
 
 
 def test_amounts_keep_their_exact_text(reference_dir: Path) -> None:

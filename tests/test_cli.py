@@ -1,0 +1,124 @@
+"""The ``compliance`` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+from compliance.settings import PROJECT_ROOT
+from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
+
+COMMANDS = [
+    [],
+    ["init"],
+    ["ingest"],
+    ["check"],
+    ["report"],
+    ["run"],
+    ["inspect"],
+    ["contracts"],
+    ["contracts", "validate"],
+    ["contracts", "list"],
+]
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("COMPLIANCE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("COMPLIANCE_DB_URL", raising=False)
+    monkeypatch.setenv("COMPLIANCE_INBOX", str(SAMPLE_DIR))
+    monkeypatch.setenv("COMPLIANCE_CONTRACTS_DIR", str(CONTRACTS_DIR))
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "compliance")
+def test_every_command_has_help(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage: main" in result.output or "Usage:" in result.output
+
+
+def test_run_prints_where_the_reports_are(env: Path) -> None:
+    result = CliRunner().invoke(main, ["run"])
+    assert result.exit_code == 0, result.output
+    assert "ingested 40, duplicates 0, quarantined 0" in result.output
+    assert "shortfall: KK-2024-0117 year 2" in result.output
+    assert f"open the overview: {env / 'var' / 'reports' / 'index.html'}" in result.output
+    assert (env / "var" / "compliance.sqlite").is_file()
+
+
+def test_ingest_exits_non_zero_and_names_the_quarantined_file(env: Path) -> None:
+    bad = env / "bad.xml"
+    bad.write_text("<Invoice>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(SAMPLE_DIR / "transport" / "GB-202401.xml"), str(bad)])
+    assert result.exit_code == 1
+    assert "ingested 1, duplicates 0, quarantined 1" in result.output
+    assert f"quarantined: {bad}: line 1" in result.output
+
+
+def test_check_and_report_for_one_contract_year(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", str(SAMPLE_DIR)]).exit_code == 0
+    checked = runner.invoke(main, ["check", "--contract", "KK-2024-0117", "--year", "2"])
+    assert checked.exit_code == 0, checked.output
+    assert "checked 1 contract(s), 1 contract year(s)" in checked.output
+    out = env / "out"
+    reported = runner.invoke(main, ["report", "--contract", "KK-2024-0117", "--year", "2", "--out", str(out)])
+    assert reported.exit_code == 0, reported.output
+    assert (out / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").is_file()
+    assert not (out / "KK-2024-0117" / "annual-report-KK-2024-0117-year-1.html").exists()
+    unknown = runner.invoke(main, ["check", "--contract", "NOPE"])
+    assert unknown.exit_code == 1 and "no contract 'NOPE'" in unknown.output
+
+
+def test_inspect_prints_the_published_shape(reference_dir: Path) -> None:
+    schema = json.loads((PROJECT_ROOT / "schemas" / "normalized-document.schema.json").read_text(encoding="utf-8"))
+    result = CliRunner().invoke(
+        main, ["inspect", str(reference_dir / "invoices/peppol-dk/BIS3_Invoice_Example_DK_Supplier_Master.xml"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    jsonschema.validate(document, schema)
+    assert document["document_type"] == "invoice" and document["issue_date"] == "2018-04-01"
+    assert document["supplier"] == {
+        **document["supplier"],
+        "endpoint_id": "5798009811578",
+        "endpoint_scheme": "0088",
+        "cvr": "32081330",
+    }
+    assert document["contract_references"] == ["Contract-1223456"]
+    assert all({"code", "raw"} <= set(label) for line in document["lines"] for label in line["labels"])
+
+
+def test_inspect_of_a_sample_trip_invoice_shows_plates_as_properties() -> None:
+    result = CliRunner().invoke(main, ["inspect", str(SAMPLE_DIR / "transport" / "GB-202401.xml"), "--json"])
+    document = json.loads(result.output)
+    first = document["lines"][0]
+    assert first["seller_item_id"] in {"KOERSEL-GROEN", "KOERSEL-KONV"}
+    assert {"name": "Registreringsnummer"}.items() <= first["properties"][0].items()
+    assert document["totals"]["line_extension"].count(".") == 1
+
+
+def test_inspect_of_a_broken_file_says_what_is_wrong(tmp_path: Path) -> None:
+    bad = tmp_path / "x.xml"
+    bad.write_text('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]><x/>', encoding="utf-8")
+    result = CliRunner().invoke(main, ["inspect", str(bad), "--json"])
+    assert result.exit_code == 1 and "DOCTYPE" in result.output and "line 2" in result.output
+
+
+def test_contracts_validate(tmp_path: Path) -> None:
+    good = CliRunner().invoke(main, ["contracts", "validate", str(CONTRACTS_DIR / "KK-2024-0117.yaml")])
+    assert good.exit_code == 0 and "valid:" in good.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        (CONTRACTS_DIR / "KK-2024-0117.yaml").read_text(encoding="utf-8").replace("model: per_trip", "model: per_day"),
+        encoding="utf-8",
+    )
+    bad = CliRunner().invoke(main, ["contracts", "validate", str(broken)])
+    assert bad.exit_code == 1
+    assert f"invalid: {broken}: green_vehicles.penalty.model: 'per_day' is not one of" in bad.output
