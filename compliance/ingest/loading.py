@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,74 +101,83 @@ def _store_invoice(session: Session, source: SourceFile, document: InvoiceDocume
         period_start=document.period_start,
         period_end=document.period_end,
     )
-    # Credit notes reduce trips and amounts: quantities and amounts are stored signed.
-    sign = -1 if document.document_type == "credit_note" else 1
-    for line in document.lines:
-        invoice.lines.append(
-            InvoiceLine(
-                position=line.position,
-                line_id=line.id,
-                quantity=_signed(line.quantity, sign),
-                unit_code=line.unit_code,
-                line_amount=_signed(line.line_amount, sign),
-                name=line.name,
-                description=line.description,
-                seller_item_id=line.seller_item_id,
-                standard_item_id=line.standard_item_id,
-                classification_codes=[asdict(code) for code in line.classification_codes],
-                labels=[asdict(label) for label in line.labels],
-                properties=[asdict(prop) for prop in line.properties],
-                notes=line.notes,
-                delivery_date=line.delivery_date,
-                source_line=line.source_line,
-                path=line.path,
-            )
-        )
     session.add(invoice)
+    session.flush()
+    # Credit notes reduce trips and amounts: quantities and amounts are stored signed.
+    # Lines go in as one bulk INSERT: large invoices have thousands of them.
+    sign = -1 if document.document_type == "credit_note" else 1
+    rows = [
+        dict(
+            invoice_id=invoice.id,
+            position=line.position,
+            line_id=line.id,
+            quantity=_signed(line.quantity, sign),
+            unit_code=line.unit_code,
+            line_amount=_signed(line.line_amount, sign),
+            name=line.name,
+            description=line.description,
+            seller_item_id=line.seller_item_id,
+            standard_item_id=line.standard_item_id,
+            classification_codes=[asdict(code) for code in line.classification_codes],
+            labels=[asdict(label) for label in line.labels],
+            properties=[asdict(prop) for prop in line.properties],
+            notes=line.notes,
+            delivery_date=line.delivery_date,
+            source_line=line.source_line,
+            path=line.path,
+        )
+        for line in document.lines
+    ]
+    if rows:
+        session.execute(insert(InvoiceLine), rows)
 
 
 def _store_catalogue(session: Session, source: SourceFile, document: CatalogueDocument) -> None:
-    for line in document.lines:
-        session.add(
-            CatalogueItem(
-                source_file=source,
-                catalogue_id=document.id,
-                document_type=document.document_type,
-                issue_date=document.issue_date,
-                supplier_cvr=document.supplier.cvr,
-                contract_references=document.contract_references,
-                position=line.position,
-                line_id=line.id,
-                action_code=line.action_code,
-                seller_item_id=line.seller_item_id,
-                standard_item_id=line.standard_item_id,
-                name=line.name,
-                classification_codes=[asdict(code) for code in line.classification_codes],
-                labels=[asdict(label) for label in line.labels],
-                properties=[asdict(prop) for prop in line.properties],
-                price=line.price,
-                unit_code=line.unit_code,
-                source_line=line.source_line,
-                path=line.path,
-            )
+    rows = [
+        dict(
+            source_file_id=source.id,
+            catalogue_id=document.id,
+            document_type=document.document_type,
+            issue_date=document.issue_date,
+            supplier_cvr=document.supplier.cvr,
+            contract_references=document.contract_references,
+            position=line.position,
+            line_id=line.id,
+            action_code=line.action_code,
+            seller_item_id=line.seller_item_id,
+            standard_item_id=line.standard_item_id,
+            name=line.name,
+            classification_codes=[asdict(code) for code in line.classification_codes],
+            labels=[asdict(label) for label in line.labels],
+            properties=[asdict(prop) for prop in line.properties],
+            price=line.price,
+            unit_code=line.unit_code,
+            source_line=line.source_line,
+            path=line.path,
         )
+        for line in document.lines
+    ]
+    if rows:
+        session.execute(insert(CatalogueItem), rows)
 
 
 def _store_driving_log(session: Session, source: SourceFile, document: DrivingLogDocument) -> None:
-    for trip in document.trips:
-        session.add(
-            Trip(
-                source_file=source,
-                row=trip.row,
-                supplier_cvr=document.supplier_cvr,
-                trip_date=trip.trip_date,
-                registration=trip.registration,
-                vehicle_type=trip.vehicle_type,
-                distance_km=trip.distance_km,
-                fuel=trip.fuel,
-                contract_reference=trip.contract_reference,
-            )
+    rows = [
+        dict(
+            source_file_id=source.id,
+            row=trip.row,
+            supplier_cvr=document.supplier_cvr,
+            trip_date=trip.trip_date,
+            registration=trip.registration,
+            vehicle_type=trip.vehicle_type,
+            distance_km=trip.distance_km,
+            fuel=trip.fuel,
+            contract_reference=trip.contract_reference,
         )
+        for trip in document.trips
+    ]
+    if rows:
+        session.execute(insert(Trip), rows)
 
 
 def _store_vehicle_register(session: Session, source: SourceFile, document: VehicleRegisterDocument) -> None:

@@ -1,0 +1,18 @@
+# The project on the official Airflow 3 image, for docker-compose.yml.
+FROM apache/airflow:3.3.2-python3.11
+
+USER root
+COPY --chown=airflow:root . /opt/compliance
+USER airflow
+WORKDIR /opt/compliance
+
+# Install exactly the locked versions (uv.lock), without the dev tools.
+RUN pip install --no-cache-dir uv==0.13.9 \
+ && python -m uv export --frozen --no-dev --no-hashes --no-emit-project -o /tmp/requirements.txt \
+ && pip install --no-cache-dir -r /tmp/requirements.txt \
+ && pip install --no-cache-dir --no-deps .
+
+ENV COMPLIANCE_INBOX=/data/inbox \
+    COMPLIANCE_CONTRACTS_DIR=/data/contracts \
+    COMPLIANCE_REPORTS_DIR=/data/reports \
+    AIRFLOW__CORE__DAGS_FOLDER=/opt/compliance/dags

@@ -1,0 +1,61 @@
+"""The pipeline on a real PostgreSQL server gives exactly what it gives on SQLite.
+
+Needs ``COMPLIANCE_TEST_POSTGRES_URL`` (``.ci/run`` starts a server with
+``scripts/start-test-postgres.sh``); skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import MetaData, select, text
+
+from compliance.pipeline import run_pipeline
+from compliance.settings import Settings
+from compliance.store.db import make_engine, session_scope
+from compliance.store.models import Assessment, Finding, Invoice, InvoiceLine
+
+POSTGRES_URL = os.environ.get("COMPLIANCE_TEST_POSTGRES_URL")
+AS_OF = date(2026, 11, 22)
+
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)")
+
+
+def results(db_url: str) -> dict[str, object]:
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        outcome = {
+            "assessments": sorted(
+                (a.contract_id, a.contract_year, a.rule_id, a.status, a.share, a.level, a.penalty_total) for a in session.scalars(select(Assessment))
+            ),
+            "findings": sorted(f.fingerprint for f in session.scalars(select(Finding))),
+            "lines": sorted((i.number, line.position, line.quantity, line.line_amount) for i in session.scalars(select(Invoice)) for line in i.lines),
+            "line_count": len(session.scalars(select(InvoiceLine)).all()),
+        }
+    engine.dispose()
+    return outcome
+
+
+def test_postgresql_and_sqlite_give_identical_results(settings: Settings) -> None:
+    assert POSTGRES_URL is not None
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        metadata = MetaData()
+        metadata.reflect(connection)
+        metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    run_pipeline(settings, as_of=AS_OF)
+    postgres_settings = replace(settings, db_url=POSTGRES_URL, reports_dir=settings.reports_dir.parent / "pg-reports")
+    first = run_pipeline(postgres_settings, as_of=AS_OF)
+    assert len(first.ingest.ingested) == 40
+    on_sqlite = results(settings.db_url)
+    on_postgres = results(POSTGRES_URL)
+    assert on_postgres == on_sqlite
+    assert any(a[3] == "short" for a in on_postgres["assessments"])  # type: ignore[attr-defined]
+    again = run_pipeline(postgres_settings, as_of=AS_OF)
+    assert len(again.ingest.duplicates) == 40
+    assert results(POSTGRES_URL) == on_postgres
