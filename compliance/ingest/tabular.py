@@ -1,4 +1,4 @@
-"""CSV sources: the generic driving log and the simple vehicle register (``schemas/*.md``).
+"""CSV sources: the generic driving log and the simple vehicle register (``schemas/csv-formats.md``).
 
 Both accept ``;`` or ``,`` separators, a UTF-8 byte-order mark, Danish dates (31-12-2025) and
 decimal commas, because that is what Danish spreadsheets export.
