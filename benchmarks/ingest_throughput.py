@@ -19,11 +19,11 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.sample_data import write_samples  # noqa: E402
-from compliance.documents import InvoiceDocument  # noqa: E402
-from compliance.ingest.detect import read_source  # noqa: E402
-from compliance.ingest.loading import ingest_paths  # noqa: E402
-from compliance.store.db import make_engine, migrate_database  # noqa: E402
+from benchmarks.sample_data import write_samples
+from compliance.documents import InvoiceDocument
+from compliance.ingest.detect import read_source
+from compliance.ingest.loading import ingest_paths
+from compliance.store.db import make_engine, migrate_database
 
 MAX = 500 * 1024 * 1024
 
@@ -49,7 +49,9 @@ def main() -> None:
         files = sorted((root / "inbox").rglob("*.xml"))
         blobs = [(str(path), path.read_bytes()) for path in files]
         megabytes = sum(len(data) for _, data in blobs) / 1e6
-        lines = sum(len(doc.lines) for doc in (read_source(data, name, MAX) for name, data in blobs) if isinstance(doc, InvoiceDocument))
+        lines = sum(
+            len(doc.lines) for doc in (read_source(data, name, MAX) for name, data in blobs) if isinstance(doc, InvoiceDocument)
+        )
 
         baseline = best_of(args.repeat, lambda: [etree.fromstring(data) for _, data in blobs])
         normalise = best_of(args.repeat, lambda: [read_source(data, name, MAX) for name, data in blobs])
@@ -67,9 +69,15 @@ def main() -> None:
         ingest = best_of(args.repeat, full_ingest)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"files: {len(blobs)} XML, {megabytes:.1f} MB, {lines} invoice lines (scale {args.scale})")
-    print(f"baseline lxml parse      : {baseline:7.3f} s  {megabytes / baseline:7.1f} MB/s  {lines / baseline:9.0f} lines/s  ratio 1.00")
-    print(f"safe parse + normalise   : {normalise:7.3f} s  {megabytes / normalise:7.1f} MB/s  {lines / normalise:9.0f} lines/s  ratio {normalise / baseline:.2f}")
-    print(f"full ingest into SQLite  : {ingest:7.3f} s  {megabytes / ingest:7.1f} MB/s  {lines / ingest:9.0f} lines/s  ratio {ingest / baseline:.2f}")
+    print(
+        f"baseline lxml parse      : {baseline:7.3f} s  {megabytes / baseline:7.1f} MB/s  {lines / baseline:9.0f} lines/s  ratio 1.00"
+    )
+    print(
+        f"safe parse + normalise   : {normalise:7.3f} s  {megabytes / normalise:7.1f} MB/s  {lines / normalise:9.0f} lines/s  ratio {normalise / baseline:.2f}"
+    )
+    print(
+        f"full ingest into SQLite  : {ingest:7.3f} s  {megabytes / ingest:7.1f} MB/s  {lines / ingest:9.0f} lines/s  ratio {ingest / baseline:.2f}"
+    )
     print(f"peak resident memory     : {peak_mb:.0f} MB")
 
 

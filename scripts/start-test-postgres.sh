@@ -3,6 +3,7 @@
 # Installs Debian's postgresql package when the server binaries are missing (needs root).
 # Usage: eval "$(scripts/start-test-postgres.sh)"   → exports COMPLIANCE_TEST_POSTGRES_URL
 set -euo pipefail
+cd /tmp  # the postgres user may not be able to read the caller's folder
 port="${PGPORT_TEST:-55432}"
 bin_dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$bin_dir" ] || [ ! -x "$bin_dir/postgres" ]; then

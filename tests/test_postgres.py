@@ -21,7 +21,9 @@ from compliance.store.models import Assessment, Finding, Invoice, InvoiceLine
 POSTGRES_URL = os.environ.get("COMPLIANCE_TEST_POSTGRES_URL")
 AS_OF = date(2026, 11, 22)
 
-pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)")
+pytestmark = pytest.mark.skipif(
+    not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)"
+)
 
 
 def results(db_url: str) -> dict[str, object]:
@@ -29,10 +31,15 @@ def results(db_url: str) -> dict[str, object]:
     with session_scope(engine) as session:
         outcome = {
             "assessments": sorted(
-                (a.contract_id, a.contract_year, a.rule_id, a.status, a.share, a.level, a.penalty_total) for a in session.scalars(select(Assessment))
+                (a.contract_id, a.contract_year, a.rule_id, a.status, a.share, a.level, a.penalty_total)
+                for a in session.scalars(select(Assessment))
             ),
             "findings": sorted(f.fingerprint for f in session.scalars(select(Finding))),
-            "lines": sorted((i.number, line.position, line.quantity, line.line_amount) for i in session.scalars(select(Invoice)) for line in i.lines),
+            "lines": sorted(
+                (i.number, line.position, line.quantity, line.line_amount)
+                for i in session.scalars(select(Invoice))
+                for line in i.lines
+            ),
             "line_count": len(session.scalars(select(InvoiceLine)).all()),
         }
     engine.dispose()
