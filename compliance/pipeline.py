@@ -59,10 +59,10 @@ def write_contract_reports(
     settings: Settings, contract_id: str | None = None, year: int | None = None, out_dir: Path | None = None
 ) -> WrittenReports:
     """Write the annual reports and the overview from what the checks stored."""
-    contracts, _errors = contract_terms(settings)
+    contracts, errors = contract_terms(settings)
     engine = make_engine(settings.db_url)
     try:
-        return write_reports(engine, contracts, out_dir or settings.reports_dir, contract_id, year)
+        return write_reports(engine, contracts, out_dir or settings.reports_dir, contract_id, year, errors)
     finally:
         engine.dispose()
 

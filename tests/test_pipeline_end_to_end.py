@@ -132,3 +132,21 @@ def test_reports_escape_supplier_text(settings: Settings, tmp_path: Path) -> Non
     report = (settings.reports_dir / "KK-2025-0042" / "annual-report-KK-2025-0042-year-1.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
     assert "<script>" not in report
+
+
+def test_a_broken_contract_is_listed_on_the_overview_and_the_others_are_checked(settings: Settings, tmp_path: Path) -> None:
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    for path in settings.contracts_dir.glob("*.yaml"):
+        (contracts / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = (contracts / "KK-2025-0042.yaml").read_text(encoding="utf-8").replace("minimum_percent: 50", "minimum_percent: 150")
+    (contracts / "KK-2025-0042.yaml").write_text(broken, encoding="utf-8")
+    settings = Settings(settings.db_url, settings.inbox, contracts, settings.reports_dir, settings.max_file_bytes)
+    result = run_pipeline(settings, as_of=AS_OF)
+    (error,) = result.contract_errors
+    assert error.location == "purchase_shares[0].minimum_percent"
+    assert result.checks.contracts == 1
+    overview = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert "Rejected contract files (1)" in overview and "purchase_shares[0].minimum_percent" in overview
+    # Its invoices now match no contract: reported, not dropped.
+    assert result.checks.unmatched_invoices == 12

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from compliance.assessment.green_vehicles import GreenShareAssessment, green_share_assessment, measurement_window
 from compliance.checks import FindingRecord
+from compliance.checks.items import line_day
 from compliance.contracts import ContractTerms, ContractYear, TripLineRules
 from compliance.ingest.tabular import NON_MOTORISED, normalise_registration
 from compliance.store.models import Invoice, InvoiceLine, Trip, Vehicle
@@ -42,10 +43,6 @@ def vehicle_is_green(kind: str | None, fuel: str | None, green_evidence: str | N
     if fuel in GREEN_FUELS:
         return True
     return fuel == "biogas" and bool(green_evidence)
-
-
-def line_day(line: InvoiceLine, invoice: Invoice) -> date:
-    return line.delivery_date or invoice.delivery_date or invoice.period_end or invoice.issue_date
 
 
 def trip_line_kind(rules: TripLineRules, line: InvoiceLine) -> str | None:

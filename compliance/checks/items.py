@@ -35,11 +35,16 @@ class DatedLine:
         }
 
 
+def line_day(line: InvoiceLine, invoice: Invoice) -> date:
+    """The day a line counts on: its delivery date, else the invoice's delivery date, period end or issue date."""
+    return line.delivery_date or invoice.delivery_date or invoice.period_end or invoice.issue_date
+
+
 def dated_lines(invoices: Iterable[Invoice], start: date, end: date) -> Iterator[DatedLine]:
     """Lines dated inside [start, end] (line delivery date, else invoice delivery/period end/issue date)."""
     for invoice in invoices:
         for line in invoice.lines:
-            day = line.delivery_date or invoice.delivery_date or invoice.period_end or invoice.issue_date
+            day = line_day(line, invoice)
             if start <= day <= end:
                 yield DatedLine(invoice, line, day)
 

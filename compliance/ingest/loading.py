@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from compliance.documents import (
     CatalogueDocument,
+    CatalogueLine,
+    DocumentLine,
     DrivingLogDocument,
     InvoiceDocument,
     SourceDocument,
@@ -57,6 +60,15 @@ def _now() -> datetime:
 
 def _signed(value: Decimal | None, sign: int) -> Decimal | None:
     return None if value is None else value * sign
+
+
+def _item_json(line: DocumentLine | CatalogueLine) -> dict[str, list[dict[str, Any]]]:
+    """The JSON columns an invoice line and a catalogue item share."""
+    return {
+        "classification_codes": [asdict(code) for code in line.classification_codes],
+        "labels": [asdict(label) for label in line.labels],
+        "properties": [asdict(prop) for prop in line.properties],
+    }
 
 
 def _store_invoice(session: Session, source: SourceFile, document: InvoiceDocument) -> None:
@@ -118,9 +130,7 @@ def _store_invoice(session: Session, source: SourceFile, document: InvoiceDocume
             description=line.description,
             seller_item_id=line.seller_item_id,
             standard_item_id=line.standard_item_id,
-            classification_codes=[asdict(code) for code in line.classification_codes],
-            labels=[asdict(label) for label in line.labels],
-            properties=[asdict(prop) for prop in line.properties],
+            **_item_json(line),
             notes=line.notes,
             delivery_date=line.delivery_date,
             source_line=line.source_line,
@@ -147,9 +157,7 @@ def _store_catalogue(session: Session, source: SourceFile, document: CatalogueDo
             seller_item_id=line.seller_item_id,
             standard_item_id=line.standard_item_id,
             name=line.name,
-            classification_codes=[asdict(code) for code in line.classification_codes],
-            labels=[asdict(label) for label in line.labels],
-            properties=[asdict(prop) for prop in line.properties],
+            **_item_json(line),
             price=line.price,
             unit_code=line.unit_code,
             source_line=line.source_line,
@@ -194,10 +202,6 @@ def _store_vehicle_register(session: Session, source: SourceFile, document: Vehi
         vehicle.green_evidence = record.green_evidence
         vehicle.source_file = source
         vehicle.row = record.row
-
-
-def _document_kind(document: SourceDocument) -> str:
-    return document.document_type
 
 
 def store_document(session: Session, source: SourceFile, document: SourceDocument) -> None:
@@ -258,7 +262,7 @@ def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
                 source = SourceFile(sha256=digest, path=name, size_bytes=len(data), first_seen_at=_now())
                 session.add(source)
             source.path = name
-            source.kind = _document_kind(document)
+            source.kind = document.document_type
             source.format = document.format
             source.status = "ingested"
             source.quarantine_reason = None

@@ -104,26 +104,24 @@ class _Reader:
                 expected="an ISO date YYYY-MM-DD",
             ) from None
 
+    def _missing(self, path: str, what: str, expected: str) -> SourceFileError:
+        return SourceFileError(
+            f"the document has no {what}",
+            file=self.file,
+            location=f"{element_path(self.root)}/{_prefixed(path)}",
+            expected=expected,
+        )
+
     def required_text(self, path: str, what: str) -> str:
         value = self.text(self.root, path)
         if value is None:
-            raise SourceFileError(
-                f"the document has no {what}",
-                file=self.file,
-                location=f"{element_path(self.root)}/{_prefixed(path)}",
-                expected=f"a {what} element",
-            )
+            raise self._missing(path, what, f"a {what} element")
         return value
 
     def required_date(self, path: str, what: str) -> date:
         value = self.date_value(self.root, path)
         if value is None:
-            raise SourceFileError(
-                f"the document has no {what}",
-                file=self.file,
-                location=f"{element_path(self.root)}/{_prefixed(path)}",
-                expected=f"a {what} element with an ISO date",
-            )
+            raise self._missing(path, what, f"a {what} element with an ISO date")
         return value
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
+from compliance.errors import ContractTermsError
 from compliance.reports.formatting import danish_date, danish_money, danish_number, danish_percent
 from compliance.store.db import session_scope
 from compliance.store.models import Assessment, Finding, Notice, SourceFile
@@ -107,6 +108,7 @@ def write_reports(
     out_dir: Path,
     contract_id: str | None = None,
     year: int | None = None,
+    contract_errors: Sequence[ContractTermsError] = (),
 ) -> WrittenReports:
     """Write one HTML report per assessed contract year, and ``index.html`` over all of them."""
     environment = _environment()
@@ -180,6 +182,7 @@ def write_reports(
             quarantined=quarantined,
             counts=counts,
             last_ingest=last_ingest,
+            contract_errors=[str(error) for error in contract_errors],
             generated=generated,
         )
     index = out_dir / "index.html"
