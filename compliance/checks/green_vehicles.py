@@ -19,6 +19,7 @@ from compliance.assessment.green_vehicles import GreenShareAssessment, green_sha
 from compliance.checks import FindingRecord
 from compliance.checks.items import line_day
 from compliance.contracts import ContractTerms, ContractYear, TripLineRules
+from compliance.formatting import danish_money, danish_number, danish_percent
 from compliance.ingest.tabular import NON_MOTORISED, normalise_registration
 from compliance.store.models import Invoice, InvoiceLine, Trip, Vehicle
 
@@ -266,14 +267,15 @@ def green_vehicle_year(
             FindingRecord(
                 RULE_SHARE,
                 "high",
-                f"green share {assessment.share_percent:.2f} % is below the binding level {assessment.level.percent} % "
-                f"({'at least' if assessment.level_inclusive else 'more than'}) in contract year {year.number}; "
-                f"proposed penalty {assessment.penalty_total} DKK, subject to the supplier's hearing",
+                f"green share {danish_percent(assessment.share)} is below the binding level "
+                f"{danish_number(assessment.level.percent, 2)} % ({'at least' if assessment.level_inclusive else 'more than'}) "
+                f"in contract year {year.number}; proposed penalty {danish_money(assessment.penalty_total)}, "
+                "subject to the supplier's hearing",
                 contract_id=contract.id,
                 contract_year=year.number,
                 supplier_cvr=contract.supplier_cvr,
-                expected=f"{'≥' if assessment.level_inclusive else '>'} {assessment.level.percent} % green {terms.basis}",
-                received=f"{assessment.share_percent:.2f} %",
+                expected=f"{'≥' if assessment.level_inclusive else '>'} {danish_number(assessment.level.percent, 2)} % green {terms.basis}",
+                received=danish_percent(assessment.share),
                 evidence={
                     "green_trips": str(green),
                     "total_trips": str(green + conventional),

@@ -14,6 +14,7 @@ from typing import Any
 from compliance.checks import FindingRecord
 from compliance.checks.items import CatalogueIndex, DatedLine, effective_labels, line_matches
 from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
+from compliance.formatting import danish_money, danish_number, danish_percent
 
 RULE_SHARE_PREFIX = "purchase_share"
 HUNDRED = Decimal(100)
@@ -78,17 +79,18 @@ def purchase_share(
 def purchase_share_finding(contract: ContractTerms, result: PurchaseShareResult) -> FindingRecord | None:
     if result.compliant is not False:
         return None
-    share = result.share or Decimal(0)
-    unit = "DKK excl. VAT" if result.rule.basis == "amount" else "units"
+    total = (
+        danish_money(result.total) + " excl. VAT" if result.rule.basis == "amount" else f"{danish_number(result.total, 2)} units"
+    )
     return FindingRecord(
         result.rule_id,
         "high",
-        f"{result.rule.description}: {share * HUNDRED:.2f} % of {result.total} {unit} qualifies in contract year "
-        f"{result.year.number}, below {result.rule.minimum_percent} %",
+        f"{result.rule.description}: {danish_percent(result.share)} of {total} qualifies in contract year "
+        f"{result.year.number}, below {danish_number(result.rule.minimum_percent, 2)} %",
         contract_id=contract.id,
         contract_year=result.year.number,
         supplier_cvr=contract.supplier_cvr,
         expected=f"{'≥' if result.rule.level_inclusive else '>'} {result.rule.minimum_percent} %",
-        received=f"{share * HUNDRED:.2f} %",
+        received=danish_percent(result.share),
         evidence={"total": str(result.total), "qualifying": str(result.qualifying)},
     )

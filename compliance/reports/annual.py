@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
 from compliance.errors import ContractTermsError
-from compliance.reports.formatting import danish_date, danish_money, danish_number, danish_percent
+from compliance.formatting import danish_date, danish_money, danish_number, danish_percent
 from compliance.store.db import session_scope
 from compliance.store.models import Assessment, Finding, Notice, SourceFile
 
