@@ -1,0 +1,68 @@
+"""Settings from the environment and the shared label vocabulary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from compliance.errors import SettingsError
+from compliance.labels import normalise_label
+from compliance.settings import PROJECT_ROOT, load_settings
+
+
+def test_defaults_make_a_fresh_clone_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "COMPLIANCE_DB_URL",
+        "COMPLIANCE_VAR_DIR",
+        "COMPLIANCE_INBOX",
+        "COMPLIANCE_CONTRACTS_DIR",
+        "COMPLIANCE_REPORTS_DIR",
+        "COMPLIANCE_MAX_FILE_MB",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.db_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'compliance.sqlite'}"
+    assert settings.inbox == PROJECT_ROOT / "sample_invoices"
+    assert settings.reports_dir == PROJECT_ROOT / "var" / "reports"
+    assert settings.max_file_bytes == 50 * 1024 * 1024
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COMPLIANCE_DB_URL", "postgresql+psycopg://u@127.0.0.1/db")
+    monkeypatch.setenv("COMPLIANCE_INBOX", str(tmp_path))
+    monkeypatch.setenv("COMPLIANCE_MAX_FILE_MB", "0.5")
+    settings = load_settings()
+    assert settings.db_url == "postgresql+psycopg://u@127.0.0.1/db"
+    assert settings.inbox == tmp_path
+    assert settings.max_file_bytes == 512 * 1024
+    monkeypatch.setenv("COMPLIANCE_MAX_FILE_MB", "lots")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "COMPLIANCE_MAX_FILE_MB is 'lots'" in str(caught.value) and "megabytes" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "type1"),
+    [
+        ("Svanemærket", "SVANEN", True),
+        ("NEO", "SVANEN", True),
+        ("EU-Blomsten", "EU_ECO_LABEL", True),
+        ("eu_eco_label", "EU_ECO_LABEL", True),
+        ("TCO Certified", "TCO_DEVELOPMENT", True),
+        ("DOM", "DK_ECO", False),
+        ("Fairtrade", "FAIR_TRADE_MARK", False),
+        ("ENERGY_STAR", "ENERGY_STAR", False),
+    ],
+)
+def test_label_spellings_map_to_one_code(raw: str, code: str, type1: bool) -> None:
+    label = normalise_label(raw, "certificate")
+    assert label is not None
+    assert (label.code, label.type1, label.known, label.raw) == (code, type1, True, raw)
+
+
+def test_unknown_labels_are_kept_and_placeholders_dropped() -> None:
+    unknown = normalise_label("Grønt Punkt 2030", "property")
+    assert unknown is not None and (unknown.code, unknown.known, unknown.type1) == ("GRØNT_PUNKT_2030", False, False)
+    assert normalise_label("NA", "certificate") is None
+    assert normalise_label("  ", "certificate") is None
