@@ -3,7 +3,7 @@
 Baseline: ``lxml.etree.fromstring`` on every file (parsing only, the floor we cannot beat).
 Measured: ``read_source`` (safe parse + normalise) and a full ingest into SQLite.
 Prints MB/s, lines/s and the ratio to the baseline. Usage:
-    uv run python benchmarks/ingest_throughput.py [--scale 10] [--repeat 3]
+    python3 -m uv run python benchmarks/ingest_throughput.py [--scale 10] [--repeat 3]
 """
 
 from __future__ import annotations

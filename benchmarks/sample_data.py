@@ -1,6 +1,6 @@
 """Write the synthetic sample year(s) in ``sample_invoices/``, deterministically.
 
-Run ``uv run python benchmarks/sample_data.py`` to regenerate the committed samples, or
+Run ``python3 -m uv run python benchmarks/sample_data.py`` to regenerate the committed samples, or
 ``--out DIR --scale N`` to write N times as many deliveries for a throughput benchmark.
 The data is invented: companies, CVR and GLN numbers and plates are fictitious.
 """
