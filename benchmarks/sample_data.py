@@ -1,6 +1,7 @@
 """Write the synthetic sample year(s) in ``sample_invoices/``, deterministically.
 
-Run ``python3 -m uv run python benchmarks/sample_data.py`` to regenerate the committed samples, or
+Run ``python3 -m uv run python benchmarks/sample_data.py`` to regenerate the committed samples
+(the XML and CSV files byte for byte; the workbook with the same content and a new save time), or
 ``--out DIR --scale N`` to write N times as many deliveries for a throughput benchmark.
 The data is invented: companies, CVR and GLN numbers and plates are fictitious.
 """
@@ -11,7 +12,7 @@ import argparse
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -398,6 +399,8 @@ def office_year(out: Path, rng: random.Random) -> None:
 def excel_invoice(path: Path, lines: list[Line]) -> None:
     """December's invoice in the project's Excel template (the supplier's portal was down)."""
     book = Workbook()
+    book.properties.created = datetime(2025, 12, 22, 9, 0)
+    book.properties.creator = OFFICE_SUPPLIER.name
     header = book.active
     assert header is not None
     header.title = "Invoice"
