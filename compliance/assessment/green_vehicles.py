@@ -64,10 +64,6 @@ class GreenShareAssessment:
             return "no_data"
         return "compliant" if self.compliant else "short"
 
-    @property
-    def share_percent(self) -> Decimal | None:
-        return None if self.share is None else self.share * HUNDRED
-
 
 def trips_short(level_percent: Decimal, total: Decimal, green: Decimal, inclusive: bool) -> int:
     """Green trips missing to reach the level (interpretation in RULES.md §1).

@@ -25,6 +25,7 @@ from compliance.checks.items import CatalogueIndex, contract_catalogue_items, da
 from compliance.checks.purchase_shares import purchase_share, purchase_share_finding
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.errors import ComplianceError
+from compliance.formatting import danish_money
 from compliance.store.db import session_scope
 from compliance.store.models import Assessment, CatalogueItem, Contract, Finding, Invoice, Notice, Trip, Vehicle
 
@@ -185,7 +186,9 @@ def _check_contract_year(
         for line in result.counted_lines:
             plates_used.update(line.registrations)
         if a.compliant is False:
-            summary.shortfalls.append(f"{contract.id} year {year.number}: penalty {a.penalty_total} DKK proposed")
+            summary.shortfalls.append(
+                f"{contract.id} year {year.number}: penalty {danish_money(a.penalty_total)} proposed, hearing opened"
+            )
             _propose_hearing(session, contract, year.number, a.penalty_total, as_of)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)
     if contract.euro6_applies_to:
