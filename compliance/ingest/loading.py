@@ -233,10 +233,10 @@ def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
     name = str(path)
     try:
         size = path.stat().st_size
-        with path.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
         if size > max_bytes:
             # An oversized file is hashed in chunks but never read into memory whole.
+            with path.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
             reason = str(
                 SourceFileError(
                     f"the file is {size} bytes", file=name, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
@@ -246,6 +246,7 @@ def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
             summary.quarantined.append((name, reason))
             return summary
         data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
     except OSError as exc:
         summary.quarantined.append((name, f"{name}: cannot read the file: {exc.strerror}"))
         return summary
