@@ -23,6 +23,7 @@ class Party:
     cvr: str | None = None
     gln: str | None = None
     name: str | None = None
+    se: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,16 @@ class Property:
     value: str
 
 
+@dataclass(frozen=True)
+class AllowanceCharge:
+    """A discount (``charge`` false) or surcharge on a document or a line, as stated."""
+
+    charge: bool
+    amount: Decimal
+    reason: str | None = None
+    reason_code: str | None = None
+
+
 @dataclass
 class DocumentLine:
     """One invoice or credit-note line; ``position`` is its 1-based order, ``path`` its element path."""
@@ -72,6 +83,7 @@ class DocumentLine:
     properties: list[Property] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     delivery_date: date | None = None
+    allowance_charges: list[AllowanceCharge] = field(default_factory=list)
     source_line: int | None = None
     path: str | None = None
 
@@ -107,6 +119,7 @@ class InvoiceDocument:
     period_start: date | None = None
     period_end: date | None = None
     billing_references: list[str] = field(default_factory=list)
+    allowance_charges: list[AllowanceCharge] = field(default_factory=list)
 
 
 @dataclass

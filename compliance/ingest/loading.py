@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from compliance.documents import (
+    AllowanceCharge,
     CatalogueDocument,
     CatalogueLine,
     DocumentLine,
@@ -62,6 +63,10 @@ def _signed(value: Decimal | None, sign: int) -> Decimal | None:
     return None if value is None else value * sign
 
 
+def _jsonable_list(records: list[AllowanceCharge]) -> list[dict[str, Any]]:
+    return [{**asdict(record), "amount": str(record.amount)} for record in records]
+
+
 def _item_json(line: DocumentLine | CatalogueLine) -> dict[str, list[dict[str, Any]]]:
     """The JSON columns an invoice line and a catalogue item share."""
     return {
@@ -97,6 +102,7 @@ def _store_invoice(session: Session, source: SourceFile, document: InvoiceDocume
         currency=document.currency,
         supplier_key=supplier_key,
         supplier_cvr=document.supplier.cvr,
+        supplier_se=document.supplier.se,
         supplier_name=document.supplier.name,
         supplier_endpoint_id=document.supplier.endpoint_id,
         supplier_endpoint_scheme=document.supplier.endpoint_scheme,
@@ -109,6 +115,9 @@ def _store_invoice(session: Session, source: SourceFile, document: InvoiceDocume
         line_extension_amount=document.totals.line_extension,
         tax_exclusive_amount=document.totals.tax_exclusive,
         payable_amount=document.totals.payable,
+        allowance_total_amount=document.totals.allowance_total,
+        charge_total_amount=document.totals.charge_total,
+        allowance_charges=_jsonable_list(document.allowance_charges),
         delivery_date=document.delivery_date,
         period_start=document.period_start,
         period_end=document.period_end,
@@ -133,6 +142,7 @@ def _store_invoice(session: Session, source: SourceFile, document: InvoiceDocume
             **_item_json(line),
             notes=line.notes,
             delivery_date=line.delivery_date,
+            allowance_charges=_jsonable_list(line.allowance_charges),
             source_line=line.source_line,
             path=line.path,
         )

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from compliance.documents import (
+    AllowanceCharge,
     CatalogueDocument,
     CatalogueLine,
     Classification,
@@ -41,6 +42,7 @@ CATALOGUE_ROOTS = {
 }
 
 CVR_SCHEMES = {"DK:CVR", "0184"}
+SE_SCHEMES = {"DK:SE", "0198"}
 GLN_SCHEMES = {"GLN", "0088"}
 
 
@@ -175,6 +177,7 @@ def _party(reader: _Reader, party: etree._Element | None) -> Party:
     endpoint_scheme = endpoint.get("schemeID") if endpoint is not None else None
     cvr: str | None = None
     gln: str | None = None
+    se: str | None = None
     # The legal entity's registration is the CVR of record; the endpoint and party identifiers
     # may name a subsidiary or a routing id (Peppol DK "master/minor supplier" examples).
     candidates = party.findall(f"{CAC}PartyLegalEntity/{CBC}CompanyID")
@@ -188,8 +191,10 @@ def _party(reader: _Reader, party: etree._Element | None) -> Party:
             cvr = normalise_cvr(value)
         if gln is None and scheme in GLN_SCHEMES and re.fullmatch(r"\d{13}", value):
             gln = value
+        if se is None and scheme in SE_SCHEMES:
+            se = normalise_cvr(value)  # an SE number has the same 8-digit shape as a CVR number
     name = reader.text(party, f"{CAC}PartyName/{CBC}Name") or reader.text(party, f"{CAC}PartyLegalEntity/{CBC}RegistrationName")
-    return Party(endpoint_id, endpoint_scheme, cvr, gln, name)
+    return Party(endpoint_id, endpoint_scheme, cvr, gln, name, se)
 
 
 def certificate_label(identifier: str | None, type_code: str | None, remarks: str | None) -> Label | None:
@@ -240,6 +245,30 @@ def _item_details(reader: _Reader, item: etree._Element | None) -> tuple[list[Cl
     return classifications, labels, properties
 
 
+def _allowance_charges(reader: _Reader, parent: etree._Element) -> list[AllowanceCharge]:
+    """Direct ``cac:AllowanceCharge`` children: document level, or line level (not price level)."""
+    result = []
+    for element in parent.findall(f"{CAC}AllowanceCharge"):
+        amount = reader.decimal_value(element, f"{CBC}Amount")
+        indicator = (reader.text(element, f"{CBC}ChargeIndicator") or "").lower()
+        if amount is None or indicator not in {"true", "false"}:
+            raise SourceFileError(
+                "an allowance or charge without amount or charge indicator",
+                file=reader.file,
+                location=reader.where(element),
+                expected="cbc:ChargeIndicator true/false and cbc:Amount",
+            )
+        result.append(
+            AllowanceCharge(
+                charge=indicator == "true",
+                amount=amount,
+                reason=reader.text(element, f"{CBC}AllowanceChargeReason"),
+                reason_code=reader.text(element, f"{CBC}AllowanceChargeReasonCode"),
+            )
+        )
+    return result
+
+
 def _format_name(customization_id: str | None, ubl_version: str | None) -> str:
     custom = (customization_id or "").strip()
     if custom.upper().startswith("OIOUBL-"):
@@ -284,6 +313,7 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
                 properties=properties,
                 notes=[n.text.strip() for n in element.findall(f"{CBC}Note") if n.text and n.text.strip()],
                 delivery_date=reader.date_value(element, f"{CAC}Delivery/{CBC}ActualDeliveryDate"),
+                allowance_charges=_allowance_charges(reader, element),
                 source_line=_source_line(element),
                 path=_line_path(root_name, line_tag, position, len(line_elements)),
             )
@@ -322,6 +352,7 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
             for e in root.findall(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference/{CBC}ID")
             if e.text and e.text.strip()
         ],
+        allowance_charges=_allowance_charges(reader, root),
     )
 
 

@@ -174,3 +174,13 @@ def test_amounts_keep_their_exact_text(reference_dir: Path) -> None:
     document = read(reference_dir / "invoices/peppol-bis3/base-example.xml")
     assert document.totals.payable == Decimal("1656.25")
     assert str(document.lines[0].line_amount) == "2800"
+
+
+def test_allowances_charges_and_se_numbers(reference_dir: Path) -> None:
+    document = read(reference_dir / "invoices/peppol-bis3/Allowance-example.xml")
+    header = [(a.charge, str(a.amount), a.reason, a.reason_code) for a in document.allowance_charges]
+    assert header == [(True, "200", "Cleaning", "CG"), (False, "200", "Discount", "95")]
+    first_line = document.lines[0]
+    assert [(a.charge, str(a.amount)) for a in first_line.allowance_charges] == [(True, "1"), (False, "101")]
+    master = read(reference_dir / "invoices/peppol-dk/BIS3_Invoice_Example_DK_Supplier_Master.xml")
+    assert master.supplier.se == "12345678"  # PartyTaxScheme CompanyID schemeID="0198" DK12345678
