@@ -46,6 +46,17 @@ class SourceFileError(ComplianceError):
     """A supplier file cannot be read; the file is quarantined with this message."""
 
 
+class DuplicateDocumentError(SourceFileError):
+    """A supplier reused a document number for different content; both files are kept apart."""
+
+    def __init__(self, message: str, *, file: str, supplier: str, number: str, first_file: str, first_sha256: str) -> None:
+        super().__init__(message, file=file, location="cbc:ID", expected="a new document number, or the identical file")
+        self.supplier = supplier
+        self.number = number
+        self.first_file = first_file
+        self.first_sha256 = first_sha256
+
+
 class UnsafeInputError(SourceFileError):
     """A supplier file is hostile or too large (entities, DTDs, size limits)."""
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from compliance.checks import FindingRecord
 from compliance.documents import (
     AllowanceCharge,
     CatalogueDocument,
@@ -24,10 +25,10 @@ from compliance.documents import (
     SourceDocument,
     VehicleRegisterDocument,
 )
-from compliance.errors import ComplianceError, SourceFileError
+from compliance.errors import ComplianceError, DuplicateDocumentError, SourceFileError
 from compliance.ingest.detect import read_source
 from compliance.store.db import session_scope
-from compliance.store.models import CatalogueItem, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
+from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 
 
 @dataclass
@@ -86,12 +87,14 @@ def _store_invoice(session: Session, source: SourceFile, document: InvoiceDocume
         )
     ).first()
     if existing is not None:
-        raise SourceFileError(
+        raise DuplicateDocumentError(
             f"duplicate {document.document_type.replace('_', ' ')} number {document.id!r} from supplier {supplier_key} "
             f"with different content (first received in {existing.source_file.path})",
             file=source.path,
-            location="cbc:ID",
-            expected="a new document number, or the identical file",
+            supplier=supplier_key,
+            number=document.id,
+            first_file=existing.source_file.path,
+            first_sha256=existing.source_file.sha256,
         )
     invoice = Invoice(
         source_file=source,
@@ -226,7 +229,13 @@ def store_document(session: Session, source: SourceFile, document: SourceDocumen
         _store_vehicle_register(session, source, document)
 
 
-def _quarantine(engine: Engine, path: str, digest: str, size: int, reason: str) -> None:
+RULE_DUPLICATE_NUMBER = "invoice.duplicate_number@1"
+
+
+def _quarantine(
+    engine: Engine, path: str, digest: str, size: int, reason: str, duplicate: DuplicateDocumentError | None = None
+) -> None:
+    """Record the file as quarantined with its reason; a reused document number is also a finding."""
     with session_scope(engine) as session:
         source = session.scalars(select(SourceFile).where(SourceFile.sha256 == digest)).first()
         if source is None:
@@ -235,6 +244,43 @@ def _quarantine(engine: Engine, path: str, digest: str, size: int, reason: str) 
         source.status = "quarantined"
         source.quarantine_reason = reason
         source.path = path
+        if duplicate is None:
+            return
+        session.flush()
+        record = FindingRecord(
+            RULE_DUPLICATE_NUMBER,
+            "high",
+            f"duplicate invoice number, different content: {duplicate.number} from supplier {duplicate.supplier} "
+            f"was first received in {duplicate.first_file}; this file was not stored",
+            supplier_cvr=duplicate.supplier if len(duplicate.supplier) == 8 else None,
+            expected="a new document number for new content, or the identical file",
+            received=f"the number {duplicate.number} again with different content",
+            source_file_id=source.id,
+            location="cbc:ID",
+            evidence={
+                "number": duplicate.number,
+                "first_file": duplicate.first_file,
+                "first_sha256": duplicate.first_sha256,
+                "sha256": digest,
+            },
+        )
+        fingerprint = record.fingerprint()
+        if session.scalars(select(Finding).where(Finding.fingerprint == fingerprint)).first() is None:
+            session.add(
+                Finding(
+                    fingerprint=fingerprint,
+                    rule_id=record.rule_id,
+                    severity=record.severity,
+                    supplier_cvr=record.supplier_cvr,
+                    message=record.message,
+                    expected=record.expected,
+                    received=record.received,
+                    source_file_id=record.source_file_id,
+                    location=record.location,
+                    evidence=record.evidence,
+                    created_at=_now(),
+                )
+            )
 
 
 def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
@@ -285,7 +331,7 @@ def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
         summary.duplicates.append(name)
         return summary
     except ComplianceError as exc:
-        _quarantine(engine, name, digest, len(data), str(exc))
+        _quarantine(engine, name, digest, len(data), str(exc), exc if isinstance(exc, DuplicateDocumentError) else None)
         summary.quarantined.append((name, str(exc)))
         return summary
     summary.ingested.append(name)

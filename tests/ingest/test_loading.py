@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from compliance.ingest.loading import ingest_paths
 from compliance.store.db import session_scope
-from compliance.store.models import CatalogueItem, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
+from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 from tests.conftest import SAMPLE_DIR
 
 MAX = 5 * 1024 * 1024
@@ -72,6 +72,14 @@ def test_same_number_with_different_content_is_refused_not_overwritten(engine: E
     assert path == str(tmp_path / "second.xml")
     assert "duplicate invoice number 'GB-202401' from supplier 38451236 with different content" in reason
     assert "first.xml" in reason
+    # It is also a finding for the supplier notice, recorded once however often the file comes back.
+    ingest_paths(engine, [tmp_path / "second.xml"], MAX)
+    with session_scope(engine) as session:
+        (finding,) = session.scalars(select(Finding)).all()
+        assert finding.rule_id == "invoice.duplicate_number@1" and finding.supplier_cvr == "38451236"
+        assert finding.message.startswith("duplicate invoice number, different content: GB-202401")
+        assert finding.evidence["first_file"] == str(tmp_path / "first.xml")
+        assert session.scalars(select(Invoice.number)).all() == ["GB-202401"]
 
 
 def test_credit_note_lines_are_stored_negative(engine: Engine) -> None:
