@@ -99,6 +99,7 @@ class TripLineRules:
     green: ItemMatch
     conventional: ItemMatch
     registrations: RegistrationSource
+    cvd: bool = False
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,7 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
                     "green_vehicles.trip_lines.registrations.pattern",
                 ),
             ),
+            cvd=trip_lines.get("cvd", False),
         ),
     )
 

@@ -46,8 +46,24 @@ def vehicle_is_green(kind: str | None, fuel: str | None, green_evidence: str | N
     return fuel == "biogas" and bool(green_evidence)
 
 
+def cvd_kind(line: InvoiceLine) -> str | None:
+    """The XRechnung CVD tag of a line: ``cva`` = zero-emission is green; clean and other are not (§2.1)."""
+    if not any(str(code.get("list_id", "")).upper() == "CVD" for code in line.classification_codes):
+        return None
+    values = [str(p.get("value", "")).strip().lower() for p in line.properties if str(p.get("name", "")).strip().lower() == "cva"]
+    if values == ["zero-emission"]:
+        return "green"
+    if values in (["clean"], ["other"]):
+        return "conventional"
+    return "ambiguous"  # no cva, or several: the line cannot be placed
+
+
 def trip_line_kind(rules: TripLineRules, line: InvoiceLine) -> str | None:
-    """``green``, ``conventional``, ``ambiguous`` (both matchers hit) or None (not a trip line)."""
+    """``green``, ``conventional``, ``ambiguous`` (both matchers hit) or None (not a trip line).
+
+    The contract's own matchers decide first; with ``trip_lines.cvd`` a CVD-tagged line is read
+    from its ``cva`` property.
+    """
     arguments = (line.seller_item_id, line.classification_codes, line.name, line.description, line.properties)
     green = rules.green.matches(*arguments)
     conventional = rules.conventional.matches(*arguments)
@@ -55,7 +71,9 @@ def trip_line_kind(rules: TripLineRules, line: InvoiceLine) -> str | None:
         return "ambiguous"
     if green:
         return "green"
-    return "conventional" if conventional else None
+    if conventional:
+        return "conventional"
+    return cvd_kind(line) if rules.cvd else None
 
 
 def line_registrations(rules: TripLineRules, line: InvoiceLine) -> list[str]:
@@ -171,9 +189,10 @@ def _vehicle_findings(
             add(
                 RULE_AMBIGUOUS_LINE,
                 "high",
-                f"{where} is recognised both as green and as conventional trips; its {line.trips} trips are not counted",
-                "one of the two trip lines per delivery",
-                "a line matching both",
+                f"{where} cannot be placed: it is recognised both as green and as conventional trips, or its CVD tag "
+                f"(cva) is missing or repeated; its {line.trips} trips are not counted",
+                "one of the two trip lines per delivery, or one cva value",
+                "a line matching both, or no single cva value",
             )
             continue
         if not line.registrations and line.trips > 0:

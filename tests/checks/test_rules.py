@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -134,3 +135,27 @@ def test_euro6_scope(contracts: dict[str, ContractTerms]) -> None:
     assert euro6_applies(contract, Vehicle(kind="truck", fuel="diesel", total_weight_kg=3000))  # trucks are listed
     assert not euro6_applies(contract, Vehicle(kind="van", fuel="diesel", total_weight_kg=3500))
     assert not euro6_applies(contract, Vehicle(kind="truck", fuel="electric", total_weight_kg=12000))  # zero emission exempt
+
+
+def test_cvd_tagged_lines_when_the_contract_enables_them(contracts: dict[str, ContractTerms]) -> None:
+    terms = contracts["KK-2024-0117"].green_vehicles
+    assert terms is not None
+    cvd_rules = replace(terms.trip_lines, cvd=True)
+
+    def tagged(*cva: str) -> InvoiceLine:
+        return line(
+            seller_item_id="LEASE-1",
+            classification_codes=[{"code": "N2", "list_id": "CVD"}],
+            properties=[{"name": "cva", "value": value} for value in cva],
+        )
+
+    assert trip_line_kind(terms.trip_lines, tagged("zero-emission")) is None  # not enabled
+    assert trip_line_kind(cvd_rules, tagged("zero-emission")) == "green"
+    assert trip_line_kind(cvd_rules, tagged("clean")) == "conventional"  # CVD "clean" includes fossil gas, PHEV
+    assert trip_line_kind(cvd_rules, tagged("other")) == "conventional"
+    assert trip_line_kind(cvd_rules, tagged()) == "ambiguous"
+    assert trip_line_kind(cvd_rules, tagged("clean", "zero-emission")) == "ambiguous"
+    assert (
+        trip_line_kind(cvd_rules, line(seller_item_id="KOERSEL-GROEN", classification_codes=[{"code": "N2", "list_id": "CVD"}]))
+        == "green"
+    )
