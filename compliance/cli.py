@@ -14,6 +14,7 @@ from compliance.contracts import load_contract
 from compliance.documents import document_as_json
 from compliance.errors import ComplianceError, ContractTermsError
 from compliance.ingest.detect import read_source
+from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.loading import IngestSummary
 from compliance.settings import Settings, load_settings
 
@@ -142,6 +143,21 @@ def inspect(file: Path, as_json: bool) -> None:
     except ComplianceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(document_as_json(document), indent=2, ensure_ascii=False))
+
+
+@main.group()
+def template() -> None:
+    """Blank templates suppliers can fill in."""
+
+
+@template.command("invoice")
+@click.option(
+    "--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the .xlsx file."
+)
+def invoice_template(out_file: Path) -> None:
+    """Write the blank Excel invoice template (columns: schemas/excel-invoice.md)."""
+    write_blank_template(out_file)
+    click.echo(f"template: {out_file}")
 
 
 @main.group()

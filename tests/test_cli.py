@@ -122,3 +122,31 @@ def test_contracts_validate(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["contracts", "validate", str(broken)])
     assert bad.exit_code == 1
     assert f"invalid: {broken}: green_vehicles.penalty.model: 'per_day' is not one of" in bad.output
+
+
+def test_blank_invoice_template_is_refused_empty_and_reads_once_filled_in(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from compliance.documents import InvoiceDocument
+    from compliance.errors import SourceFileError
+    from compliance.ingest.detect import read_source
+
+    path = tmp_path / "faktura.xlsx"
+    result = CliRunner().invoke(main, ["template", "invoice", "--out", str(path)])
+    assert result.exit_code == 0 and path.is_file()
+    with pytest.raises(SourceFileError) as caught:
+        read_source(path.read_bytes(), str(path), 10**7)
+    assert "the header has no document_type" in caught.value.message
+    book = load_workbook(path)
+    values = {"document_type": "invoice", "invoice_number": "T-1", "issue_date": "2025-05-01", "supplier_cvr": "38451236"}
+    for row in book["Invoice"].iter_rows(min_row=2):
+        if row[0].value in values:
+            row[1].value = values[row[0].value]
+    book["Lines"].append(
+        [1, "KOERSEL-GROEN", "Kørsel, el-varebil", 4, "EA", 1540.0, None, None, None, "EC 41 208", "2025-04-30", None]
+    )
+    book.save(path)
+    document = read_source(path.read_bytes(), str(path), 10**7)
+    assert isinstance(document, InvoiceDocument)
+    assert (document.id, document.supplier.cvr, len(document.lines)) == ("T-1", "38451236", 1)
+    assert document.lines[0].properties[0].value == "EC 41 208"

@@ -11,9 +11,10 @@ import io
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
@@ -37,21 +38,44 @@ HEADER_FIELDS = {
     "payable_amount": "the amount to pay incl. VAT (optional)",
 }
 REQUIRED_HEADER = ("document_type", "invoice_number", "issue_date", "supplier_cvr")
-LINE_COLUMNS = (
-    "line_id",
-    "seller_item_id",
-    "name",
-    "quantity",
-    "unit_code",
-    "line_amount",
-    "unspsc",
-    "labels",
-    "label_licence",
-    "registrations",
-    "delivery_date",
-    "note",
-)
+LINE_COLUMN_HELP = {
+    "line_id": "line number (required)",
+    "seller_item_id": "your item number",
+    "name": "item or service (required)",
+    "quantity": "number; for trip lines the number of trips (required)",
+    "unit_code": "EA, PK, KGM …",
+    "line_amount": "amount excl. VAT (required)",
+    "unspsc": "UNSPSC code",
+    "labels": "e.g. Svanemærket, EU Ecolabel, Fairtrade",
+    "label_licence": "licence number of the label",
+    "registrations": "plates of the vehicles used, e.g. AB 12 345",
+    "delivery_date": "YYYY-MM-DD",
+    "note": "free text",
+}
+LINE_COLUMNS = tuple(LINE_COLUMN_HELP)
 REQUIRED_LINE_COLUMNS = ("line_id", "name", "quantity", "line_amount")
+
+
+def write_blank_template(path: Path) -> None:
+    """Write the empty template a supplier fills in (``compliance template invoice``)."""
+    book = Workbook()
+    header = book.active
+    assert header is not None
+    header.title = HEADER_SHEET
+    header.append(["field", "value", "what to write"])
+    for name, help_text in HEADER_FIELDS.items():
+        required = " (required)" if name in REQUIRED_HEADER else ""
+        header.append([name, None, help_text + required])
+    lines = book.create_sheet(LINES_SHEET)
+    lines.append(list(LINE_COLUMNS))
+    notes = book.create_sheet("Help")
+    notes.append(["column", "what to write"])
+    for name in LINE_COLUMNS:
+        notes.append([name, LINE_COLUMN_HELP[name]])
+    for sheet in (header, lines, notes):
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = max(14, max(len(str(c.value or "")) for c in column) + 2)
+    book.save(path)
 
 
 def is_excel_invoice(sheet_names: list[str]) -> bool:
