@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -15,7 +16,7 @@ from compliance.documents import document_as_json
 from compliance.errors import ComplianceError, ContractTermsError
 from compliance.ingest.detect import read_source
 from compliance.ingest.excel_invoice import write_blank_template
-from compliance.ingest.loading import IngestSummary
+from compliance.ingest.loading import IngestProgress, IngestSummary
 from compliance.settings import Settings, load_settings
 
 
@@ -30,6 +31,28 @@ def _print_ingest(summary: IngestSummary) -> None:
     click.echo(f"ingested {len(summary.ingested)}, duplicates {len(summary.duplicates)}, quarantined {len(summary.quarantined)}")
     for _path, reason in summary.quarantined:
         click.echo(f"  quarantined: {reason}", err=True)
+
+
+class TerminalProgress:
+    """One self-overwriting status line on a terminal; silent when output is a file or a pipe."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.last = 0.0
+
+    def __call__(self, progress: IngestProgress) -> None:
+        finished = progress.files_done == progress.files_total
+        if not self.enabled or (progress.seconds - self.last < 0.2 and not finished):
+            return
+        self.last = progress.seconds
+        summary = progress.summary
+        self.stream.write(
+            f"\r{progress.files_done}/{progress.files_total} files, {progress.files_per_second:.0f} files/s · "
+            f"ingested {len(summary.ingested)}, duplicates {len(summary.duplicates)}, quarantined {len(summary.quarantined)}"
+            + ("\n" if finished else "")
+        )
+        self.stream.flush()
 
 
 def _print_contract_errors(errors: list[ContractTermsError]) -> None:
@@ -73,7 +96,7 @@ def ingest(paths: tuple[Path, ...]) -> None:
     """
     settings = _settings()
     pipeline.initialise_database(settings)
-    summary = pipeline.ingest_files(settings, list(paths))
+    summary = pipeline.ingest_files(settings, list(paths), TerminalProgress())
     _print_ingest(summary)
     if summary.quarantined:
         sys.exit(1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 from compliance.checks.runner import CheckSummary, run_checks
 from compliance.contracts import ContractTerms, load_contracts
 from compliance.errors import ContractTermsError
-from compliance.ingest.loading import IngestSummary, ingest_paths
+from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_paths
 from compliance.reports.annual import WrittenReports, write_reports
 from compliance.settings import Settings
 from compliance.store.db import make_engine, migrate_database
@@ -21,11 +21,13 @@ def initialise_database(settings: Settings) -> None:
     migrate_database(settings.db_url)
 
 
-def ingest_files(settings: Settings, paths: Sequence[Path] | None = None) -> IngestSummary:
+def ingest_files(
+    settings: Settings, paths: Sequence[Path] | None = None, on_progress: Callable[[IngestProgress], None] | None = None
+) -> IngestSummary:
     """Ingest ``paths`` (default: the inbox); bad files are quarantined, the rest go on."""
     engine = make_engine(settings.db_url)
     try:
-        return ingest_paths(engine, paths or [settings.inbox], settings.max_file_bytes)
+        return ingest_paths(engine, paths or [settings.inbox], settings.max_file_bytes, on_progress)
     finally:
         engine.dispose()
 

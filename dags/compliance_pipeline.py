@@ -50,9 +50,16 @@ def compliance_pipeline() -> None:
         from compliance.pipeline import ingest_files
         from compliance.settings import load_settings
 
+        log = logging.getLogger(__name__)
         summary = ingest_files(load_settings())
+        log.info(
+            "ingest: %d ingested, %d duplicates, %d quarantined",
+            len(summary.ingested),
+            len(summary.duplicates),
+            len(summary.quarantined),
+        )
         for _path, reason in summary.quarantined:
-            logging.getLogger(__name__).warning("quarantined: %s", reason)
+            log.warning("quarantined: %s", reason)
         return {"ingested": len(summary.ingested), "duplicates": len(summary.duplicates), "quarantined": len(summary.quarantined)}
 
     @task

@@ -150,3 +150,23 @@ def test_blank_invoice_template_is_refused_empty_and_reads_once_filled_in(tmp_pa
     assert isinstance(document, InvoiceDocument)
     assert (document.id, document.supplier.cvr, len(document.lines)) == ("T-1", "38451236", 1)
     assert document.lines[0].properties[0].value == "EC 41 208"
+
+
+def test_progress_line_on_a_terminal_only() -> None:
+    import io
+
+    from compliance.cli import TerminalProgress
+    from compliance.ingest.loading import IngestProgress, IngestSummary
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    show = TerminalProgress(terminal)
+    summary = IngestSummary(ingested=["a", "b"], duplicates=["c"])
+    show(IngestProgress(3, 3, summary, 1.5))
+    assert terminal.getvalue() == "\r3/3 files, 2 files/s · ingested 2, duplicates 1, quarantined 0\n"
+    piped = io.StringIO()
+    TerminalProgress(piped)(IngestProgress(3, 3, summary, 1.5))
+    assert piped.getvalue() == ""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -338,9 +339,33 @@ def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
     return summary
 
 
-def ingest_paths(engine: Engine, paths: Iterable[Path], max_bytes: int) -> IngestSummary:
-    """Ingest every file under ``paths``; a bad file is quarantined and the rest go on."""
+@dataclass(frozen=True)
+class IngestProgress:
+    files_done: int
+    files_total: int
+    summary: IngestSummary
+    seconds: float
+
+    @property
+    def files_per_second(self) -> float:
+        return self.files_done / self.seconds if self.seconds > 0 else 0.0
+
+
+def ingest_paths(
+    engine: Engine,
+    paths: Iterable[Path],
+    max_bytes: int,
+    on_progress: Callable[[IngestProgress], None] | None = None,
+) -> IngestSummary:
+    """Ingest every file under ``paths``; a bad file is quarantined and the rest go on.
+
+    ``on_progress`` is called after each file (the CLI shows it on a terminal).
+    """
+    files = list(iter_input_files(paths))
     summary = IngestSummary()
-    for path in iter_input_files(paths):
+    started = time.monotonic()
+    for done, path in enumerate(files, start=1):
         summary.merge(ingest_file(engine, path, max_bytes))
+        if on_progress is not None:
+            on_progress(IngestProgress(done, len(files), summary, time.monotonic() - started))
     return summary
