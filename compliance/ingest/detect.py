@@ -86,6 +86,10 @@ def read_source(data: bytes, file: str, max_bytes: int) -> SourceDocument:
         raise UnknownFormatError(
             f"neither XML, a workbook nor UTF-8 text (byte {exc.start})", file=file, expected=EXPECTED_FORMATS
         ) from exc
+    if not text.strip():
+        raise UnknownFormatError(
+            "the file has no content but a byte-order mark or white space", file=file, expected=EXPECTED_FORMATS
+        )
     header, _rows = read_csv_rows(text[:4096])
     kind = csv_kind(header)
     if kind == "driving_log":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
 from compliance.errors import SourceFileError
-from compliance.ingest.ubl import normalise_cvr
+from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
 from compliance.labels import normalise_label
 
 HEADER_SHEET = "Invoice"
@@ -118,19 +118,23 @@ def _decimal(cells: _Cells, row: int, column: int, what: str) -> Decimal | None:
     if isinstance(value, bool):
         raise SourceFileError(f"{what} is {value!r}", file=cells.file, location=cells.where(row, column), expected="a number")
     if isinstance(value, int | float):
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        if not number.is_finite():
+            raise SourceFileError(
+                f"{what} is {value!r}", file=cells.file, location=cells.where(row, column), expected="a finite number"
+            )
+        return number
     text = str(value).replace(" ", "")
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})*(,\d+)?|-?\d+(,\d+)?", text):
         text = text.replace(".", "").replace(",", ".")  # Danish 1.234,56
-    try:
-        return Decimal(text)
-    except InvalidOperation:
+    if not XSD_DECIMAL.fullmatch(text):
         raise SourceFileError(
             f"{what} is {value!r}",
             file=cells.file,
             location=cells.where(row, column),
             expected="a number such as 1234.50 or 1.234,50",
-        ) from None
+        )
+    return Decimal(text)
 
 
 def _date(cells: _Cells, row: int, column: int, what: str) -> date | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from compliance.checks import FindingRecord
@@ -330,6 +330,18 @@ def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
     except IntegrityError:
         # Another run stored the same file at the same moment: it is counted once, by that run.
         summary.duplicates.append(name)
+        return summary
+    except DBAPIError as exc:
+        # A value the database refuses (e.g. longer than its column on PostgreSQL): quarantine, go on.
+        reason = str(
+            SourceFileError(
+                f"the database refused a value: {str(exc.orig).splitlines()[0]}",
+                file=name,
+                expected="values within the documented field sizes",
+            )
+        )
+        _quarantine(engine, name, digest, len(data), reason)
+        summary.quarantined.append((name, reason))
         return summary
     except ComplianceError as exc:
         _quarantine(engine, name, digest, len(data), str(exc), exc if isinstance(exc, DuplicateDocumentError) else None)

@@ -10,11 +10,11 @@ import csv
 import io
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from compliance.documents import DrivingLogDocument, TripRecord, VehicleRecord, VehicleRegisterDocument
 from compliance.errors import SourceFileError
-from compliance.ingest.ubl import normalise_cvr
+from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
 
 DRIVING_LOG_COLUMNS = ("trip_date", "registration", "vehicle_type", "distance_km", "fuel", "contract_reference", "supplier_cvr")
 VEHICLE_REGISTER_COLUMNS = ("registration", "kind", "fuel", "euro_norm", "total_weight_kg", "registered", "green_evidence")
@@ -51,12 +51,9 @@ def parse_decimal(text: str, file: str, where: str, what: str) -> Decimal:
     value = text.strip().replace(" ", "")
     if "," in value:
         value = value.replace(".", "").replace(",", ".")
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise SourceFileError(
-            f"{what} is {text!r}", file=file, location=where, expected="a number such as 12.5 or 12,5"
-        ) from None
+    if not XSD_DECIMAL.fullmatch(value):
+        raise SourceFileError(f"{what} is {text!r}", file=file, location=where, expected="a number such as 12.5 or 12,5")
+    return Decimal(value)
 
 
 def parse_date(text: str, file: str, where: str, what: str) -> date:

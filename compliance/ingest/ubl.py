@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -41,6 +41,8 @@ CATALOGUE_ROOTS = {
     "CatalogueDeletion": "catalogue_deletion",
 }
 
+# xsd:decimal as UBL uses it; the CSV and Excel readers apply it after Danish comma conversion.
+XSD_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 CVR_SCHEMES = {"DK:CVR", "0184"}
 SE_SCHEMES = {"DK:SE", "0198"}
 GLN_SCHEMES = {"GLN", "0088"}
@@ -80,15 +82,16 @@ class _Reader:
         found = element.find(path)
         if found is None or found.text is None or not found.text.strip():
             return None
-        try:
-            return Decimal(found.text.strip())
-        except InvalidOperation:
+        text = found.text.strip()
+        # xsd:decimal: digits with an optional sign and point; no exponent, NaN or Infinity.
+        if not XSD_DECIMAL.fullmatch(text):
             raise SourceFileError(
-                f"{found.text.strip()!r} is not a number",
+                f"{text!r} is not a number",
                 file=self.file,
                 location=self.where(found),
                 expected="a decimal number such as 1234.50",
-            ) from None
+            )
+        return Decimal(text)
 
     def date_value(self, element: etree._Element | None, path: str) -> date | None:
         if element is None:

@@ -123,3 +123,22 @@ def test_zip_bomb_workbook_is_refused() -> None:
 def test_legacy_binary_office_file_is_refused() -> None:
     with pytest.raises(UnsafeInputError):
         read_source(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", MAX)
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "1E+5", "12,5", "1.2.3"])
+def test_amounts_must_be_plain_decimals(text: str) -> None:
+    base = (Path(__file__).resolve().parents[2] / "sample_invoices" / "transport" / "GB-202401.xml").read_bytes()
+    start = base.index(b">", base.index(b"<cbc:PayableAmount")) + 1
+    end = base.index(b"</cbc:PayableAmount>")
+    with pytest.raises(SourceFileError) as caught:
+        read_source(base[:start] + text.encode() + base[end:], "x.xml", MAX)
+    assert caught.value.location is not None and caught.value.location.endswith(
+        "/Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount"
+    )
+
+
+def test_a_file_with_only_a_byte_order_mark_is_named_empty() -> None:
+    # Found by the fuzz test: a BOM alone used to crash the format detection.
+    with pytest.raises(UnknownFormatError) as caught:
+        read_source(b"\xef\xbb\xbf \n", "bom.csv", MAX)
+    assert "no content" in caught.value.message
