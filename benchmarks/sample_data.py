@@ -136,6 +136,7 @@ def oioubl_document(
     contract: str,
     lines: list[Line],
     billing_ref: str | None = None,
+    pretty: bool = True,
 ) -> bytes:
     """An OIOUBL 2.1 invoice or credit note with the elements the OIOUBL rules require."""
     root_name = "Invoice" if kind == "invoice" else "CreditNote"
@@ -217,7 +218,7 @@ def oioubl_document(
         price = _el(node, "cac:Price")
         _el(price, "cbc:PriceAmount", str(line.price), currencyID="DKK")
         _el(price, "cbc:BaseQuantity", "1", unitCode=line.unit)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
 
 
 def delivery_days(month_start: date, per_week: tuple[int, ...] = (1, 3)) -> Iterator[date]:
