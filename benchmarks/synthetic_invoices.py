@@ -41,16 +41,46 @@ def synthetic_invoice(number: int, rng: random.Random) -> bytes:
         while len(lines) < count:
             day = issue - timedelta(days=rng.randint(0, 27))
             green = rng.randint(0, 6)
-            lines.append(Line("KOERSEL-GROEN", "Kørsel med grønt køretøj (el/biogas)", Decimal(green), "EA", Decimal("385.00"), "78102203", day, tuple(rng.sample(GREEN_PLATES, 2))))
+            lines.append(
+                Line(
+                    "KOERSEL-GROEN",
+                    "Kørsel med grønt køretøj (el/biogas)",
+                    Decimal(green),
+                    "EA",
+                    Decimal("385.00"),
+                    "78102203",
+                    day,
+                    tuple(rng.sample(GREEN_PLATES, 2)),
+                )
+            )
             if len(lines) < count:
-                lines.append(Line("KOERSEL-KONV", "Kørsel med konventionelt køretøj", Decimal(rng.randint(0, 6)), "EA", Decimal("365.00"), "78102203", day, (rng.choice(CONVENTIONAL_PLATES),)))
+                lines.append(
+                    Line(
+                        "KOERSEL-KONV",
+                        "Kørsel med konventionelt køretøj",
+                        Decimal(rng.randint(0, 6)),
+                        "EA",
+                        Decimal("365.00"),
+                        "78102203",
+                        day,
+                        (rng.choice(CONVENTIONAL_PLATES),),
+                    )
+                )
     else:
         supplier, buyer, contract = OFFICE_SUPPLIER, BUYER_OFFICE, "KK-2025-0042"
         items = list(OFFICE_ITEMS.items())
         for _ in range(count):
             item_id, (name, unit, price, unspsc) = rng.choice(items)
             lines.append(Line(item_id, name, Decimal(rng.randint(1, 40)), unit, price, unspsc, issue))
-    supplier = PartyInfo(supplier.name, f"{int(supplier.cvr or 0) + number % 50:08d}", None, supplier.street, supplier.number, supplier.city, supplier.zip)
+    supplier = PartyInfo(
+        supplier.name,
+        f"{int(supplier.cvr or 0) + number % 50:08d}",
+        None,
+        supplier.street,
+        supplier.number,
+        supplier.city,
+        supplier.zip,
+    )
     return oioubl_document("invoice", f"SYN-{number:07d}", issue, supplier, buyer, contract, lines, pretty=False)
 
 

@@ -1,4 +1,10 @@
-"""Ingest files into the database: idempotent by content hash, quarantine with a reason, batch goes on."""
+"""Ingest files into the database: idempotent by content hash, quarantine with a reason, batch goes on.
+
+Files are stored in batches, one transaction per batch: a run killed half-way loses only the
+batch in flight, which the next run stores again (nothing lost, nothing twice). Should a batch
+fail in the database (a concurrent run stored the same file, a value the database refuses),
+its files are stored again one by one, so that one bad file cannot hold back the others.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,135 +84,115 @@ def _item_json(line: DocumentLine | CatalogueLine) -> dict[str, list[dict[str, A
     }
 
 
-def _store_invoice(session: Session, source: SourceFile, document: InvoiceDocument) -> None:
-    supplier_key = document.supplier.cvr or document.supplier.endpoint_id or document.supplier.name or "unknown"
-    existing = session.scalars(
-        select(Invoice).where(
-            Invoice.supplier_key == supplier_key,
-            Invoice.document_type == document.document_type,
-            Invoice.number == document.id,
-        )
-    ).first()
-    if existing is not None:
-        raise DuplicateDocumentError(
-            f"duplicate {document.document_type.replace('_', ' ')} number {document.id!r} from supplier {supplier_key} "
-            f"with different content (first received in {existing.source_file.path})",
-            file=source.path,
-            supplier=supplier_key,
-            number=document.id,
-            first_file=existing.source_file.path,
-            first_sha256=existing.source_file.sha256,
-        )
-    invoice = Invoice(
-        source_file=source,
-        document_type=document.document_type,
-        format=document.format,
-        number=document.id,
-        issue_date=document.issue_date,
-        currency=document.currency,
-        supplier_key=supplier_key,
-        supplier_cvr=document.supplier.cvr,
-        supplier_se=document.supplier.se,
-        supplier_name=document.supplier.name,
-        supplier_endpoint_id=document.supplier.endpoint_id,
-        supplier_endpoint_scheme=document.supplier.endpoint_scheme,
-        customer_endpoint_id=document.customer.endpoint_id,
-        customer_endpoint_scheme=document.customer.endpoint_scheme,
-        customer_gln=document.customer.gln,
-        customer_cvr=document.customer.cvr,
-        customer_name=document.customer.name,
-        contract_references=document.contract_references,
-        line_extension_amount=document.totals.line_extension,
-        tax_exclusive_amount=document.totals.tax_exclusive,
-        payable_amount=document.totals.payable,
-        allowance_total_amount=document.totals.allowance_total,
-        charge_total_amount=document.totals.charge_total,
-        allowance_charges=_jsonable_list(document.allowance_charges),
-        delivery_date=document.delivery_date,
-        period_start=document.period_start,
-        period_end=document.period_end,
-    )
-    session.add(invoice)
-    session.flush()
+def _invoice_row(source_id: int, document: InvoiceDocument) -> dict[str, Any]:
+    return {
+        "source_file_id": source_id,
+        "document_type": document.document_type,
+        "format": document.format,
+        "number": document.id,
+        "issue_date": document.issue_date,
+        "currency": document.currency,
+        "supplier_key": supplier_key(document),
+        "supplier_cvr": document.supplier.cvr,
+        "supplier_se": document.supplier.se,
+        "supplier_name": document.supplier.name,
+        "supplier_endpoint_id": document.supplier.endpoint_id,
+        "supplier_endpoint_scheme": document.supplier.endpoint_scheme,
+        "customer_endpoint_id": document.customer.endpoint_id,
+        "customer_endpoint_scheme": document.customer.endpoint_scheme,
+        "customer_gln": document.customer.gln,
+        "customer_cvr": document.customer.cvr,
+        "customer_name": document.customer.name,
+        "contract_references": document.contract_references,
+        "line_extension_amount": document.totals.line_extension,
+        "tax_exclusive_amount": document.totals.tax_exclusive,
+        "payable_amount": document.totals.payable,
+        "allowance_total_amount": document.totals.allowance_total,
+        "charge_total_amount": document.totals.charge_total,
+        "allowance_charges": _jsonable_list(document.allowance_charges),
+        "delivery_date": document.delivery_date,
+        "period_start": document.period_start,
+        "period_end": document.period_end,
+        "contract_id": None,
+    }
+
+
+def _invoice_line_rows(invoice_id: int, document: InvoiceDocument) -> list[dict[str, Any]]:
     # Credit notes reduce trips and amounts: quantities and amounts are stored signed.
-    # Lines go in as one bulk INSERT: large invoices have thousands of them.
     sign = -1 if document.document_type == "credit_note" else 1
-    rows = [
-        dict(
-            invoice_id=invoice.id,
-            position=line.position,
-            line_id=line.id,
-            quantity=_signed(line.quantity, sign),
-            unit_code=line.unit_code,
-            line_amount=_signed(line.line_amount, sign),
-            name=line.name,
-            description=line.description,
-            seller_item_id=line.seller_item_id,
-            standard_item_id=line.standard_item_id,
+    return [
+        {
+            "invoice_id": invoice_id,
+            "position": line.position,
+            "line_id": line.id,
+            "quantity": _signed(line.quantity, sign),
+            "unit_code": line.unit_code,
+            "line_amount": _signed(line.line_amount, sign),
+            "name": line.name,
+            "description": line.description,
+            "seller_item_id": line.seller_item_id,
+            "standard_item_id": line.standard_item_id,
             **_item_json(line),
-            notes=line.notes,
-            delivery_date=line.delivery_date,
-            allowance_charges=_jsonable_list(line.allowance_charges),
-            source_line=line.source_line,
-            path=line.path,
-        )
+            "notes": line.notes,
+            "delivery_date": line.delivery_date,
+            "allowance_charges": _jsonable_list(line.allowance_charges),
+            "source_line": line.source_line,
+            "path": line.path,
+        }
         for line in document.lines
     ]
-    if rows:
-        session.execute(insert(InvoiceLine), rows)
 
 
-def _store_catalogue(session: Session, source: SourceFile, document: CatalogueDocument) -> None:
-    rows = [
-        dict(
-            source_file_id=source.id,
-            catalogue_id=document.id,
-            document_type=document.document_type,
-            issue_date=document.issue_date,
-            supplier_cvr=document.supplier.cvr,
-            contract_references=document.contract_references,
-            position=line.position,
-            line_id=line.id,
-            action_code=line.action_code,
-            seller_item_id=line.seller_item_id,
-            standard_item_id=line.standard_item_id,
-            name=line.name,
+def _catalogue_rows(source_id: int, document: CatalogueDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "source_file_id": source_id,
+            "catalogue_id": document.id,
+            "document_type": document.document_type,
+            "issue_date": document.issue_date,
+            "supplier_cvr": document.supplier.cvr,
+            "contract_references": document.contract_references,
+            "position": line.position,
+            "line_id": line.id,
+            "action_code": line.action_code,
+            "seller_item_id": line.seller_item_id,
+            "standard_item_id": line.standard_item_id,
+            "name": line.name,
             **_item_json(line),
-            price=line.price,
-            unit_code=line.unit_code,
-            source_line=line.source_line,
-            path=line.path,
-        )
+            "price": line.price,
+            "unit_code": line.unit_code,
+            "source_line": line.source_line,
+            "path": line.path,
+        }
         for line in document.lines
     ]
-    if rows:
-        session.execute(insert(CatalogueItem), rows)
 
 
-def _store_driving_log(session: Session, source: SourceFile, document: DrivingLogDocument) -> None:
-    rows = [
-        dict(
-            source_file_id=source.id,
-            row=trip.row,
-            supplier_cvr=document.supplier_cvr,
-            trip_date=trip.trip_date,
-            registration=trip.registration,
-            vehicle_type=trip.vehicle_type,
-            distance_km=trip.distance_km,
-            fuel=trip.fuel,
-            contract_reference=trip.contract_reference,
-        )
+def _trip_rows(source_id: int, document: DrivingLogDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "source_file_id": source_id,
+            "row": trip.row,
+            "supplier_cvr": document.supplier_cvr,
+            "trip_date": trip.trip_date,
+            "registration": trip.registration,
+            "vehicle_type": trip.vehicle_type,
+            "distance_km": trip.distance_km,
+            "fuel": trip.fuel,
+            "contract_reference": trip.contract_reference,
+        }
         for trip in document.trips
     ]
-    if rows:
-        session.execute(insert(Trip), rows)
 
 
-def _store_vehicle_register(session: Session, source: SourceFile, document: VehicleRegisterDocument) -> None:
+def _store_vehicle_register(session: Session, source_id: int, document: VehicleRegisterDocument) -> None:
+    """Upsert each plate: the last imported file is the current record."""
+    plates = [record.registration for record in document.vehicles]
+    existing = {v.registration: v for v in session.scalars(select(Vehicle).where(Vehicle.registration.in_(plates)))}
     for record in document.vehicles:
-        vehicle = session.scalars(select(Vehicle).where(Vehicle.registration == record.registration)).first()
+        vehicle = existing.get(record.registration)
         if vehicle is None:
-            vehicle = Vehicle(registration=record.registration)
+            vehicle = existing[record.registration] = Vehicle(registration=record.registration)
             session.add(vehicle)
         vehicle.kind = record.kind
         vehicle.fuel = record.fuel
@@ -214,79 +200,137 @@ def _store_vehicle_register(session: Session, source: SourceFile, document: Vehi
         vehicle.total_weight_kg = record.total_weight_kg
         vehicle.registered = record.registered
         vehicle.green_evidence = record.green_evidence
-        vehicle.source_file = source
+        vehicle.source_file_id = source_id
         vehicle.row = record.row
+    session.flush()
 
 
-def store_document(session: Session, source: SourceFile, document: SourceDocument) -> None:
-    """Write the normalised records of one parsed file, linked to its source file row."""
-    if isinstance(document, InvoiceDocument):
-        _store_invoice(session, source, document)
-    elif isinstance(document, CatalogueDocument):
-        _store_catalogue(session, source, document)
-    elif isinstance(document, DrivingLogDocument):
-        _store_driving_log(session, source, document)
-    else:
-        _store_vehicle_register(session, source, document)
+def store_documents(session: Session, documents: list[tuple[int, SourceDocument]]) -> None:
+    """Write the normalised records of parsed files, each linked to its source-file id, in bulk."""
+    invoices = [(source_id, doc) for source_id, doc in documents if isinstance(doc, InvoiceDocument)]
+    if invoices:
+        ids = session.scalars(
+            insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True),
+            [_invoice_row(source_id, doc) for source_id, doc in invoices],
+        ).all()
+        lines = [row for invoice_id, (_, doc) in zip(ids, invoices, strict=True) for row in _invoice_line_rows(invoice_id, doc)]
+        if lines:
+            session.execute(insert(InvoiceLine), lines)
+    items = [row for source_id, doc in documents if isinstance(doc, CatalogueDocument) for row in _catalogue_rows(source_id, doc)]
+    if items:
+        session.execute(insert(CatalogueItem), items)
+    trips = [row for source_id, doc in documents if isinstance(doc, DrivingLogDocument) for row in _trip_rows(source_id, doc)]
+    if trips:
+        session.execute(insert(Trip), trips)
+    for source_id, doc in documents:
+        if isinstance(doc, VehicleRegisterDocument):
+            _store_vehicle_register(session, source_id, doc)
+
+
+def supplier_key(document: InvoiceDocument) -> str:
+    """Who a document number belongs to: the CVR, else the endpoint id, else the name."""
+    return document.supplier.cvr or document.supplier.endpoint_id or document.supplier.name or "unknown"
+
+
+def _reused_numbers(session: Session, documents: list[tuple[str, InvoiceDocument]]) -> dict[str, DuplicateDocumentError]:
+    """Documents (by file name) whose supplier already used their number for other content."""
+    keys = {(supplier_key(doc), doc.document_type, doc.id) for _, doc in documents}
+    first: dict[tuple[str, str, str], tuple[str, str]] = {}
+    if keys:
+        stored = session.execute(
+            select(Invoice.supplier_key, Invoice.document_type, Invoice.number, SourceFile.path, SourceFile.sha256)
+            .join(SourceFile, Invoice.source_file_id == SourceFile.id)
+            .where(tuple_(Invoice.supplier_key, Invoice.document_type, Invoice.number).in_(list(keys)))
+        ).all()
+        first = {(row[0], row[1], row[2]): (row[3], row[4]) for row in stored}
+    reused: dict[str, DuplicateDocumentError] = {}
+    for name, doc in documents:
+        key = (supplier_key(doc), doc.document_type, doc.id)
+        if key in first:
+            first_file, first_sha = first[key]
+            reused[name] = DuplicateDocumentError(
+                f"duplicate {doc.document_type.replace('_', ' ')} number {doc.id!r} from supplier {key[0]} "
+                f"with different content (first received in {first_file})",
+                file=name,
+                supplier=key[0],
+                number=doc.id,
+                first_file=first_file,
+                first_sha256=first_sha,
+            )
+        else:
+            first[key] = (name, "")  # a later file in the same batch reusing the number is caught too
+    return reused
 
 
 RULE_DUPLICATE_NUMBER = "invoice.duplicate_number@1"
 
 
-def _quarantine(
-    engine: Engine, path: str, digest: str, size: int, reason: str, duplicate: DuplicateDocumentError | None = None
+def _record_quarantine(
+    session: Session, path: str, digest: str, size: int, reason: str, duplicate: DuplicateDocumentError | None = None
 ) -> None:
-    """Record the file as quarantined with its reason; a reused document number is also a finding."""
-    with session_scope(engine) as session:
-        source = session.scalars(select(SourceFile).where(SourceFile.sha256 == digest)).first()
-        if source is None:
-            source = SourceFile(sha256=digest, path=path, size_bytes=size, first_seen_at=_now(), kind="unknown")
-            session.add(source)
-        source.status = "quarantined"
-        source.quarantine_reason = reason
-        source.path = path
-        if duplicate is None:
-            return
-        session.flush()
-        record = FindingRecord(
-            RULE_DUPLICATE_NUMBER,
-            "high",
-            f"duplicate invoice number, different content: {duplicate.number} from supplier {duplicate.supplier} "
-            f"was first received in {duplicate.first_file}; this file was not stored",
-            supplier_cvr=duplicate.supplier if len(duplicate.supplier) == 8 else None,
-            expected="a new document number for new content, or the identical file",
-            received=f"the number {duplicate.number} again with different content",
-            source_file_id=source.id,
-            location="cbc:ID",
-            evidence={
-                "number": duplicate.number,
-                "first_file": duplicate.first_file,
-                "first_sha256": duplicate.first_sha256,
-                "sha256": digest,
-            },
-        )
-        fingerprint = record.fingerprint()
-        if session.scalars(select(Finding).where(Finding.fingerprint == fingerprint)).first() is None:
-            session.add(
-                Finding(
-                    fingerprint=fingerprint,
-                    rule_id=record.rule_id,
-                    severity=record.severity,
-                    supplier_cvr=record.supplier_cvr,
-                    message=record.message,
-                    expected=record.expected,
-                    received=record.received,
-                    source_file_id=record.source_file_id,
-                    location=record.location,
-                    evidence=record.evidence,
-                    created_at=_now(),
-                )
+    """Mark the file quarantined with its reason; a reused document number is also a finding."""
+    source = session.scalars(select(SourceFile).where(SourceFile.sha256 == digest)).first()
+    if source is None:
+        source = SourceFile(sha256=digest, path=path, size_bytes=size, first_seen_at=_now(), kind="unknown")
+        session.add(source)
+    source.status = "quarantined"
+    source.quarantine_reason = reason
+    source.path = path
+    if duplicate is None:
+        return
+    session.flush()
+    record = FindingRecord(
+        RULE_DUPLICATE_NUMBER,
+        "high",
+        f"duplicate invoice number, different content: {duplicate.number} from supplier {duplicate.supplier} "
+        f"was first received in {duplicate.first_file}; this file was not stored",
+        supplier_cvr=duplicate.supplier if len(duplicate.supplier) == 8 else None,
+        expected="a new document number for new content, or the identical file",
+        received=f"the number {duplicate.number} again with different content",
+        source_file_id=source.id,
+        location="cbc:ID",
+        evidence={
+            "number": duplicate.number,
+            "first_file": duplicate.first_file,
+            "first_sha256": duplicate.first_sha256,
+            "sha256": digest,
+        },
+    )
+    fingerprint = record.fingerprint()
+    if session.scalars(select(Finding).where(Finding.fingerprint == fingerprint)).first() is None:
+        session.add(
+            Finding(
+                fingerprint=fingerprint,
+                rule_id=record.rule_id,
+                severity=record.severity,
+                supplier_cvr=record.supplier_cvr,
+                message=record.message,
+                expected=record.expected,
+                received=record.received,
+                source_file_id=record.source_file_id,
+                location=record.location,
+                evidence=record.evidence,
+                created_at=_now(),
             )
+        )
 
 
-def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
-    """Ingest one file in its own transaction; the outcome is recorded in the summary."""
-    summary = IngestSummary()
+@dataclass
+class _Candidate:
+    """A file read and hashed, waiting to be parsed and stored."""
+
+    path: Path
+    size: int
+    digest: str
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+
+def _read(path: Path, max_bytes: int, summary: IngestSummary, quarantines: list[tuple[str, str, int, str]]) -> _Candidate | None:
+    """Read and hash one file; an unreadable or oversized one is noted and skipped."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -299,56 +343,102 @@ def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
                     f"the file is {size} bytes", file=name, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
                 )
             )
-            _quarantine(engine, name, digest, size, reason)
+            quarantines.append((name, digest, size, reason))
             summary.quarantined.append((name, reason))
-            return summary
+            return None
         data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
     except OSError as exc:
         summary.quarantined.append((name, f"{name}: cannot read the file: {exc.strerror}"))
-        return summary
-    with session_scope(engine) as session:
-        known = session.scalars(select(SourceFile).where(SourceFile.sha256 == digest)).first()
-        if known is not None and known.status == "ingested":
-            summary.duplicates.append(name)
-            return summary
+        return None
+    return _Candidate(path, size, hashlib.sha256(data).hexdigest(), data)
+
+
+def _ingest_batch(engine: Engine, paths: list[Path], max_bytes: int, one_by_one: bool = False) -> IngestSummary:
+    """Read, parse and store ``paths`` in one transaction; on a database conflict, redo one by one."""
+    summary = IngestSummary()
+    quarantines: list[tuple[str, str, int, str]] = []
+    candidates = [c for c in (_read(path, max_bytes, summary, quarantines) for path in paths) if c is not None]
     try:
-        document = read_source(data, name, max_bytes)
         with session_scope(engine) as session:
-            source = session.scalars(select(SourceFile).where(SourceFile.sha256 == digest)).first()
-            if source is None:
-                source = SourceFile(sha256=digest, path=name, size_bytes=len(data), first_seen_at=_now())
-                session.add(source)
-            source.path = name
-            source.kind = document.document_type
-            source.format = document.format
-            source.status = "ingested"
-            source.quarantine_reason = None
-            source.ingested_at = _now()
-            session.flush()
-            store_document(session, source, document)
-    except IntegrityError:
-        # Another run stored the same file at the same moment: it is counted once, by that run.
-        summary.duplicates.append(name)
-        return summary
-    except DBAPIError as exc:
-        # A value the database refuses (e.g. longer than its column on PostgreSQL): quarantine, go on.
-        reason = str(
-            SourceFileError(
-                f"the database refused a value: {str(exc.orig).splitlines()[0]}",
-                file=name,
-                expected="values within the documented field sizes",
+            digests = [c.digest for c in candidates]
+            known = (
+                {row.sha256: row for row in session.scalars(select(SourceFile).where(SourceFile.sha256.in_(digests)))}
+                if digests
+                else {}
             )
-        )
-        _quarantine(engine, name, digest, len(data), reason)
-        summary.quarantined.append((name, reason))
-        return summary
-    except ComplianceError as exc:
-        _quarantine(engine, name, digest, len(data), str(exc), exc if isinstance(exc, DuplicateDocumentError) else None)
-        summary.quarantined.append((name, str(exc)))
-        return summary
-    summary.ingested.append(name)
+            parsed: list[tuple[_Candidate, SourceDocument]] = []
+            duplicates: dict[str, DuplicateDocumentError] = {}
+            seen: set[str] = set()
+            for candidate in candidates:
+                previous = known.get(candidate.digest)
+                if (previous is not None and previous.status == "ingested") or candidate.digest in seen:
+                    summary.duplicates.append(candidate.name)
+                    continue
+                seen.add(candidate.digest)
+                try:
+                    parsed.append((candidate, read_source(candidate.data, candidate.name, max_bytes)))
+                except ComplianceError as exc:
+                    quarantines.append((candidate.name, candidate.digest, candidate.size, str(exc)))
+                    summary.quarantined.append((candidate.name, str(exc)))
+            duplicates = _reused_numbers(session, [(c.name, doc) for c, doc in parsed if isinstance(doc, InvoiceDocument)])
+            for candidate, _doc in parsed:
+                if candidate.name in duplicates:
+                    error = duplicates[candidate.name]
+                    _record_quarantine(session, candidate.name, candidate.digest, candidate.size, str(error), error)
+                    summary.quarantined.append((candidate.name, str(error)))
+            storable = [(c, doc) for c, doc in parsed if c.name not in duplicates]
+            now = _now()
+            source_values: list[dict[str, Any]] = [
+                {
+                    "sha256": c.digest,
+                    "path": c.name,
+                    "size_bytes": c.size,
+                    "kind": doc.document_type,
+                    "format": doc.format,
+                    "status": "ingested",
+                    "quarantine_reason": None,
+                    "ingested_at": now,
+                }
+                for c, doc in storable
+            ]
+            new = [values for values in source_values if values["sha256"] not in known]
+            source_ids: dict[str, int] = {}
+            if new:
+                ids = session.scalars(
+                    insert(SourceFile).returning(SourceFile.id, sort_by_parameter_order=True),
+                    [{**values, "first_seen_at": now} for values in new],
+                ).all()
+                source_ids = {values["sha256"]: source_id for values, source_id in zip(new, ids, strict=True)}
+            for values in source_values:
+                if values["sha256"] in known:  # quarantined before, readable now
+                    source_ids[values["sha256"]] = known[values["sha256"]].id
+                    session.execute(update(SourceFile).where(SourceFile.id == known[values["sha256"]].id).values(**values))
+            store_documents(session, [(source_ids[c.digest], doc) for c, doc in storable])
+            for name, digest, size, reason in quarantines:
+                _record_quarantine(session, name, digest, size, reason)
+            summary.ingested += [c.name for c, _ in storable]
+    except DBAPIError as exc:
+        if one_by_one or len(paths) == 1:
+            if isinstance(exc, IntegrityError):
+                # Another run stored the same file or number at the same moment: counted once, by that run.
+                return IngestSummary(duplicates=[str(path) for path in paths])
+            reason = f"{paths[0]}: the database refused a value: {str(exc.orig).splitlines()[0]} (expected values within the documented field sizes)"
+            with session_scope(engine) as session:
+                if candidates:
+                    _record_quarantine(session, candidates[0].name, candidates[0].digest, candidates[0].size, reason)
+            return IngestSummary(quarantined=[(str(paths[0]), reason)])
+        summary = IngestSummary()
+        for path in paths:
+            summary.merge(_ingest_batch(engine, [path], max_bytes, one_by_one=True))
     return summary
+
+
+def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
+    """Ingest one file in its own transaction; the outcome is recorded in the summary."""
+    return _ingest_batch(engine, [path], max_bytes)
+
+
+BATCH_FILES = 200
 
 
 @dataclass(frozen=True)
@@ -368,16 +458,19 @@ def ingest_paths(
     paths: Iterable[Path],
     max_bytes: int,
     on_progress: Callable[[IngestProgress], None] | None = None,
+    batch_size: int = BATCH_FILES,
 ) -> IngestSummary:
     """Ingest every file under ``paths``; a bad file is quarantined and the rest go on.
 
-    ``on_progress`` is called after each file (the CLI shows it on a terminal).
+    Files are stored ``batch_size`` at a time, one transaction per batch; ``on_progress`` is
+    called after each batch (the CLI shows it on a terminal).
     """
     files = list(iter_input_files(paths))
     summary = IngestSummary()
     started = time.monotonic()
-    for done, path in enumerate(files, start=1):
-        summary.merge(ingest_file(engine, path, max_bytes))
+    for start in range(0, len(files), batch_size):
+        batch = files[start : start + batch_size]
+        summary.merge(_ingest_batch(engine, batch, max_bytes))
         if on_progress is not None:
-            on_progress(IngestProgress(done, len(files), summary, time.monotonic() - started))
+            on_progress(IngestProgress(start + len(batch), len(files), summary, time.monotonic() - started))
     return summary
