@@ -56,6 +56,25 @@ def ubl_root_name(root: etree._Element) -> str | None:
     return None
 
 
+class _Children:
+    """An element's children grouped by tag: one pass instead of a path search per field (hot loop)."""
+
+    __slots__ = ("by_tag",)
+
+    def __init__(self, element: etree._Element | None) -> None:
+        self.by_tag: dict[str, list[etree._Element]] = {}
+        if element is not None:
+            for child in element:
+                self.by_tag.setdefault(child.tag, []).append(child)
+
+    def first(self, tag: str) -> etree._Element | None:
+        found = self.by_tag.get(tag)
+        return found[0] if found else None
+
+    def all(self, tag: str) -> list[etree._Element]:
+        return self.by_tag.get(tag, [])
+
+
 class _Reader:
     """Small helpers that turn element text into typed values with errors that say where."""
 
@@ -67,24 +86,19 @@ class _Reader:
     def where(self, element: etree._Element) -> str:
         return f"line {element.sourceline}, {element_path(element)}"
 
-    def text(self, element: etree._Element | None, path: str) -> str | None:
-        if element is None:
-            return None
-        found = element.find(path)
+    def text_of(self, found: etree._Element | None) -> str | None:
         if found is None or found.text is None:
             return None
         value = found.text.strip()
         return value or None
 
-    def decimal_value(self, element: etree._Element | None, path: str) -> Decimal | None:
-        if element is None:
+    def decimal_of(self, found: etree._Element | None) -> Decimal | None:
+        text = self.text_of(found)
+        if text is None:
             return None
-        found = element.find(path)
-        if found is None or found.text is None or not found.text.strip():
-            return None
-        text = found.text.strip()
         # xsd:decimal: digits with an optional sign and point; no exponent, NaN or Infinity.
         if not XSD_DECIMAL.fullmatch(text):
+            assert found is not None
             raise SourceFileError(
                 f"{text!r} is not a number",
                 file=self.file,
@@ -93,21 +107,26 @@ class _Reader:
             )
         return Decimal(text)
 
-    def date_value(self, element: etree._Element | None, path: str) -> date | None:
-        if element is None:
-            return None
-        found = element.find(path)
-        if found is None or found.text is None or not found.text.strip():
+    def date_of(self, found: etree._Element | None) -> date | None:
+        text = self.text_of(found)
+        if text is None:
             return None
         try:
-            return date.fromisoformat(found.text.strip()[:10])
+            return date.fromisoformat(text[:10])
         except ValueError:
+            assert found is not None
             raise SourceFileError(
-                f"{found.text.strip()!r} is not a date",
-                file=self.file,
-                location=self.where(found),
-                expected="an ISO date YYYY-MM-DD",
+                f"{text!r} is not a date", file=self.file, location=self.where(found), expected="an ISO date YYYY-MM-DD"
             ) from None
+
+    def text(self, element: etree._Element | None, path: str) -> str | None:
+        return None if element is None else self.text_of(element.find(path))
+
+    def decimal_value(self, element: etree._Element | None, path: str) -> Decimal | None:
+        return None if element is None else self.decimal_of(element.find(path))
+
+    def date_value(self, element: etree._Element | None, path: str) -> date | None:
+        return None if element is None else self.date_of(element.find(path))
 
     def _missing(self, path: str, what: str, expected: str) -> SourceFileError:
         return SourceFileError(
@@ -219,27 +238,28 @@ def certificate_label(identifier: str | None, type_code: str | None, remarks: st
     return normalise_label(identifier or type_code or "", "certificate")
 
 
-def _item_details(reader: _Reader, item: etree._Element | None) -> tuple[list[Classification], list[Label], list[Property]]:
-    if item is None:
-        return [], [], []
-    classifications = [
-        Classification(element.text.strip(), element.get("listID"))
-        for element in item.findall(f"{CAC}CommodityClassification/{CBC}ItemClassificationCode")
-        if element.text and element.text.strip()
-    ]
+def _item_details(reader: _Reader, item: _Children) -> tuple[list[Classification], list[Label], list[Property]]:
+    classifications = []
+    for commodity in item.all(f"{CAC}CommodityClassification"):
+        for element in commodity.iterchildren(f"{CBC}ItemClassificationCode"):
+            code = reader.text_of(element)
+            if code:
+                classifications.append(Classification(code, element.get("listID")))
     labels: list[Label] = []
-    for certificate in item.findall(f"{CAC}Certificate"):
+    for certificate in item.all(f"{CAC}Certificate"):
+        fields = _Children(certificate)
         label = certificate_label(
-            reader.text(certificate, f"{CBC}ID"),
-            reader.text(certificate, f"{CBC}CertificateTypeCode"),
-            reader.text(certificate, f"{CBC}Remarks"),
+            reader.text_of(fields.first(f"{CBC}ID")),
+            reader.text_of(fields.first(f"{CBC}CertificateTypeCode")),
+            reader.text_of(fields.first(f"{CBC}Remarks")),
         )
         if label is not None:
             labels.append(label)
     properties: list[Property] = []
-    for prop in item.findall(f"{CAC}AdditionalItemProperty"):
-        name = reader.text(prop, f"{CBC}Name") or ""
-        value = reader.text(prop, f"{CBC}Value") or ""
+    for prop in item.all(f"{CAC}AdditionalItemProperty"):
+        fields = _Children(prop)
+        name = reader.text_of(fields.first(f"{CBC}Name")) or ""
+        value = reader.text_of(fields.first(f"{CBC}Value")) or ""
         properties.append(Property(name, value))
         if is_label_property(name):
             label = normalise_label(value, "property")
@@ -248,12 +268,13 @@ def _item_details(reader: _Reader, item: etree._Element | None) -> tuple[list[Cl
     return classifications, labels, properties
 
 
-def _allowance_charges(reader: _Reader, parent: etree._Element) -> list[AllowanceCharge]:
-    """Direct ``cac:AllowanceCharge`` children: document level, or line level (not price level)."""
+def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[AllowanceCharge]:
+    """``cac:AllowanceCharge`` children of the document or of a line (not the price-level ones)."""
     result = []
-    for element in parent.findall(f"{CAC}AllowanceCharge"):
-        amount = reader.decimal_value(element, f"{CBC}Amount")
-        indicator = (reader.text(element, f"{CBC}ChargeIndicator") or "").lower()
+    for element in elements:
+        fields = _Children(element)
+        amount = reader.decimal_of(fields.first(f"{CBC}Amount"))
+        indicator = (reader.text_of(fields.first(f"{CBC}ChargeIndicator")) or "").lower()
         if amount is None or indicator not in {"true", "false"}:
             raise SourceFileError(
                 "an allowance or charge without amount or charge indicator",
@@ -265,8 +286,8 @@ def _allowance_charges(reader: _Reader, parent: etree._Element) -> list[Allowanc
             AllowanceCharge(
                 charge=indicator == "true",
                 amount=amount,
-                reason=reader.text(element, f"{CBC}AllowanceChargeReason"),
-                reason_code=reader.text(element, f"{CBC}AllowanceChargeReasonCode"),
+                reason=reader.text_of(fields.first(f"{CBC}AllowanceChargeReason")),
+                reason_code=reader.text_of(fields.first(f"{CBC}AllowanceChargeReasonCode")),
             )
         )
     return result
@@ -292,31 +313,33 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
     lines: list[DocumentLine] = []
     line_elements = root.findall(f"{CAC}{line_tag}")
     for position, element in enumerate(line_elements, start=1):
-        item = element.find(f"{CAC}Item")
+        fields = _Children(element)
+        item_element = fields.first(f"{CAC}Item")
+        item = _Children(item_element)
         classifications, labels, properties = _item_details(reader, item)
-        quantity_element = element.find(f"{CBC}{quantity_tag}")
-        standard = item.find(f"{CAC}StandardItemIdentification/{CBC}ID") if item is not None else None
-        line_id = reader.text(element, f"{CBC}ID")
+        quantity_element = fields.first(f"{CBC}{quantity_tag}")
+        standard = _Children(item.first(f"{CAC}StandardItemIdentification")).first(f"{CBC}ID")
+        line_id = reader.text_of(fields.first(f"{CBC}ID"))
         if line_id is None:
             raise SourceFileError("the line has no ID", file=file, location=reader.where(element), expected="cbc:ID")
         lines.append(
             DocumentLine(
                 position=position,
                 id=line_id,
-                quantity=reader.decimal_value(element, f"{CBC}{quantity_tag}"),
+                quantity=reader.decimal_of(quantity_element),
                 unit_code=quantity_element.get("unitCode") if quantity_element is not None else None,
-                line_amount=reader.decimal_value(element, f"{CBC}LineExtensionAmount"),
-                name=reader.text(item, f"{CBC}Name"),
-                description=reader.text(item, f"{CBC}Description"),
-                seller_item_id=reader.text(item, f"{CAC}SellersItemIdentification/{CBC}ID"),
-                standard_item_id=standard.text.strip() if standard is not None and standard.text else None,
+                line_amount=reader.decimal_of(fields.first(f"{CBC}LineExtensionAmount")),
+                name=reader.text_of(item.first(f"{CBC}Name")),
+                description=reader.text_of(item.first(f"{CBC}Description")),
+                seller_item_id=reader.text_of(_Children(item.first(f"{CAC}SellersItemIdentification")).first(f"{CBC}ID")),
+                standard_item_id=reader.text_of(standard),
                 standard_item_scheme=standard.get("schemeID") if standard is not None else None,
                 classification_codes=classifications,
                 labels=labels,
                 properties=properties,
-                notes=[n.text.strip() for n in element.findall(f"{CBC}Note") if n.text and n.text.strip()],
-                delivery_date=reader.date_value(element, f"{CAC}Delivery/{CBC}ActualDeliveryDate"),
-                allowance_charges=_allowance_charges(reader, element),
+                notes=[note for note in map(reader.text_of, fields.all(f"{CBC}Note")) if note],
+                delivery_date=reader.date_of(_Children(fields.first(f"{CAC}Delivery")).first(f"{CBC}ActualDeliveryDate")),
+                allowance_charges=_allowance_charges(reader, fields.all(f"{CAC}AllowanceCharge")),
                 source_line=_source_line(element),
                 path=_line_path(root_name, line_tag, position, len(line_elements)),
             )
@@ -355,7 +378,7 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
             for e in root.findall(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference/{CBC}ID")
             if e.text and e.text.strip()
         ],
-        allowance_charges=_allowance_charges(reader, root),
+        allowance_charges=_allowance_charges(reader, root.findall(f"{CAC}AllowanceCharge")),
     )
 
 
@@ -369,7 +392,7 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
     line_elements = root.findall(f"{CAC}{root_name}Line")
     for position, element in enumerate(line_elements, start=1):
         item = element.find(f"{CAC}Item")
-        classifications, labels, properties = _item_details(reader, item)
+        classifications, labels, properties = _item_details(reader, _Children(item))
         price = element.find(f"{CAC}RequiredItemLocationQuantity/{CAC}Price")
         price_amount = price.find(f"{CBC}PriceAmount") if price is not None else None
         lines.append(
