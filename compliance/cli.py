@@ -215,3 +215,7 @@ def list_contracts() -> None:
     _print_contract_errors(errors)
     if errors:
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
