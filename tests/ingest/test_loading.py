@@ -98,3 +98,28 @@ def test_re_ingest_after_quarantine_succeeds_once_the_file_is_fixed(engine: Engi
     target.write_text("trip_date;registration;distance_km\n2025-01-02;AB12345;4\n", encoding="utf-8")
     assert ingest_paths(engine, [target], MAX).ingested == [str(target)]
     assert counts(engine)["trip"] == 1
+
+
+def test_every_reference_invoice_ingests_and_reused_numbers_are_flagged_together(engine: Engine, reference_dir: Path) -> None:
+    # The official examples are separate scenarios: several reuse the number A00095678 from the same
+    # supplier with different content. Alone each ingests; together the reuse is a finding.
+    files = sorted(reference_dir.glob("invoices/*/*.xml"))
+    summary = ingest_paths(engine, files, MAX)
+    assert len(summary.ingested) + len(summary.quarantined) == len(files) == 23
+    assert all("duplicate" in reason and "different content" in reason for _path, reason in summary.quarantined)
+    with session_scope(engine) as session:
+        flagged = session.scalars(select(Finding).where(Finding.rule_id == "invoice.duplicate_number@1")).all()
+        assert len(flagged) == len(summary.quarantined) > 0
+        keys = session.execute(select(Invoice.supplier_key, Invoice.document_type, Invoice.number)).all()
+        assert len(keys) == len(set(keys)) == len(summary.ingested)
+
+
+def test_each_reference_invoice_ingests_on_its_own(reference_dir: Path, tmp_path: Path) -> None:
+    from compliance.store.db import make_engine, migrate_database
+
+    for index, path in enumerate(sorted(reference_dir.glob("invoices/*/*.xml"))):
+        url = f"sqlite:///{tmp_path / f'{index}.sqlite'}"
+        migrate_database(url)
+        engine = make_engine(url)
+        assert ingest_paths(engine, [path], MAX).ingested == [str(path)]
+        engine.dispose()
