@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -72,15 +72,21 @@ def _signed(value: Decimal | None, sign: int) -> Decimal | None:
 
 
 def _jsonable_list(records: list[AllowanceCharge]) -> list[dict[str, Any]]:
-    return [{**asdict(record), "amount": str(record.amount)} for record in records]
+    return [
+        {"charge": record.charge, "amount": str(record.amount), "reason": record.reason, "reason_code": record.reason_code}
+        for record in records
+    ]
 
 
 def _item_json(line: DocumentLine | CatalogueLine) -> dict[str, list[dict[str, Any]]]:
-    """The JSON columns an invoice line and a catalogue item share."""
+    """The JSON columns an invoice line and a catalogue item share (built by hand: asdict is slow)."""
     return {
-        "classification_codes": [asdict(code) for code in line.classification_codes],
-        "labels": [asdict(label) for label in line.labels],
-        "properties": [asdict(prop) for prop in line.properties],
+        "classification_codes": [{"code": code.code, "list_id": code.list_id} for code in line.classification_codes],
+        "labels": [
+            {"code": lb.code, "raw": lb.raw, "known": lb.known, "type1": lb.type1, "source": lb.source, "licence": lb.licence}
+            for lb in line.labels
+        ],
+        "properties": [{"name": prop.name, "value": prop.value} for prop in line.properties],
     }
 
 

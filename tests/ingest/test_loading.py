@@ -123,3 +123,22 @@ def test_each_reference_invoice_ingests_on_its_own(reference_dir: Path, tmp_path
         engine = make_engine(url)
         assert ingest_paths(engine, [path], MAX).ingested == [str(path)]
         engine.dispose()
+
+
+def test_stored_item_json_matches_the_normalised_document(engine: Engine) -> None:
+    from dataclasses import asdict
+
+    from compliance.documents import InvoiceDocument
+    from compliance.ingest.detect import read_source
+
+    path = SAMPLE_DIR / "office" / "NK-2025-0012.xlsx"
+    document = read_source(path.read_bytes(), str(path), MAX)
+    assert isinstance(document, InvoiceDocument)
+    ingest_paths(engine, [path], MAX)
+    with session_scope(engine) as session:
+        stored = session.scalars(select(InvoiceLine).order_by(InvoiceLine.position)).all()
+        assert len(stored) == len(document.lines)
+        for row, line in zip(stored, document.lines, strict=True):
+            assert row.labels == [asdict(label) for label in line.labels]
+            assert row.classification_codes == [asdict(code) for code in line.classification_codes]
+            assert row.properties == [asdict(prop) for prop in line.properties]
