@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from compliance import pipeline
+from compliance.assessment.hearing import record_comment, record_decision
 from compliance.checks.runner import CheckSummary
 from compliance.contracts import load_contract
 from compliance.documents import document_as_json
 from compliance.errors import ComplianceError, ContractTermsError
+from compliance.formatting import danish_money
 from compliance.ingest.detect import read_source
 from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.loading import IngestProgress, IngestSummary
+from compliance.reports.statement import penalty_statement_text
 from compliance.settings import Settings, load_settings
+from compliance.store.db import make_engine, session_scope
+from compliance.store.models import Notice
 
 
 def _settings() -> Settings:
@@ -166,6 +177,95 @@ def inspect(file: Path, as_json: bool) -> None:
     except ComplianceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(document_as_json(document), indent=2, ensure_ascii=False))
+
+
+@main.group()
+def hearing() -> None:
+    """The supplier's hearing before a penalty (§2.1): comments, decisions, the whole history."""
+
+
+def _actor(by: str | None) -> str:
+    return by or os.environ.get("COMPLIANCE_USER") or os.environ.get("USER") or "contract manager"
+
+
+def _hearing_step(step: Callable[[Session], Notice]) -> Notice:
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        with session_scope(engine) as session:
+            return step(session)
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+@hearing.command("list")
+def hearing_list() -> None:
+    """Every hearing: contract, year, status, proposed and decided penalty, deadline."""
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    engine = make_engine(settings.db_url)
+    with session_scope(engine) as session:
+        notices = session.scalars(
+            select(Notice).where(Notice.kind == "hearing").order_by(Notice.contract_id, Notice.contract_year)
+        ).all()
+        for notice in notices:
+            decided = f", decided {danish_money(notice.decided_penalty)}" if notice.decided_penalty is not None else ""
+            click.echo(
+                f"{notice.contract_id}\tyear {notice.contract_year}\t{notice.status}\tproposed {danish_money(notice.proposed_penalty)}"
+                f"{decided}\tdeadline {notice.deadline}"
+            )
+        if not notices:
+            click.echo("no hearings")
+    engine.dispose()
+
+
+@hearing.command("show")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+def hearing_show(contract_id: str, year: int) -> None:
+    """The penalty statement: the calculation and every step of the hearing."""
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        click.echo(penalty_statement_text(engine, contract_id, year))
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+@hearing.command("comment")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--text", required=True, help="The supplier's comment (or a summary with its reference).")
+@click.option("--by", help="Who records it (default: COMPLIANCE_USER or the login name).")
+def hearing_comment(contract_id: str, year: int, text: str, by: str | None) -> None:
+    """Record the supplier's comment on a proposed penalty."""
+    notice = _hearing_step(lambda session: record_comment(session, contract_id, year, text, _actor(by)))
+    click.echo(f"{contract_id} year {year}: comment recorded; hearing {notice.status}")
+
+
+@hearing.command("decide")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--decision", type=click.Choice(["confirm", "reduce", "waive"]), required=True)
+@click.option("--amount", type=str, help="The reduced penalty in DKK (with --decision reduce).")
+@click.option("--reason", required=True, help="Why: it goes into the penalty statement.")
+@click.option("--by", help="Who decides (default: COMPLIANCE_USER or the login name).")
+def hearing_decide(contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None) -> None:
+    """Decide on a proposed penalty, after the supplier has been heard. A decision is final."""
+    try:
+        reduced = Decimal(amount.replace(",", ".")) if amount else None
+    except InvalidOperation:
+        raise click.ClickException(f"--amount {amount!r} is not an amount (expected e.g. 20000.00)") from None
+    notice = _hearing_step(
+        lambda session: record_decision(session, contract_id, year, decision, reason, _actor(by), date.today(), reduced)
+    )
+    click.echo(f"{contract_id} year {year}: {notice.status}, penalty {danish_money(notice.decided_penalty)}")
 
 
 @main.group()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from compliance.assessment.hearing import propose_penalty, withdraw_if_open
 from compliance.checks import FindingRecord
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
@@ -27,7 +28,7 @@ from compliance.contracts import ContractTerms, ContractYear
 from compliance.errors import ComplianceError
 from compliance.formatting import danish_money
 from compliance.store.db import session_scope
-from compliance.store.models import Assessment, CatalogueItem, Contract, Finding, Invoice, Notice, Trip, Vehicle
+from compliance.store.models import Assessment, CatalogueItem, Contract, Finding, Invoice, Trip, Vehicle
 
 
 @dataclass
@@ -139,28 +140,6 @@ def _green_details(result: GreenVehicleYearResult) -> dict[str, Any]:
     }
 
 
-def _propose_hearing(session: Session, contract: ContractTerms, year: int, penalty: Decimal, today: date) -> None:
-    """§2.1: a shortfall proposes a penalty; the supplier is heard before anything is imposed."""
-    notice = session.scalars(
-        select(Notice).where(Notice.contract_id == contract.id, Notice.contract_year == year, Notice.kind == "hearing")
-    ).first()
-    if notice is None:
-        session.add(
-            Notice(
-                contract_id=contract.id,
-                contract_year=year,
-                supplier_cvr=contract.supplier_cvr,
-                kind="hearing",
-                status="proposed",
-                proposed_penalty=penalty,
-                deadline=today + timedelta(days=contract.hearing_days),
-                created_at=_now(),
-            )
-        )
-    elif notice.status == "proposed":
-        notice.proposed_penalty = penalty
-
-
 def _check_contract_year(
     session: Session,
     contract: ContractTerms,
@@ -186,10 +165,14 @@ def _check_contract_year(
         for line in result.counted_lines:
             plates_used.update(line.registrations)
         if a.compliant is False:
-            summary.shortfalls.append(
-                f"{contract.id} year {year.number}: penalty {danish_money(a.penalty_total)} proposed, hearing opened"
+            notice = propose_penalty(
+                session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of
             )
-            _propose_hearing(session, contract, year.number, a.penalty_total, as_of)
+            summary.shortfalls.append(
+                f"{contract.id} year {year.number}: penalty {danish_money(a.penalty_total)}, hearing {notice.status}"
+            )
+        else:
+            withdraw_if_open(session, contract.id, year.number)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)
     if contract.euro6_applies_to:
         findings += euro6_findings(contract, year, plates_used, vehicles)

@@ -19,6 +19,7 @@ from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
 from compliance.errors import ContractTermsError
 from compliance.formatting import danish_date, danish_money, danish_number, danish_percent
+from compliance.reports.statement import EVENT_WORDS
 from compliance.store.db import session_scope
 from compliance.store.models import Assessment, Finding, Notice, SourceFile
 
@@ -159,6 +160,7 @@ def write_reports(
                     shares=shares,
                     findings=[_finding_view(f, sources.get(f.source_file_id or -1)) for f in findings],
                     notice=notice,
+                    event_words=EVENT_WORDS,
                     generated=generated,
                     today=date.today(),
                 )

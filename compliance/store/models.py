@@ -286,3 +286,24 @@ class Notice(Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     path: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_penalty: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    events: Mapped[list[HearingEvent]] = relationship(back_populates="notice", order_by="HearingEvent.id")
+
+
+class HearingEvent(Base):
+    """One step of a hearing (§2.1), never changed afterwards: the audit trail of a penalty."""
+
+    __tablename__ = "hearing_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    status_after: Mapped[str] = mapped_column(String(20))
+
+    notice: Mapped[Notice] = relationship(back_populates="events")

@@ -1,0 +1,158 @@
+"""§2.1 hearing: a shortfall proposes a penalty; the supplier may comment before anything is imposed.
+
+States: ``proposed`` → ``commented`` (the supplier's comment is recorded) → ``confirmed``,
+``reduced`` or ``waived`` (the contract manager's decision, final). A proposal whose shortfall
+disappears on a later check is ``withdrawn``. Every step is a ``HearingEvent`` row that is never
+changed afterwards, so the penalty statement can show the whole history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from compliance.errors import ComplianceError
+from compliance.formatting import danish_date, danish_money
+from compliance.store.models import HearingEvent, Notice
+
+OPEN_STATES = {"proposed", "commented"}
+DECISIONS = {"confirm": "confirmed", "reduce": "reduced", "waive": "waived"}
+SYSTEM = "compliance check"
+
+
+class HearingError(ComplianceError):
+    """A hearing step that is not allowed now (e.g. a decision before the supplier was heard)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _event(notice: Notice, kind: str, actor: str, text: str | None, amount: Decimal | None) -> None:
+    notice.events.append(
+        HearingEvent(occurred_at=_now(), kind=kind, actor=actor, text=text, amount=amount, status_after=notice.status)
+    )
+
+
+def hearing_notice(session: Session, contract_id: str, year: int) -> Notice | None:
+    return session.scalars(
+        select(Notice).where(Notice.contract_id == contract_id, Notice.contract_year == year, Notice.kind == "hearing")
+    ).first()
+
+
+def propose_penalty(
+    session: Session, contract_id: str, year: int, supplier_cvr: str, penalty: Decimal, hearing_days: int, today: date
+) -> Notice:
+    """Open a hearing for a shortfall, or follow a changed assessment while the hearing is open."""
+    notice = hearing_notice(session, contract_id, year)
+    if notice is None:
+        notice = Notice(
+            contract_id=contract_id,
+            contract_year=year,
+            supplier_cvr=supplier_cvr,
+            kind="hearing",
+            status="proposed",
+            proposed_penalty=penalty,
+            deadline=today + timedelta(days=hearing_days),
+            created_at=_now(),
+        )
+        session.add(notice)
+        _event(notice, "proposed", SYSTEM, f"comments by {danish_date(notice.deadline)}", penalty)
+        return notice
+    if notice.status == "withdrawn":
+        notice.status = "proposed"
+        notice.proposed_penalty = penalty
+        notice.deadline = today + timedelta(days=hearing_days)
+        _event(notice, "proposed", SYSTEM, f"shortfall found again; comments by {danish_date(notice.deadline)}", penalty)
+    elif notice.proposed_penalty != penalty:
+        if notice.status in OPEN_STATES:
+            notice.proposed_penalty = penalty
+            _event(notice, "assessment_changed", SYSTEM, "the data changed; the proposed penalty follows it", penalty)
+        else:
+            _event(
+                notice,
+                "assessment_changed_after_decision",
+                SYSTEM,
+                "the data changed after the decision; the decision stands",
+                penalty,
+            )
+    return notice
+
+
+def withdraw_if_open(session: Session, contract_id: str, year: int) -> None:
+    """A later check found no shortfall: an open proposal is withdrawn (a decision stands)."""
+    notice = hearing_notice(session, contract_id, year)
+    if notice is not None and notice.status in OPEN_STATES:
+        notice.status = "withdrawn"
+        _event(notice, "withdrawn", SYSTEM, "a later check found no shortfall", None)
+
+
+def _open_notice(session: Session, contract_id: str, year: int) -> Notice:
+    notice = hearing_notice(session, contract_id, year)
+    if notice is None:
+        raise HearingError(
+            f"contract {contract_id} year {year} has no proposed penalty", expected="a contract year that fell short"
+        )
+    if notice.status not in OPEN_STATES:
+        raise HearingError(
+            f"the hearing for contract {contract_id} year {year} is {notice.status}; it cannot change",
+            expected="a hearing that is proposed or commented",
+        )
+    return notice
+
+
+def record_comment(session: Session, contract_id: str, year: int, text: str, actor: str) -> Notice:
+    """Record the supplier's comment (received by the contract manager, who records it)."""
+    if not text.strip():
+        raise HearingError("the comment is empty", expected="the supplier's comment as text")
+    notice = _open_notice(session, contract_id, year)
+    notice.status = "commented"
+    _event(notice, "supplier_comment", actor, text.strip(), None)
+    return notice
+
+
+def record_decision(
+    session: Session,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+) -> Notice:
+    """The contract manager's final decision: confirm, reduce (with the new amount) or waive.
+
+    Confirm and reduce need the supplier to have been heard: a recorded comment, or the deadline
+    passed. Waiving is always possible. Every decision needs a reason.
+    """
+    if decision not in DECISIONS:
+        raise HearingError(f"unknown decision {decision!r}", expected="confirm, reduce or waive")
+    if not reason.strip():
+        raise HearingError("the decision has no reason", expected="the reason, for the penalty statement")
+    notice = _open_notice(session, contract_id, year)
+    assert notice.proposed_penalty is not None and notice.deadline is not None
+    if decision != "waive" and notice.status == "proposed" and today <= notice.deadline:
+        raise HearingError(
+            f"the supplier may comment until {danish_date(notice.deadline)} and has not yet; a penalty cannot be imposed before",
+            expected="the supplier's comment (compliance hearing comment) or a date after the deadline",
+        )
+    if decision == "reduce":
+        if amount is None or not amount.is_finite() or amount < 0 or amount >= notice.proposed_penalty:
+            raise HearingError(
+                f"a reduced penalty must be below the proposed {danish_money(notice.proposed_penalty)}",
+                expected=f"an amount from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
+            )
+        decided = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    elif decision == "confirm":
+        decided = notice.proposed_penalty
+    else:
+        decided = Decimal("0.00")
+    notice.status = DECISIONS[decision]
+    notice.decided_penalty = decided
+    notice.decided_at = _now()
+    _event(notice, f"decision_{decision}", actor, reason.strip(), decided)
+    return notice
