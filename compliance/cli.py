@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from compliance import pipeline
 from compliance.assessment.hearing import record_comment, record_decision
+from compliance.checks.green_vehicles import vehicle_as_json
 from compliance.checks.runner import CheckSummary
 from compliance.contracts import load_contract
 from compliance.documents import document_as_json
@@ -25,10 +27,12 @@ from compliance.formatting import danish_money
 from compliance.ingest.detect import read_source
 from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.loading import IngestProgress, IngestSummary
+from compliance.ingest.tabular import normalise_registration
+from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
 from compliance.reports.statement import penalty_statement_text
 from compliance.settings import Settings, load_settings
 from compliance.store.db import make_engine, session_scope
-from compliance.store.models import Notice
+from compliance.store.models import Notice, Vehicle
 
 
 def _settings() -> Settings:
@@ -266,6 +270,82 @@ def hearing_decide(contract_id: str, year: int, decision: str, amount: str | Non
         lambda session: record_decision(session, contract_id, year, decision, reason, _actor(by), date.today(), reduced)
     )
     click.echo(f"{contract_id} year {year}: {notice.status}, penalty {danish_money(notice.decided_penalty)}")
+
+
+@main.group()
+def vehicles() -> None:
+    """The vehicle register: the DMR extract and declared vehicles (biogas, cargo bikes, foreign plates)."""
+
+
+@vehicles.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--only-plates-in-data", is_flag=True, help="DMR: keep only plates that occur in our invoices, logs and register.")
+def vehicles_import(file: Path, only_plates_in_data: bool) -> None:
+    """Import a DMR extract (.xml or .zip, streamed) or a declared-vehicles CSV.
+
+    Exits 1 when the file breaks off (the complete records before the break are kept).
+    """
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        plates = None
+        if only_plates_in_data:
+            contracts, _errors = pipeline.contract_terms(settings)
+            with session_scope(engine) as session:
+                plates = plates_in_data(session, contracts)
+        result = import_vehicle_file(engine, file, settings.max_file_bytes, plates, DmrProgress())
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    if isinstance(result, IngestSummary):
+        _print_ingest(result)
+        if result.quarantined:
+            sys.exit(1)
+        return
+    click.echo(
+        f"DMR: {result.records} records read, {result.vehicles} plates stored, {result.skipped_without_plate} records without a plate"
+    )
+    if result.error is not None:
+        click.echo(f"  incomplete: {result.error}", err=True)
+        sys.exit(1)
+
+
+class DmrProgress:
+    """MB read, records and MB/s on a terminal; silent otherwise."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.started = time.monotonic()
+
+    def __call__(self, bytes_read: int, total: int, records: int) -> None:
+        if not self.enabled:
+            return
+        seconds = max(time.monotonic() - self.started, 1e-9)
+        self.stream.write(
+            f"\r{bytes_read / 1e6:,.0f} of {total / 1e6:,.0f} MB, {records:,} records, {bytes_read / 1e6 / seconds:,.1f} MB/s"
+        )
+        self.stream.flush()
+
+
+@vehicles.command("show")
+@click.argument("plate")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (the default, and the only format).")
+def vehicles_show(plate: str, as_json: bool) -> None:
+    """What the register says about one plate, and whether it counts as green (§2.1)."""
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        with session_scope(engine) as session:
+            vehicle = session.scalars(select(Vehicle).where(Vehicle.registration == normalise_registration(plate))).first()
+            if vehicle is None:
+                raise click.ClickException(f"{plate}: not in the vehicle register (import the DMR extract or declare it)")
+            click.echo(json.dumps(vehicle_as_json(vehicle), indent=2, ensure_ascii=False))
+    finally:
+        engine.dispose()
 
 
 @main.group()

@@ -46,6 +46,23 @@ def vehicle_is_green(kind: str | None, fuel: str | None, green_evidence: str | N
     return fuel == "biogas" and bool(green_evidence)
 
 
+def vehicle_as_json(vehicle: Vehicle) -> dict[str, object]:
+    """``compliance vehicles show --json``: the register's facts and the §2.1 verdict."""
+    return {
+        "registration": vehicle.registration,
+        "kind": vehicle.kind,
+        "fuel": vehicle.fuel,
+        "euro_norm": vehicle.euro_norm,
+        "total_weight_kg": vehicle.total_weight_kg,
+        "registered": vehicle.registered,
+        "green": vehicle_is_green(vehicle.kind, vehicle.fuel, vehicle.green_evidence),
+        "green_evidence": vehicle.green_evidence,
+        "origin": vehicle.origin,
+        "dmr_vehicle_id": vehicle.dmr_vehicle_id,
+        "source": {"file": vehicle.source_file.path, "record": vehicle.row},
+    }
+
+
 def cvd_kind(line: InvoiceLine) -> str | None:
     """The XRechnung CVD tag of a line: ``cva`` = zero-emission is green; clean and other are not (§2.1)."""
     if not any(str(code.get("list_id", "")).upper() == "CVD" for code in line.classification_codes):

@@ -208,6 +208,7 @@ def _store_vehicle_register(session: Session, source_id: int, document: VehicleR
         vehicle.green_evidence = record.green_evidence
         vehicle.source_file_id = source_id
         vehicle.row = record.row
+        vehicle.origin = "declared"
     session.flush()
 
 

@@ -223,6 +223,8 @@ class Vehicle(Base):
     green_evidence: Mapped[str | None] = mapped_column(Text)
     source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
     row: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(20), server_default="declared")
+    dmr_vehicle_id: Mapped[str | None] = mapped_column(String(20))
 
     source_file: Mapped[SourceFile] = relationship()
 

@@ -1,0 +1,219 @@
+"""The Danish Motor Register (DMR) open-data extract, streamed with constant memory.
+
+The extract (``ESStatistikListeModtag``, ~130 GB of XML, ~7 GB zipped) holds one
+``ns:Statistik`` element per vehicle record, in two historical layouts; the same plate can occur
+in several records (registered, deregistered, exported). Each record is read with ``iterparse``,
+reduced to what the checks need, and dropped at once; a truncated file keeps every complete
+record and says where it broke. Field paths and code lists: ``../shared/reference/vehicles/DMR_FIELDS.md``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from compliance.errors import SourceFileError, UnsafeInputError
+from compliance.ingest.tabular import normalise_registration
+
+NS = "{http://skat.dk/dmr/2007/05/31/}"
+RECORD_TAG = f"{NS}Statistik"
+
+# KoeretoejArtNummer → our vehicle kind. 2 "Stor personbil" is how buses are said to be
+# registered (unverified, see DMR_FIELDS.md): it maps to "bus" so that a contract's bus rule sees it.
+KIND_BY_ART = {"1": "car", "2": "bus", "3": "van", "4": "truck", "7": "motorcycle", "16": "motorcycle", "17": "motorcycle"}
+# DrivkraftTypeNummer → fuel. There is no biogas code: biogas needs a declaration with evidence.
+FUEL_BY_CODE = {"1": "petrol", "2": "diesel", "3": "lpg", "4": "electric", "5": "other", "6": "natural_gas", "7": "hydrogen"}
+FUEL_BY_NAME = {
+    "benzin": "petrol",
+    "diesel": "diesel",
+    "el": "electric",
+    "brint": "hydrogen",
+    "naturgas": "natural_gas",
+    "f-gas": "lpg",
+    "gas": "lpg",
+}
+# NormTypeNummer → Euro class (0 = "Ingen Norm"; EEV counts as Euro V).
+EURO_BY_NORM = {"1": 0, "27": 1, "28": 2, "29": 3, "46": 4, "47": 5, "48": 5, "49": 6, "50": 7}
+
+
+@dataclass(frozen=True)
+class DmrVehicle:
+    """One DMR record, reduced to what the checks need."""
+
+    record: int
+    vehicle_id: str | None
+    registration: str
+    kind: str
+    fuel: str
+    euro_norm: int | None
+    total_weight_kg: int | None
+    registered: bool
+    status_date: str | None
+
+    def newer_than(self, other: DmrVehicle) -> bool:
+        """The current record per plate: a registered one beats a deregistered one, then the later status."""
+        if self.registered != other.registered:
+            return self.registered
+        return (self.status_date or "") >= (other.status_date or "")
+
+
+@dataclass
+class DmrImportResult:
+    records: int
+    vehicles: dict[str, DmrVehicle]
+    skipped_without_plate: int
+    error: SourceFileError | None = None
+
+
+def _first_text(record: etree._Element, *names: str) -> str | None:
+    for name in names:
+        found = record.find(f".//{NS}{name}")
+        if found is not None and found.text and found.text.strip():
+            return found.text.strip()
+    return None
+
+
+def _primary_fuel(record: etree._Element) -> str:
+    """The primary propulsion: new layout (several DrivmiddelStruktur, one primary) or the old single one."""
+    candidates = record.findall(f".//{NS}DrivmiddelStruktur")
+    chosen = None
+    for candidate in candidates:
+        flag = candidate.find(f"{NS}KoeretoejMotorDrivmiddelPrimaer")
+        if flag is not None and (flag.text or "").strip().lower() == "true":
+            chosen = candidate
+            break
+    scope = chosen if chosen is not None else (candidates[0] if candidates else record)
+    code = _first_text(scope, "DrivkraftTypeNummer")
+    if code in FUEL_BY_CODE:
+        return FUEL_BY_CODE[code]
+    name = (_first_text(scope, "DrivkraftTypeNavn") or "").lower()
+    return FUEL_BY_NAME.get(name, "other" if name else "none")
+
+
+def _number(text: str | None) -> int | None:
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d+)(\.0+)?", text)
+    return int(match.group(1)) if match else None
+
+
+def dmr_vehicle(record: etree._Element, index: int) -> DmrVehicle | None:
+    """Reduce one ``ns:Statistik`` element; records without a plate give None."""
+    plate = _first_text(record, "RegistreringNummerNummer")
+    if not plate:
+        return None
+    status = _first_text(record, "KoeretoejRegistreringStatus") or _first_text(record, "KoeretoejOplysningStatus") or ""
+    norm = _first_text(record, "NormTypeNummer")
+    return DmrVehicle(
+        record=index,
+        vehicle_id=_first_text(record, "KoeretoejIdent"),
+        registration=normalise_registration(plate),
+        kind=KIND_BY_ART.get(_first_text(record, "KoeretoejArtNummer") or "", "other"),
+        fuel=_primary_fuel(record),
+        euro_norm=EURO_BY_NORM.get(norm or ""),
+        total_weight_kg=_number(_first_text(record, "KoeretoejOplysningTekniskTotalVaegt", "KoeretoejOplysningTotalVaegt")),
+        registered=status.lower() == "registreret",
+        status_date=_first_text(record, "KoeretoejRegistreringStatusDato", "KoeretoejOplysningStatusDato"),
+    )
+
+
+class _CountingReader(io.RawIOBase):
+    """Serves already-read bytes first, then the stream; counts bytes for progress and for "where it broke"."""
+
+    def __init__(self, prefix: bytes, stream: IO[bytes]) -> None:
+        self.prefix = prefix
+        self.stream = stream
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.prefix:
+            data, self.prefix = self.prefix[: len(buffer)], self.prefix[len(buffer) :]
+        else:
+            data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self.bytes_read += len(data)
+        return len(data)
+
+
+def open_dmr(path: Path) -> tuple[IO[bytes], int]:
+    """The XML stream and its size: the file itself, or the one XML member of a zip."""
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PK\x03\x04":
+        archive = zipfile.ZipFile(path)
+        members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
+        if len(members) != 1:
+            raise SourceFileError(
+                f"the zip holds {len(members)} XML files", file=str(path), expected="one DMR extract (.xml) in the zip"
+            )
+        return archive.open(members[0]), members[0].file_size
+    return path.open("rb"), path.stat().st_size
+
+
+def read_dmr(
+    path: Path,
+    only_plates: set[str] | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> DmrImportResult:
+    """Stream the extract and keep the current record per plate (optionally only ``only_plates``).
+
+    ``on_progress(bytes_read, total_bytes, records)`` is called every 1,000 records. A file that
+    breaks off keeps the complete records before the break; ``error`` says where.
+    """
+    stream, total = open_dmr(path)
+    head = stream.read(4096)
+    if re.search(rb"<!\s*(DOCTYPE|ENTITY)", head, re.IGNORECASE):
+        raise UnsafeInputError("the extract declares a DOCTYPE or ENTITY; it was not parsed", file=str(path), location="prolog")
+    counting = _CountingReader(head, stream)
+    vehicles: dict[str, DmrVehicle] = {}
+    records = skipped = 0
+    error: SourceFileError | None = None
+    parser = etree.iterparse(
+        io.BufferedReader(counting, buffer_size=1 << 20),
+        events=("end",),
+        tag=RECORD_TAG,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+    try:
+        for _event, element in parser:
+            records += 1
+            vehicle = dmr_vehicle(element, records)
+            if vehicle is None:
+                skipped += 1
+            elif only_plates is None or vehicle.registration in only_plates:
+                current = vehicles.get(vehicle.registration)
+                if current is None or vehicle.newer_than(current):
+                    vehicles[vehicle.registration] = vehicle
+            # Constant memory: drop the record and everything before it.
+            element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
+            if on_progress is not None and records % 1000 == 0:
+                on_progress(counting.bytes_read, total, records)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (exc.lineno, 0)
+        error = SourceFileError(
+            f"the extract breaks off or is damaged after {records} complete record(s): {exc.msg}",
+            file=str(path),
+            location=f"line {line}, column {column}, about byte {counting.bytes_read}",
+            expected="a complete DMR extract; the complete records before this point were kept",
+        )
+    finally:
+        stream.close()
+    if on_progress is not None:
+        on_progress(counting.bytes_read, total, records)
+    return DmrImportResult(records, vehicles, skipped, error)
