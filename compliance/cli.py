@@ -25,9 +25,11 @@ from compliance.documents import document_as_json
 from compliance.errors import ComplianceError, ContractTermsError
 from compliance.formatting import danish_money
 from compliance.ingest.detect import read_source
+from compliance.ingest.driving_log import LogOptions, load_log_mapping
 from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.loading import IngestProgress, IngestSummary
 from compliance.ingest.tabular import normalise_registration
+from compliance.ingest.ubl import normalise_cvr
 from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
 from compliance.reports.statement import penalty_statement_text
 from compliance.settings import Settings, load_settings
@@ -104,14 +106,27 @@ def init() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def ingest(paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--log-mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML file naming the columns of a driving-log export that is neither generic, Webfleet nor Geotab.",
+)
+@click.option("--supplier-cvr", help="The supplier of driving logs that carry no supplier column (Webfleet, Geotab).")
+def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str | None) -> None:
     """Ingest files or folders; the format is detected from content.
 
     Exits 1 when any file was quarantined (the others are ingested all the same).
     """
     settings = _settings()
+    cvr = normalise_cvr(supplier_cvr) if supplier_cvr else None
+    if supplier_cvr and cvr is None:
+        raise click.ClickException(f"--supplier-cvr {supplier_cvr!r} is not a CVR number (expected 8 digits)")
+    try:
+        options = LogOptions(load_log_mapping(log_mapping) if log_mapping else None, cvr)
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
     pipeline.initialise_database(settings)
-    summary = pipeline.ingest_files(settings, list(paths), TerminalProgress())
+    summary = pipeline.ingest_files(settings, list(paths), TerminalProgress(), options)
     _print_ingest(summary)
     if summary.quarantined:
         sys.exit(1)

@@ -10,6 +10,7 @@ from pathlib import Path
 from compliance.checks.runner import CheckSummary, run_checks
 from compliance.contracts import ContractTerms, load_contracts
 from compliance.errors import ContractTermsError
+from compliance.ingest.driving_log import LogOptions
 from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_paths
 from compliance.reports.annual import WrittenReports, write_reports
 from compliance.settings import Settings
@@ -22,12 +23,15 @@ def initialise_database(settings: Settings) -> None:
 
 
 def ingest_files(
-    settings: Settings, paths: Sequence[Path] | None = None, on_progress: Callable[[IngestProgress], None] | None = None
+    settings: Settings,
+    paths: Sequence[Path] | None = None,
+    on_progress: Callable[[IngestProgress], None] | None = None,
+    log_options: LogOptions | None = None,
 ) -> IngestSummary:
     """Ingest ``paths`` (default: the inbox); bad files are quarantined, the rest go on."""
     engine = make_engine(settings.db_url)
     try:
-        return ingest_paths(engine, paths or [settings.inbox], settings.max_file_bytes, on_progress)
+        return ingest_paths(engine, paths or [settings.inbox], settings.max_file_bytes, on_progress, log_options=log_options)
     finally:
         engine.dispose()
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 
+from openpyxl import load_workbook
+
 from compliance.documents import SourceDocument
 from compliance.errors import SourceFileError, UnknownFormatError, UnsafeInputError
+from compliance.ingest.driving_log import LogOptions, detect_log_mapping, read_driving_log_rows
 from compliance.ingest.excel_invoice import is_excel_invoice, read_excel_invoice
 from compliance.ingest.safe_xml import parse_xml
-from compliance.ingest.tabular import csv_kind, read_csv_rows, read_driving_log, read_vehicle_register
+from compliance.ingest.tabular import is_vehicle_register, read_csv_rows, read_vehicle_register
 from compliance.ingest.ubl import CATALOGUE_ROOTS, INVOICE_ROOTS, read_ubl_catalogue, read_ubl_invoice, ubl_root_name
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -18,7 +21,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 EXPECTED_FORMATS = (
     "an OIOUBL/Peppol/UBL invoice, credit note or catalogue (XML), the Excel invoice template (.xlsx), "
-    "a driving log CSV or a vehicle register CSV"
+    "a driving log (CSV or XLSX: generic, Webfleet, Geotab or a --log-mapping) or a vehicle register CSV"
 )
 
 
@@ -50,8 +53,26 @@ def _check_workbook_archive(data: bytes, file: str) -> list[str]:
     return [sheet.get("name", "") for sheet in workbook.iter(f"{namespace}sheet")]
 
 
-def read_source(data: bytes, file: str, max_bytes: int) -> SourceDocument:
-    """Parse ``data`` into its normalised document, or raise an error a person can act on."""
+def _first_sheet_rows(data: bytes) -> tuple[list[str], list[list[str]]]:
+    """Header (lower-cased) and rows of a workbook's first sheet, as text; formulas are not evaluated."""
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+    rows = [
+        ["" if cell is None else (cell.isoformat() if hasattr(cell, "isoformat") else str(cell)) for cell in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    book.close()
+    if not rows:
+        return [], []
+    return [column.strip().lower() for column in rows[0]], rows[1:]
+
+
+def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions | None = None) -> SourceDocument:
+    """Parse ``data`` into its normalised document, or raise an error a person can act on.
+
+    ``log_options`` gives a driving log's column mapping and supplier when the file cannot.
+    """
+    options = log_options or LogOptions()
     if len(data) > max_bytes:
         raise UnsafeInputError(
             f"the file is {len(data)} bytes", file=file, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
@@ -62,8 +83,14 @@ def read_source(data: bytes, file: str, max_bytes: int) -> SourceDocument:
         sheets = _check_workbook_archive(data, file)
         if is_excel_invoice(sheets):
             return read_excel_invoice(data, file)
+        header, rows = _first_sheet_rows(data)
+        mapping = options.mapping or detect_log_mapping(header)
+        if mapping is not None:
+            return read_driving_log_rows(header, rows, file, mapping, options.supplier_cvr)
         raise UnknownFormatError(
-            f"a workbook with sheets {sheets}", file=file, expected="the invoice template's sheets 'Invoice' and 'Lines'"
+            f"a workbook with sheets {sheets}",
+            file=file,
+            expected="the invoice template's sheets 'Invoice' and 'Lines', or a driving log (generic, Webfleet or Geotab columns)",
         )
     if data.startswith(OLE_MAGIC):
         raise UnsafeInputError(
@@ -90,10 +117,10 @@ def read_source(data: bytes, file: str, max_bytes: int) -> SourceDocument:
         raise UnknownFormatError(
             "the file has no content but a byte-order mark or white space", file=file, expected=EXPECTED_FORMATS
         )
-    header, _rows = read_csv_rows(text[:4096])
-    kind = csv_kind(header)
-    if kind == "driving_log":
-        return read_driving_log(text, file)
-    if kind == "vehicle_register":
+    header, rows = read_csv_rows(text)
+    if is_vehicle_register(header):
         return read_vehicle_register(text, file)
+    mapping = options.mapping or detect_log_mapping(header)
+    if mapping is not None:
+        return read_driving_log_rows(header, rows, file, mapping, options.supplier_cvr)
     raise UnknownFormatError(f"text whose first line is {text.splitlines()[0][:120]!r}", file=file, expected=EXPECTED_FORMATS)

@@ -34,6 +34,7 @@ from compliance.documents import (
 )
 from compliance.errors import ComplianceError, DuplicateDocumentError, SourceFileError
 from compliance.ingest.detect import read_source
+from compliance.ingest.driving_log import LogOptions
 from compliance.store.db import session_scope
 from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 
@@ -360,7 +361,9 @@ def _read(path: Path, max_bytes: int, summary: IngestSummary, quarantines: list[
     return _Candidate(path, size, hashlib.sha256(data).hexdigest(), data)
 
 
-def _ingest_batch(engine: Engine, paths: list[Path], max_bytes: int, one_by_one: bool = False) -> IngestSummary:
+def _ingest_batch(
+    engine: Engine, paths: list[Path], max_bytes: int, one_by_one: bool = False, log_options: LogOptions | None = None
+) -> IngestSummary:
     """Read, parse and store ``paths`` in one transaction; on a database conflict, redo one by one."""
     summary = IngestSummary()
     quarantines: list[tuple[str, str, int, str]] = []
@@ -383,7 +386,7 @@ def _ingest_batch(engine: Engine, paths: list[Path], max_bytes: int, one_by_one:
                     continue
                 seen.add(candidate.digest)
                 try:
-                    parsed.append((candidate, read_source(candidate.data, candidate.name, max_bytes)))
+                    parsed.append((candidate, read_source(candidate.data, candidate.name, max_bytes, log_options)))
                 except ComplianceError as exc:
                     quarantines.append((candidate.name, candidate.digest, candidate.size, str(exc)))
                     summary.quarantined.append((candidate.name, str(exc)))
@@ -436,7 +439,7 @@ def _ingest_batch(engine: Engine, paths: list[Path], max_bytes: int, one_by_one:
             return IngestSummary(quarantined=[(str(paths[0]), reason)])
         summary = IngestSummary()
         for path in paths:
-            summary.merge(_ingest_batch(engine, [path], max_bytes, one_by_one=True))
+            summary.merge(_ingest_batch(engine, [path], max_bytes, one_by_one=True, log_options=log_options))
     return summary
 
 
@@ -466,6 +469,7 @@ def ingest_paths(
     max_bytes: int,
     on_progress: Callable[[IngestProgress], None] | None = None,
     batch_size: int = BATCH_FILES,
+    log_options: LogOptions | None = None,
 ) -> IngestSummary:
     """Ingest every file under ``paths``; a bad file is quarantined and the rest go on.
 
@@ -477,7 +481,7 @@ def ingest_paths(
     started = time.monotonic()
     for start in range(0, len(files), batch_size):
         batch = files[start : start + batch_size]
-        summary.merge(_ingest_batch(engine, batch, max_bytes))
+        summary.merge(_ingest_batch(engine, batch, max_bytes, log_options=log_options))
         if on_progress is not None:
             on_progress(IngestProgress(start + len(batch), len(files), summary, time.monotonic() - started))
     return summary

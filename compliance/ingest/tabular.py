@@ -1,4 +1,4 @@
-"""CSV sources: the generic driving log and the simple vehicle register (``schemas/csv-formats.md``).
+"""CSV helpers and the declared-vehicles register (``schemas/csv-formats.md``).
 
 Both accept ``;`` or ``,`` separators, a UTF-8 byte-order mark, Danish dates (31-12-2025) and
 decimal commas, because that is what Danish spreadsheets export.
@@ -12,11 +12,10 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from compliance.documents import DrivingLogDocument, TripRecord, VehicleRecord, VehicleRegisterDocument
+from compliance.documents import VehicleRecord, VehicleRegisterDocument
 from compliance.errors import SourceFileError
-from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
+from compliance.ingest.ubl import XSD_DECIMAL
 
-DRIVING_LOG_COLUMNS = ("trip_date", "registration", "vehicle_type", "distance_km", "fuel", "contract_reference", "supplier_cvr")
 VEHICLE_REGISTER_COLUMNS = ("registration", "kind", "fuel", "euro_norm", "total_weight_kg", "registered", "green_evidence")
 VEHICLE_KINDS = {"car", "van", "truck", "bus", "motorcycle", "bicycle", "cargo_bike", "other"}
 FUELS = {"petrol", "diesel", "electric", "hydrogen", "natural_gas", "biogas", "lpg", "other", "none"}
@@ -34,12 +33,8 @@ def read_csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
     return [column.strip().lower() for column in rows[0]], rows[1:]
 
 
-def csv_kind(header: list[str]) -> str | None:
-    if {"trip_date", "distance_km"} <= set(header) and ({"registration", "vehicle_type"} & set(header)):
-        return "driving_log"
-    if {"registration", "kind", "fuel"} <= set(header):
-        return "vehicle_register"
-    return None
+def is_vehicle_register(header: list[str]) -> bool:
+    return {"registration", "kind", "fuel"} <= set(header)
 
 
 def normalise_registration(text: str) -> str:
@@ -47,9 +42,11 @@ def normalise_registration(text: str) -> str:
     return re.sub(r"[\s\-]+", "", text).upper()
 
 
-def parse_decimal(text: str, file: str, where: str, what: str) -> Decimal:
+def parse_decimal(text: str, file: str, where: str, what: str, decimal_comma: bool | None = None) -> Decimal:
+    """``12,5`` and ``1.234,5`` (Danish) or ``12.5``. With ``decimal_comma`` unset, a comma means Danish;
+    set it True when a file is known to be Danish, so that ``12.500`` reads as twelve thousand five hundred."""
     value = text.strip().replace(" ", "")
-    if "," in value:
+    if decimal_comma or (decimal_comma is None and "," in value):
         value = value.replace(".", "").replace(",", ".")
     if not XSD_DECIMAL.fullmatch(value):
         raise SourceFileError(f"{what} is {text!r}", file=file, location=where, expected="a number such as 12.5 or 12,5")
@@ -91,56 +88,6 @@ def _value(row: list[str], columns: dict[str, int], name: str) -> str:
     if index is None or index >= len(row):
         return ""
     return row[index].strip()
-
-
-def read_driving_log(text: str, file: str) -> DrivingLogDocument:
-    """Each row one trip; a trip needs a plate, or a vehicle type when non-motorised (cargo bike)."""
-    header, rows = read_csv_rows(text)
-    columns = _columns(header, ("trip_date", "distance_km"), file, DRIVING_LOG_COLUMNS)
-    trips: list[TripRecord] = []
-    supplier_cvrs: set[str] = set()
-    for offset, row in enumerate(rows):
-        row_number = offset + 2
-        if not any(cell.strip() for cell in row):
-            continue
-        where = f"row {row_number}"
-        registration = _value(row, columns, "registration")
-        vehicle_type = _value(row, columns, "vehicle_type").lower() or None
-        if not registration and vehicle_type not in NON_MOTORISED:
-            raise SourceFileError(
-                "the trip has no registration number",
-                file=file,
-                location=where,
-                expected="a registration number, or vehicle_type bicycle/cargo_bike for trips without one",
-            )
-        distance = _value(row, columns, "distance_km")
-        cvr_text = _value(row, columns, "supplier_cvr")
-        if cvr_text:
-            cvr = normalise_cvr(cvr_text)
-            if cvr is None:
-                raise SourceFileError(
-                    f"supplier_cvr is {cvr_text!r}", file=file, location=where, expected="an 8-digit CVR number"
-                )
-            supplier_cvrs.add(cvr)
-        trips.append(
-            TripRecord(
-                row=row_number,
-                trip_date=parse_date(_value(row, columns, "trip_date"), file, f"{where}, trip_date", "trip_date"),
-                registration=normalise_registration(registration) if registration else None,
-                vehicle_type=vehicle_type,
-                distance_km=parse_decimal(distance, file, f"{where}, distance_km", "distance_km") if distance else None,
-                contract_reference=_value(row, columns, "contract_reference") or None,
-                fuel=_value(row, columns, "fuel").lower() or None,
-            )
-        )
-    if len(supplier_cvrs) > 1:
-        raise SourceFileError(
-            f"the log mixes suppliers {', '.join(sorted(supplier_cvrs))}",
-            file=file,
-            location="column supplier_cvr",
-            expected="one supplier per file",
-        )
-    return DrivingLogDocument("driving_log", "driving-log-csv-1", next(iter(supplier_cvrs), None), trips)
 
 
 def read_vehicle_register(text: str, file: str) -> VehicleRegisterDocument:
