@@ -121,6 +121,7 @@ class GreenVehicleTerms:
     years: tuple[YearLevel, ...]
     penalty: PenaltyTerms
     trip_lines: TripLineRules
+    log_tolerance_percent: Decimal = Decimal(5)
 
     def binding_level(self, year: int) -> BindingLevel:
         """The staircase level for ``year``; a year after the last listed keeps the last level."""
@@ -199,6 +200,7 @@ class ContractTerms:
     green_vehicles: GreenVehicleTerms | None
     euro6_applies_to: frozenset[str]
     hvo100_required: bool
+    hvo100_fuels: frozenset[str]
     eco_labels: tuple[EcoLabelRule, ...]
     purchase_shares: tuple[PurchaseShareRule, ...]
     banned_items: tuple[BannedItemRule, ...]
@@ -402,6 +404,7 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
             ),
             cvd=trip_lines.get("cvd", False),
         ),
+        log_tolerance_percent=_decimal(data.get("log_tolerance_percent", 5)),
     )
 
 
@@ -439,6 +442,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         green_vehicles=_green_vehicles(data["green_vehicles"], file) if "green_vehicles" in data else None,
         euro6_applies_to=frozenset(data.get("euro6", {}).get("applies_to", [])),
         hvo100_required=data.get("hvo100", {}).get("required", False),
+        hvo100_fuels=frozenset(fuel.casefold() for fuel in data.get("hvo100", {}).get("accepted_fuels", ["HVO100"])),
         eco_labels=tuple(
             EcoLabelRule(
                 id=rule["id"],

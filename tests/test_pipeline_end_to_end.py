@@ -90,6 +90,7 @@ def test_sample_run_answers_did_the_supplier_drive_green_enough_and_what_is_the_
         "eco_labels.missing_label@1": 4,  # unlabelled copy paper on four invoices
         "eco_labels.catalogue_missing_label@1": 2,  # the catalogue item, in years 1 and 2
         "banned_items.delivered@1": 1,  # plastic cups in August 2025
+        "green_vehicles.log_mismatch@1": 1,  # September 2025: cargo-bike trips logged but not invoiced
     }
     report = (settings.reports_dir / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").read_text(encoding="utf-8")
     assert "Short of the level" in report
