@@ -69,8 +69,8 @@ def test_sample_run_answers_did_the_supplier_drive_green_enough_and_what_is_the_
         assert all(line["file"].endswith(".xml") and line["source_line"] for line in year2.details["trip_lines"])
         # The driving log gives km for year 2 only.
         assert year1.details["total_km"] is None and Decimal(year2.details["total_km"]) > 0
-        # Year 3 has started but has no data yet.
-        assert green[3].status == "no_data"
+        # Year 3 has started but has no data yet: no penalty, no hearing while it runs.
+        assert green[3].status == "in_progress" and green[3].penalty_total == 0
 
         hearing = session.scalars(select(Notice).where(Notice.kind == "hearing")).one()
         assert (hearing.contract_id, hearing.contract_year, hearing.status) == ("KK-2024-0117", 2, "proposed")
@@ -151,3 +151,17 @@ def test_a_broken_contract_is_listed_on_the_overview_and_the_others_are_checked(
     assert "Rejected contract files (1)" in overview and "purchase_shares[0].minimum_percent" in overview
     # Its invoices now match no contract: reported, not dropped.
     assert result.checks.unmatched_invoices == 12
+
+
+def test_a_running_year_warns_early_and_imposes_nothing(settings: Settings) -> None:
+    run_pipeline(settings, as_of=date(2025, 9, 30))  # contract year 2 (2025) is still running
+    engine = make_engine(settings.db_url)
+    with session_scope(engine) as session:
+        year2 = session.scalars(
+            select(Assessment).where(Assessment.rule_id == "green_vehicles.share@1", Assessment.contract_year == 2)
+        ).one()
+        assert (year2.status, year2.penalty_total, year2.details["final"]) == ("at_risk", Decimal("0.00"), False)
+        assert session.scalar(select(func.count()).select_from(Notice)) == 0
+        (warning,) = session.scalars(select(Finding).where(Finding.rule_id == "green_vehicles.early_warning@1")).all()
+        assert warning.contract_year == 2 and warning.evidence["green_needed"] > 0
+    engine.dispose()

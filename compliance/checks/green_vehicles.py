@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from compliance.assessment.green_vehicles import GreenShareAssessment, green_share_assessment, measurement_window
+from compliance.assessment.green_vehicles import (
+    GreenShareAssessment,
+    green_share_assessment,
+    measurement_window,
+    meets_level,
+    trips_short,
+)
 from compliance.checks import FindingRecord
 from compliance.checks.items import line_day
 from compliance.contracts import ContractTerms, ContractYear, TripLineRules
@@ -30,6 +36,7 @@ RULE_DEREGISTERED = "vehicles.deregistered@1"
 RULE_MISSING_REGISTRATION = "green_vehicles.missing_registration@1"
 RULE_AMBIGUOUS_LINE = "green_vehicles.ambiguous_trip_line@1"
 RULE_NO_TRIPS = "green_vehicles.no_trips@1"
+RULE_EARLY_WARNING = "green_vehicles.early_warning@1"
 
 GREEN_FUELS = {"electric", "hydrogen"}
 
@@ -148,6 +155,51 @@ class GreenVehicleYearResult:
     counted_lines: list[CountedTripLine]
     km_trips: int
     findings: list[FindingRecord]
+    final: bool = True  # False while the measurement window has not ended: no penalty, no hearing
+
+    @property
+    def status(self) -> str:
+        """compliant / short / no_data for an ended year; on_track / at_risk / in_progress while it runs."""
+        if self.final:
+            return self.assessment.status
+        return {True: "on_track", False: "at_risk", None: "in_progress"}[self.assessment.compliant]
+
+
+def early_warning(
+    contract: ContractTerms, year: ContractYear, start: date, end: date, as_of: date, green: Decimal, total: Decimal
+) -> FindingRecord | None:
+    """Project the year-end count from the days so far; warn when the share so far is below the level.
+
+    Projection (documented in the README): trips at year end = trips so far × window days / days
+    elapsed; green trips still needed = ⌈level × projected trips − green trips so far⌉.
+    """
+    terms = contract.green_vehicles
+    assert terms is not None
+    if total <= 0 or as_of < start:
+        return None
+    level = terms.binding_level(year.number)
+    if meets_level(level.percent, total, green, terms.level_inclusive):
+        return None
+    elapsed = (min(as_of, end) - start).days + 1
+    projected = total * Decimal((end - start).days + 1) / Decimal(elapsed)
+    needed = trips_short(level.percent, projected, green, terms.level_inclusive)
+    return FindingRecord(
+        RULE_EARLY_WARNING,
+        "medium",
+        f"year {year.number} so far ({start} – {as_of}): {green} of {total} trips green = {danish_percent(green / total)}, "
+        f"below the level {danish_number(level.percent, 2)} %; at this pace about {needed} more green trips are needed by {end}",
+        contract_id=contract.id,
+        contract_year=year.number,
+        supplier_cvr=contract.supplier_cvr,
+        expected=f"{'≥' if terms.level_inclusive else '>'} {danish_number(level.percent, 2)} % green trips by {end}",
+        received=danish_percent(green / total),
+        evidence={
+            "green_so_far": str(green),
+            "total_so_far": str(total),
+            "projected_total": str(projected.quantize(Decimal(1))),
+            "green_needed": needed,
+        },
+    )
 
 
 def counted_trip_lines(rules: TripLineRules, invoices: Iterable[Invoice], start: date, end: date) -> list[CountedTripLine]:
@@ -297,6 +349,12 @@ def green_vehicle_year(
                 expected="invoices with green and conventional trip lines" if terms.basis == "trips" else "driving logs with km",
                 received="none",
             )
+        )
+    if window.end >= as_of:
+        # The year is still running: no penalty yet, but an early warning when it is heading short.
+        warning = early_warning(contract, year, window.start, window.end, as_of, green, green + conventional)
+        return GreenVehicleYearResult(
+            assessment, lines, len(window_trips), findings + ([warning] if warning else []), final=False
         )
     if assessment.compliant is False:
         findings.append(

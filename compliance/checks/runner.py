@@ -118,6 +118,7 @@ def _store_assessment(
 def _green_details(result: GreenVehicleYearResult) -> dict[str, Any]:
     a = result.assessment
     return {
+        "final": result.final,
         "basis": a.basis,
         "transition_cut": a.window.transition_cut,
         "total_trips": str(a.total_trips),
@@ -160,21 +161,21 @@ def _check_contract_year(
         a = result.assessment
         findings += result.findings
         _store_assessment(
-            session, contract.id, year.number, RULE_SHARE, (a.window.start, a.window.end), a.status, a.share, a.level.percent,
-            a.penalty_total, _green_details(result),
+            session, contract.id, year.number, RULE_SHARE, (a.window.start, a.window.end), result.status, a.share, a.level.percent,
+            a.penalty_total if result.final else Decimal("0.00"), _green_details(result),
         )  # fmt: skip
         for line in result.counted_lines:
             plates_used.update(line.registrations)
         supplier_logs = [t for t in log_trips if t.supplier_cvr == contract.supplier_cvr]
         findings += log_comparison_findings(contract, year, a.window, result.counted_lines, supplier_logs, vehicles)
-        if a.compliant is False:
+        if a.compliant is False and result.final:
             notice = propose_penalty(
                 session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of
             )
             summary.shortfalls.append(
                 f"{contract.id} year {year.number}: penalty {danish_money(a.penalty_total)}, hearing {notice.status}"
             )
-        else:
+        elif result.final:
             withdraw_if_open(session, contract.id, year.number)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)
     if contract.euro6_applies_to:

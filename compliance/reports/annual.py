@@ -24,6 +24,14 @@ from compliance.store.db import session_scope
 from compliance.store.models import Assessment, Finding, Notice, SourceFile
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+STATUS_WORDS = {
+    "compliant": "Compliant",
+    "short": "Short of the level",
+    "no_data": "No data",
+    "on_track": "Year running: on track",
+    "at_risk": "Year running: at risk",
+    "in_progress": "Year running: no data yet",
+}
 
 
 def _environment() -> Environment:
@@ -161,6 +169,7 @@ def write_reports(
                     findings=[_finding_view(f, sources.get(f.source_file_id or -1)) for f in findings],
                     notice=notice,
                     event_words=EVENT_WORDS,
+                    status_words=STATUS_WORDS,
                     generated=generated,
                     today=date.today(),
                 )

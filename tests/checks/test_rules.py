@@ -159,3 +159,17 @@ def test_cvd_tagged_lines_when_the_contract_enables_them(contracts: dict[str, Co
         trip_line_kind(cvd_rules, line(seller_item_id="KOERSEL-GROEN", classification_codes=[{"code": "N2", "list_id": "CVD"}]))
         == "green"
     )
+
+
+def test_early_warning_projects_the_year_end(contracts: dict[str, ContractTerms]) -> None:
+    from compliance.checks.green_vehicles import early_warning
+
+    contract = contracts["KK-2024-0117"]
+    year = contract.year(3)  # 2026, level 65 %
+    # 1 January – 1 July 2026 (182 of 365 days): 300 of 600 trips green.
+    warning = early_warning(contract, year, year.start, year.end, date(2026, 7, 1), Decimal(300), Decimal(600))
+    assert warning is not None and warning.rule_id == "green_vehicles.early_warning@1"
+    # projected trips = 600 × 365 / 182 = 1203.3; needed = ⌈0.65 × 1203.3 − 300⌉ = 483
+    assert warning.evidence["green_needed"] == 483
+    assert "about 483 more green trips are needed by 2026-12-31" in warning.message
+    assert early_warning(contract, year, year.start, year.end, date(2026, 7, 1), Decimal(400), Decimal(600)) is None
