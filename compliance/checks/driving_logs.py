@@ -132,3 +132,42 @@ def hvo100_findings(
             )
         )
     return findings
+
+
+RULE_LOG_UNKNOWN_VEHICLE = "vehicles.unknown_in_log@1"
+RULE_LOG_DEREGISTERED = "vehicles.deregistered_in_log@1"
+
+
+def log_vehicle_findings(
+    contract: ContractTerms, year: ContractYear, log_trips: Sequence[Trip], vehicles: dict[str, Vehicle]
+) -> list[FindingRecord]:
+    """Plates in the year's driving logs that the register does not know, or knows as deregistered."""
+    first_trip: dict[str, Trip] = {}
+    counts: Counter[str] = Counter()
+    for trip in log_trips:
+        if trip.registration and year.start <= trip.trip_date <= year.end:
+            first_trip.setdefault(trip.registration, trip)
+            counts[trip.registration] += 1
+    findings = []
+    for plate, trip in sorted(first_trip.items()):
+        vehicle = vehicles.get(plate)
+        if vehicle is not None and vehicle.registered:
+            continue
+        unknown = vehicle is None
+        findings.append(
+            FindingRecord(
+                RULE_LOG_UNKNOWN_VEHICLE if unknown else RULE_LOG_DEREGISTERED,
+                "medium",
+                f"{plate} drove {counts[plate]} logged trip(s) in year {year.number} but is "
+                + ("not in the vehicle register" if unknown else "deregistered in the vehicle register"),
+                contract_id=contract.id,
+                contract_year=year.number,
+                supplier_cvr=contract.supplier_cvr,
+                expected="a registered vehicle (import the DMR extract, or declare foreign and non-motorised vehicles)",
+                received=plate if unknown else f"{plate}: deregistered",
+                source_file_id=trip.source_file_id,
+                location=f"row {trip.row}",
+                evidence={"registration": plate, "trips": counts[plate]},
+            )
+        )
+    return findings

@@ -19,7 +19,7 @@ from compliance.assessment.hearing import propose_penalty, withdraw_if_open
 from compliance.checks import FindingRecord
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
-from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings
+from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
 from compliance.checks.eco_labels import eco_label_findings
 from compliance.checks.euro_norm import euro6_findings
 from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
@@ -181,6 +181,7 @@ def _check_contract_year(
     if contract.euro6_applies_to:
         findings += euro6_findings(contract, year, plates_used, vehicles)
     findings += hvo100_findings(contract, year, log_trips, vehicles)
+    findings += log_vehicle_findings(contract, year, log_trips, vehicles)
     lines = list(dated_lines(invoices, year.start, year.end))
     findings += eco_label_findings(contract, year, lines, [i for i in catalogue_items if i.issue_date <= year.end], catalogue)
     findings += banned_item_findings(contract, year, lines)

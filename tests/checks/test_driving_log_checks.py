@@ -77,3 +77,17 @@ def test_hvo100_only_where_the_contract_requires_it() -> None:
     (finding,) = hvo100_findings(required, YEAR, logged, VEHICLES)
     assert finding.rule_id == "hvo100.not_hvo100@1"
     assert finding.message.startswith("DX18334: 3 logged trip(s) in year 2 without HVO100 (the log says diesel)")
+
+
+def test_unknown_and_deregistered_plates_in_logs() -> None:
+    from compliance.checks.driving_logs import log_vehicle_findings
+
+    vehicles = {**VEHICLES, "OLD1234": Vehicle(registration="OLD1234", kind="van", fuel="diesel", registered=False)}
+    vehicles["EC41208"].registered = True
+    vehicles["DX18334"].registered = True
+    logged = trips(date(2025, 2, 4), "EC41208", 2) + trips(date(2025, 2, 4), "ZZ99999", 3) + trips(date(2025, 2, 5), "OLD1234", 1)
+    findings = log_vehicle_findings(CONTRACT, YEAR, logged, vehicles)
+    assert [(f.rule_id, f.evidence["registration"], f.evidence["trips"]) for f in findings] == [
+        ("vehicles.deregistered_in_log@1", "OLD1234", 1),
+        ("vehicles.unknown_in_log@1", "ZZ99999", 3),
+    ]

@@ -160,3 +160,22 @@ def test_the_real_dmr_sample_record(reference_dir: Path) -> None:
     assert (vehicle.registration, vehicle.kind, vehicle.fuel, vehicle.euro_norm, vehicle.total_weight_kg, vehicle.registered) == (
         "WW35733", "car", "petrol", 0, 2240, False,
     )  # fmt: skip
+
+
+def test_dmr_progress_line_on_a_terminal() -> None:
+    import io
+
+    from compliance.cli import DmrProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = DmrProgress(terminal)
+    progress(250_000_000, 1_000_000_000, 25_000)
+    text = terminal.getvalue()
+    assert text.startswith("\r250 of 1,000 MB, 25,000 records, ") and text.endswith(" MB/s")
+    piped = io.StringIO()
+    DmrProgress(piped)(1, 2, 3)
+    assert piped.getvalue() == ""
