@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from compliance.checks.green_vehicles import line_registrations
 from compliance.contracts import ContractTerms
 from compliance.errors import SourceFileError
-from compliance.ingest.dmr import DmrVehicle, open_dmr, read_dmr
+from compliance.ingest.dmr import DmrVehicle, open_dmr, read_dmr_fast
 from compliance.ingest.loading import IngestSummary, ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import InvoiceLine, SourceFile, Trip, Vehicle
@@ -51,35 +50,34 @@ class DmrImportSummary:
     error: SourceFileError | None
 
 
-def _file_digest(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def _upsert(session: Session, source_id: int, vehicles: Iterable[DmrVehicle]) -> None:
     chunk = list(vehicles)
     existing = {
         v.registration: v
         for v in session.scalars(select(Vehicle).where(Vehicle.registration.in_([d.registration for d in chunk])))
     }
+    new_rows = [
+        {
+            "registration": record.registration,
+            "kind": record.kind,
+            "fuel": record.fuel,
+            "euro_norm": record.euro_norm,
+            "total_weight_kg": record.total_weight_kg,
+            "registered": record.registered,
+            "green_evidence": None,
+            "source_file_id": source_id,
+            "row": record.record,
+            "origin": "dmr",
+            "dmr_vehicle_id": record.vehicle_id,
+        }
+        for record in chunk
+        if record.registration not in existing
+    ]
+    if new_rows:
+        session.execute(insert(Vehicle), new_rows)  # one bulk INSERT: a first import has millions
     for record in chunk:
         vehicle = existing.get(record.registration)
         if vehicle is None:
-            session.add(
-                Vehicle(
-                    registration=record.registration,
-                    kind=record.kind,
-                    fuel=record.fuel,
-                    euro_norm=record.euro_norm,
-                    total_weight_kg=record.total_weight_kg,
-                    registered=record.registered,
-                    green_evidence=None,
-                    source_file_id=source_id,
-                    row=record.record,
-                    origin="dmr",
-                    dmr_vehicle_id=record.vehicle_id,
-                )
-            )
             continue
         # What the DMR knows with authority; a declared biogas fuel and its evidence are kept (§2.1).
         vehicle.registered = record.registered
@@ -102,8 +100,9 @@ def import_dmr(
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> DmrImportSummary:
     """Import the current record per plate; a truncated file keeps its complete records."""
-    result = read_dmr(path, only_plates, on_progress)
-    digest = _file_digest(path)
+    result = read_dmr_fast(path, only_plates, on_progress)
+    assert result.sha256 is not None
+    digest = result.sha256  # hashed while reading: the extract is read once
     with session_scope(engine) as session:
         source = session.scalars(select(SourceFile).where(SourceFile.sha256 == digest)).first()
         now = datetime.now(UTC)

@@ -179,3 +179,32 @@ def test_dmr_progress_line_on_a_terminal() -> None:
     piped = io.StringIO()
     DmrProgress(piped)(1, 2, 3)
     assert piped.getvalue() == ""
+
+
+@pytest.mark.parametrize("only_plates", [None, {"TR75021", "AB12345"}])
+def test_fast_reader_matches_the_tree_reader(tmp_path: Path, only_plates: set[str] | None) -> None:
+    from compliance.ingest.dmr import read_dmr_fast
+
+    path = write_extract(tmp_path / "dmr.xml")
+    archive = tmp_path / "dmr.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(path, "extract.xml")
+    for source in (path, archive):
+        tree, fast = read_dmr(source, only_plates), read_dmr_fast(source, only_plates)
+        assert (fast.records, fast.vehicles, fast.skipped_without_plate, fast.error) == (
+            tree.records, tree.vehicles, tree.skipped_without_plate, None,
+        )  # fmt: skip
+
+
+def test_fast_reader_on_the_real_sample_and_on_a_truncated_file(reference_dir: Path, tmp_path: Path) -> None:
+    from compliance.ingest.dmr import read_dmr_fast
+
+    sample = reference_dir / "vehicles" / "dmr_sample_M-F-K_autoplate.xml"
+    assert read_dmr_fast(sample).vehicles == read_dmr(sample).vehicles
+    cut = write_extract(tmp_path / "cut.xml", complete=False)
+    cut.write_text(cut.read_text(encoding="utf-8") + RECORDS[0][:300], encoding="utf-8")
+    result = read_dmr_fast(cut)
+    assert result.records == 7 and set(result.vehicles) == {"EC41208", "TR75021", "BG22519", "AB12345"}
+    assert result.error is not None and "breaks off after 7 complete record(s) inside a record" in result.error.message
+    unclosed = write_extract(tmp_path / "unclosed.xml", complete=False)
+    assert "before its closing tag" in str(read_dmr_fast(unclosed).error)
