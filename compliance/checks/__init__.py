@@ -24,6 +24,23 @@ class FindingRecord:
     location: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
 
+    def row_values(self) -> dict[str, Any]:
+        """The columns of the stored ``Finding`` row (without its time stamp)."""
+        return {
+            "fingerprint": self.fingerprint(),
+            "rule_id": self.rule_id,
+            "severity": self.severity,
+            "contract_id": self.contract_id,
+            "contract_year": self.contract_year,
+            "supplier_cvr": self.supplier_cvr,
+            "message": self.message,
+            "expected": self.expected,
+            "received": self.received,
+            "source_file_id": self.source_file_id,
+            "location": self.location,
+            "evidence": self.evidence,
+        }
+
     def fingerprint(self) -> str:
         """Stable identity, so a re-run finds the same finding instead of adding a second one."""
         key = [self.rule_id, self.contract_id, self.contract_year, self.source_file_id, self.location, self.message]

@@ -68,23 +68,7 @@ def _replace_findings(session: Session, records: Sequence[FindingRecord], scope:
     for fingerprint, record in wanted.items():
         if fingerprint in existing:
             continue
-        session.add(
-            Finding(
-                fingerprint=fingerprint,
-                rule_id=record.rule_id,
-                severity=record.severity,
-                contract_id=record.contract_id,
-                contract_year=record.contract_year,
-                supplier_cvr=record.supplier_cvr,
-                message=record.message,
-                expected=record.expected,
-                received=record.received,
-                source_file_id=record.source_file_id,
-                location=record.location,
-                evidence=record.evidence,
-                created_at=_now(),
-            )
-        )
+        session.add(Finding(**record.row_values(), created_at=_now()))
     return len(wanted)
 
 

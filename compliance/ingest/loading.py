@@ -304,23 +304,8 @@ def _record_quarantine(
             "sha256": digest,
         },
     )
-    fingerprint = record.fingerprint()
-    if session.scalars(select(Finding).where(Finding.fingerprint == fingerprint)).first() is None:
-        session.add(
-            Finding(
-                fingerprint=fingerprint,
-                rule_id=record.rule_id,
-                severity=record.severity,
-                supplier_cvr=record.supplier_cvr,
-                message=record.message,
-                expected=record.expected,
-                received=record.received,
-                source_file_id=record.source_file_id,
-                location=record.location,
-                evidence=record.evidence,
-                created_at=_now(),
-            )
-        )
+    if session.scalars(select(Finding).where(Finding.fingerprint == record.fingerprint())).first() is None:
+        session.add(Finding(**record.row_values(), created_at=_now()))
 
 
 @dataclass
