@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from compliance.assessment.green_vehicles import meets_level
 from compliance.checks import FindingRecord
 from compliance.checks.items import CatalogueIndex, DatedLine, effective_labels, line_matches
 from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
 from compliance.formatting import danish_money, danish_number, danish_percent
 
 RULE_SHARE_PREFIX = "purchase_share"
-HUNDRED = Decimal(100)
 
 
 @dataclass
@@ -40,8 +40,7 @@ class PurchaseShareResult:
     def compliant(self) -> bool | None:
         if self.total <= 0:
             return None
-        required = self.rule.minimum_percent / HUNDRED * self.total
-        return self.qualifying >= required if self.rule.level_inclusive else self.qualifying > required
+        return meets_level(self.rule.minimum_percent, self.total, self.qualifying, self.rule.level_inclusive)
 
     @property
     def status(self) -> str:

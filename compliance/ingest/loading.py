@@ -362,7 +362,6 @@ def _ingest_batch(
                 else {}
             )
             parsed: list[tuple[_Candidate, SourceDocument]] = []
-            duplicates: dict[str, DuplicateDocumentError] = {}
             seen: set[str] = set()
             for candidate in candidates:
                 previous = known.get(candidate.digest)
