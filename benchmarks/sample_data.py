@@ -221,6 +221,31 @@ def oioubl_document(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
 
 
+def trip_line(kind: str, trips: int, day: date, plates: tuple[str, ...], name_suffix: str = "") -> Line:
+    """One of the two invoice lines per delivery (§2.1): green or conventional trips, with plates."""
+    if kind == "green":
+        return Line(
+            "KOERSEL-GROEN",
+            "Kørsel med grønt køretøj (el/biogas)" + name_suffix,
+            Decimal(trips),
+            "EA",
+            Decimal("385.00"),
+            "78102203",
+            day,
+            plates,
+        )
+    return Line(
+        "KOERSEL-KONV",
+        "Kørsel med konventionelt køretøj" + name_suffix,
+        Decimal(trips),
+        "EA",
+        Decimal("365.00"),
+        "78102203",
+        day,
+        plates,
+    )
+
+
 def delivery_days(month_start: date, per_week: tuple[int, ...] = (1, 3)) -> Iterator[date]:
     """Tuesdays and Thursdays of a month: the courier's fixed delivery days."""
     day = month_start
@@ -262,31 +287,9 @@ def transport_year(out: Path, rng: random.Random, scale: int = 1) -> list[tuple[
                     green_plates = (*green_plates, MISDECLARED_PLATE)
                 conv_plates = tuple(sorted(rng.sample(CONVENTIONAL_PLATES, k=min(2, max(1, conventional)))))
                 if green:
-                    lines.append(
-                        Line(
-                            "KOERSEL-GROEN",
-                            "Kørsel med grønt køretøj (el/biogas)",
-                            Decimal(green),
-                            "EA",
-                            Decimal("385.00"),
-                            "78102203",
-                            day,
-                            green_plates,
-                        )
-                    )
+                    lines.append(trip_line("green", green, day, green_plates))
                 if conventional:
-                    lines.append(
-                        Line(
-                            "KOERSEL-KONV",
-                            "Kørsel med konventionelt køretøj",
-                            Decimal(conventional),
-                            "EA",
-                            Decimal("365.00"),
-                            "78102203",
-                            day,
-                            conv_plates,
-                        )
-                    )
+                    lines.append(trip_line("conventional", conventional, day, conv_plates))
                 for _ in range(green):
                     trips_driven.append((day, rng.choice(green_plates[:2]), rng.randint(6, 38)))
                 for _ in range(conventional):
@@ -296,18 +299,7 @@ def transport_year(out: Path, rng: random.Random, scale: int = 1) -> list[tuple[
         data = oioubl_document("invoice", number, issue, TRANSPORT_SUPPLIER, BUYER_TRANSPORT, "KK-2024-0117", lines)
         (folder / f"{number}.xml").write_bytes(data)
     # Two green trips on 7 Oct 2025 were invoiced but never driven: credited in November.
-    credit = [
-        Line(
-            "KOERSEL-GROEN",
-            "Kørsel med grønt køretøj (el/biogas) - kreditering",
-            Decimal(2),
-            "EA",
-            Decimal("385.00"),
-            "78102203",
-            date(2025, 10, 7),
-            ("EC41208",),
-        )
-    ]
+    credit = [trip_line("green", 2, date(2025, 10, 7), ("EC41208",), " - kreditering")]
     data = oioubl_document(
         "credit_note", "GB-K-202511", date(2025, 11, 14), TRANSPORT_SUPPLIER, BUYER_TRANSPORT, "KK-2024-0117", credit, "GB-202510"
     )

@@ -28,6 +28,7 @@ from benchmarks.sample_data import (
     Line,
     PartyInfo,
     oioubl_document,
+    trip_line,
 )
 
 
@@ -41,31 +42,9 @@ def synthetic_invoice(number: int, rng: random.Random) -> bytes:
         while len(lines) < count:
             day = issue - timedelta(days=rng.randint(0, 27))
             green = rng.randint(0, 6)
-            lines.append(
-                Line(
-                    "KOERSEL-GROEN",
-                    "Kørsel med grønt køretøj (el/biogas)",
-                    Decimal(green),
-                    "EA",
-                    Decimal("385.00"),
-                    "78102203",
-                    day,
-                    tuple(rng.sample(GREEN_PLATES, 2)),
-                )
-            )
+            lines.append(trip_line("green", green, day, tuple(rng.sample(GREEN_PLATES, 2))))
             if len(lines) < count:
-                lines.append(
-                    Line(
-                        "KOERSEL-KONV",
-                        "Kørsel med konventionelt køretøj",
-                        Decimal(rng.randint(0, 6)),
-                        "EA",
-                        Decimal("365.00"),
-                        "78102203",
-                        day,
-                        (rng.choice(CONVENTIONAL_PLATES),),
-                    )
-                )
+                lines.append(trip_line("conventional", rng.randint(0, 6), day, (rng.choice(CONVENTIONAL_PLATES),)))
     else:
         supplier, buyer, contract = OFFICE_SUPPLIER, BUYER_OFFICE, "KK-2025-0042"
         items = list(OFFICE_ITEMS.items())
