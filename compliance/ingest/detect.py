@@ -119,7 +119,7 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         )
     header, rows = read_csv_rows(text)
     if is_vehicle_register(header):
-        return read_vehicle_register(text, file)
+        return read_vehicle_register(header, rows, file)
     mapping = options.mapping or detect_log_mapping(header)
     if mapping is not None:
         return read_driving_log_rows(header, rows, file, mapping, options.supplier_cvr)

@@ -90,9 +90,11 @@ def _value(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[index].strip()
 
 
-def read_vehicle_register(text: str, file: str) -> VehicleRegisterDocument:
-    """The simple register for what the national register cannot tell (biogas, cargo bikes, foreign plates)."""
-    header, rows = read_csv_rows(text)
+def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -> VehicleRegisterDocument:
+    """The simple register for what the national register cannot tell (biogas, cargo bikes, foreign plates).
+
+    Takes the rows :func:`read_csv_rows` split, so the file is split once.
+    """
     columns = _columns(header, ("registration", "kind", "fuel"), file, VEHICLE_REGISTER_COLUMNS)
     vehicles: list[VehicleRecord] = []
     for offset, row in enumerate(rows):
