@@ -143,6 +143,12 @@ class CatalogueLine:
 
 @dataclass
 class CatalogueDocument:
+    """A catalogue, an item-specification or pricing update, or a deletion.
+
+    ``target_catalogue_id`` is the catalogue an update or deletion applies to (its own id for a
+    full catalogue); ``action_code`` is the header action (Peppol ``Add``/``Replace``/``Update``).
+    """
+
     document_type: str
     format: str
     id: str
@@ -151,6 +157,12 @@ class CatalogueDocument:
     customer: Party
     contract_references: list[str]
     lines: list[CatalogueLine]
+    issue_time: str | None = None
+    action_code: str | None = None
+    version_id: str | None = None
+    target_catalogue_id: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compliance.catalogues import CatalogueHistory, ItemState
 from compliance.checks import FindingRecord
-from compliance.checks.items import CatalogueIndex, DatedLine, effective_labels, item_matches, line_matches
+from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
 from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
-from compliance.store.models import CatalogueItem
 
 RULE_MISSING_LABEL = "eco_labels.missing_label@1"
 RULE_MISSING_LICENCE = "eco_labels.missing_licence@1"
@@ -23,11 +23,15 @@ def eco_label_findings(
     contract: ContractTerms,
     year: ContractYear,
     lines: Sequence[DatedLine],
-    catalogue_items: Sequence[CatalogueItem],
-    catalogue: CatalogueIndex,
+    catalogue: CatalogueHistory,
 ) -> list[FindingRecord]:
-    """Invoiced lines and catalogue items that a rule covers but that carry no accepted label."""
+    """Invoiced lines and catalogue items that a rule covers but that carry no accepted label.
+
+    A catalogue item is judged by every state it had during the year; each item is reported
+    once, with the first statement that lacked the label.
+    """
     findings: list[FindingRecord] = []
+    item_states = catalogue.states_in(year.start, year.end)
     for rule in contract.eco_labels:
         for dated in lines:
             if not line_matches(rule.match, dated.line):
@@ -68,22 +72,33 @@ def eco_label_findings(
                         evidence={**dated.evidence(), "rule": rule.id},
                     )
                 )
-        for item in catalogue_items:
-            if item_matches(rule.match, item) and not any(rule.accepts(label) for label in item.labels):
-                findings.append(
-                    FindingRecord(
-                        RULE_CATALOGUE_MISSING_LABEL,
-                        rule.severity,
-                        f"catalogue {item.catalogue_id} item {item.seller_item_id} ({item.name}) falls under "
-                        f"'{rule.description}' but the catalogue states no accepted label",
-                        contract_id=contract.id,
-                        contract_year=year.number,
-                        supplier_cvr=contract.supplier_cvr,
-                        expected=_accepted_text(rule),
-                        received=", ".join(label.get("raw", "") for label in item.labels) or "no label",
-                        source_file_id=item.source_file_id,
-                        location=f"line {item.source_line}" if item.source_line else item.path,
-                        evidence={"catalogue": item.catalogue_id, "item": item.seller_item_id, "rule": rule.id},
-                    )
-                )
+        reported: set[str] = set()
+        for item in item_states:
+            if item.key in reported or not item_matches(rule.match, item) or any(rule.accepts(lb) for lb in item.labels):
+                continue
+            reported.add(item.key)
+            findings.append(_catalogue_missing_label(contract, year, rule, item))
     return findings
+
+
+def _catalogue_missing_label(contract: ContractTerms, year: ContractYear, rule: EcoLabelRule, item: ItemState) -> FindingRecord:
+    source = item.specified_by
+    return FindingRecord(
+        RULE_CATALOGUE_MISSING_LABEL,
+        rule.severity,
+        f"catalogue {item.catalogue_id} item {item.seller_item_id} ({item.name}) falls under "
+        f"'{rule.description}' but the catalogue states no accepted label",
+        contract_id=contract.id,
+        contract_year=year.number,
+        supplier_cvr=contract.supplier_cvr,
+        expected=_accepted_text(rule),
+        received=", ".join(label.get("raw", "") for label in item.labels) or "no label",
+        source_file_id=source.source_file_id,
+        location=source.location,
+        evidence={
+            **source.as_evidence(),
+            "item": item.seller_item_id,
+            "valid_from": item.valid_from.isoformat(),
+            "rule": rule.id,
+        },
+    )

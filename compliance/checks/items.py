@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from compliance.catalogues import CatalogueHistory, ItemState
 from compliance.contracts import ContractTerms, ItemMatch
-from compliance.store.models import CatalogueItem, Invoice, InvoiceLine
+from compliance.store.models import CatalogueItem, CatalogueMessage, Invoice, InvoiceLine
 
 
 @dataclass(frozen=True)
@@ -53,45 +54,45 @@ def line_matches(match: ItemMatch, line: InvoiceLine) -> bool:
     return match.matches(line.seller_item_id, line.classification_codes, line.name, line.description, line.properties)
 
 
-def item_matches(match: ItemMatch, item: CatalogueItem) -> bool:
+def item_matches(match: ItemMatch, item: ItemState) -> bool:
     return match.matches(item.seller_item_id, item.classification_codes, item.name, None, item.properties)
 
 
-class CatalogueIndex:
-    """What a supplier's catalogue said about an item on a given day (latest issue on or before it)."""
-
-    def __init__(self, items: Sequence[CatalogueItem]) -> None:
-        self._by_item: dict[tuple[str | None, str], list[CatalogueItem]] = {}
-        for item in sorted(items, key=lambda i: (i.issue_date, i.source_file_id, i.position)):
-            if item.seller_item_id:
-                self._by_item.setdefault((item.supplier_cvr, item.seller_item_id), []).append(item)
-
-    def item_on(self, supplier_cvr: str | None, seller_item_id: str | None, day: date) -> CatalogueItem | None:
-        if not seller_item_id:
-            return None
-        found = None
-        for item in self._by_item.get((supplier_cvr, seller_item_id), []):
-            if item.issue_date <= day:
-                found = item
-        return found
-
-
-def effective_labels(dated: DatedLine, catalogue: CatalogueIndex) -> tuple[list[dict[str, Any]], str]:
-    """Labels on the invoice line, else those the catalogue shows for the item; and which source."""
+def effective_labels(dated: DatedLine, catalogue: CatalogueHistory) -> tuple[list[dict[str, Any]], str]:
+    """Labels on the invoice line, else those the catalogue showed for the item on the line's day; and which source."""
     if dated.line.labels:
         return list(dated.line.labels), "invoice line"
-    item = catalogue.item_on(dated.invoice.supplier_cvr, dated.line.seller_item_id, dated.day)
+    item = catalogue.state_on(dated.line.seller_item_id, dated.day)
     if item is not None and item.labels:
         return list(item.labels), f"catalogue {item.catalogue_id}"
     return [], "none"
 
 
-def contract_catalogue_items(contract: ContractTerms, items: Iterable[CatalogueItem]) -> list[CatalogueItem]:
-    """Catalogue items that belong to the contract: by contract reference, else by supplier CVR."""
+def contract_catalogue(
+    contract: ContractTerms, messages: Iterable[CatalogueMessage], items: Iterable[CatalogueItem]
+) -> CatalogueHistory:
+    """The history of the catalogues that belong to a contract.
+
+    A message belongs by contract reference, else (no reference) by the supplier's CVR; a
+    deletion or update without either belongs when it names a catalogue that belongs.
+    """
     references = contract.invoice_references | {contract.id}
-    return [
-        item
-        for item in items
-        if (set(item.contract_references or []) & references)
-        or (not item.contract_references and item.supplier_cvr == contract.supplier_cvr)
+    all_messages = list(messages)
+    chosen = [
+        m
+        for m in all_messages
+        if (set(m.contract_references or []) & references)
+        or (not m.contract_references and m.supplier_cvr == contract.supplier_cvr)
     ]
+    catalogues = {m.target_catalogue_id for m in chosen}
+    supplier_keys = {m.supplier_key for m in chosen}
+    chosen += [
+        m
+        for m in all_messages
+        if m not in chosen
+        and not m.contract_references
+        and m.target_catalogue_id in catalogues
+        and m.supplier_key in supplier_keys
+    ]
+    files = {m.source_file_id for m in chosen}
+    return CatalogueHistory(chosen, [item for item in items if item.source_file_id in files])

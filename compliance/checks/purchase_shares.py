@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from compliance.assessment.green_vehicles import meets_level
+from compliance.catalogues import CatalogueHistory
 from compliance.checks import FindingRecord
-from compliance.checks.items import CatalogueIndex, DatedLine, effective_labels, line_matches
+from compliance.checks.items import DatedLine, effective_labels, line_matches
 from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
 from compliance.formatting import danish_money, danish_number, danish_percent
 
@@ -48,7 +49,7 @@ class PurchaseShareResult:
 
 
 def purchase_share(
-    rule: PurchaseShareRule, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueIndex
+    rule: PurchaseShareRule, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueHistory
 ) -> PurchaseShareResult:
     """Sum matching lines and the part of them that carries a qualifying label."""
     result = PurchaseShareResult(rule, year, Decimal(0), Decimal(0))

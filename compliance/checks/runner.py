@@ -16,6 +16,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from compliance.assessment.hearing import propose_penalty, withdraw_if_open
+from compliance.catalogues import CatalogueHistory
 from compliance.checks import FindingRecord
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
@@ -23,13 +24,13 @@ from compliance.checks.driving_logs import hvo100_findings, log_comparison_findi
 from compliance.checks.eco_labels import eco_label_findings
 from compliance.checks.euro_norm import euro6_findings
 from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
-from compliance.checks.items import CatalogueIndex, contract_catalogue_items, dated_lines
+from compliance.checks.items import contract_catalogue, dated_lines
 from compliance.checks.purchase_shares import purchase_share, purchase_share_finding
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.errors import ComplianceError
 from compliance.formatting import danish_money
 from compliance.store.db import session_scope
-from compliance.store.models import Assessment, CatalogueItem, Contract, Finding, Invoice, Trip, Vehicle
+from compliance.store.models import Assessment, CatalogueItem, CatalogueMessage, Contract, Finding, Invoice, Trip, Vehicle
 
 
 @dataclass
@@ -131,8 +132,7 @@ def _check_contract_year(
     contract: ContractTerms,
     year: ContractYear,
     invoices: Sequence[Invoice],
-    catalogue_items: Sequence[CatalogueItem],
-    catalogue: CatalogueIndex,
+    catalogue: CatalogueHistory,
     log_trips: Sequence[Trip],
     vehicles: dict[str, Vehicle],
     as_of: date,
@@ -167,7 +167,7 @@ def _check_contract_year(
     findings += hvo100_findings(contract, year, log_trips, vehicles)
     findings += log_vehicle_findings(contract, year, log_trips, vehicles)
     lines = list(dated_lines(invoices, year.start, year.end))
-    findings += eco_label_findings(contract, year, lines, [i for i in catalogue_items if i.issue_date <= year.end], catalogue)
+    findings += eco_label_findings(contract, year, lines, catalogue)
     findings += banned_item_findings(contract, year, lines)
     for rule in contract.purchase_shares:
         share = purchase_share(rule, year, lines, catalogue)
@@ -211,6 +211,7 @@ def run_checks(
             summary.findings += _replace_findings(session, unmatched, Finding.rule_id == RULE_UNMATCHED)
         vehicles = {v.registration: v for v in session.scalars(select(Vehicle))}
         all_items = session.scalars(select(CatalogueItem)).all()
+        all_messages = session.scalars(select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file))).all()
         for contract in selected:
             years = [y for y in contract.years() if y.start <= today and (year is None or y.number == year)]
             if year is not None and not years:
@@ -220,8 +221,7 @@ def run_checks(
                     expected=f"a year from 1 to {len([y for y in contract.years() if y.start <= today])}",
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
-            catalogue_items = contract_catalogue_items(contract, all_items)
-            catalogue = CatalogueIndex(catalogue_items)
+            catalogue = contract_catalogue(contract, all_messages, all_items)
             refs = contract.invoice_references | {contract.id}
             log_trips = session.scalars(
                 select(Trip).where((Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(refs)))
@@ -232,7 +232,6 @@ def run_checks(
                     contract,
                     contract_year,
                     contract_invoices,
-                    catalogue_items,
                     catalogue,
                     log_trips,
                     vehicles,

@@ -36,7 +36,7 @@ from compliance.errors import ComplianceError, DuplicateDocumentError, SourceFil
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions
 from compliance.store.db import session_scope
-from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
+from compliance.store.models import CatalogueItem, CatalogueMessage, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 
 
 @dataclass
@@ -175,6 +175,28 @@ def _catalogue_rows(source_id: int, document: CatalogueDocument) -> list[dict[st
     ]
 
 
+def _catalogue_message_row(source_id: int, document: CatalogueDocument) -> dict[str, Any]:
+    return {
+        "source_file_id": source_id,
+        "catalogue_id": document.id,
+        "document_type": document.document_type,
+        "format": document.format,
+        "issue_date": document.issue_date,
+        "issue_time": document.issue_time,
+        "action_code": document.action_code,
+        "version_id": document.version_id,
+        "target_catalogue_id": document.target_catalogue_id or document.id,
+        "supplier_key": supplier_key(document),
+        "supplier_cvr": document.supplier.cvr,
+        "supplier_name": document.supplier.name,
+        "customer_gln": document.customer.gln,
+        "contract_references": document.contract_references,
+        "valid_from": document.valid_from,
+        "valid_to": document.valid_to,
+        "line_count": len(document.lines),
+    }
+
+
 def _trip_rows(source_id: int, document: DrivingLogDocument) -> list[dict[str, Any]]:
     return [
         {
@@ -224,7 +246,10 @@ def store_documents(session: Session, documents: list[tuple[int, SourceDocument]
         lines = [row for invoice_id, (_, doc) in zip(ids, invoices, strict=True) for row in _invoice_line_rows(invoice_id, doc)]
         if lines:
             session.execute(insert(InvoiceLine), lines)
-    items = [row for source_id, doc in documents if isinstance(doc, CatalogueDocument) for row in _catalogue_rows(source_id, doc)]
+    catalogues = [(source_id, doc) for source_id, doc in documents if isinstance(doc, CatalogueDocument)]
+    if catalogues:
+        session.execute(insert(CatalogueMessage), [_catalogue_message_row(source_id, doc) for source_id, doc in catalogues])
+    items = [row for source_id, doc in catalogues for row in _catalogue_rows(source_id, doc)]
     if items:
         session.execute(insert(CatalogueItem), items)
     trips = [row for source_id, doc in documents if isinstance(doc, DrivingLogDocument) for row in _trip_rows(source_id, doc)]
@@ -235,7 +260,7 @@ def store_documents(session: Session, documents: list[tuple[int, SourceDocument]
             _store_vehicle_register(session, source_id, doc)
 
 
-def supplier_key(document: InvoiceDocument) -> str:
+def supplier_key(document: InvoiceDocument | CatalogueDocument) -> str:
     """Who a document number belongs to: the CVR, else the endpoint id, else the name."""
     return document.supplier.cvr or document.supplier.endpoint_id or document.supplier.name or "unknown"
 

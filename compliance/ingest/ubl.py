@@ -422,13 +422,23 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
     supplier = root.find(f"{CAC}ProviderParty")
     if supplier is None:
         supplier = root.find(f"{CAC}SellerSupplierParty/{CAC}Party")
+    own_id = reader.required_text(f"{CBC}ID", "catalogue id (cbc:ID)")
+    target = reader.text(root, f"{CAC}RelatedCatalogueReference/{CBC}ID") or reader.text(
+        root, f"{CAC}DeletedCatalogueReference/{CBC}ID"
+    )
     return CatalogueDocument(
         document_type=CATALOGUE_ROOTS[root_name],
         format=_format_name(reader.text(root, f"{CBC}CustomizationID"), reader.text(root, f"{CBC}UBLVersionID")),
-        id=reader.required_text(f"{CBC}ID", "catalogue id (cbc:ID)"),
+        id=own_id,
         issue_date=reader.required_date(f"{CBC}IssueDate", "issue date (cbc:IssueDate)"),
         supplier=_party(reader, supplier),
         customer=_party(reader, root.find(f"{CAC}ReceiverParty")),
         contract_references=references,
         lines=lines,
+        issue_time=reader.text(root, f"{CBC}IssueTime"),
+        action_code=reader.text(root, f"{CBC}ActionCode"),
+        version_id=reader.text(root, f"{CBC}VersionID"),
+        target_catalogue_id=target or own_id,
+        valid_from=reader.date_value(root, f"{CAC}ValidityPeriod/{CBC}StartDate"),
+        valid_to=reader.date_value(root, f"{CAC}ValidityPeriod/{CBC}EndDate"),
     )

@@ -160,6 +160,53 @@ class InvoiceLine(Base):
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
 
+class CatalogueMessage(Base):
+    """One catalogue document (full catalogue, update or deletion): the order and scope its lines apply in."""
+
+    __tablename__ = "catalogue_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), unique=True)
+    catalogue_id: Mapped[str] = mapped_column(String(200))
+    document_type: Mapped[str] = mapped_column(String(60))
+    format: Mapped[str] = mapped_column(String(60))
+    issue_date: Mapped[date] = mapped_column(Date)
+    issue_time: Mapped[str | None] = mapped_column(String(40))
+    action_code: Mapped[str | None] = mapped_column(String(40))
+    version_id: Mapped[str | None] = mapped_column(String(60))
+    target_catalogue_id: Mapped[str] = mapped_column(String(200))
+    supplier_key: Mapped[str] = mapped_column(String(200), index=True)
+    supplier_cvr: Mapped[str | None] = mapped_column(String(8))
+    supplier_name: Mapped[str | None] = mapped_column(Text)
+    customer_gln: Mapped[str | None] = mapped_column(String(13))
+    contract_references: Mapped[list[str]] = mapped_column(JSON)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    line_count: Mapped[int] = mapped_column(Integer)
+
+    source_file: Mapped[SourceFile] = relationship()
+
+
+class EcolabelLicence(Base):
+    """One licence from an eco-label registry export (EU Ecolabel, Nordic Swan), by file and row."""
+
+    __tablename__ = "ecolabel_licence"
+    __table_args__ = (UniqueConstraint("source_file_id", "row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    label_code: Mapped[str] = mapped_column(String(60))
+    licence_number: Mapped[str] = mapped_column(String(80), index=True)
+    product_group: Mapped[str | None] = mapped_column(Text)
+    product_name: Mapped[str | None] = mapped_column(Text)
+    holder: Mapped[str | None] = mapped_column(Text)
+    gtin: Mapped[str | None] = mapped_column(String(20))
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    source_file: Mapped[SourceFile] = relationship()
+
+
 class CatalogueItem(Base):
     __tablename__ = "catalogue_item"
     __table_args__ = (UniqueConstraint("source_file_id", "position"),)

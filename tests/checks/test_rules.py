@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
+from compliance.catalogues import CatalogueHistory
 from compliance.checks.contract_matching import invoice_contract
 from compliance.checks.euro_norm import euro6_applies
 from compliance.checks.green_vehicles import line_registrations, trip_line_kind, vehicle_is_green
-from compliance.checks.items import CatalogueIndex, dated_lines
+from compliance.checks.items import dated_lines
 from compliance.checks.purchase_shares import purchase_share
 from compliance.contracts import ContractTerms, load_contracts
-from compliance.store.models import CatalogueItem, Invoice, InvoiceLine, SourceFile, Vehicle
+from compliance.store.models import CatalogueItem, CatalogueMessage, Invoice, InvoiceLine, SourceFile, Vehicle
 from tests.conftest import CONTRACTS_DIR
 
 
@@ -119,9 +120,18 @@ def test_coffee_share_nets_credit_notes_and_reads_labels_from_the_catalogue(cont
             document_type="credit_note",
         ),
     ]
-    catalogue = CatalogueIndex([
+    message = CatalogueMessage(
+        source_file_id=1,
+        catalogue_id="K",
+        document_type="catalogue",
+        issue_date=date(2024, 12, 1),
+        target_catalogue_id="K",
+        supplier_key="27614590",
+        contract_references=[],
+    )
+    catalogue = CatalogueHistory([message], [
         CatalogueItem(supplier_cvr="27614590", seller_item_id="KAF-FT", issue_date=date(2024, 12, 1), source_file_id=1, position=1,
-                      labels=[{"code": "FAIR_TRADE_MARK", "raw": "Fairtrade"}], catalogue_id="K"),
+                      line_id="1", labels=[{"code": "FAIR_TRADE_MARK", "raw": "Fairtrade"}], catalogue_id="K"),
     ])  # fmt: skip
     result = purchase_share(rule, year, list(dated_lines(invoices, year.start, year.end)), catalogue)
     assert (result.total, result.qualifying) == (Decimal("900.00"), Decimal("400.00"))
