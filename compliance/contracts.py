@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from compliance.categorisation import categorisation
 from compliance.errors import ContractTermsError
 from compliance.labels import definition_for
 from compliance.settings import PROJECT_ROOT
@@ -157,6 +158,23 @@ class EcoLabelRule:
 
 
 @dataclass(frozen=True)
+class AreaMapping:
+    """A contract's own rule for the eco-label categorisation: items matching ``match`` are in ``area_id``."""
+
+    area_id: str
+    match: ItemMatch
+
+
+@dataclass(frozen=True)
+class CategorisationTerms:
+    """Which table of the eco-label categorisation 2025 applies (§3.1) and how items map to its areas."""
+
+    table: str  # "own" | "ski"
+    use_unspsc_prefixes: bool
+    mappings: tuple[AreaMapping, ...]
+
+
+@dataclass(frozen=True)
 class PurchaseShareRule:
     id: str
     description: str
@@ -202,6 +220,7 @@ class ContractTerms:
     hvo100_required: bool
     hvo100_fuels: frozenset[str]
     eco_labels: tuple[EcoLabelRule, ...]
+    categorisation: CategorisationTerms | None
     purchase_shares: tuple[PurchaseShareRule, ...]
     banned_items: tuple[BannedItemRule, ...]
     file: str
@@ -243,6 +262,7 @@ class ContractTerms:
             + (1 if self.euro6_applies_to else 0)
             + (1 if self.hvo100_required else 0)
             + len(self.eco_labels)
+            + (1 if self.categorisation else 0)
             + len(self.purchase_shares)
             + len(self.banned_items)
         )
@@ -324,6 +344,30 @@ def _item_match(data: dict[str, Any], file: str, location: str) -> ItemMatch:
         property_name=prop["name"] if prop else None,
         property_value_pattern=_regex(prop["value_pattern"], file, f"{location}.property.value_pattern") if prop else None,
     )
+
+
+def _categorisation(data: dict[str, Any], file: str) -> CategorisationTerms:
+    known = categorisation().areas
+    mappings = []
+    for index, entry in enumerate(data.get("areas", [])):
+        location = f"ecolabel_categorisation.areas[{index}]"
+        area = known.get(entry["area"])
+        if area is None:
+            raise ContractTermsError(
+                f"unknown categorisation area {entry['area']!r}",
+                file=file,
+                location=f"{location}.area",
+                expected="an area id from schemas/ecolabel-categorisation-2025.json",
+            )
+        if area.table != data["table"]:
+            raise ContractTermsError(
+                f"area {area.id!r} is in the {area.table!r} table, but the contract applies the {data['table']!r} table",
+                file=file,
+                location=f"{location}.area",
+                expected=f"an area of the {data['table']!r} table",
+            )
+        mappings.append(AreaMapping(area.id, _item_match(entry["match"], file, f"{location}.match")))
+    return CategorisationTerms(data["table"], data.get("use_unspsc_prefixes", True), tuple(mappings))
 
 
 def _label_codes(codes: list[str], file: str, location: str) -> frozenset[str]:
@@ -455,6 +499,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
             )
             for index, rule in enumerate(data.get("eco_labels", []))
         ),
+        categorisation=_categorisation(data["ecolabel_categorisation"], file) if "ecolabel_categorisation" in data else None,
         purchase_shares=tuple(
             PurchaseShareRule(
                 id=rule["id"],
