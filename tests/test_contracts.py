@@ -36,7 +36,7 @@ def test_sample_contracts_load_with_their_terms() -> None:
     assert [r.id for r in office.purchase_shares] == ["coffee-tea-fairtrade-organic"]
     assert office.eco_labels[0].accepted_labels == {"ANY_TYPE1"}
     assert office.eco_labels[1].accepted_labels == {"SVANEN", "EU_ECO_LABEL"}
-    assert office.green_term_count() == 5
+    assert office.green_term_count() == 6  # 2 eco-label rules, the categorisation, 1 share, 2 bans
 
 
 def error_for(data: Any) -> ContractTermsError:
