@@ -362,7 +362,7 @@ def office_lines(rng: random.Random, month: date) -> list[Line]:
         "TONER-26A": rng.randint(2, 6),
         "PLASTKRUS": 6 if month.month == 8 else 0,
     }
-    return [
+    lines = [
         Line(
             item,
             OFFICE_ITEMS[item][0],
@@ -375,6 +375,12 @@ def office_lines(rng: random.Random, month: date) -> list[Line]:
         for item, qty in quantities.items()
         if qty
     ]
+    if month.month == 10:
+        # Pens the catalogue never listed: "invoiced item not in the catalogue".
+        lines.append(
+            Line("KUGLE-BLAA", "Kuglepen, blå, 10 stk", Decimal(3), "PK", Decimal("25.00"), "44121701", month.replace(day=15))
+        )
+    return lines
 
 
 def office_year(out: Path, rng: random.Random) -> None:
@@ -387,6 +393,7 @@ def office_year(out: Path, rng: random.Random) -> None:
         (folder / f"{number}.xml").write_bytes(data)
     excel_invoice(folder / "NK-2025-0012.xlsx", office_lines(rng, date(2025, 12, 1)))
     catalogue(folder / "katalog-2025.xml")
+    catalogue_update(folder / "katalog-2025-opdatering-juli.xml")
 
 
 def excel_invoice(path: Path, lines: list[Line]) -> None:
@@ -484,6 +491,43 @@ def catalogue(path: Path) -> None:
             _el(certificate, "cbc:ID", licence or code)
             _el(certificate, "cbc:CertificateTypeCode", code)
             _el(certificate, "cbc:CertificateType", "Miljømærke")
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def catalogue_update(path: Path) -> None:
+    """1 July 2025: the cleaning product changes and the new one has no Nordic Swan licence (history demo)."""
+    ns = "urn:oasis:names:specification:ubl:schema:xsd:CatalogueItemSpecificationUpdate-2"
+    root = etree.Element(f"{{{ns}}}CatalogueItemSpecificationUpdate", nsmap={None: ns, **NSMAP})
+    _el(root, "cbc:UBLVersionID", "2.1")
+    _el(root, "cbc:CustomizationID", "OIOUBL-2.1")
+    _el(root, "cbc:ProfileID", "Catalogue-CatAdv-1.0", schemeAgencyID="320", schemeID="urn:oioubl:id:profileid-1.6")
+    _el(root, "cbc:ID", "NK-KAT-2025-U1")
+    _el(root, "cbc:IssueDate", "2025-06-20")
+    _el(root, "cbc:IssueTime", "10:00:00")
+    _el(root, "cbc:VersionID", "2")
+    period = _el(root, "cac:ValidityPeriod")
+    _el(period, "cbc:StartDate", "2025-07-01")
+    related = _el(root, "cac:RelatedCatalogueReference")
+    _el(related, "cbc:ID", "NK-KAT-2025")
+    contract = _el(root, "cac:ReferencedContract")
+    _el(contract, "cbc:ID", "KK-2025-0042")
+    provider = _el(root, "cac:ProviderParty")
+    _el(provider, "cbc:EndpointID", "DK27614590", schemeAgencyID="320", schemeID="DK:CVR")
+    provider_name = _el(provider, "cac:PartyName")
+    _el(provider_name, "cbc:Name", OFFICE_SUPPLIER.name)
+    receiver = _el(root, "cac:ReceiverParty")
+    _el(receiver, "cbc:EndpointID", BUYER_OFFICE.gln or "", schemeAgencyID="9", schemeID="GLN")
+    receiver_name = _el(receiver, "cac:PartyName")
+    _el(receiver_name, "cbc:Name", BUYER_OFFICE.name)
+    line = _el(root, "cac:CatalogueItemSpecificationUpdateLine")
+    _el(line, "cbc:ID", "6")
+    item = _el(line, "cac:Item")
+    _el(item, "cbc:Description", "Universalrengøring, 1 l (ny opskrift)")
+    _el(item, "cbc:Name", "Universalrengøring, 1 l")
+    sellers = _el(item, "cac:SellersItemIdentification")
+    _el(sellers, "cbc:ID", "RENG-SV")
+    classification = _el(item, "cac:CommodityClassification")
+    _el(classification, "cbc:ItemClassificationCode", "47131805", listAgencyID="9", listID="UNSPSC", listVersionID="19.0501")
     path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 

@@ -251,6 +251,11 @@ class CatalogueHistory:
 
     # -- questions --------------------------------------------------------------------------
 
+    @property
+    def has_items(self) -> bool:
+        """Whether any message listed any item (a contract without a catalogue has nothing to compare)."""
+        return bool(self._timeline)
+
     def state_on(self, seller_item_id: str | None, day: date) -> ItemState | None:
         """What the catalogue said about an item on ``day``; None when it was not in the catalogue."""
         if not seller_item_id:

@@ -46,7 +46,7 @@ def test_every_command_has_help(command: list[str]) -> None:
 def test_run_prints_where_the_reports_are(env: Path) -> None:
     result = CliRunner().invoke(main, ["run"])
     assert result.exit_code == 0, result.output
-    assert "ingested 40, duplicates 0, quarantined 0" in result.output
+    assert "ingested 41, duplicates 0, quarantined 0" in result.output
     assert "shortfall: KK-2024-0117 year 2" in result.output
     assert f"open the overview: {env / 'var' / 'reports' / 'index.html'}" in result.output
     assert (env / "var" / "compliance.sqlite").is_file()

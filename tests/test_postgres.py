@@ -58,11 +58,11 @@ def test_postgresql_and_sqlite_give_identical_results(settings: Settings) -> Non
     run_pipeline(settings, as_of=AS_OF)
     postgres_settings = replace(settings, db_url=POSTGRES_URL, reports_dir=settings.reports_dir.parent / "pg-reports")
     first = run_pipeline(postgres_settings, as_of=AS_OF)
-    assert len(first.ingest.ingested) == 40
+    assert len(first.ingest.ingested) == 41
     on_sqlite = results(settings.db_url)
     on_postgres = results(POSTGRES_URL)
     assert on_postgres == on_sqlite
     assert any(a[3] == "short" for a in on_postgres["assessments"])  # type: ignore[attr-defined]
     again = run_pipeline(postgres_settings, as_of=AS_OF)
-    assert len(again.ingest.duplicates) == 40
+    assert len(again.ingest.duplicates) == 41
     assert results(POSTGRES_URL) == on_postgres

@@ -19,6 +19,7 @@ from compliance.assessment.hearing import propose_penalty, withdraw_if_open
 from compliance.catalogues import CatalogueHistory
 from compliance.checks import FindingRecord
 from compliance.checks.banned_items import banned_item_findings
+from compliance.checks.catalogue_consistency import catalogue_consistency_findings
 from compliance.checks.categorisation import categorisation_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
 from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
@@ -170,6 +171,7 @@ def _check_contract_year(
     lines = list(dated_lines(invoices, year.start, year.end))
     findings += eco_label_findings(contract, year, lines, catalogue)
     findings += categorisation_findings(contract, year, catalogue)
+    findings += catalogue_consistency_findings(contract, year, lines, catalogue)
     findings += banned_item_findings(contract, year, lines)
     for rule in contract.purchase_shares:
         share = purchase_share(rule, year, lines, catalogue)

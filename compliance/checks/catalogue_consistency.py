@@ -1,0 +1,85 @@
+"""Invoices against the catalogue (§3.1 "E-catalogue data"): what was invoiced must be what the catalogue said.
+
+Two discrepancies a supplier can act on: an invoiced item the catalogue did not list on the
+delivery date, and a label on an invoice line that the catalogue did not show for the item.
+Only contracts with at least one catalogue are checked, and only lines that name the seller's
+item id (a service line without one has no catalogue entry to compare with).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from compliance.catalogues import CatalogueHistory
+from compliance.checks import FindingRecord
+from compliance.checks.items import DatedLine
+from compliance.contracts import ContractTerms, ContractYear
+
+RULE_NOT_IN_CATALOGUE = "catalogue.item_not_in_catalogue@1"
+RULE_LABEL_NOT_IN_CATALOGUE = "catalogue.label_not_in_catalogue@1"
+
+
+def _location(dated: DatedLine) -> str | None:
+    return f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path
+
+
+def catalogue_consistency_findings(
+    contract: ContractTerms, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueHistory
+) -> list[FindingRecord]:
+    if not catalogue.has_items:
+        return []
+    findings: list[FindingRecord] = []
+    for dated in lines:
+        item_id = dated.line.seller_item_id
+        if not item_id:
+            continue
+        state = catalogue.state_on(item_id, dated.day)
+        if state is None:
+            why = "listed at other times" if catalogue.ever_listed(item_id) else "never listed"
+            findings.append(
+                FindingRecord(
+                    RULE_NOT_IN_CATALOGUE,
+                    "medium",
+                    f"{dated.where}: item {item_id} ({dated.line.name}) was not in the catalogue on {dated.day.isoformat()} ({why})",
+                    contract_id=contract.id,
+                    contract_year=year.number,
+                    supplier_cvr=contract.supplier_cvr,
+                    expected="invoiced items listed in the supplier's e-catalogue on the delivery date",
+                    received=f"item {item_id}",
+                    source_file_id=dated.invoice.source_file_id,
+                    location=_location(dated),
+                    evidence={
+                        **dated.evidence(),
+                        "catalogue_history": [
+                            {"effective": effective.isoformat(), "listed": listed is not None, **source.as_evidence()}
+                            for effective, listed, source in catalogue.timeline(item_id)
+                        ],
+                    },
+                )  # fmt: skip
+            )
+            continue
+        shown = {label.get("code") for label in state.labels}
+        extra = [label for label in dated.line.labels if label.get("code") not in shown]
+        if extra:
+            claimed = ", ".join(str(label.get("raw") or label.get("code")) for label in extra)
+            findings.append(
+                FindingRecord(
+                    RULE_LABEL_NOT_IN_CATALOGUE,
+                    "low",
+                    f"{dated.where}: the invoice line claims {claimed} for item {item_id}, "
+                    f"which catalogue {state.catalogue_id} did not show on {dated.day.isoformat()}",
+                    contract_id=contract.id,
+                    contract_year=year.number,
+                    supplier_cvr=contract.supplier_cvr,
+                    expected="the same labels in the catalogue as on the invoice (buyers see the catalogue's label data)",
+                    received=claimed,
+                    source_file_id=dated.invoice.source_file_id,
+                    location=_location(dated),
+                    evidence={
+                        **dated.evidence(),
+                        "catalogue_labels": sorted(str(code) for code in shown if code),
+                        "catalogue": state.specified_by.as_evidence(),
+                    },
+                )
+            )
+    return findings
