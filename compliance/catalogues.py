@@ -275,7 +275,11 @@ class CatalogueHistory:
 
     def states_in(self, start: date, end: date) -> list[ItemState]:
         """Every item state in force at some day of [start, end], in item and document order."""
-        found: list[ItemState] = []
+        return [state for state, _, _ in self.spans_in(start, end)]
+
+    def spans_in(self, start: date, end: date) -> list[tuple[ItemState, date, date]]:
+        """Every item state in force within [start, end], with its first and last day in force there."""
+        found: list[tuple[ItemState, date, date]] = []
         for changes in self._timeline.values():
             ordered = sorted(changes, key=lambda c: c.order)
             for index, change in enumerate(ordered):
@@ -283,13 +287,12 @@ class CatalogueHistory:
                 if state is None:
                     continue
                 superseded = min((c.effective for c in ordered[index + 1 :]), default=None)
-                last_day = state.expires
+                last_day = min(end, state.expires) if state.expires is not None else end
                 if superseded is not None:
-                    before_next = date.fromordinal(superseded.toordinal() - 1)
-                    last_day = before_next if last_day is None else min(last_day, before_next)
+                    last_day = min(last_day, date.fromordinal(superseded.toordinal() - 1))
                 first_day = max(state.valid_from, start)
-                if first_day <= end and (last_day is None or last_day >= first_day):
-                    found.append(state)
+                if first_day <= last_day:
+                    found.append((state, first_day, last_day))
         return found
 
     def timeline(self, seller_item_id: str) -> list[tuple[date, ItemState | None, ItemSource]]:

@@ -150,6 +150,7 @@ class EcoLabelRule:
     licence_required: bool
     categorisation: dict[str, Any] | None
     severity: str
+    licence_product_groups: tuple[re.Pattern[str], ...] = ()
 
     def accepts(self, label: dict[str, Any]) -> bool:
         if ANY_TYPE1 in self.accepted_labels and label.get("type1"):
@@ -496,6 +497,10 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
                 licence_required=rule.get("licence_required", False),
                 categorisation=rule.get("categorisation"),
                 severity=rule.get("severity", "high"),
+                licence_product_groups=tuple(
+                    _regex(pattern, file, f"eco_labels[{index}].licence_product_groups[{n}]")
+                    for n, pattern in enumerate(rule.get("licence_product_groups", []))
+                ),
             )
             for index, rule in enumerate(data.get("eco_labels", []))
         ),

@@ -207,7 +207,28 @@ class VehicleRegisterDocument:
     vehicles: list[VehicleRecord]
 
 
-SourceDocument = InvoiceDocument | CatalogueDocument | DrivingLogDocument | VehicleRegisterDocument
+@dataclass
+class LicenceRecord:
+    """One licence in an eco-label registry export, by row."""
+
+    row: int
+    label_code: str
+    licence_number: str
+    product_group: str | None
+    product_name: str | None
+    holder: str | None
+    gtin: str | None
+    valid_to: date | None
+
+
+@dataclass
+class EcolabelRegistryDocument:
+    document_type: str
+    format: str
+    licences: list[LicenceRecord]
+
+
+SourceDocument = InvoiceDocument | CatalogueDocument | DrivingLogDocument | VehicleRegisterDocument | EcolabelRegistryDocument
 
 
 def _jsonable(value: Any) -> Any:

@@ -74,11 +74,35 @@ def eco_label_findings(
                 )
         reported: set[str] = set()
         for item in item_states:
-            if item.key in reported or not item_matches(rule.match, item) or any(rule.accepts(lb) for lb in item.labels):
+            if item.key in reported or not item_matches(rule.match, item):
                 continue
-            reported.add(item.key)
-            findings.append(_catalogue_missing_label(contract, year, rule, item))
+            accepted = [label for label in item.labels if rule.accepts(label)]
+            if not accepted:
+                reported.add(item.key)
+                findings.append(_catalogue_missing_label(contract, year, rule, item))
+            elif rule.licence_required and not any(label.get("licence") for label in accepted):
+                reported.add(item.key)
+                findings.append(_catalogue_missing_licence(contract, year, rule, item, str(accepted[0].get("raw"))))
     return findings
+
+
+def _catalogue_missing_licence(
+    contract: ContractTerms, year: ContractYear, rule: EcoLabelRule, item: ItemState, label: str
+) -> FindingRecord:
+    source = item.specified_by
+    return FindingRecord(
+        RULE_MISSING_LICENCE,
+        "medium",
+        f"catalogue {item.catalogue_id} item {item.seller_item_id} ({item.name}) claims {label} without a licence number",
+        contract_id=contract.id,
+        contract_year=year.number,
+        supplier_cvr=contract.supplier_cvr,
+        expected="the licence number of the label (§3.1)",
+        received="no licence number",
+        source_file_id=source.source_file_id,
+        location=source.location,
+        evidence={**source.as_evidence(), "item": item.seller_item_id, "rule": rule.id},
+    )
 
 
 def _catalogue_missing_label(contract: ContractTerms, year: ContractYear, rule: EcoLabelRule, item: ItemState) -> FindingRecord:

@@ -27,12 +27,23 @@ from compliance.checks.eco_labels import eco_label_findings
 from compliance.checks.euro_norm import euro6_findings
 from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
 from compliance.checks.items import contract_catalogue, dated_lines
+from compliance.checks.licences import LicenceRegistry, licence_findings
 from compliance.checks.purchase_shares import purchase_share, purchase_share_finding
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.errors import ComplianceError
 from compliance.formatting import danish_money
 from compliance.store.db import session_scope
-from compliance.store.models import Assessment, CatalogueItem, CatalogueMessage, Contract, Finding, Invoice, Trip, Vehicle
+from compliance.store.models import (
+    Assessment,
+    CatalogueItem,
+    CatalogueMessage,
+    Contract,
+    EcolabelLicence,
+    Finding,
+    Invoice,
+    Trip,
+    Vehicle,
+)
 
 
 @dataclass
@@ -135,6 +146,7 @@ def _check_contract_year(
     year: ContractYear,
     invoices: Sequence[Invoice],
     catalogue: CatalogueHistory,
+    registry: LicenceRegistry,
     log_trips: Sequence[Trip],
     vehicles: dict[str, Vehicle],
     as_of: date,
@@ -172,6 +184,7 @@ def _check_contract_year(
     findings += eco_label_findings(contract, year, lines, catalogue)
     findings += categorisation_findings(contract, year, catalogue)
     findings += catalogue_consistency_findings(contract, year, lines, catalogue)
+    findings += licence_findings(contract, year, lines, catalogue, registry)
     findings += banned_item_findings(contract, year, lines)
     for rule in contract.purchase_shares:
         share = purchase_share(rule, year, lines, catalogue)
@@ -216,6 +229,7 @@ def run_checks(
         vehicles = {v.registration: v for v in session.scalars(select(Vehicle))}
         all_items = session.scalars(select(CatalogueItem)).all()
         all_messages = session.scalars(select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file))).all()
+        registry = LicenceRegistry(session.scalars(select(EcolabelLicence)))
         for contract in selected:
             years = [y for y in contract.years() if y.start <= today and (year is None or y.number == year)]
             if year is not None and not years:
@@ -237,6 +251,7 @@ def run_checks(
                     contract_year,
                     contract_invoices,
                     catalogue,
+                    registry,
                     log_trips,
                     vehicles,
                     today,

@@ -10,6 +10,12 @@ from openpyxl import load_workbook
 from compliance.documents import SourceDocument
 from compliance.errors import SourceFileError, UnknownFormatError, UnsafeInputError
 from compliance.ingest.driving_log import LogOptions, detect_log_mapping, read_driving_log_rows
+from compliance.ingest.ecolabel_registry import (
+    is_eu_ecolabel_export,
+    is_nordic_swan_export,
+    read_eu_ecolabel_export,
+    read_nordic_swan_export,
+)
 from compliance.ingest.excel_invoice import is_excel_invoice, read_excel_invoice
 from compliance.ingest.safe_xml import parse_xml
 from compliance.ingest.tabular import is_vehicle_register, read_csv_rows, read_vehicle_register
@@ -21,7 +27,8 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 EXPECTED_FORMATS = (
     "an OIOUBL/Peppol/UBL invoice, credit note or catalogue (XML), the Excel invoice template (.xlsx), "
-    "a driving log (CSV or XLSX: generic, Webfleet, Geotab or a --log-mapping) or a vehicle register CSV"
+    "a driving log (CSV or XLSX: generic, Webfleet, Geotab or a --log-mapping), a vehicle register CSV "
+    "or an eco-label registry export (EU Ecolabel or Nordic Swan CSV)"
 )
 
 
@@ -120,6 +127,10 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
     header, rows = read_csv_rows(text)
     if is_vehicle_register(header):
         return read_vehicle_register(header, rows, file)
+    if is_eu_ecolabel_export(header):
+        return read_eu_ecolabel_export(header, rows, file)
+    if is_nordic_swan_export(header):
+        return read_nordic_swan_export(header, rows, file)
     mapping = options.mapping or detect_log_mapping(header)
     if mapping is not None:
         return read_driving_log_rows(header, rows, file, mapping, options.supplier_cvr)

@@ -28,6 +28,7 @@ from compliance.documents import (
     CatalogueLine,
     DocumentLine,
     DrivingLogDocument,
+    EcolabelRegistryDocument,
     InvoiceDocument,
     SourceDocument,
     VehicleRegisterDocument,
@@ -36,7 +37,17 @@ from compliance.errors import ComplianceError, DuplicateDocumentError, SourceFil
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions
 from compliance.store.db import session_scope
-from compliance.store.models import CatalogueItem, CatalogueMessage, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
+from compliance.store.models import (
+    CatalogueItem,
+    CatalogueMessage,
+    EcolabelLicence,
+    Finding,
+    Invoice,
+    InvoiceLine,
+    SourceFile,
+    Trip,
+    Vehicle,
+)
 
 
 @dataclass
@@ -197,6 +208,23 @@ def _catalogue_message_row(source_id: int, document: CatalogueDocument) -> dict[
     }
 
 
+def _licence_rows(source_id: int, document: EcolabelRegistryDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "source_file_id": source_id,
+            "row": licence.row,
+            "label_code": licence.label_code,
+            "licence_number": licence.licence_number,
+            "product_group": licence.product_group,
+            "product_name": licence.product_name,
+            "holder": licence.holder,
+            "gtin": licence.gtin,
+            "valid_to": licence.valid_to,
+        }
+        for licence in document.licences
+    ]
+
+
 def _trip_rows(source_id: int, document: DrivingLogDocument) -> list[dict[str, Any]]:
     return [
         {
@@ -255,6 +283,11 @@ def store_documents(session: Session, documents: list[tuple[int, SourceDocument]
     trips = [row for source_id, doc in documents if isinstance(doc, DrivingLogDocument) for row in _trip_rows(source_id, doc)]
     if trips:
         session.execute(insert(Trip), trips)
+    licences = [
+        row for source_id, doc in documents if isinstance(doc, EcolabelRegistryDocument) for row in _licence_rows(source_id, doc)
+    ]
+    if licences:
+        session.execute(insert(EcolabelLicence), licences)
     for source_id, doc in documents:
         if isinstance(doc, VehicleRegisterDocument):
             _store_vehicle_register(session, source_id, doc)
