@@ -26,6 +26,7 @@ from compliance.errors import ComplianceError, ContractTermsError
 from compliance.formatting import danish_money
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions, load_log_mapping
+from compliance.ingest.excel_catalogue import write_blank_catalogue_template
 from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.loading import IngestProgress, IngestSummary
 from compliance.ingest.tabular import normalise_registration
@@ -375,6 +376,16 @@ def template() -> None:
 def invoice_template(out_file: Path) -> None:
     """Write the blank Excel invoice template (columns: schemas/excel-invoice.md)."""
     write_blank_template(out_file)
+    click.echo(f"template: {out_file}")
+
+
+@template.command("catalogue")
+@click.option(
+    "--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the .xlsx file."
+)
+def catalogue_template(out_file: Path) -> None:
+    """Write the blank Excel catalogue template (columns: schemas/excel-catalogue.md)."""
+    write_blank_catalogue_template(out_file)
     click.echo(f"template: {out_file}")
 
 

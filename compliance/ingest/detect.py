@@ -16,6 +16,7 @@ from compliance.ingest.ecolabel_registry import (
     read_eu_ecolabel_export,
     read_nordic_swan_export,
 )
+from compliance.ingest.excel_catalogue import is_excel_catalogue, read_excel_catalogue
 from compliance.ingest.excel_invoice import is_excel_invoice, read_excel_invoice
 from compliance.ingest.safe_xml import parse_xml
 from compliance.ingest.tabular import is_vehicle_register, read_csv_rows, read_vehicle_register
@@ -26,7 +27,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls/.xlsm containers
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 EXPECTED_FORMATS = (
-    "an OIOUBL/Peppol/UBL invoice, credit note or catalogue (XML), the Excel invoice template (.xlsx), "
+    "an OIOUBL/Peppol/UBL invoice, credit note or catalogue (XML), the Excel invoice or catalogue template (.xlsx), "
     "a driving log (CSV or XLSX: generic, Webfleet, Geotab or a --log-mapping), a vehicle register CSV "
     "or an eco-label registry export (EU Ecolabel or Nordic Swan CSV)"
 )
@@ -90,6 +91,8 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         sheets = _check_workbook_archive(data, file)
         if is_excel_invoice(sheets):
             return read_excel_invoice(data, file)
+        if is_excel_catalogue(sheets):
+            return read_excel_catalogue(data, file)
         header, rows = _first_sheet_rows(data)
         mapping = options.mapping or detect_log_mapping(header)
         if mapping is not None:
@@ -97,7 +100,8 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         raise UnknownFormatError(
             f"a workbook with sheets {sheets}",
             file=file,
-            expected="the invoice template's sheets 'Invoice' and 'Lines', or a driving log (generic, Webfleet or Geotab columns)",
+            expected="the invoice template's sheets 'Invoice' and 'Lines', the catalogue template's 'Catalogue' and 'Items', "
+            "or a driving log (generic, Webfleet or Geotab columns)",
         )
     if data.startswith(OLE_MAGIC):
         raise UnsafeInputError(

@@ -82,7 +82,7 @@ def is_excel_invoice(sheet_names: list[str]) -> bool:
     return HEADER_SHEET in sheet_names and LINES_SHEET in sheet_names
 
 
-class _Cells:
+class Cells:
     """Stored cell values, with the formula sheet beside them to explain empty formula cells."""
 
     def __init__(self, file: str, values: Worksheet, formulas: Worksheet) -> None:
@@ -111,7 +111,7 @@ class _Cells:
         return f"sheet {self.values.title!r}, cell {self.values.cell(row=row, column=column).coordinate}"
 
 
-def _decimal(cells: _Cells, row: int, column: int, what: str) -> Decimal | None:
+def cell_decimal(cells: Cells, row: int, column: int, what: str) -> Decimal | None:
     value = cells.get(row, column)
     if value is None:
         return None
@@ -137,7 +137,7 @@ def _decimal(cells: _Cells, row: int, column: int, what: str) -> Decimal | None:
     return Decimal(text)
 
 
-def _date(cells: _Cells, row: int, column: int, what: str) -> date | None:
+def cell_date(cells: Cells, row: int, column: int, what: str) -> date | None:
     value = cells.get(row, column)
     if value is None:
         return None
@@ -167,7 +167,7 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
     """Read the template's ``Invoice`` sheet (field/value rows) and ``Lines`` sheet (one row per line)."""
     values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
-    header = _Cells(file, values_book[HEADER_SHEET], formulas_book[HEADER_SHEET])
+    header = Cells(file, values_book[HEADER_SHEET], formulas_book[HEADER_SHEET])
     fields: dict[str, tuple[int, Any]] = {}
     for row in range(1, header.values.max_row + 1):
         key = header.get(row, 1)
@@ -202,10 +202,10 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
             location=header.where(fields["supplier_cvr"][0], 2),
             expected="an 8-digit CVR number",
         )
-    issue_date = _date(header, fields["issue_date"][0], 2, "issue_date")
+    issue_date = cell_date(header, fields["issue_date"][0], 2, "issue_date")
     assert issue_date is not None
 
-    lines_sheet = _Cells(file, values_book[LINES_SHEET], formulas_book[LINES_SHEET])
+    lines_sheet = Cells(file, values_book[LINES_SHEET], formulas_book[LINES_SHEET])
     columns: dict[str, int] = {}
     for column in range(1, lines_sheet.values.max_column + 1):
         title = lines_sheet.get(1, column)
@@ -250,16 +250,16 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
             DocumentLine(
                 position=len(lines) + 1,
                 id=str(line_id),
-                quantity=_decimal(lines_sheet, row, columns["quantity"], "quantity"),
+                quantity=cell_decimal(lines_sheet, row, columns["quantity"], "quantity"),
                 unit_code=str(cell(row, "unit_code")) if cell(row, "unit_code") else None,
-                line_amount=_decimal(lines_sheet, row, columns["line_amount"], "line_amount"),
+                line_amount=cell_decimal(lines_sheet, row, columns["line_amount"], "line_amount"),
                 name=str(cell(row, "name")) if cell(row, "name") is not None else None,
                 seller_item_id=str(cell(row, "seller_item_id")) if cell(row, "seller_item_id") is not None else None,
                 classification_codes=[Classification(str(unspsc), "UNSPSC")] if unspsc else [],
                 labels=labels,
                 properties=properties,
                 notes=[str(cell(row, "note"))] if cell(row, "note") else [],
-                delivery_date=_date(lines_sheet, row, columns["delivery_date"], "delivery_date")
+                delivery_date=cell_date(lines_sheet, row, columns["delivery_date"], "delivery_date")
                 if "delivery_date" in columns
                 else None,
                 source_line=row,
@@ -267,7 +267,7 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
             )
         )
     line_total = sum((line.line_amount or Decimal(0) for line in lines), Decimal(0))
-    payable = _decimal(header, fields["payable_amount"][0], 2, "payable_amount") if "payable_amount" in fields else None
+    payable = cell_decimal(header, fields["payable_amount"][0], 2, "payable_amount") if "payable_amount" in fields else None
     return InvoiceDocument(
         document_type="invoice" if document_type == "invoice" else "credit_note",
         format="excel-invoice-1",
@@ -284,5 +284,5 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
         contract_references=[reference] if (reference := text("contract_reference")) else [],
         totals=Totals(line_extension=line_total, tax_exclusive=line_total, payable=payable),
         lines=lines,
-        delivery_date=_date(header, fields["delivery_date"][0], 2, "delivery_date") if "delivery_date" in fields else None,
+        delivery_date=cell_date(header, fields["delivery_date"][0], 2, "delivery_date") if "delivery_date" in fields else None,
     )
