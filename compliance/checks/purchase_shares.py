@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +16,51 @@ from compliance.assessment.green_vehicles import meets_level
 from compliance.catalogues import CatalogueHistory
 from compliance.checks import FindingRecord
 from compliance.checks.items import DatedLine, effective_labels, line_matches
-from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
+from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule, add_months
 from compliance.formatting import danish_money, danish_number, danish_percent
 
 RULE_SHARE_PREFIX = "purchase_share"
+
+
+@dataclass
+class QuarterShare:
+    """One quarter of a contract year (three months from the year's start; the last may be shorter)."""
+
+    number: int
+    start: date
+    end: date
+    total: Decimal = Decimal(0)
+    qualifying: Decimal = Decimal(0)
+
+    @property
+    def share(self) -> Decimal | None:
+        return None if self.total <= 0 else self.qualifying / self.total
+
+    def as_details(self, rule: PurchaseShareRule) -> dict[str, Any]:
+        compliant = (
+            None if self.total <= 0 else meets_level(rule.minimum_percent, self.total, self.qualifying, rule.level_inclusive)
+        )
+        return {
+            "quarter": self.number,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "total": str(self.total),
+            "qualifying": str(self.qualifying),
+            "share": None if self.share is None else str(self.share),
+            "status": {None: "no_data", True: "compliant", False: "short"}[compliant],
+        }
+
+
+def year_quarters(year: ContractYear) -> list[QuarterShare]:
+    """The contract year's quarters: months 1–3, 4–6, 7–9 and 10–12 counted from its start."""
+    quarters = []
+    for number in range(1, 5):
+        start = add_months(year.start, 3 * (number - 1))
+        if start > year.end:
+            break
+        end = min(add_months(year.start, 3 * number) - timedelta(days=1), year.end)
+        quarters.append(QuarterShare(number, start, end))
+    return quarters
 
 
 @dataclass
@@ -28,6 +70,7 @@ class PurchaseShareResult:
     total: Decimal
     qualifying: Decimal
     lines: list[dict[str, Any]] = field(default_factory=list)
+    quarters: list[QuarterShare] = field(default_factory=list)
 
     @property
     def rule_id(self) -> str:
@@ -52,7 +95,7 @@ def purchase_share(
     rule: PurchaseShareRule, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueHistory
 ) -> PurchaseShareResult:
     """Sum matching lines and the part of them that carries a qualifying label."""
-    result = PurchaseShareResult(rule, year, Decimal(0), Decimal(0))
+    result = PurchaseShareResult(rule, year, Decimal(0), Decimal(0), quarters=year_quarters(year))
     for dated in lines:
         if not line_matches(rule.match, dated.line):
             continue
@@ -62,8 +105,11 @@ def purchase_share(
         labels, source = effective_labels(dated, catalogue)
         qualifying = any(label.get("code") in rule.qualifying_labels for label in labels)
         result.total += value
+        quarter = next(q for q in result.quarters if q.start <= dated.day <= q.end)
+        quarter.total += value
         if qualifying:
             result.qualifying += value
+            quarter.qualifying += value
         result.lines.append(
             {
                 **dated.evidence(),
@@ -74,6 +120,33 @@ def purchase_share(
             }
         )
     return result
+
+
+def quarter_findings(contract: ContractTerms, result: PurchaseShareResult) -> list[FindingRecord]:
+    """Quarters below the level: an early signal (the contract year is what binds), as the organic
+    label schemes count at least every three months (RULES.md §3.2)."""
+    findings = []
+    for quarter in result.quarters:
+        details = quarter.as_details(result.rule)
+        if details["status"] != "short":
+            continue
+        findings.append(
+            FindingRecord(
+                f"{RULE_SHARE_PREFIX}.{result.rule.id}.quarter@1",
+                "low",
+                f"{result.rule.description}: {danish_percent(quarter.share)} qualifies in quarter {quarter.number} of contract "
+                f"year {result.year.number} ({quarter.start.isoformat()} – {quarter.end.isoformat()}), below "
+                f"{danish_number(result.rule.minimum_percent, 2)} %",
+                contract_id=contract.id,
+                contract_year=result.year.number,
+                supplier_cvr=contract.supplier_cvr,
+                expected=f"{'≥' if result.rule.level_inclusive else '>'} {result.rule.minimum_percent} %",
+                received=danish_percent(quarter.share),
+                location=f"quarter {quarter.number}",
+                evidence=details,
+            )
+        )
+    return findings
 
 
 def purchase_share_finding(contract: ContractTerms, result: PurchaseShareResult) -> FindingRecord | None:

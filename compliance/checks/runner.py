@@ -28,7 +28,7 @@ from compliance.checks.euro_norm import euro6_findings
 from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
 from compliance.checks.items import contract_catalogue, dated_lines
 from compliance.checks.licences import LicenceRegistry, licence_findings
-from compliance.checks.purchase_shares import purchase_share, purchase_share_finding
+from compliance.checks.purchase_shares import purchase_share, purchase_share_finding, quarter_findings
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.errors import ComplianceError
 from compliance.formatting import danish_money
@@ -191,11 +191,13 @@ def _check_contract_year(
         finding = purchase_share_finding(contract, share)
         if finding:
             findings.append(finding)
+        findings += quarter_findings(contract, share)
         _store_assessment(
             session, contract.id, year.number, share.rule_id, (year.start, year.end), share.status, share.share,
             rule.minimum_percent, Decimal("0.00"),
             {"basis": rule.basis, "total": str(share.total), "qualifying": str(share.qualifying), "description": rule.description,
-             "level_inclusive": rule.level_inclusive, "lines": share.lines},
+             "level_inclusive": rule.level_inclusive, "lines": share.lines,
+             "quarters": [quarter.as_details(rule) for quarter in share.quarters]},
         )  # fmt: skip
     return findings
 

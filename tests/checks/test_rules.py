@@ -183,3 +183,39 @@ def test_early_warning_projects_the_year_end(contracts: dict[str, ContractTerms]
     assert warning.evidence["green_needed"] == 483
     assert "about 483 more green trips are needed by 2026-12-31" in warning.message
     assert early_warning(contract, year, year.start, year.end, date(2026, 7, 1), Decimal(400), Decimal(600)) is None
+
+
+def test_purchase_shares_per_quarter_sum_to_the_year_and_short_quarters_are_flagged(
+    contracts: dict[str, ContractTerms],
+) -> None:
+    from compliance.checks.purchase_shares import quarter_findings, year_quarters
+
+    contract = contracts["KK-2025-0042"]
+    rule, year = contract.purchase_shares[0], contract.year(1)
+    coffee = {"classification_codes": [{"code": "50201706", "list_id": "UNSPSC"}]}
+    labelled = [{"code": "FAIR_TRADE_MARK", "raw": "Fairtrade"}]
+    invoices = [
+        invoice([line(seller_item_id="A", name="Kaffe", line_amount=Decimal("100.00"), labels=labelled,
+                      delivery_date=date(2025, 2, 1), **coffee),
+                 line(position=2, line_id="2", seller_item_id="B", name="Kaffe", line_amount=Decimal("300.00"),
+                      delivery_date=date(2025, 5, 1), **coffee),
+                 line(position=3, line_id="3", seller_item_id="A", name="Kaffe", line_amount=Decimal("400.00"), labels=labelled,
+                      delivery_date=date(2025, 12, 31), **coffee)]),
+    ]  # fmt: skip
+    message = CatalogueMessage(source_file_id=1, catalogue_id="K", document_type="catalogue", issue_date=date(2024, 12, 1),
+                               target_catalogue_id="K", supplier_key="27614590", contract_references=[])  # fmt: skip
+    result = purchase_share(rule, year, list(dated_lines(invoices, year.start, year.end)), CatalogueHistory([message], []))
+    assert [(q.number, q.start, q.end, q.total, q.qualifying) for q in result.quarters] == [
+        (1, date(2025, 1, 1), date(2025, 3, 31), Decimal("100.00"), Decimal("100.00")),
+        (2, date(2025, 4, 1), date(2025, 6, 30), Decimal("300.00"), Decimal("0")),
+        (3, date(2025, 7, 1), date(2025, 9, 30), Decimal("0"), Decimal("0")),
+        (4, date(2025, 10, 1), date(2025, 12, 31), Decimal("400.00"), Decimal("400.00")),
+    ]
+    assert sum(q.total for q in result.quarters) == result.total and result.status == "compliant"  # 500 of 800
+    flagged = quarter_findings(contract, result)
+    assert [(f.location, f.severity, f.evidence["status"]) for f in flagged] == [("quarter 2", "low", "short")]
+    assert result.quarters[2].as_details(rule)["status"] == "no_data"
+    short_year = replace(year, end=date(2025, 5, 10))  # a contract that ends mid-quarter
+    assert [(q.start, q.end) for q in year_quarters(short_year)] == [
+        (date(2025, 1, 1), date(2025, 3, 31)), (date(2025, 4, 1), date(2025, 5, 10))
+    ]  # fmt: skip
