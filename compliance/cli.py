@@ -23,7 +23,7 @@ from compliance.checks.runner import CheckSummary
 from compliance.contracts import load_contract
 from compliance.documents import document_as_json
 from compliance.errors import ComplianceError, ContractTermsError
-from compliance.formatting import danish_money
+from compliance.formatting import danish_money, danish_percent
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions, load_log_mapping
 from compliance.ingest.excel_catalogue import write_blank_catalogue_template
@@ -197,6 +197,35 @@ def inspect(file: Path, as_json: bool) -> None:
     except ComplianceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(document_as_json(document), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--year", type=int, help="Calendar year (default: last year).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def portfolio(year: int | None, as_json: bool) -> None:
+    """Eco-labelled and organic share of spend per buyer unit and category; green terms per contract."""
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    figures = pipeline.portfolio(settings, year or date.today().year - 1)
+    if as_json:
+        click.echo(json.dumps(figures.as_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Spend {figures.year} (DKK excl. VAT, credit notes netted)")
+    click.echo(f"{'buyer unit':<16} {'category':<44} {'spend':>16} {'eco-labelled':>13} {'organic':>9}")
+    for row in figures.spend:
+        click.echo(
+            f"{row.buyer_unit:<16} {row.category[:44]:<44} {danish_money(row.spend):>16} "
+            f"{danish_percent(row.eco_share, 1):>13} {danish_percent(row.organic_share, 1):>9}"
+        )
+    if figures.other_currency_lines:
+        click.echo(f"({figures.other_currency_lines} line(s) in another currency are not included)")
+    new = figures.new_contracts
+    share = figures.share_with_green_terms(new)
+    click.echo(
+        f"New contracts {figures.year}: {len(new)}, with at least one green term: {danish_percent(share, 0)} (target 80 %)"
+    )
+    for contract in figures.contracts:
+        click.echo(f"  {contract.id} (from {contract.start.isoformat()}): {contract.green_terms} green term(s)")
 
 
 @main.group()

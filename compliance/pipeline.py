@@ -12,6 +12,7 @@ from compliance.contracts import ContractTerms, load_contracts
 from compliance.errors import ContractTermsError
 from compliance.ingest.driving_log import LogOptions
 from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_paths
+from compliance.portfolio import Portfolio, portfolio_figures
 from compliance.reports.annual import WrittenReports, write_reports
 from compliance.settings import Settings
 from compliance.store.db import make_engine, migrate_database
@@ -69,6 +70,16 @@ def write_contract_reports(
     engine = make_engine(settings.db_url)
     try:
         return write_reports(engine, contracts, out_dir or settings.reports_dir, contract_id, year, errors)
+    finally:
+        engine.dispose()
+
+
+def portfolio(settings: Settings, year: int) -> Portfolio:
+    """Portfolio figures for a calendar year (spend shares per buyer unit and category, green terms)."""
+    contracts, _ = contract_terms(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        return portfolio_figures(engine, contracts, year)
     finally:
         engine.dispose()
 

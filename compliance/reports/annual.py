@@ -19,9 +19,10 @@ from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
 from compliance.errors import ContractTermsError
 from compliance.formatting import danish_date, danish_money, danish_number, danish_percent
+from compliance.portfolio import portfolio_figures
 from compliance.reports.statement import EVENT_WORDS
 from compliance.store.db import session_scope
-from compliance.store.models import Assessment, Finding, Notice, SourceFile
+from compliance.store.models import Assessment, Finding, Invoice, Notice, SourceFile
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 STATUS_WORDS = {
@@ -187,6 +188,7 @@ def write_reports(
             ).all()
         )
         last_ingest = session.scalar(select(func.max(SourceFile.ingested_at)))
+        portfolio_years = sorted({day.year for day in session.scalars(select(Invoice.issue_date).distinct())}, reverse=True)
         index_html = environment.get_template("index.html.j2").render(
             entries=overview,
             unmatched=[_finding_view(f, sources.get(f.source_file_id or -1)) for f in unmatched],
@@ -194,8 +196,14 @@ def write_reports(
             counts=counts,
             last_ingest=last_ingest,
             contract_errors=[str(error) for error in contract_errors],
+            portfolio_years=portfolio_years,
             generated=generated,
         )
     index = out_dir / "index.html"
     index.write_text(index_html, encoding="utf-8")
+    for portfolio_year in portfolio_years:
+        page = environment.get_template("portfolio.html.j2").render(
+            p=portfolio_figures(engine, contracts, portfolio_year), years=portfolio_years, generated=generated
+        )
+        (out_dir / f"portfolio-{portfolio_year}.html").write_text(page, encoding="utf-8")
     return WrittenReports(index, written)

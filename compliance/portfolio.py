@@ -1,0 +1,176 @@
+"""Portfolio figures across contracts (RULES.md §6).
+
+- Seed 002: decentral buyers want to see, per organisational unit and category, how much of their
+  spend is eco-labelled (a type-1 label) and how much is organic.
+- Seed 000: the share of contracts that set at least one green requirement, and how many each sets
+  (the administration's target: 80 % of new contracts).
+
+Spend is the invoiced amount excl. VAT in DKK of the calendar year's lines (the line's delivery
+date, else the invoice's), credit notes netted; labels are those on the line, else what the
+contract's catalogue showed for the item that day. Lines in another currency are counted apart,
+never converted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import selectinload
+
+from compliance.catalogues import CatalogueHistory
+from compliance.categorisation import unspsc_codes
+from compliance.checks.items import contract_catalogue, dated_lines, effective_labels
+from compliance.contracts import ContractTerms
+from compliance.labels import definition_for
+from compliance.settings import PROJECT_ROOT
+from compliance.store.db import session_scope
+from compliance.store.models import CatalogueItem, CatalogueMessage, Invoice
+
+SEGMENTS_FILE = PROJECT_ROOT / "schemas" / "unspsc-segments.json"
+NEW_CONTRACT_TARGET = Decimal("0.80")  # seed 000: 80 % of new contracts set green requirements
+
+
+@lru_cache(maxsize=1)
+def _segment_names() -> dict[str, str]:
+    return dict(json.loads(SEGMENTS_FILE.read_text(encoding="utf-8"))["segments"])
+
+
+def category_of(classification_codes: list[dict[str, Any]]) -> str:
+    """The UNSPSC segment a line belongs to, as '50 Food beverage and tobacco products'."""
+    codes = unspsc_codes(classification_codes)
+    if not codes or len(codes[0]) < 2:
+        return "unclassified"
+    segment = codes[0][:2]
+    return f"{segment} {_segment_names().get(segment, '(segment ' + segment + ')')}"
+
+
+@dataclass
+class SpendShare:
+    """Spend of one buyer unit in one category, and the eco-labelled and organic part of it."""
+
+    buyer_unit: str
+    buyer_name: str | None
+    category: str
+    spend: Decimal = Decimal(0)
+    eco_labelled: Decimal = Decimal(0)
+    organic: Decimal = Decimal(0)
+    lines: int = 0
+
+    @property
+    def eco_share(self) -> Decimal | None:
+        return None if self.spend <= 0 else self.eco_labelled / self.spend
+
+    @property
+    def organic_share(self) -> Decimal | None:
+        return None if self.spend <= 0 else self.organic / self.spend
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "buyer_unit": self.buyer_unit,
+            "buyer_name": self.buyer_name,
+            "category": self.category,
+            "spend": str(self.spend),
+            "eco_labelled": str(self.eco_labelled),
+            "organic": str(self.organic),
+            "eco_share": None if self.eco_share is None else str(self.eco_share),
+            "organic_share": None if self.organic_share is None else str(self.organic_share),
+            "lines": self.lines,
+        }
+
+
+@dataclass
+class ContractGreenTerms:
+    """One contract's green terms, for the coverage figure."""
+
+    id: str
+    name: str
+    start: date
+    green_terms: int
+
+
+@dataclass
+class Portfolio:
+    year: int
+    spend: list[SpendShare]
+    other_currency_lines: int
+    contracts: list[ContractGreenTerms] = field(default_factory=list)
+
+    @property
+    def new_contracts(self) -> list[ContractGreenTerms]:
+        return [c for c in self.contracts if c.start.year == self.year]
+
+    @staticmethod
+    def share_with_green_terms(contracts: Sequence[ContractGreenTerms]) -> Decimal | None:
+        if not contracts:
+            return None
+        return Decimal(sum(1 for c in contracts if c.green_terms > 0)) / Decimal(len(contracts))
+
+    def as_json(self) -> dict[str, Any]:
+        def coverage(contracts: Sequence[ContractGreenTerms]) -> dict[str, Any]:
+            share = self.share_with_green_terms(contracts)
+            return {
+                "contracts": len(contracts),
+                "with_green_terms": sum(1 for c in contracts if c.green_terms > 0),
+                "share": None if share is None else str(share),
+                "target": str(NEW_CONTRACT_TARGET),
+                "meets_target": None if share is None else share >= NEW_CONTRACT_TARGET,
+            }
+
+        return {
+            "year": self.year,
+            "spend": [row.as_json() for row in self.spend],
+            "other_currency_lines": self.other_currency_lines,
+            "green_terms": {
+                "all_contracts": coverage(self.contracts),
+                "new_contracts": coverage(self.new_contracts),
+                "per_contract": [
+                    {"id": c.id, "name": c.name, "start": c.start.isoformat(), "green_terms": c.green_terms}
+                    for c in self.contracts
+                ],
+            },
+        }
+
+
+def _is_organic(label: dict[str, Any]) -> bool:
+    definition = definition_for(str(label.get("code", "")))
+    return definition is not None and definition.kind == "organic"
+
+
+def portfolio_figures(engine: Engine, contracts: Sequence[ContractTerms], year: int) -> Portfolio:
+    """Spend shares per buyer unit and category for calendar ``year``, and green-term coverage."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    rows: dict[tuple[str, str], SpendShare] = {}
+    other_currency = 0
+    with session_scope(engine) as session:
+        invoices = session.scalars(select(Invoice).options(selectinload(Invoice.lines))).all()
+        messages = session.scalars(select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file))).all()
+        items = session.scalars(select(CatalogueItem)).all()
+        catalogues = {contract.id: contract_catalogue(contract, messages, items) for contract in contracts}
+        no_catalogue = CatalogueHistory([], [])
+        for dated in dated_lines(invoices, start, end):
+            amount = dated.line.line_amount
+            if amount is None:
+                continue
+            if (dated.invoice.currency or "DKK").upper() != "DKK":
+                other_currency += 1
+                continue
+            catalogue = catalogues.get(dated.invoice.contract_id or "", no_catalogue)
+            labels, _ = effective_labels(dated, catalogue)
+            unit = dated.invoice.customer_gln or dated.invoice.customer_endpoint_id or "unknown"
+            category = category_of(dated.line.classification_codes)
+            row = rows.setdefault((unit, category), SpendShare(unit, dated.invoice.customer_name, category))
+            row.spend += amount
+            row.lines += 1
+            if any(label.get("type1") for label in labels):
+                row.eco_labelled += amount
+            if any(_is_organic(label) for label in labels):
+                row.organic += amount
+    terms = [ContractGreenTerms(c.id, c.name, c.start, c.green_term_count()) for c in sorted(contracts, key=lambda c: c.start)]
+    return Portfolio(year, sorted(rows.values(), key=lambda r: (r.buyer_unit, r.category)), other_currency, terms)

@@ -1,0 +1,97 @@
+"""Portfolio figures: spend shares per buyer unit and category, and green terms per contract (RULES.md §6)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from compliance.cli import main
+from compliance.documents import InvoiceDocument
+from compliance.ingest.detect import read_source
+from compliance.pipeline import portfolio, run_pipeline
+from compliance.portfolio import category_of
+from compliance.settings import Settings
+from tests.conftest import SAMPLE_DIR
+
+AS_OF = date(2026, 11, 22)
+MAX = 5 * 1024 * 1024
+
+
+def _lines_delivered_in(year: int) -> list[tuple[InvoiceDocument, Decimal, str | None]]:
+    """Every sample invoice line delivered in ``year``, read straight from the files (sign applied)."""
+    found = []
+    for path in sorted(SAMPLE_DIR.glob("*/*")):
+        if path.suffix not in {".xml", ".xlsx"}:
+            continue
+        document = read_source(path.read_bytes(), str(path), MAX)
+        if not isinstance(document, InvoiceDocument):
+            continue
+        sign = -1 if document.document_type == "credit_note" else 1
+        for line in document.lines:
+            day = line.delivery_date or document.delivery_date or document.period_end or document.issue_date
+            if day.year == year and line.line_amount is not None:
+                found.append((document, sign * line.line_amount, line.seller_item_id))
+    return found
+
+
+def test_spend_per_buyer_unit_adds_up_to_the_files_and_labels_come_from_the_catalogue(settings: Settings) -> None:
+    run_pipeline(settings, as_of=AS_OF)
+    figures = portfolio(settings, 2025)
+    lines = _lines_delivered_in(2025)
+    assert sum((row.spend for row in figures.spend), Decimal(0)) == sum((amount for _, amount, _ in lines), Decimal(0))
+    assert sum(row.lines for row in figures.spend) == len(lines) and figures.other_currency_lines == 0
+    paper = next(r for r in figures.spend if r.buyer_unit == "5798000000038" and r.category.startswith("14 "))
+    # Only the Nordic Swan copy paper is eco-labelled (the catalogue says so; the invoices carry no labels).
+    assert paper.eco_labelled == sum((a for _, a, item in lines if item == "KOP-A4-SV"), Decimal(0))
+    food = next(r for r in figures.spend if r.category.startswith("50 "))
+    assert food.organic == sum((a for _, a, item in lines if item in {"KAF-FT-OKO", "TE-OKO"}), Decimal(0))
+    assert food.eco_labelled == 0
+    transport = next(r for r in figures.spend if r.buyer_unit == "5798000000014")
+    assert transport.category == "78 Transportation and storage and mail services"
+
+
+def test_green_terms_per_contract_and_the_share_of_new_contracts(settings: Settings) -> None:
+    run_pipeline(settings, as_of=AS_OF)
+    figures = portfolio(settings, 2025).as_json()
+    terms = figures["green_terms"]
+    assert [(c["id"], c["green_terms"]) for c in terms["per_contract"]] == [("KK-2024-0117", 2), ("KK-2025-0042", 6)]
+    assert terms["new_contracts"] == {"contracts": 1, "with_green_terms": 1, "share": "1", "target": "0.80", "meets_target": True}
+    assert portfolio(settings, 2027).as_json()["green_terms"]["new_contracts"]["share"] is None  # no new contracts
+
+
+def test_lines_in_another_currency_are_counted_apart_not_converted(settings: Settings, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for path in (SAMPLE_DIR / "office").glob("NK-2025-000[1-2].xml"):
+        (inbox / path.name).write_bytes(path.read_bytes())
+    euro = (SAMPLE_DIR / "office" / "NK-2025-0003.xml").read_text(encoding="utf-8")
+    euro = euro.replace('currencyID="DKK"', 'currencyID="EUR"').replace(">DKK<", ">EUR<")
+    (inbox / "NK-2025-0003.xml").write_text(euro, encoding="utf-8")
+    settings = Settings(**{**settings.__dict__, "inbox": inbox})
+    run_pipeline(settings, as_of=AS_OF)
+    figures = portfolio(settings, 2025)
+    assert figures.other_currency_lines > 0
+    assert all(row.buyer_unit == "5798000000038" for row in figures.spend)
+
+
+def test_categories_are_unspsc_segments() -> None:
+    assert category_of([{"code": "50201706", "list_id": "UNSPSC"}]) == "50 Food beverage and tobacco products"
+    assert category_of([{"code": "99123456", "list_id": "UNSPSC"}]) == "99 (segment 99)"
+    assert category_of([{"code": "N2", "list_id": "CVD"}]) == "unclassified"
+
+
+def test_the_cli_prints_the_figures_and_the_pipeline_writes_a_page(settings: Settings) -> None:
+    run_pipeline(settings, as_of=AS_OF)
+    page = (settings.reports_dir / "portfolio-2025.html").read_text(encoding="utf-8")
+    assert "5798000000038" in page and "Green terms per contract" in page
+    assert 'href="portfolio-2025.html"' in (settings.reports_dir / "index.html").read_text(encoding="utf-8")
+    env = {"COMPLIANCE_DB_URL": settings.db_url, "COMPLIANCE_CONTRACTS_DIR": str(settings.contracts_dir)}
+    result = CliRunner().invoke(main, ["portfolio", "--year", "2025", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["year"] == 2025
+    text = CliRunner().invoke(main, ["portfolio", "--year", "2025"], env=env).output
+    assert "New contracts 2025: 1, with at least one green term: 100 % (target 80 %)" in text
