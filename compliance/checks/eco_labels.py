@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from compliance.catalogues import CatalogueHistory, ItemState
 from compliance.checks import FindingRecord
@@ -126,3 +127,47 @@ def _catalogue_missing_label(contract: ContractTerms, year: ContractYear, rule: 
             "rule": rule.id,
         },
     )
+
+
+RULE_UNKNOWN_LABEL = "eco_labels.unknown_label@1"
+
+
+def unknown_label_findings(
+    contract: ContractTerms, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueHistory
+) -> list[FindingRecord]:
+    """Label texts the vocabulary (schemas/labels.json) does not know: kept on the line, and reported
+    once per text and year at its first occurrence, so the label data can be corrected or the
+    vocabulary extended (a label nobody recognises counts for nothing in any share)."""
+    first: dict[str, tuple[str, int, str | None, dict[str, Any]]] = {}
+    occurrences: dict[str, int] = {}
+    for dated in lines:
+        for label in dated.line.labels:
+            if label.get("known") is False:
+                raw = str(label.get("raw"))
+                occurrences[raw] = occurrences.get(raw, 0) + 1
+                location = f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path
+                first.setdefault(raw, (dated.where, dated.invoice.source_file_id, location, dated.evidence()))
+    for item in catalogue.states_in(year.start, year.end):
+        for label in item.labels:
+            if label.get("known") is False:
+                raw = str(label.get("raw"))
+                occurrences[raw] = occurrences.get(raw, 0) + 1
+                source = item.specified_by
+                where = f"catalogue {item.catalogue_id} item {item.seller_item_id or item.line_id}"
+                first.setdefault(raw, (where, source.source_file_id, source.location, source.as_evidence()))
+    return [
+        FindingRecord(
+            RULE_UNKNOWN_LABEL,
+            "low",
+            f"{where}: the label {raw!r} is not a label the pipeline knows ({occurrences[raw]} occurrence(s) this year)",
+            contract_id=contract.id,
+            contract_year=year.number,
+            supplier_cvr=contract.supplier_cvr,
+            expected="a label name or code from schemas/labels.json (e.g. Svanemærket, EU Ecolabel, NEO, EEL, Fairtrade)",
+            received=raw,
+            source_file_id=source_file_id,
+            location=location,
+            evidence={**evidence, "label": raw, "occurrences": occurrences[raw]},
+        )
+        for raw, (where, source_file_id, location, evidence) in sorted(first.items())
+    ]

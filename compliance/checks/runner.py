@@ -23,7 +23,7 @@ from compliance.checks.catalogue_consistency import catalogue_consistency_findin
 from compliance.checks.categorisation import categorisation_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
 from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
-from compliance.checks.eco_labels import eco_label_findings
+from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
 from compliance.checks.euro_norm import euro6_findings
 from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
 from compliance.checks.items import contract_catalogue, dated_lines
@@ -182,6 +182,7 @@ def _check_contract_year(
     findings += log_vehicle_findings(contract, year, log_trips, vehicles)
     lines = list(dated_lines(invoices, year.start, year.end))
     findings += eco_label_findings(contract, year, lines, catalogue)
+    findings += unknown_label_findings(contract, year, lines, catalogue)
     findings += categorisation_findings(contract, year, catalogue)
     findings += catalogue_consistency_findings(contract, year, lines, catalogue)
     findings += licence_findings(contract, year, lines, catalogue, registry)

@@ -118,3 +118,16 @@ def test_no_unspsc_prefix_places_an_item_in_two_areas_of_one_table() -> None:
     overlapping = [(a, b) for a in prefixes for b in prefixes if a != b and a[0] == b[0] and b[1].startswith(a[1])]
     assert overlapping == []
     assert all(re.fullmatch(r"\d{2}(\d{2}){0,3}", prefix) for _, prefix in prefixes)
+
+
+def test_unknown_labels_are_reported_once_per_text_with_their_first_place() -> None:
+    from compliance.checks.eco_labels import RULE_UNKNOWN_LABEL, unknown_label_findings
+
+    contract = load_contract(CONTRACTS_DIR / "KK-2025-0042.yaml")
+    grønt = {"code": "GRØNT_VALG", "raw": "Grønt valg", "known": False, "type1": False}
+    catalogue = _history(("A", "44121701", [grønt]), ("B", "44121701", [grønt]), ("C", "44121701", [{**grønt, "raw": "Eco"}]))
+    findings = unknown_label_findings(contract, contract.year(1), [], catalogue)
+    assert [(f.rule_id, f.received, f.location, f.evidence["occurrences"]) for f in findings] == [
+        (RULE_UNKNOWN_LABEL, "Eco", "line 30", 1),
+        (RULE_UNKNOWN_LABEL, "Grønt valg", "line 10", 2),
+    ]
