@@ -442,3 +442,68 @@ def test_allowances_charges_and_se_numbers(reference_dir: Path) -> None:
     assert [(a.charge, str(a.amount)) for a in first_line.allowance_charges] == [(True, "1"), (False, "101")]
     master = read(reference_dir / "invoices/peppol-dk/BIS3_Invoice_Example_DK_Supplier_Master.xml")
     assert master.supplier.se == "12345678"  # PartyTaxScheme CompanyID schemeID="0198" DK12345678
+
+
+# Catalogue facts read by hand from ../shared/reference/catalogues: type, id, issue date, the
+# catalogue an update or deletion applies to, and per line the seller's item id and its labels
+# (canonical code, licence number).
+CATALOGUE_FACTS: dict[str, tuple[str, str, str, str, list[tuple[str | None, list[tuple[str, str | None]]]]]] = {
+    "oioubl-2.1/OIOUBL_Catalogue_v2p2.xml": (
+        "catalogue", "CAT-EX-1", "2006-04-30", "CAT-EX-1", [("87067606", []), ("87067606", []), ("SUB-C", [])]
+    ),
+    "oioubl-2.02/CATEXE_01_01_00_Catalogue_v2p2.xml": (
+        "catalogue", "CAT-EX-1", "2006-04-30", "CAT-EX-1", [("87067606", []), ("87067606", []), ("SUB-C", [])]
+    ),
+    "oioubl-2.1/OIOUBL_CatalogueItemSpecificationUpdate_v2p2.xml": (
+        "catalogue_item_specification_update", "CAT-EX-2_ITEMUPDATE", "2006-05-01", "CAT-EX-2",
+        [("121643", [("SVANEN", None)]), ("121645", [("SVANEN", None)])],
+    ),
+    "oioubl-2.02/CATEXE_03_03_00_CatalogueItemSpecificationUpdate_v2p2.xml": (
+        "catalogue_item_specification_update", "CAT-EX-2_ITEMUPDATE", "2006-05-01", "CAT-EX-2",
+        [("121643", [("SVANEN", None)]), ("121645", [("SVANEN", None)])],
+    ),
+    "oioubl-2.1/OIOUBL_CataloguePricingUpdate_v2p2.xml": (
+        "catalogue_pricing_update", "CAT-EX-2_PRICEUPDATE", "2006-05-15", "CAT-EX-2", [(None, []), (None, [])]
+    ),
+    "oioubl-2.02/CATEXE_04_04_00_CataloguePricingUpdate_v2p2.xml": (
+        "catalogue_pricing_update", "CAT-EX-2_PRICEUPDATE", "2006-05-15", "CAT-EX-2", [(None, []), (None, [])]
+    ),
+    "oioubl-2.1/OIOUBL_CatalogueDeletion_v2p2.xml": ("catalogue_deletion", "CAT-EX-2_DELETE", "2006-05-15", "CAT-EX-2", []),
+    "oioubl-2.02/CATEXE_06_06_00_CatalogueDeletion_v2p2.xml": (
+        "catalogue_deletion", "CAT-EX-2_DELETE", "2006-05-15", "CAT-EX-2", []
+    ),
+    "oioubl-2.02/CATEXE_05_05_00_Catalogue_A_v2p2.xml": ("catalogue", "MP-UPD-1", "2006-08-15", "MP-UPD-1", [("951951", []), ("951952", [])]),
+    "oioubl-2.02/CATEXE_05_05_00_Catalogue_B_v2p2.xml": ("catalogue", "MP-UPD-1", "2006-08-15", "MP-UPD-1", [("951951", [])]),
+    "peppol/Catalogue_Example.xml": ("catalogue", "1387", "2016-08-01", "1387", [("MNTR011", [("SVANEN", "123450")]), ("MNTR012", [])]),
+    "peppol/Snippet-1-1.xml": (
+        "catalogue", "1387", "2016-08-01", "1387",
+        [("PC01", [("EU_ECO_LABEL", None)]), ("MNTR01", []), ("INST01", []), ("34234-324", []), ("654321", []), ("983492342", [])],
+    ),
+    "peppol/catalogue-wo-response-use-case-1.xml": (
+        "catalogue", "1234", "2019-08-01", "1234",
+        [("2451015", [("SVANEN", None)]), ("2451037", [("SVANEN", None)]), ("1038195", []), ("7690213", []), ("123", []),
+         ("55123", []), ("4747", [("KRAV_MARK", "Z04")])],
+    ),
+    "peppol/catalogue-wo-response-use-case-3.xml": (
+        "catalogue", "1236", "2019-08-20", "1236",
+        [("2451015", [("SVANEN", None)]), ("2451037", [("SVANEN", None)]), ("2451027", [("SVANEN", None)]), ("1038195", []),
+         ("7690213", []), ("123", []), ("55123", []), ("4747", [("KRAV_MARK", "Z04")]), ("1111", []), ("111", []), ("11", []),
+         ("D345gold", [])],
+    ),
+}  # fmt: skip
+
+
+def test_every_reference_catalogue_has_a_hand_read_fact_sheet(reference_dir: Path) -> None:
+    files = {str(p.relative_to(reference_dir / "catalogues")) for p in (reference_dir / "catalogues").glob("*/*.xml")}
+    assert files == set(CATALOGUE_FACTS)
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE_FACTS))
+def test_reference_catalogue_items_and_labels(reference_dir: Path, name: str) -> None:
+    document_type, identifier, issued, target, lines = CATALOGUE_FACTS[name]
+    document = read(reference_dir / "catalogues" / name)
+    assert isinstance(document, CatalogueDocument)
+    assert (document.document_type, document.id, document.issue_date.isoformat(), document.target_catalogue_id) == (
+        document_type, identifier, issued, target
+    )  # fmt: skip
+    assert [(line.seller_item_id, [(lb.code, lb.licence) for lb in line.labels]) for line in document.lines] == lines
