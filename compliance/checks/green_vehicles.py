@@ -10,7 +10,7 @@ Counting rules (documented in the README):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,11 +23,10 @@ from compliance.assessment.green_vehicles import (
     trips_short,
 )
 from compliance.checks import FindingRecord
-from compliance.checks.items import line_day
 from compliance.contracts import ContractTerms, ContractYear, TripLineRules
 from compliance.formatting import danish_money, danish_number, danish_percent
 from compliance.ingest.tabular import NON_MOTORISED, normalise_registration
-from compliance.store.models import Invoice, InvoiceLine, Trip, Vehicle
+from compliance.store.models import InvoiceLine, Trip, Vehicle
 
 RULE_SHARE = "green_vehicles.share@1"
 RULE_NOT_GREEN = "green_vehicles.not_green_vehicle@1"
@@ -152,7 +151,7 @@ class CountedTripLine:
 @dataclass
 class GreenVehicleYearResult:
     assessment: GreenShareAssessment
-    counted_lines: list[CountedTripLine]
+    counted_lines: Sequence[CountedTripLine]
     km_trips: int
     findings: list[FindingRecord]
     final: bool = True  # False while the measurement window has not ended: no penalty, no hearing
@@ -202,34 +201,6 @@ def early_warning(
     )
 
 
-def counted_trip_lines(rules: TripLineRules, invoices: Iterable[Invoice], start: date, end: date) -> list[CountedTripLine]:
-    """Every trip line (green, conventional or ambiguous) dated inside [start, end]."""
-    counted = []
-    for invoice in invoices:
-        for line in invoice.lines:
-            kind = trip_line_kind(rules, line)
-            if kind is None:
-                continue
-            day = line_day(line, invoice)
-            if not start <= day <= end:
-                continue
-            counted.append(
-                CountedTripLine(
-                    invoice_number=invoice.number,
-                    document_type=invoice.document_type,
-                    source_file_id=invoice.source_file_id,
-                    source_path=invoice.source_file.path,
-                    line_id=line.line_id,
-                    source_line=line.source_line,
-                    day=day,
-                    kind=kind,
-                    trips=line.quantity or Decimal(0),
-                    registrations=tuple(line_registrations(rules, line)),
-                )
-            )
-    return counted
-
-
 def _vehicle_findings(
     contract: ContractTerms, year: ContractYear, lines: Sequence[CountedTripLine], vehicles: dict[str, Vehicle]
 ) -> list[FindingRecord]:
@@ -254,6 +225,15 @@ def _vehicle_findings(
                 )
             )
 
+        if line.kind == "uncountable":
+            add(
+                RULE_AMBIGUOUS_LINE,
+                "high",
+                f"{where}: the quantity {line.trips} is not a number of trips (more than three decimals); it is not counted",
+                "a whole number of trips",
+                str(line.trips),
+            )
+            continue
         if line.kind == "ambiguous":
             add(
                 RULE_AMBIGUOUS_LINE,
@@ -306,18 +286,21 @@ def _vehicle_findings(
 def green_vehicle_year(
     contract: ContractTerms,
     year: ContractYear,
-    invoices: Sequence[Invoice],
+    green: Decimal,
+    conventional: Decimal,
+    lines: Sequence[CountedTripLine],
     log_trips: Sequence[Trip],
     vehicles: dict[str, Vehicle],
     as_of: date,
 ) -> GreenVehicleYearResult:
-    """Count one contract year's trips, assess the share, and check the plates behind them."""
+    """Assess one contract year's share from its trip counts, and check the plates behind them.
+
+    ``green`` and ``conventional`` come from the database's aggregation of the stored trip lines
+    (``checks.trip_counts.count_trips``); ``lines`` are the same lines, for evidence and plate checks.
+    """
     terms = contract.green_vehicles
     assert terms is not None
     window = measurement_window(terms, year)
-    lines = counted_trip_lines(terms.trip_lines, invoices, window.start, window.end)
-    green = sum((line.trips for line in lines if line.kind == "green"), Decimal(0))
-    conventional = sum((line.trips for line in lines if line.kind == "conventional"), Decimal(0))
 
     # km come from driving logs: a trip is green when its vehicle is (register or non-motorised type).
     window_trips = [trip for trip in log_trips if window.start <= trip.trip_date <= window.end and trip.distance_km is not None]

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from compliance.assessment.green_vehicles import measurement_window
 from compliance.assessment.hearing import propose_penalty, withdraw_if_open
 from compliance.catalogues import CatalogueHistory
 from compliance.checks import FindingRecord
@@ -29,6 +30,7 @@ from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult,
 from compliance.checks.items import contract_catalogue, dated_lines
 from compliance.checks.licences import LicenceRegistry, licence_findings
 from compliance.checks.purchase_shares import purchase_share, purchase_share_finding, quarter_findings
+from compliance.checks.trip_counts import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.errors import ComplianceError
 from compliance.formatting import danish_money
@@ -147,6 +149,7 @@ def _check_contract_year(
     invoices: Sequence[Invoice],
     catalogue: CatalogueHistory,
     registry: LicenceRegistry,
+    trip_counts: dict[tuple[str, int], TripCount],
     log_trips: Sequence[Trip],
     vehicles: dict[str, Vehicle],
     as_of: date,
@@ -155,7 +158,10 @@ def _check_contract_year(
     findings: list[FindingRecord] = []
     plates_used: set[str] = set()
     if contract.green_vehicles is not None:
-        result = green_vehicle_year(contract, year, invoices, log_trips, vehicles, as_of)
+        window = measurement_window(contract.green_vehicles, year)
+        count = trip_counts.get((contract.id, year.number), TripCount())
+        lines_in_window = counted_trip_lines(session, contract.id, window.start, window.end)
+        result = green_vehicle_year(contract, year, count.green, count.conventional, lines_in_window, log_trips, vehicles, as_of)
         a = result.assessment
         findings += result.findings
         _store_assessment(
@@ -243,6 +249,9 @@ def run_checks(
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
             catalogue = contract_catalogue(contract, all_messages, all_items)
+            session.flush()  # the invoices' contract matches, before the trip lines are read by SQL
+            refresh_trip_lines(session, contract)
+            counts = count_trips(session, [w for w in windows_of([contract], today) if w.year in {y.number for y in years}])
             refs = contract.invoice_references | {contract.id}
             log_trips = session.scalars(
                 select(Trip).where((Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(refs)))
@@ -255,6 +264,7 @@ def run_checks(
                     contract_invoices,
                     catalogue,
                     registry,
+                    counts,
                     log_trips,
                     vehicles,
                     today,

@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -233,6 +235,37 @@ class CatalogueItem(Base):
     path: Mapped[str | None] = mapped_column(Text)
 
     source_file: Mapped[SourceFile] = relationship()
+
+
+class TripLine(Base):
+    """An invoice line a contract's §2.1 matchers recognised: its kind, day and trips, kept so that
+    counting a year is one SQL aggregation. ``trips_milli`` is the quantity × 1000 (an exact integer
+    sum on every database); credit-note lines are negative."""
+
+    __tablename__ = "trip_line"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "invoice_line_id"),
+        Index("ix_trip_line_contract_day", "contract_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[str] = mapped_column(String(80))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    invoice_line_id: Mapped[int] = mapped_column(ForeignKey("invoice_line.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(Date)
+    trips_milli: Mapped[int] = mapped_column(BigInteger)
+    registrations: Mapped[list[str]] = mapped_column(JSON)
+
+
+class TripLineScan(Base):
+    """Which invoices were read for a contract's trip lines, with which trip-line rules (their hash)."""
+
+    __tablename__ = "trip_line_scan"
+
+    contract_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), primary_key=True)
+    rules_sha256: Mapped[str] = mapped_column(String(64))
 
 
 class Trip(Base):
