@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('contract_id', 'invoice_line_id')
     )
-    op.create_index('ix_trip_line_contract_day', 'trip_line', ['contract_id', 'day'], unique=False)
+    op.create_index('ix_trip_line_contract_day', 'trip_line', ['contract_id', 'day', 'kind', 'trips_milli'], unique=False)
     op.create_index(op.f('ix_trip_line_invoice_id'), 'trip_line', ['invoice_id'], unique=False)
     # ### end Alembic commands ###
 
