@@ -17,6 +17,7 @@ from compliance.contracts import ContractTerms, ContractYear
 
 RULE_NOT_IN_CATALOGUE = "catalogue.item_not_in_catalogue@1"
 RULE_LABEL_NOT_IN_CATALOGUE = "catalogue.label_not_in_catalogue@1"
+RULE_UPDATE_WITHOUT_ITEM = "catalogue.update_without_item@1"
 
 
 def _location(dated: DatedLine) -> str | None:
@@ -26,9 +27,30 @@ def _location(dated: DatedLine) -> str | None:
 def catalogue_consistency_findings(
     contract: ContractTerms, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueHistory
 ) -> list[FindingRecord]:
-    if not catalogue.has_items:
-        return []
     findings: list[FindingRecord] = []
+    for update in catalogue.unmatched_updates:
+        source = update.source
+        if not year.start <= source.issue_date <= year.end:
+            continue
+        applied = "applied as a new item" if source.document_type == "catalogue_item_specification_update" else "not applied"
+        findings.append(
+            FindingRecord(
+                RULE_UPDATE_WITHOUT_ITEM,
+                "low",
+                f"{source.document_type.replace('_', ' ')} {source.catalogue_id} line {update.line_id} updates item "
+                f"{update.seller_item_id or '(no item id)'}, which no earlier catalogue listed ({applied})",
+                contract_id=contract.id,
+                contract_year=year.number,
+                supplier_cvr=contract.supplier_cvr,
+                expected="updates for items a catalogue listed before (send the full catalogue first)",
+                received=f"line {update.line_id}",
+                source_file_id=source.source_file_id,
+                location=source.location,
+                evidence={**source.as_evidence(), "line": update.line_id, "item": update.seller_item_id},
+            )
+        )
+    if not catalogue.has_items:
+        return findings
     for dated in lines:
         item_id = dated.line.seller_item_id
         if not item_id:

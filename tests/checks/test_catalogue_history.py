@@ -120,3 +120,23 @@ def test_an_incremental_catalogue_keeps_the_items_it_does_not_mention(engine: En
     assert history.state_on("4747", date(2019, 9, 2)) is not None
     paper = history.state_on("MNTR011", date(2019, 1, 1))
     assert paper is not None and paper.labels[0]["code"] == "SVANEN" and paper.labels[0]["licence"] == "123450"
+
+
+def test_an_update_for_an_item_no_catalogue_listed_is_a_finding_in_its_year() -> None:
+    from compliance.checks.catalogue_consistency import RULE_UPDATE_WITHOUT_ITEM, catalogue_consistency_findings
+    from compliance.contracts import load_contract
+    from tests.conftest import CONTRACTS_DIR
+
+    contract = load_contract(CONTRACTS_DIR / "KK-2025-0042.yaml")
+    message = CatalogueMessage(
+        source_file_id=3, catalogue_id="NK-PRIS-1", document_type="catalogue_pricing_update", issue_date=date(2025, 3, 1),
+        target_catalogue_id="NK-KAT-2025", supplier_key="27614590", contract_references=["KK-2025-0042"],
+    )  # fmt: skip
+    line = CatalogueItem(
+        source_file_id=3, position=1, line_id="9", seller_item_id="NY-VARE", price=Decimal("10.00"), source_line=40
+    )
+    history = CatalogueHistory([message], [line])
+    year1 = catalogue_consistency_findings(contract, contract.year(1), [], history)
+    assert [(f.rule_id, f.location, f.evidence["item"]) for f in year1] == [(RULE_UPDATE_WITHOUT_ITEM, "line 40", "NY-VARE")]
+    assert "not applied" in year1[0].message
+    assert catalogue_consistency_findings(contract, contract.year(2), [], history) == []
