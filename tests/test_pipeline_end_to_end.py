@@ -101,6 +101,9 @@ def test_sample_run_answers_did_the_supplier_drive_green_enough_and_what_is_the_
     assert "Short of the level" in report
     assert f"{year2.penalty_total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " kr." in report
     assert (settings.reports_dir / "index.html").is_file()
+    office = (settings.reports_dir / "KK-2025-0042" / "annual-report-KK-2025-0042-year-1.html").read_text(encoding="utf-8")
+    assert "Eco-label categorisation 2025 (§3.1), the municipality&#39;s own purchasing areas" in office
+    assert "Quarter 2: 1. april 2025 – 30. juni 2025" in office
     engine.dispose()
 
 

@@ -84,6 +84,17 @@ def terms_in_words(contract: ContractTerms, year: int) -> list[str]:
         words.append("HVO100 or another 2nd-generation biofuel is required (§2.2).")
     for rule in contract.eco_labels:
         words.append(f"Eco-label (§3.1): {rule.description} — accepted: {', '.join(sorted(rule.accepted_labels))}.")
+    if contract.categorisation is not None:
+        table = "the municipality's own purchasing areas" if contract.categorisation.table == "own" else "SKI areas"
+        mapped = (
+            f"; {len(contract.categorisation.mappings)} area mapping(s) in the contract"
+            if contract.categorisation.mappings
+            else ""
+        )
+        words.append(
+            f"Eco-label categorisation 2025 (§3.1), {table}: catalogue items in a category that requires a type-1 "
+            f"eco-label must carry one{mapped}."
+        )
     for share in contract.purchase_shares:
         words.append(
             f"Purchase share (§16): {share.description} — at least {danish_number(share.minimum_percent)} % by {share.basis}."
