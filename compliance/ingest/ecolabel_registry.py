@@ -15,6 +15,7 @@ from compliance.errors import SourceFileError
 from compliance.ingest.tabular import parse_date
 
 EU_ECOLABEL_COLUMNS = {"licence_number", "expiration_date", "group_name"}
+GTIN_CODE_TYPES = {"EAN13", "GTIN", "EAN", ""}  # code_value is a GTIN for these code_type values
 
 # Header spellings accepted for the Nordic Swan export (Danish, Swedish, English).
 NORDIC_SWAN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -71,7 +72,7 @@ def read_eu_ecolabel_export(header: list[str], rows: list[list[str]], file: str)
                 product_group=_cell(row, columns.get("group_name")) or None,
                 product_name=_cell(row, columns.get("product_or_service_name")) or None,
                 holder=_cell(row, columns.get("company_name")) or None,
-                gtin=_cell(row, columns.get("code_value")) or None if code_type in {"EAN13", "GTIN", "EAN", ""} else None,
+                gtin=(_cell(row, columns.get("code_value")) or None) if code_type in GTIN_CODE_TYPES else None,
                 valid_to=parse_date(expiry, file, f"row {row_number}, expiration_date", "expiration_date") if expiry else None,
             )
         )
