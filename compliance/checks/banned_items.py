@@ -27,7 +27,7 @@ def banned_item_findings(contract: ContractTerms, year: ContractYear, lines: Seq
                         expected="no such items (§16.1)",
                         received=f"{dated.line.quantity} {dated.line.unit_code or ''} {dated.line.name}".strip(),
                         source_file_id=dated.invoice.source_file_id,
-                        location=f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path,
+                        location=dated.location,
                         evidence={**dated.evidence(), "rule": rule.id},
                     )
                 )

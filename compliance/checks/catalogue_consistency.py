@@ -20,10 +20,6 @@ RULE_LABEL_NOT_IN_CATALOGUE = "catalogue.label_not_in_catalogue@1"
 RULE_UPDATE_WITHOUT_ITEM = "catalogue.update_without_item@1"
 
 
-def _location(dated: DatedLine) -> str | None:
-    return f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path
-
-
 def catalogue_consistency_findings(
     contract: ContractTerms, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueHistory
 ) -> list[FindingRecord]:
@@ -69,7 +65,7 @@ def catalogue_consistency_findings(
                     expected="invoiced items listed in the supplier's e-catalogue on the delivery date",
                     received=f"item {item_id}",
                     source_file_id=dated.invoice.source_file_id,
-                    location=_location(dated),
+                    location=dated.location,
                     evidence={
                         **dated.evidence(),
                         "catalogue_history": [
@@ -96,7 +92,7 @@ def catalogue_consistency_findings(
                     expected="the same labels in the catalogue as on the invoice (buyers see the catalogue's label data)",
                     received=claimed,
                     source_file_id=dated.invoice.source_file_id,
-                    location=_location(dated),
+                    location=dated.location,
                     evidence={
                         **dated.evidence(),
                         "catalogue_labels": sorted(str(code) for code in shown if code),

@@ -39,7 +39,6 @@ def eco_label_findings(
                 continue
             labels, source = effective_labels(dated, catalogue)
             accepted = [label for label in labels if rule.accepts(label)]
-            location = f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path
             if not accepted:
                 received = ", ".join(label.get("raw", "") for label in labels) or "no label"
                 findings.append(
@@ -53,7 +52,7 @@ def eco_label_findings(
                         expected=_accepted_text(rule),
                         received=f"{received} (from {source})",
                         source_file_id=dated.invoice.source_file_id,
-                        location=location,
+                        location=dated.location,
                         evidence={**dated.evidence(), "rule": rule.id},
                     )
                 )
@@ -69,7 +68,7 @@ def eco_label_findings(
                         expected="the licence number of the label (§3.1)",
                         received="no licence number",
                         source_file_id=dated.invoice.source_file_id,
-                        location=location,
+                        location=dated.location,
                         evidence={**dated.evidence(), "rule": rule.id},
                     )
                 )
@@ -145,8 +144,7 @@ def unknown_label_findings(
             if label.get("known") is False:
                 raw = str(label.get("raw"))
                 occurrences[raw] = occurrences.get(raw, 0) + 1
-                location = f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path
-                first.setdefault(raw, (dated.where, dated.invoice.source_file_id, location, dated.evidence()))
+                first.setdefault(raw, (dated.where, dated.invoice.source_file_id, dated.location, dated.evidence()))
     for item in catalogue.states_in(year.start, year.end):
         for label in item.labels:
             if label.get("known") is False:

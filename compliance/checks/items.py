@@ -19,6 +19,11 @@ class DatedLine:
     day: date
 
     @property
+    def location(self) -> str | None:
+        """Where in its file the line is: the source line, else the element path."""
+        return f"line {self.line.source_line}" if self.line.source_line else self.line.path
+
+    @property
     def where(self) -> str:
         return f"{self.invoice.document_type.replace('_', ' ')} {self.invoice.number}, line {self.line.line_id}"
 

@@ -79,11 +79,10 @@ def _claims(
         for label in labels:
             if not label.get("licence"):
                 continue
-            location = f"line {dated.line.source_line}" if dated.line.source_line else dated.line.path
             # A licence the catalogue states is one claim per item, however many invoices rely on it.
             item = dated.line.seller_item_id if source != "invoice line" else f"{dated.invoice.id}:{dated.line.line_id}"
             claim = _Claim(
-                label, dated.day, f"{dated.where} ({dated.line.name})", dated.invoice.source_file_id, location,
+                label, dated.day, f"{dated.where} ({dated.line.name})", dated.invoice.source_file_id, dated.location,
                 {**dated.evidence(), "label_source": source}, (item, label.get("code"), label.get("licence")),
             )  # fmt: skip
             claims.append((claim, rule))
