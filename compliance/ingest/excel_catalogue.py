@@ -8,15 +8,14 @@ template it is read without evaluating formulas.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from compliance.documents import CatalogueDocument, CatalogueLine, Classification, Label, Party
 from compliance.errors import SourceFileError
-from compliance.ingest.excel_invoice import Cells, cell_date, cell_decimal
+from compliance.ingest.excel_invoice import Cells, cell_date, cell_decimal, column_titles, header_fields, open_template
 from compliance.ingest.ubl import normalise_cvr
 from compliance.labels import normalise_label
 
@@ -117,22 +116,8 @@ def _labels(items: Cells, row: int, columns: dict[str, int]) -> list[Label]:
 
 def read_excel_catalogue(data: bytes, file: str) -> CatalogueDocument:
     """Read the ``Catalogue`` sheet (field/value rows) and the ``Items`` sheet (one row per item)."""
-    values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-    formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
-    header = Cells(file, values_book[HEADER_SHEET], formulas_book[HEADER_SHEET])
-    fields: dict[str, tuple[int, Any]] = {}
-    for row in range(1, header.values.max_row + 1):
-        key = header.get(row, 1)
-        if isinstance(key, str) and key.strip().lower() in HEADER_FIELDS:
-            fields[key.strip().lower()] = (row, header.get(row, 2))
-    for name in REQUIRED_HEADER:
-        if name not in fields or fields[name][1] is None:
-            raise SourceFileError(
-                f"the catalogue sheet has no {name}",
-                file=file,
-                location=f"sheet {HEADER_SHEET!r}, column A",
-                expected=f"a row '{name}' with {HEADER_FIELDS[name]} in column B",
-            )
+    header, items = open_template(data, file, HEADER_SHEET, ITEMS_SHEET)
+    fields = header_fields(header, HEADER_FIELDS, REQUIRED_HEADER, "the catalogue sheet")
 
     def text(name: str) -> str | None:
         return _text(fields.get(name, (0, None))[1])
@@ -160,17 +145,7 @@ def read_excel_catalogue(data: bytes, file: str) -> CatalogueDocument:
     issue_date = cell_date(header, fields["issue_date"][0], 2, "issue_date")
     assert issue_date is not None
 
-    items = Cells(file, values_book[ITEMS_SHEET], formulas_book[ITEMS_SHEET])
-    columns: dict[str, int] = {}
-    for column in range(1, items.values.max_column + 1):
-        title = items.get(1, column)
-        if isinstance(title, str) and title.strip().lower() in ITEM_COLUMNS:
-            columns[title.strip().lower()] = column
-    if "line_id" not in columns:
-        raise SourceFileError(
-            "the items sheet has no column line_id", file=file, location=f"sheet {ITEMS_SHEET!r}, row 1",
-            expected="the column titles " + ", ".join(ITEM_COLUMNS),
-        )  # fmt: skip
+    columns = column_titles(items, ITEM_COLUMNS, ("line_id",), "the items sheet")
 
     def cell(row: int, name: str) -> str | None:
         return _text(items.get(row, columns[name])) if name in columns else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -163,24 +164,56 @@ def cell_date(cells: Cells, row: int, column: int, what: str) -> date | None:
     )
 
 
-def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
-    """Read the template's ``Invoice`` sheet (field/value rows) and ``Lines`` sheet (one row per line)."""
+def open_template(data: bytes, file: str, header_sheet: str, rows_sheet: str) -> tuple[Cells, Cells]:
+    """A template's field/value sheet and its one-row-per-record sheet, values beside formulas."""
     values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
-    header = Cells(file, values_book[HEADER_SHEET], formulas_book[HEADER_SHEET])
+    return (
+        Cells(file, values_book[header_sheet], formulas_book[header_sheet]),
+        Cells(file, values_book[rows_sheet], formulas_book[rows_sheet]),
+    )
+
+
+def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[str], what: str) -> dict[str, tuple[int, Any]]:
+    """The field/value rows (name in column A, value in B) by field name, with their row numbers."""
     fields: dict[str, tuple[int, Any]] = {}
     for row in range(1, header.values.max_row + 1):
         key = header.get(row, 1)
-        if isinstance(key, str) and key.strip().lower() in HEADER_FIELDS:
+        if isinstance(key, str) and key.strip().lower() in known:
             fields[key.strip().lower()] = (row, header.get(row, 2))
-    for name in REQUIRED_HEADER:
+    for name in required:
         if name not in fields or fields[name][1] is None:
             raise SourceFileError(
-                f"the header has no {name}",
-                file=file,
-                location=f"sheet {HEADER_SHEET!r}, column A",
-                expected=f"a row '{name}' with {HEADER_FIELDS[name]} in column B",
+                f"{what} has no {name}",
+                file=header.file,
+                location=f"sheet {header.values.title!r}, column A",
+                expected=f"a row '{name}' with {known[name]} in column B",
             )
+    return fields
+
+
+def column_titles(sheet: Cells, known: Sequence[str], required: Sequence[str], what: str) -> dict[str, int]:
+    """The known column titles of row 1, by name, with their column numbers."""
+    columns: dict[str, int] = {}
+    for column in range(1, sheet.values.max_column + 1):
+        title = sheet.get(1, column)
+        if isinstance(title, str) and title.strip().lower() in known:
+            columns[title.strip().lower()] = column
+    missing = [name for name in required if name not in columns]
+    if missing:
+        raise SourceFileError(
+            f"{what} has no column {', '.join(missing)}",
+            file=sheet.file,
+            location=f"sheet {sheet.values.title!r}, row 1",
+            expected="the column titles " + ", ".join(known),
+        )
+    return columns
+
+
+def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
+    """Read the template's ``Invoice`` sheet (field/value rows) and ``Lines`` sheet (one row per line)."""
+    header, lines_sheet = open_template(data, file, HEADER_SHEET, LINES_SHEET)
+    fields = header_fields(header, HEADER_FIELDS, REQUIRED_HEADER, "the header")
 
     def text(name: str) -> str | None:
         value = fields.get(name, (0, None))[1]
@@ -205,20 +238,7 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
     issue_date = cell_date(header, fields["issue_date"][0], 2, "issue_date")
     assert issue_date is not None
 
-    lines_sheet = Cells(file, values_book[LINES_SHEET], formulas_book[LINES_SHEET])
-    columns: dict[str, int] = {}
-    for column in range(1, lines_sheet.values.max_column + 1):
-        title = lines_sheet.get(1, column)
-        if isinstance(title, str) and title.strip().lower() in LINE_COLUMNS:
-            columns[title.strip().lower()] = column
-    missing = [name for name in REQUIRED_LINE_COLUMNS if name not in columns]
-    if missing:
-        raise SourceFileError(
-            f"the lines sheet has no column {', '.join(missing)}",
-            file=file,
-            location=f"sheet {LINES_SHEET!r}, row 1",
-            expected="the column titles " + ", ".join(LINE_COLUMNS),
-        )
+    columns = column_titles(lines_sheet, LINE_COLUMNS, REQUIRED_LINE_COLUMNS, "the lines sheet")
 
     def cell(row: int, name: str) -> Any:
         return lines_sheet.get(row, columns[name]) if name in columns else None
