@@ -11,11 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
 from compliance.documents import CatalogueDocument, CatalogueLine, Classification, Label, Party
 from compliance.errors import SourceFileError
-from compliance.ingest.excel_invoice import Cells, cell_date, cell_decimal, column_titles, header_fields, open_template
+from compliance.ingest.excel_invoice import (
+    Cells,
+    cell_date,
+    cell_decimal,
+    column_titles,
+    header_fields,
+    open_template,
+    write_template,
+)
 from compliance.ingest.ubl import normalise_cvr
 from compliance.labels import normalise_label
 
@@ -57,26 +63,7 @@ HEADER_ACTIONS = {"replace": "Replace", "update": "Update", "add": "Add"}
 
 def write_blank_catalogue_template(path: Path) -> None:
     """Write the empty catalogue template a supplier fills in (``compliance template catalogue``)."""
-    book = Workbook()
-    header = book.active
-    assert header is not None
-    header.title = HEADER_SHEET
-    header.append(["field", "value", "what to write"])
-    for name, help_text in HEADER_FIELDS.items():
-        required = " (required)" if name in REQUIRED_HEADER else ""
-        header.append([name, None, help_text + required])
-    items = book.create_sheet(ITEMS_SHEET)
-    items.append(list(ITEM_COLUMNS))
-    notes = book.create_sheet("Help")
-    notes.append(["column", "what to write"])
-    for name in ITEM_COLUMNS:
-        notes.append([name, ITEM_COLUMN_HELP[name]])
-    for sheet in (header, items, notes):
-        for column in sheet.columns:
-            sheet.column_dimensions[column[0].column_letter].width = max(
-                14, min(60, max(len(str(c.value or "")) for c in column) + 2)
-            )
-    book.save(path)
+    write_template(path, HEADER_SHEET, HEADER_FIELDS, REQUIRED_HEADER, ITEMS_SHEET, ITEM_COLUMN_HELP)
 
 
 def is_excel_catalogue(sheet_names: list[str]) -> bool:

@@ -59,23 +59,36 @@ REQUIRED_LINE_COLUMNS = ("line_id", "name", "quantity", "line_amount")
 
 def write_blank_template(path: Path) -> None:
     """Write the empty template a supplier fills in (``compliance template invoice``)."""
+    write_template(path, HEADER_SHEET, HEADER_FIELDS, REQUIRED_HEADER, LINES_SHEET, LINE_COLUMN_HELP)
+
+
+def write_template(
+    path: Path,
+    header_sheet: str,
+    fields: Mapping[str, str],
+    required: Sequence[str],
+    rows_sheet: str,
+    column_help: Mapping[str, str],
+) -> None:
+    """A blank template: a field/value sheet with help, an empty sheet of column titles, a help sheet."""
     book = Workbook()
     header = book.active
     assert header is not None
-    header.title = HEADER_SHEET
+    header.title = header_sheet
     header.append(["field", "value", "what to write"])
-    for name, help_text in HEADER_FIELDS.items():
-        required = " (required)" if name in REQUIRED_HEADER else ""
-        header.append([name, None, help_text + required])
-    lines = book.create_sheet(LINES_SHEET)
-    lines.append(list(LINE_COLUMNS))
+    for name, help_text in fields.items():
+        header.append([name, None, help_text + (" (required)" if name in required else "")])
+    rows = book.create_sheet(rows_sheet)
+    rows.append(list(column_help))
     notes = book.create_sheet("Help")
     notes.append(["column", "what to write"])
-    for name in LINE_COLUMNS:
-        notes.append([name, LINE_COLUMN_HELP[name]])
-    for sheet in (header, lines, notes):
+    for name, help_text in column_help.items():
+        notes.append([name, help_text])
+    for sheet in (header, rows, notes):
         for column in sheet.columns:
-            sheet.column_dimensions[column[0].column_letter].width = max(14, max(len(str(c.value or "")) for c in column) + 2)
+            sheet.column_dimensions[column[0].column_letter].width = max(
+                14, min(60, max(len(str(c.value or "")) for c in column) + 2)
+            )
     book.save(path)
 
 
