@@ -446,6 +446,20 @@ def excel_invoice(path: Path, lines: list[Line]) -> None:
     book.save(path)
 
 
+def _catalogue_parties(root: etree._Element) -> None:
+    """Nordisk Kontorforsyning as provider, the office buyer as receiver (OIOUBL catalogue parties)."""
+    provider = _el(root, "cac:ProviderParty")
+    _el(provider, "cbc:EndpointID", "DK27614590", schemeAgencyID="320", schemeID="DK:CVR")
+    provider_id = _el(provider, "cac:PartyIdentification")
+    _el(provider_id, "cbc:ID", "DK27614590", schemeAgencyID="320", schemeID="DK:CVR")
+    provider_name = _el(provider, "cac:PartyName")
+    _el(provider_name, "cbc:Name", OFFICE_SUPPLIER.name)
+    receiver = _el(root, "cac:ReceiverParty")
+    _el(receiver, "cbc:EndpointID", BUYER_OFFICE.gln or "", schemeAgencyID="9", schemeID="GLN")
+    receiver_name = _el(receiver, "cac:PartyName")
+    _el(receiver_name, "cbc:Name", BUYER_OFFICE.name)
+
+
 def catalogue(path: Path) -> None:
     """Nordisk Kontorforsyning's OIOUBL 2.1 catalogue; labels as cac:Certificate (licence in ID)."""
     ns = "urn:oasis:names:specification:ubl:schema:xsd:Catalogue-2"
@@ -461,16 +475,7 @@ def catalogue(path: Path) -> None:
     _el(period, "cbc:EndDate", "2026-12-31")
     contract = _el(root, "cac:ReferencedContract")
     _el(contract, "cbc:ID", "KK-2025-0042")
-    provider = _el(root, "cac:ProviderParty")
-    _el(provider, "cbc:EndpointID", "DK27614590", schemeAgencyID="320", schemeID="DK:CVR")
-    provider_id = _el(provider, "cac:PartyIdentification")
-    _el(provider_id, "cbc:ID", "DK27614590", schemeAgencyID="320", schemeID="DK:CVR")
-    provider_name = _el(provider, "cac:PartyName")
-    _el(provider_name, "cbc:Name", OFFICE_SUPPLIER.name)
-    receiver = _el(root, "cac:ReceiverParty")
-    _el(receiver, "cbc:EndpointID", BUYER_OFFICE.gln or "", schemeAgencyID="9", schemeID="GLN")
-    receiver_name = _el(receiver, "cac:PartyName")
-    _el(receiver_name, "cbc:Name", BUYER_OFFICE.name)
+    _catalogue_parties(root)
     for index, (item_id, (name, unit, price, unspsc)) in enumerate(OFFICE_ITEMS.items(), start=1):
         line = _el(root, "cac:CatalogueLine")
         _el(line, "cbc:ID", str(index))
@@ -511,14 +516,7 @@ def catalogue_update(path: Path) -> None:
     _el(related, "cbc:ID", "NK-KAT-2025")
     contract = _el(root, "cac:ReferencedContract")
     _el(contract, "cbc:ID", "KK-2025-0042")
-    provider = _el(root, "cac:ProviderParty")
-    _el(provider, "cbc:EndpointID", "DK27614590", schemeAgencyID="320", schemeID="DK:CVR")
-    provider_name = _el(provider, "cac:PartyName")
-    _el(provider_name, "cbc:Name", OFFICE_SUPPLIER.name)
-    receiver = _el(root, "cac:ReceiverParty")
-    _el(receiver, "cbc:EndpointID", BUYER_OFFICE.gln or "", schemeAgencyID="9", schemeID="GLN")
-    receiver_name = _el(receiver, "cac:PartyName")
-    _el(receiver_name, "cbc:Name", BUYER_OFFICE.name)
+    _catalogue_parties(root)
     line = _el(root, "cac:CatalogueItemSpecificationUpdateLine")
     _el(line, "cbc:ID", "6")
     item = _el(line, "cac:Item")
