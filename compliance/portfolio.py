@@ -26,12 +26,12 @@ from sqlalchemy.orm import selectinload
 
 from compliance.catalogues import CatalogueHistory
 from compliance.categorisation import unspsc_codes
-from compliance.checks.items import contract_catalogue, dated_lines, effective_labels
+from compliance.checks.items import contract_catalogues, dated_lines, effective_labels
 from compliance.contracts import ContractTerms
 from compliance.labels import definition_for
 from compliance.settings import PROJECT_ROOT
 from compliance.store.db import session_scope
-from compliance.store.models import CatalogueItem, CatalogueMessage, Invoice
+from compliance.store.models import Invoice
 
 SEGMENTS_FILE = PROJECT_ROOT / "schemas" / "unspsc-segments.json"
 NEW_CONTRACT_TARGET = Decimal("0.80")  # seed 000: 80 % of new contracts set green requirements
@@ -145,27 +145,29 @@ def _is_organic(label: dict[str, Any]) -> bool:
 
 def portfolio_figures(engine: Engine, contracts: Sequence[ContractTerms], year: int) -> Portfolio:
     """Spend shares per buyer unit and category for calendar ``year``, and green-term coverage."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    rows: dict[tuple[str, str], SpendShare] = {}
-    other_currency = 0
+    return portfolios_by_year(engine, contracts, [year])[year]
+
+
+def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years: Sequence[int]) -> dict[int, Portfolio]:
+    """The portfolio figures of several calendar years, from one read of invoices and catalogues."""
+    rows: dict[int, dict[tuple[str, str], SpendShare]] = {year: {} for year in years}
+    other_currency = dict.fromkeys(years, 0)
     with session_scope(engine) as session:
         invoices = session.scalars(select(Invoice).options(selectinload(Invoice.lines))).all()
-        messages = session.scalars(select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file))).all()
-        items = session.scalars(select(CatalogueItem)).all()
-        catalogues = {contract.id: contract_catalogue(contract, messages, items) for contract in contracts}
+        catalogues = contract_catalogues(session, contracts)
         no_catalogue = CatalogueHistory([], [])
-        for dated in dated_lines(invoices, start, end):
+        for dated in dated_lines(invoices, date(min(years), 1, 1), date(max(years), 12, 31)):
             amount = dated.line.line_amount
-            if amount is None:
+            if amount is None or dated.day.year not in rows:
                 continue
             if (dated.invoice.currency or "DKK").upper() != "DKK":
-                other_currency += 1
+                other_currency[dated.day.year] += 1
                 continue
             catalogue = catalogues.get(dated.invoice.contract_id or "", no_catalogue)
             labels, _ = effective_labels(dated, catalogue)
             unit = dated.invoice.customer_gln or dated.invoice.customer_endpoint_id or "unknown"
             category = category_of(dated.line.classification_codes)
-            row = rows.setdefault((unit, category), SpendShare(unit, dated.invoice.customer_name, category))
+            row = rows[dated.day.year].setdefault((unit, category), SpendShare(unit, dated.invoice.customer_name, category))
             row.spend += amount
             row.lines += 1
             if any(label.get("type1") for label in labels):
@@ -173,4 +175,7 @@ def portfolio_figures(engine: Engine, contracts: Sequence[ContractTerms], year: 
             if any(_is_organic(label) for label in labels):
                 row.organic += amount
     terms = [ContractGreenTerms(c.id, c.name, c.start, c.green_term_count()) for c in sorted(contracts, key=lambda c: c.start)]
-    return Portfolio(year, sorted(rows.values(), key=lambda r: (r.buyer_unit, r.category)), other_currency, terms)
+    return {
+        year: Portfolio(year, sorted(rows[year].values(), key=lambda r: (r.buyer_unit, r.category)), other_currency[year], terms)
+        for year in years
+    }

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
 from compliance.catalogues import CatalogueHistory, ItemState
 from compliance.contracts import ContractTerms, ItemMatch
 from compliance.store.models import CatalogueItem, CatalogueMessage, Invoice, InvoiceLine
@@ -101,3 +104,10 @@ def contract_catalogue(
     ]
     files = {m.source_file_id for m in chosen}
     return CatalogueHistory(chosen, [item for item in items if item.source_file_id in files])
+
+
+def contract_catalogues(session: Session, contracts: Iterable[ContractTerms]) -> dict[str, CatalogueHistory]:
+    """Every contract's catalogue history, from one read of the stored catalogue messages and lines."""
+    messages = session.scalars(select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file))).all()
+    items = session.scalars(select(CatalogueItem)).all()
+    return {contract.id: contract_catalogue(contract, messages, items) for contract in contracts}

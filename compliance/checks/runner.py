@@ -27,7 +27,7 @@ from compliance.checks.driving_logs import hvo100_findings, log_comparison_findi
 from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
 from compliance.checks.euro_norm import euro6_findings
 from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
-from compliance.checks.items import contract_catalogue, dated_lines
+from compliance.checks.items import contract_catalogues, dated_lines
 from compliance.checks.licences import LicenceRegistry, licence_findings
 from compliance.checks.purchase_shares import purchase_share, purchase_share_finding, quarter_findings
 from compliance.checks.trip_counts import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
@@ -37,8 +37,6 @@ from compliance.formatting import danish_money
 from compliance.store.db import session_scope
 from compliance.store.models import (
     Assessment,
-    CatalogueItem,
-    CatalogueMessage,
     Contract,
     EcolabelLicence,
     Finding,
@@ -236,8 +234,7 @@ def run_checks(
         if contract_id is None and year is None:
             summary.findings += _replace_findings(session, unmatched, Finding.rule_id == RULE_UNMATCHED)
         vehicles = {v.registration: v for v in session.scalars(select(Vehicle))}
-        all_items = session.scalars(select(CatalogueItem)).all()
-        all_messages = session.scalars(select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file))).all()
+        catalogues = contract_catalogues(session, selected)
         registry = LicenceRegistry(session.scalars(select(EcolabelLicence)))
         session.flush()  # the invoices' contract matches, before the trip lines are read by SQL
         for contract in selected:
@@ -253,7 +250,7 @@ def run_checks(
                     expected=f"a year from 1 to {len([y for y in contract.years() if y.start <= today])}",
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
-            catalogue = contract_catalogue(contract, all_messages, all_items)
+            catalogue = catalogues[contract.id]
             refs = contract.invoice_references | {contract.id}
             log_trips = session.scalars(
                 select(Trip).where((Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(refs)))

@@ -19,7 +19,7 @@ from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
 from compliance.errors import ContractTermsError
 from compliance.formatting import danish_date, danish_money, danish_number, danish_percent
-from compliance.portfolio import portfolio_figures
+from compliance.portfolio import portfolios_by_year
 from compliance.reports.statement import EVENT_WORDS
 from compliance.store.db import session_scope
 from compliance.store.models import Assessment, Finding, Invoice, Notice, SourceFile
@@ -212,9 +212,8 @@ def write_reports(
         )
     index = out_dir / "index.html"
     index.write_text(index_html, encoding="utf-8")
-    for portfolio_year in portfolio_years:
-        page = environment.get_template("portfolio.html.j2").render(
-            p=portfolio_figures(engine, contracts, portfolio_year), years=portfolio_years, generated=generated
-        )
+    figures = portfolios_by_year(engine, contracts, portfolio_years) if portfolio_years else {}
+    for portfolio_year, portfolio in figures.items():
+        page = environment.get_template("portfolio.html.j2").render(p=portfolio, years=portfolio_years, generated=generated)
         (out_dir / f"portfolio-{portfolio_year}.html").write_text(page, encoding="utf-8")
     return WrittenReports(index, written)
