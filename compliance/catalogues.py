@@ -81,10 +81,6 @@ class ItemState:
     specified_by: ItemSource
     priced_by: ItemSource | None
 
-    @property
-    def source_file_id(self) -> int:
-        return self.specified_by.source_file_id
-
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.expires is None or day <= self.expires)
 
