@@ -131,7 +131,8 @@ class CatalogueHistory:
             lines_by_file.setdefault(item.source_file_id, []).append(item)
         current: dict[str, ItemState] = {}
         line_keys: dict[tuple[str, str], str] = {}
-        for order, message in enumerate(sorted(messages, key=_message_order)):
+        self.messages: list[CatalogueMessage] = sorted(messages, key=_message_order)
+        for order, message in enumerate(self.messages):
             lines = sorted(lines_by_file.get(message.source_file_id, []), key=lambda line: line.position)
             effective = max(message.issue_date, message.valid_from or message.issue_date)
             self._apply(message, lines, effective, order, current, line_keys)

@@ -32,6 +32,8 @@ from compliance.ingest.loading import IngestProgress, IngestSummary
 from compliance.ingest.tabular import normalise_registration
 from compliance.ingest.ubl import normalise_cvr
 from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
+from compliance.reports.annual import WrittenReports
+from compliance.reports.language import language
 from compliance.reports.statement import penalty_statement_text
 from compliance.settings import Settings, load_settings
 from compliance.store.db import make_engine, session_scope
@@ -85,6 +87,14 @@ def _print_checks(summary: CheckSummary) -> None:
     )
     for line in summary.shortfalls:
         click.echo(f"  shortfall: {line}")
+
+
+LANGUAGE_OPTION = click.option(
+    "--lang",
+    "language_code",
+    type=click.Choice(["da", "en"]),
+    help="Report language (default: COMPLIANCE_REPORT_LANGUAGE, else Danish).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -159,13 +169,21 @@ def check(contract_id: str | None, year: int | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write to (default: COMPLIANCE_REPORTS_DIR).",
 )
-def report(contract_id: str | None, year: int | None, out_dir: Path | None) -> None:
-    """Write the annual compliance reports and the overview page."""
+@LANGUAGE_OPTION
+def report(contract_id: str | None, year: int | None, out_dir: Path | None, language_code: str | None) -> None:
+    """Write the annual compliance reports (HTML, PDF, XLSX), penalty statements and the overview page."""
     settings = _settings()
     pipeline.initialise_database(settings)
-    written = pipeline.write_contract_reports(settings, contract_id, year, out_dir)
-    for path in written.annual:
+    written = pipeline.write_contract_reports(settings, contract_id, year, out_dir, language_code)
+    _print_reports(written)
+
+
+def _print_reports(written: WrittenReports) -> None:
+    for path in [*written.annual, *written.pdf, *written.xlsx, *written.statements]:
         click.echo(f"report: {path}")
+    if written.pdf_skipped:
+        click.echo(f"PDF not written: {written.pdf_skipped}", err=True)
+    click.echo(f"findings: {written.findings_csv}")
     click.echo(f"overview: {written.index}")
 
 
@@ -180,7 +198,9 @@ def run() -> None:
     _print_ingest(result.ingest)
     _print_checks(result.checks)
     _print_contract_errors(result.contract_errors)
-    click.echo(f"{len(result.reports.annual)} annual report(s) in {settings.reports_dir}")
+    click.echo(f"{len(result.reports.annual)} annual report(s) (HTML, PDF, XLSX) in {settings.reports_dir}")
+    if result.reports.pdf_skipped:
+        click.echo(f"PDF not written: {result.reports.pdf_skipped}", err=True)
     click.echo(f"open the overview: {result.reports.index}")
     if result.ingest.quarantined or result.contract_errors:
         sys.exit(1)
@@ -274,13 +294,14 @@ def hearing_list() -> None:
 @hearing.command("show")
 @click.option("--contract", "contract_id", required=True)
 @click.option("--year", type=int, required=True, help="Contract year.")
-def hearing_show(contract_id: str, year: int) -> None:
+@LANGUAGE_OPTION
+def hearing_show(contract_id: str, year: int, language_code: str | None) -> None:
     """The penalty statement: the calculation and every step of the hearing."""
     settings = _settings()
     pipeline.initialise_database(settings)
     engine = make_engine(settings.db_url)
     try:
-        click.echo(penalty_statement_text(engine, contract_id, year))
+        click.echo(penalty_statement_text(engine, contract_id, year, language(language_code or settings.report_language)))
     except ComplianceError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

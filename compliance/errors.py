@@ -67,3 +67,7 @@ class UnknownFormatError(SourceFileError):
 
 class SettingsError(ComplianceError):
     """An environment setting has a value we cannot use."""
+
+
+class ReportError(ComplianceError):
+    """A report, statement or notice cannot be written or delivered (PDF libraries, SMTP)."""

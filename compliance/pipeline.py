@@ -14,6 +14,7 @@ from compliance.ingest.driving_log import LogOptions
 from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_paths
 from compliance.portfolio import Portfolio, portfolio_figures
 from compliance.reports.annual import WrittenReports, write_reports
+from compliance.reports.language import language
 from compliance.settings import Settings
 from compliance.store.db import make_engine, migrate_database
 
@@ -63,13 +64,18 @@ def check_contracts(
 
 
 def write_contract_reports(
-    settings: Settings, contract_id: str | None = None, year: int | None = None, out_dir: Path | None = None
+    settings: Settings,
+    contract_id: str | None = None,
+    year: int | None = None,
+    out_dir: Path | None = None,
+    language_code: str | None = None,
 ) -> WrittenReports:
-    """Write the annual reports and the overview from what the checks stored."""
+    """Write the annual reports (HTML, PDF, XLSX), penalty statements and the overview from what the checks stored."""
     contracts, errors = contract_terms(settings)
+    lang = language(language_code or settings.report_language)
     engine = make_engine(settings.db_url)
     try:
-        return write_reports(engine, contracts, out_dir or settings.reports_dir, contract_id, year, errors)
+        return write_reports(engine, contracts, out_dir or settings.reports_dir, contract_id, year, errors, lang)
     finally:
         engine.dispose()
 

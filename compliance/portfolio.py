@@ -106,6 +106,17 @@ class Portfolio:
     def new_contracts(self) -> list[ContractGreenTerms]:
         return [c for c in self.contracts if c.start.year == self.year]
 
+    def by_buyer_unit(self) -> list[SpendShare]:
+        """The spend rows summed over categories: one row per buyer unit, largest spend first."""
+        units: dict[str, SpendShare] = {}
+        for row in self.spend:
+            unit = units.setdefault(row.buyer_unit, SpendShare(row.buyer_unit, row.buyer_name, ""))
+            unit.spend += row.spend
+            unit.eco_labelled += row.eco_labelled
+            unit.organic += row.organic
+            unit.lines += row.lines
+        return sorted(units.values(), key=lambda unit: (-unit.spend, unit.buyer_unit))
+
     @staticmethod
     def share_with_green_terms(contracts: Sequence[ContractGreenTerms]) -> Decimal | None:
         if not contracts:

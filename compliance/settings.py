@@ -22,6 +22,8 @@ class Settings:
         contracts_dir: folder of contract terms YAML files (``COMPLIANCE_CONTRACTS_DIR``).
         reports_dir: where reports are written (``COMPLIANCE_REPORTS_DIR``); default ``var/reports``.
         max_file_bytes: supplier files larger than this are quarantined (``COMPLIANCE_MAX_FILE_MB``).
+        report_language: ``da`` (default) or ``en`` for reports, statements and notices
+            (``COMPLIANCE_REPORT_LANGUAGE``).
     """
 
     db_url: str
@@ -29,6 +31,7 @@ class Settings:
     contracts_dir: Path
     reports_dir: Path
     max_file_bytes: int
+    report_language: str = "da"
 
 
 def _path(name: str, default: Path) -> Path:
@@ -47,10 +50,14 @@ def load_settings() -> Settings:
         raise SettingsError(f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a number of megabytes") from exc
     if max_mb <= 0:
         raise SettingsError(f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a positive number")
+    report_language = os.environ.get("COMPLIANCE_REPORT_LANGUAGE", "da").strip().lower() or "da"
+    if report_language not in ("da", "en"):
+        raise SettingsError(f"COMPLIANCE_REPORT_LANGUAGE is {report_language!r}", expected="da or en")
     return Settings(
         db_url=os.environ.get("COMPLIANCE_DB_URL") or default_db,
         inbox=_path("COMPLIANCE_INBOX", PROJECT_ROOT / "sample_invoices"),
         contracts_dir=_path("COMPLIANCE_CONTRACTS_DIR", PROJECT_ROOT / "contracts"),
         reports_dir=_path("COMPLIANCE_REPORTS_DIR", var_dir / "reports"),
         max_file_bytes=int(max_mb * 1024 * 1024),
+        report_language=report_language,
     )

@@ -98,12 +98,12 @@ def test_sample_run_answers_did_the_supplier_drive_green_enough_and_what_is_the_
         "green_vehicles.log_mismatch@1": 1,  # September 2025: cargo-bike trips logged but not invoiced
     }
     report = (settings.reports_dir / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").read_text(encoding="utf-8")
-    assert "Short of the level" in report
+    assert "Under niveauet" in report
     assert f"{year2.penalty_total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " kr." in report
     assert (settings.reports_dir / "index.html").is_file()
     office = (settings.reports_dir / "KK-2025-0042" / "annual-report-KK-2025-0042-year-1.html").read_text(encoding="utf-8")
-    assert "Eco-label categorisation 2025 (§3.1), the municipality&#39;s own purchasing areas" in office
-    assert "Quarter 2: 1. april 2025 – 30. juni 2025" in office
+    assert "Miljømærkekategorisering 2025 (§3.1), kommunens egne indkøbsområder" in office
+    assert "Kvartal 2: 1. april 2025 – 30. juni 2025" in office
     engine.dispose()
 
 
@@ -156,7 +156,7 @@ def test_a_broken_contract_is_listed_on_the_overview_and_the_others_are_checked(
     assert error.location == "purchase_shares[0].minimum_percent"
     assert result.checks.contracts == 1
     overview = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
-    assert "Rejected contract files (1)" in overview and "purchase_shares[0].minimum_percent" in overview
+    assert "Kontraktfiler, der blev afvist (1)" in overview and "purchase_shares[0].minimum_percent" in overview
     # Its invoices now match no contract: reported, not dropped.
     assert result.checks.unmatched_invoices == 12
 

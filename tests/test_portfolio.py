@@ -87,7 +87,7 @@ def test_categories_are_unspsc_segments() -> None:
 def test_the_cli_prints_the_figures_and_the_pipeline_writes_a_page(settings: Settings) -> None:
     run_pipeline(settings, as_of=AS_OF)
     page = (settings.reports_dir / "portfolio-2025.html").read_text(encoding="utf-8")
-    assert "5798000000038" in page and "Green terms per contract" in page
+    assert "5798000000038" in page and "Grønne krav pr. kontrakt" in page
     assert 'href="portfolio-2025.html"' in (settings.reports_dir / "index.html").read_text(encoding="utf-8")
     env = {"COMPLIANCE_DB_URL": settings.db_url, "COMPLIANCE_CONTRACTS_DIR": str(settings.contracts_dir)}
     result = CliRunner().invoke(main, ["portfolio", "--year", "2025", "--json"], env=env)

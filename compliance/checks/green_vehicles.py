@@ -208,7 +208,15 @@ def _vehicle_findings(
     for line in lines:
         where = f"invoice {line.invoice_number}, line {line.line_id}"
 
-        def add(rule_id: str, severity: str, message: str, expected: str, received: str, line: CountedTripLine = line) -> None:
+        def add(
+            rule_id: str,
+            severity: str,
+            message: str,
+            expected: str,
+            received: str,
+            plate: str | None = None,
+            line: CountedTripLine = line,
+        ) -> None:
             findings.append(
                 FindingRecord(
                     rule_id,
@@ -221,7 +229,7 @@ def _vehicle_findings(
                     received=received,
                     source_file_id=line.source_file_id,
                     location=f"line {line.source_line}" if line.source_line else None,
-                    evidence=line.as_evidence(),
+                    evidence=line.as_evidence() | ({"registration": plate} if plate else {}),
                 )
             )
 
@@ -262,6 +270,7 @@ def _vehicle_findings(
                         f"{plate} on {where} (green trips) is not in the vehicle register",
                         "a registered electric, hydrogen, biogas (with evidence) or non-motorised vehicle",
                         plate,
+                        plate,
                     )
                 continue
             if not vehicle.registered:
@@ -271,6 +280,7 @@ def _vehicle_findings(
                     f"{plate} on {where} is deregistered in the vehicle register",
                     "a registered vehicle",
                     f"{plate}: deregistered",
+                    plate,
                 )
             if line.kind == "green" and not vehicle_is_green(vehicle.kind, vehicle.fuel, vehicle.green_evidence):
                 add(
@@ -279,6 +289,7 @@ def _vehicle_findings(
                     f"{plate} on {where} is invoiced as a green trip, but the register says {vehicle.kind} on {vehicle.fuel}",
                     "electric, hydrogen, biogas with evidence, or non-motorised (§2.1)",
                     f"{vehicle.kind}, {vehicle.fuel}" + ("" if vehicle.green_evidence else ", no green evidence"),
+                    plate,
                 )
     return findings
 

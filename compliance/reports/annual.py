@@ -1,195 +1,604 @@
-"""The annual compliance report per contract and year, and the overview page that links them.
+"""The annual compliance report per contract and year (HTML, PDF, XLSX), and the overview page.
 
-Reports read stored assessments and findings; they never recompute a share.
+Reports read stored assessments and findings; they never recompute a share. The monthly chart
+splits the assessment's own trip lines by month, so its months add up to the year.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import Engine, func, select
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
+from compliance.catalogues import CatalogueHistory
 from compliance.checks.green_vehicles import RULE_SHARE
-from compliance.contracts import ContractTerms
+from compliance.checks.items import contract_catalogues, dated_lines
+from compliance.contracts import ContractTerms, ContractYear
 from compliance.errors import ContractTermsError
-from compliance.formatting import danish_date, danish_money, danish_number, danish_percent
 from compliance.portfolio import portfolios_by_year
-from compliance.reports.statement import EVENT_WORDS
+from compliance.reports.charts import MonthFigure, monthly_figures, monthly_share_chart, trend_sparkline
+from compliance.reports.language import DATA_QUALITY_RULES, Language, rule_base
+from compliance.reports.pdf import pdf_available, write_pdf
+from compliance.reports.statement import penalty_statement_html, statement_name
+from compliance.reports.workbook import Sheet, write_csv, write_workbook
 from compliance.store.db import session_scope
-from compliance.store.models import Assessment, Finding, Invoice, Notice, SourceFile
+from compliance.store.models import (
+    Assessment,
+    CatalogueItem,
+    Finding,
+    Invoice,
+    Notice,
+    SourceFile,
+    Trip,
+)
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-STATUS_WORDS = {
-    "compliant": "Compliant",
-    "short": "Short of the level",
-    "no_data": "No data",
-    "on_track": "Year running: on track",
-    "at_risk": "Year running: at risk",
-    "in_progress": "Year running: no data yet",
+DOCUMENT_WORDS = {
+    "da": {"invoice": "faktura", "credit_note": "kreditnota", "catalogue": "katalog"},
+    "en": {"invoice": "invoice", "credit_note": "credit note", "catalogue": "catalogue"},
 }
 
 
-def _environment() -> Environment:
+def report_environment(lang: Language) -> Environment:
+    """Jinja with autoescaping on (all supplier text is escaped) and strict undefined names."""
     environment = Environment(
         loader=PackageLoader("compliance.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(money=danish_money, number=danish_number, percent=danish_percent, ddate=danish_date)
+    environment.filters.update(
+        money=lang.money,
+        number=lang.number,
+        percent=lang.percent,
+        ddate=lang.date,
+        status=lang.status,
+        severity=lang.severity,
+        event=lang.event,
+        rule_title=lang.rule_title,
+        term=lang.term,
+    )
+    environment.globals.update(w=lang.words(), say=lang.say, lang=lang.code)
     return environment
 
 
-def annual_report_name(contract_id: str, year: int) -> str:
-    return f"annual-report-{contract_id}-year-{year}.html"
+def annual_report_name(contract_id: str, year: int, suffix: str = "html") -> str:
+    return f"annual-report-{contract_id}-year-{year}.{suffix}"
 
 
-def terms_in_words(contract: ContractTerms, year: int) -> list[str]:
+def terms_in_words(contract: ContractTerms, year: int, lang: Language) -> list[str]:
     """The contract's green terms for one year, as a contract manager would say them."""
+    da = lang.code == "da"
     words: list[str] = []
     green = contract.green_vehicles
     if green is not None:
         level = green.binding_level(year)
         form = {
-            "minimum": "the municipality's minimum",
-            "offer": "the supplier's offer",
-            "both": "the supplier's offer (at least the minimum)",
-        }[green.form]
-        comparison = "at least" if green.level_inclusive else "more than"
+            "minimum": ("kommunens minimumskrav", "the municipality's minimum"),
+            "offer": ("leverandørens tilbud", "the supplier's offer"),
+            "both": ("leverandørens tilbud (mindst minimumskravet)", "the supplier's offer (at least the minimum)"),
+        }[green.form][0 if da else 1]
+        comparison = lang.say("at_least" if green.level_inclusive else "more_than")
+        basis = {"trips": ("turene", "trips"), "km": ("de kørte km", "km driven")}[green.basis][0 if da else 1]
+        percent = lang.number(level.percent, 2)
         words.append(
-            f"Green vehicles (§2.1): {comparison} {danish_number(level.percent, 2)} % of {green.basis} in year {year} "
-            f"with electric, hydrogen, biogas or non-motorised vehicles; binding level: {form}."
+            f"Grønne køretøjer (§2.1): {comparison} {percent} % af {basis} i år {year} med el-, brint-, biogas- eller "
+            f"ikke-motoriserede køretøjer; bindende niveau: {form}."
+            if da
+            else f"Green vehicles (§2.1): {comparison} {percent} % of {basis} in year {year} with electric, hydrogen, "
+            f"biogas or non-motorised vehicles; binding level: {form}."
         )
         if green.transition_months:
-            words.append(f"Year 1 is measured without its first {green.transition_months} months (transition).")
+            words.append(
+                f"År 1 måles uden de første {green.transition_months} måneder (overgang)."
+                if da
+                else f"Year 1 is measured without its first {green.transition_months} months (transition)."
+            )
         penalty = green.penalty
-        unit = "km" if penalty.model == "per_km" else "trip"
-        fixed = f" plus a fixed {danish_money(penalty.fixed_dkk)} for any shortfall" if penalty.fixed_dkk else ""
-        words.append(
-            f"Penalty: {danish_money(penalty.rate_dkk)} per {unit} short{fixed}; the supplier is heard for {contract.hearing_days} days first."
-        )
+        unit = lang.say("unit_km" if penalty.model == "per_km" else "unit_trip")
+        rate = lang.money(penalty.rate_dkk)
+        if da:
+            fixed = f" plus en fast bod på {lang.money(penalty.fixed_dkk)} ved enhver manko" if penalty.fixed_dkk else ""
+            words.append(f"Bod: {rate} pr. manglende {unit}{fixed}; leverandøren høres i {contract.hearing_days} dage først.")
+        else:
+            fixed = f" plus a fixed {lang.money(penalty.fixed_dkk)} for any shortfall" if penalty.fixed_dkk else ""
+            words.append(
+                f"Penalty: {rate} per {unit} short{fixed}; the supplier is heard for {contract.hearing_days} days first."
+            )
     if contract.euro6_applies_to:
+        kinds = ", ".join(sorted(contract.euro6_applies_to)).replace("_", " ")
         words.append(
-            "Euro 6 (§2.6) for: "
-            + ", ".join(sorted(contract.euro6_applies_to)).replace("_", " ")
-            + "; zero-emission vehicles exempt."
+            f"Euro 6 (§2.6) for: {kinds}; nulemissionskøretøjer er undtaget."
+            if da
+            else f"Euro 6 (§2.6) for: {kinds}; zero-emission vehicles exempt."
         )
     if contract.hvo100_required:
-        words.append("HVO100 or another 2nd-generation biofuel is required (§2.2).")
+        words.append(
+            "HVO100 eller andet 2. generations biobrændstof er krævet (§2.2)."
+            if da
+            else "HVO100 or another 2nd-generation biofuel is required (§2.2)."
+        )
     for rule in contract.eco_labels:
-        words.append(f"Eco-label (§3.1): {rule.description} — accepted: {', '.join(sorted(rule.accepted_labels))}.")
+        accepted = ", ".join(sorted(rule.accepted_labels))
+        words.append(
+            f"Miljømærke (§3.1): {rule.description} — accepteret: {accepted}."
+            if da
+            else f"Eco-label (§3.1): {rule.description} — accepted: {accepted}."
+        )
     if contract.categorisation is not None:
-        table = "the municipality's own purchasing areas" if contract.categorisation.table == "own" else "SKI areas"
-        mapped = (
-            f"; {len(contract.categorisation.mappings)} area mapping(s) in the contract"
-            if contract.categorisation.mappings
-            else ""
-        )
-        words.append(
-            f"Eco-label categorisation 2025 (§3.1), {table}: catalogue items in a category that requires a type-1 "
-            f"eco-label must carry one{mapped}."
-        )
+        own = contract.categorisation.table == "own"
+        mapped = len(contract.categorisation.mappings)
+        if da:
+            table = "kommunens egne indkøbsområder" if own else "SKI-områder"
+            extra = f"; {mapped} områdetilknytning(er) i kontrakten" if mapped else ""
+            words.append(
+                f"Miljømærkekategorisering 2025 (§3.1), {table}: katalogvarer i en kategori, der kræver et "
+                f"type 1-miljømærke, skal have et{extra}."
+            )
+        else:
+            table = "the municipality's own purchasing areas" if own else "SKI areas"
+            extra = f"; {mapped} area mapping(s) in the contract" if mapped else ""
+            words.append(
+                f"Eco-label categorisation 2025 (§3.1), {table}: catalogue items in a category that requires a type-1 "
+                f"eco-label must carry one{extra}."
+            )
     for share in contract.purchase_shares:
+        minimum = lang.number(share.minimum_percent)
+        basis = {"amount": ("beløb", "amount"), "quantity": ("mængde", "quantity")}[share.basis][0 if da else 1]
         words.append(
-            f"Purchase share (§16): {share.description} — at least {danish_number(share.minimum_percent)} % by {share.basis}."
+            f"Indkøbsandel (§16): {share.description} — mindst {minimum} % målt på {basis}."
+            if da
+            else f"Purchase share (§16): {share.description} — at least {minimum} % by {basis}."
         )
     for banned in contract.banned_items:
-        words.append(f"Banned (§16.1): {banned.description}.")
+        words.append(f"Forbudt (§16.1): {banned.description}." if da else f"Banned (§16.1): {banned.description}.")
     return words
 
 
 @dataclass(frozen=True)
+class FindingView:
+    """A finding as reports and notices show it: what, where (document, line, plate or item) and the file."""
+
+    rule_id: str
+    severity: str
+    message: str
+    expected: str | None
+    received: str | None
+    file: str | None
+    sha256: str | None
+    location: str | None
+    document: str | None
+    line: str | None
+    subject: str | None
+    supplier_cvr: str | None
+
+    @property
+    def file_name(self) -> str | None:
+        return Path(self.file).name if self.file else None
+
+
+def finding_view(finding: Finding, source: SourceFile | None, lang: Language) -> FindingView:
+    evidence = finding.evidence or {}
+    kinds = DOCUMENT_WORDS[lang.code]
+    document: str | None = None
+    if evidence.get("invoice"):
+        document = f"{kinds.get(evidence.get('document_type') or 'invoice', 'invoice')} {evidence['invoice']}"
+    elif evidence.get("catalogue"):
+        document = f"{kinds['catalogue']} {evidence['catalogue']}"
+    elif evidence.get("month"):
+        document = str(evidence["month"])
+    subject = evidence.get("registration") or evidence.get("item") or evidence.get("licence")
+    return FindingView(
+        rule_id=finding.rule_id,
+        severity=finding.severity,
+        message=finding.message,
+        expected=finding.expected,
+        received=finding.received,
+        file=source.path if source else evidence.get("file"),
+        sha256=source.sha256 if source else None,
+        location=finding.location,
+        document=document,
+        line=None if evidence.get("line") is None else str(evidence["line"]),
+        subject=None if subject is None else str(subject),
+        supplier_cvr=finding.supplier_cvr,
+    )
+
+
+def sorted_findings(findings: Sequence[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.message))
+
+
+@dataclass
+class YearReport:
+    """Everything one annual report shows for one contract year."""
+
+    contract: ContractTerms
+    year: ContractYear
+    terms: list[str]
+    green: Assessment | None
+    shares: list[Assessment]
+    findings: list[FindingView]
+    data_quality: list[FindingView]
+    notice: Notice | None
+    months: list[MonthFigure] = field(default_factory=list)
+    chart: str = ""
+
+    @property
+    def all_findings(self) -> list[FindingView]:
+        return self.findings + self.data_quality
+
+
+def build_year_report(
+    session: Session, contract: ContractTerms, number: int, sources: dict[int, SourceFile], lang: Language
+) -> YearReport:
+    assessments = session.scalars(
+        select(Assessment).where(Assessment.contract_id == contract.id, Assessment.contract_year == number)
+    ).all()
+    green = next((a for a in assessments if a.rule_id == RULE_SHARE), None)
+    shares = sorted((a for a in assessments if a.rule_id != RULE_SHARE), key=lambda a: a.rule_id)
+    findings = sorted_findings(
+        session.scalars(select(Finding).where(Finding.contract_id == contract.id, Finding.contract_year == number)).all()
+    )
+    views = [finding_view(f, sources.get(f.source_file_id or -1), lang) for f in findings]
+    notice = session.scalars(
+        select(Notice).where(Notice.contract_id == contract.id, Notice.contract_year == number, Notice.kind == "hearing")
+    ).first()
+    report = YearReport(
+        contract=contract,
+        year=contract.year(number),
+        terms=terms_in_words(contract, number, lang),
+        green=green,
+        shares=shares,
+        findings=[v for v in views if rule_base(v.rule_id) not in DATA_QUALITY_RULES],
+        data_quality=[v for v in views if rule_base(v.rule_id) in DATA_QUALITY_RULES],
+        notice=notice,
+    )
+    if green is not None and green.details.get("trip_lines") is not None:
+        report.months = monthly_figures(green.details["trip_lines"], green.window_start, green.window_end)
+        report.chart = monthly_share_chart(report.months, Decimal(str(green.details["level_percent"])), lang)
+    return report
+
+
+def year_report_sheets(session: Session, report: YearReport, catalogue: CatalogueHistory, lang: Language) -> list[Sheet]:
+    """The workbook: summary, months, and every row the figures are made of, each with file and line."""
+    da = lang.code == "da"
+    contract, year = report.contract, report.year
+    summary = Sheet("Oversigt" if da else "Summary", ["Felt" if da else "Field", "Værdi" if da else "Value"])
+    summary.rows += [
+        [lang.say("contract"), f"{contract.id} {contract.name}"],
+        [lang.say("supplier"), f"{contract.supplier_name} (CVR {contract.supplier_cvr})"],
+        [lang.say("contract_year").capitalize(), year.number],
+        ["Start", year.start],
+        ["Slut" if da else "End", year.end],
+    ]
+    summary.rows += [[lang.say("contract_terms"), line] for line in report.terms]
+    if report.green is not None:
+        d = report.green.details
+        summary.rows += [
+            [lang.say("status"), lang.status(report.green.status)],
+            [lang.say("window"), f"{report.green.window_start} – {report.green.window_end}"],
+            [lang.say("green_trips"), Decimal(str(d["green_trips"]))],
+            [lang.say("conventional_trips"), Decimal(str(d["conventional_trips"]))],
+            [lang.say("all_trips"), Decimal(str(d["total_trips"]))],
+            [lang.say("green_share", basis=lang.term(d["basis"])), report.green.share],
+            [lang.say("binding_level", source=lang.term(d["level_source"])), Decimal(str(d["level_percent"])) / 100],
+        ]
+        if report.green.status == "short":
+            summary.rows += [
+                [lang.say("shortfall_trips"), d["shortfall_trips"]],
+                [lang.say("fixed_penalty"), Decimal(str(d["penalty_fixed"]))],
+                [lang.say("proposed_penalty"), report.green.penalty_total],
+            ]
+    for share in report.shares:
+        summary.rows.append([f"{share.details['description']} ({lang.term(share.details['basis'])})", share.share])
+    sheets = [summary]
+    if report.months:
+        level = Decimal(str(report.green.details["level_percent"])) / 100 if report.green else None
+        sheets.append(
+            Sheet(
+                "Måneder" if da else "Months",
+                [lang.say("month"), lang.say("green_trips"), lang.say("all_trips"), lang.say("share"), lang.say("level")],
+                [[m.month.strftime("%Y-%m"), m.green, m.total, m.share, level] for m in report.months],
+            )
+        )
+    if report.green is not None:
+        sheets.append(
+            Sheet(
+                "Turlinjer" if da else "Trip lines",
+                [
+                    lang.say("day"),
+                    lang.say("document"),
+                    lang.say("line"),
+                    lang.say("kind"),
+                    lang.say("trips"),
+                    lang.say("registrations"),
+                    lang.say("file"),
+                    "Fillinje" if da else "File line",
+                ],
+                [
+                    [
+                        t["day"],
+                        f"{lang.term(t['document_type'])} {t['invoice']}",
+                        t["line"],
+                        lang.term(t["kind"]),
+                        Decimal(str(t["trips"])),
+                        t["registrations"],
+                        t["file"],
+                        t.get("source_line"),
+                    ]
+                    for t in report.green.details.get("trip_lines") or []
+                ],
+            )
+        )
+    invoices = session.scalars(
+        select(Invoice)
+        .where(Invoice.contract_id == contract.id)
+        .options(selectinload(Invoice.lines), selectinload(Invoice.source_file))
+        .order_by(Invoice.issue_date, Invoice.number)
+    ).all()
+    sheets.append(
+        Sheet(
+            "Fakturalinjer" if da else "Invoice lines",
+            [
+                "Dokument" if da else "Document",
+                "Type",
+                "Udstedt" if da else "Issued",
+                lang.say("day"),
+                lang.say("line"),
+                "Varenr." if da else "Item id",
+                "Navn" if da else "Name",
+                "Mængde" if da else "Quantity",
+                "Enhed" if da else "Unit",
+                lang.say("amount"),
+                "Valuta" if da else "Currency",
+                "Mærker" if da else "Labels",
+                lang.say("file"),
+                "Fillinje" if da else "File line",
+            ],
+            [
+                [
+                    d.invoice.number,
+                    d.invoice.document_type,
+                    d.invoice.issue_date,
+                    d.day,
+                    d.line.line_id,
+                    d.line.seller_item_id,
+                    d.line.name,
+                    d.line.quantity,
+                    d.line.unit_code,
+                    d.line.line_amount,
+                    d.invoice.currency,
+                    [label.get("code") or label.get("raw") for label in d.line.labels],
+                    d.invoice.source_file.path,
+                    d.line.source_line or d.line.path,
+                ]
+                for d in dated_lines(invoices, year.start, year.end)
+            ],
+            money_columns=frozenset({9}),
+        )
+    )
+    references = contract.invoice_references | {contract.id}
+    trips = session.scalars(
+        select(Trip)
+        .where((Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(references)))
+        .where(Trip.trip_date >= year.start, Trip.trip_date <= year.end)
+        .options(selectinload(Trip.source_file))
+        .order_by(Trip.trip_date, Trip.id)
+    ).all()
+    sheets.append(
+        Sheet(
+            "Kørebøger" if da else "Driving logs",
+            [
+                lang.say("day"),
+                "Nummerplade" if da else "Plate",
+                "Køretøj" if da else "Vehicle",
+                "km",
+                "Brændstof" if da else "Fuel",
+                lang.say("file"),
+                "Række" if da else "Row",
+            ],
+            [[t.trip_date, t.registration, t.vehicle_type, t.distance_km, t.fuel, t.source_file.path, t.row] for t in trips],
+        )
+    )
+    files = {m.source_file_id for m in catalogue.messages if m.issue_date <= year.end}
+    items = (
+        session.scalars(
+            select(CatalogueItem)
+            .where(CatalogueItem.source_file_id.in_(files))
+            .options(selectinload(CatalogueItem.source_file))
+            .order_by(CatalogueItem.issue_date, CatalogueItem.source_file_id, CatalogueItem.position)
+        ).all()
+        if files
+        else []
+    )
+    sheets.append(
+        Sheet(
+            "Katalogvarer" if da else "Catalogue items",
+            [
+                "Katalog" if da else "Catalogue",
+                "Type",
+                "Udstedt" if da else "Issued",
+                lang.say("line"),
+                "Handling" if da else "Action",
+                "Varenr." if da else "Item id",
+                "Navn" if da else "Name",
+                "Mærker" if da else "Labels",
+                "Pris" if da else "Price",
+                lang.say("file"),
+                "Fillinje" if da else "File line",
+            ],
+            [
+                [
+                    i.catalogue_id,
+                    i.document_type,
+                    i.issue_date,
+                    i.line_id,
+                    i.action_code,
+                    i.seller_item_id,
+                    i.name,
+                    [label.get("code") or label.get("raw") for label in i.labels],
+                    i.price,
+                    i.source_file.path,
+                    i.source_line or i.path,
+                ]
+                for i in items
+            ],
+            money_columns=frozenset({8}),
+        )
+    )
+    sheets.append(
+        Sheet(
+            lang.say("findings"),
+            [
+                lang.say("rule"),
+                "Regel-id" if da else "Rule id",
+                lang.say("severity"),
+                lang.say("document"),
+                lang.say("line"),
+                lang.say("notice_plate_item"),
+                lang.say("details_as_recorded"),
+                lang.say("expected"),
+                lang.say("received"),
+                lang.say("file"),
+                "Sted" if da else "Place",
+            ],
+            [
+                [
+                    lang.rule_title(f.rule_id),
+                    f.rule_id,
+                    lang.severity(f.severity),
+                    f.document,
+                    f.line,
+                    f.subject,
+                    f.message,
+                    f.expected,
+                    f.received,
+                    f.file,
+                    f.location,
+                ]
+                for f in report.all_findings
+            ],
+        )
+    )
+    return sheets
+
+
+@dataclass
 class WrittenReports:
+    """What a report run wrote: HTML pages, their PDFs and workbooks; why PDFs were skipped, if they were."""
+
     index: Path
-    annual: list[Path]
+    annual: list[Path] = field(default_factory=list)
+    pdf: list[Path] = field(default_factory=list)
+    xlsx: list[Path] = field(default_factory=list)
+    statements: list[Path] = field(default_factory=list)
+    findings_csv: Path | None = None
+    pdf_skipped: str | None = None
 
 
-def _finding_view(finding: Finding, source: SourceFile | None) -> dict[str, Any]:
-    return {
-        "rule_id": finding.rule_id,
-        "severity": finding.severity,
-        "message": finding.message,
-        "expected": finding.expected,
-        "received": finding.received,
-        "file": source.path if source else None,
-        "sha256": source.sha256 if source else None,
-        "location": finding.location,
-    }
+@dataclass
+class OverviewRow:
+    """One contract on the overview page."""
+
+    contract: ContractTerms
+    status: str
+    years: list[dict[str, Any]]
+    trend: str
+    findings_by_kind: list[tuple[str, int]]
+    findings_by_severity: Counter[str]
+    reports: list[tuple[str, str]]
+
+
+def contract_status(years: Sequence[dict[str, Any]]) -> str:
+    """The contract's state for the overview: a hearing or decision wins, then the latest year with a verdict."""
+    for entry in reversed(years):
+        notice = entry["notice"]
+        if notice is not None and notice.status in ("proposed", "commented"):
+            return "in_hearing"
+        if notice is not None and notice.status in ("confirmed", "reduced", "waived"):
+            return "decided"
+    for entry in reversed(years):
+        statuses = [a.status for a in [entry["green"], *entry["shares"]] if a is not None]
+        for status in ("short", "at_risk", "on_track", "compliant"):
+            if status in statuses:
+                return status
+    return "no_data"
 
 
 def write_reports(
-    engine: Engine,
+    engine: Any,
     contracts: Sequence[ContractTerms],
     out_dir: Path,
     contract_id: str | None = None,
     year: int | None = None,
     contract_errors: Sequence[ContractTermsError] = (),
+    lang: Language | None = None,
+    pdf: bool = True,
 ) -> WrittenReports:
-    """Write one HTML report per assessed contract year, and ``index.html`` over all of them."""
-    environment = _environment()
+    """Write per assessed contract year: the HTML report, its PDF and XLSX, the penalty statement when there
+    is a hearing; then ``index.html`` (the overview), ``portfolio-<year>.html`` and ``findings.csv``."""
+    lang = lang or Language("da")
+    environment = report_environment(lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     generated = datetime.now(UTC)
-    written: list[Path] = []
-    overview: list[dict[str, Any]] = []
+    written = WrittenReports(index=out_dir / "index.html")
+    written.pdf_skipped = pdf_available() if pdf else "PDF output turned off"
+    rows: list[OverviewRow] = []
     with session_scope(engine) as session:
         sources = {s.id: s for s in session.scalars(select(SourceFile))}
+        catalogues = contract_catalogues(session, contracts)
         for contract in contracts:
-            assessments = session.scalars(
-                select(Assessment)
-                .where(Assessment.contract_id == contract.id)
-                .order_by(Assessment.contract_year, Assessment.rule_id)
-            ).all()
-            for number in sorted({a.contract_year for a in assessments}):
-                year_assessments = [a for a in assessments if a.contract_year == number]
-                green = next((a for a in year_assessments if a.rule_id == RULE_SHARE), None)
-                shares = [a for a in year_assessments if a.rule_id != RULE_SHARE]
-                findings = sorted(
-                    session.scalars(select(Finding).where(Finding.contract_id == contract.id, Finding.contract_year == number)),
-                    key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.message),
+            numbers = sorted(set(session.scalars(select(Assessment.contract_year).where(Assessment.contract_id == contract.id))))
+            years: list[dict[str, Any]] = []
+            row_reports: list[tuple[str, str]] = []
+            kinds: Counter[str] = Counter()
+            severities: Counter[str] = Counter()
+            for number in numbers:
+                report = build_year_report(session, contract, number, sources, lang)
+                years.append(
+                    {
+                        "number": number,
+                        "year": report.year,
+                        "green": report.green,
+                        "shares": report.shares,
+                        "notice": report.notice,
+                        "href": f"{contract.id}/{annual_report_name(contract.id, number)}",
+                    }
                 )
-                notice = session.scalars(
-                    select(Notice).where(
-                        Notice.contract_id == contract.id, Notice.contract_year == number, Notice.kind == "hearing"
-                    )
-                ).first()
-                contract_year = contract.year(number)
-                name = annual_report_name(contract.id, number)
-                entry = {
-                    "contract": contract,
-                    "year": contract_year,
-                    "green": green,
-                    "shares": shares,
-                    "findings_by_severity": Counter(f.severity for f in findings),
-                    "notice": notice,
-                    "href": f"{contract.id}/{name}",
-                }
-                overview.append(entry)
+                kinds.update(lang.rule_title(f.rule_id) for f in report.all_findings)
+                severities.update(f.severity for f in report.all_findings)
+                row_reports.append((str(number), f"{contract.id}/{annual_report_name(contract.id, number)}"))
                 if (contract_id and contract.id != contract_id) or (year and number != year):
                     continue
-                html = environment.get_template("annual_report.html.j2").render(
+                _write_year(environment, session, report, catalogues[contract.id], lang, out_dir, generated, written)
+            trend_points = [
+                (f"{lang.say('contract_year')} {y['number']}", y["green"].share if y["green"] is not None else None)
+                for y in years
+            ]
+            last_green = next((y["green"] for y in reversed(years) if y["green"] is not None), None)
+            rows.append(
+                OverviewRow(
                     contract=contract,
-                    year=contract_year,
-                    terms=terms_in_words(contract, number),
-                    green=green,
-                    shares=shares,
-                    findings=[_finding_view(f, sources.get(f.source_file_id or -1)) for f in findings],
-                    notice=notice,
-                    event_words=EVENT_WORDS,
-                    status_words=STATUS_WORDS,
-                    generated=generated,
-                    today=date.today(),
+                    status=contract_status(years),
+                    years=years,
+                    trend=trend_sparkline(
+                        trend_points, Decimal(str(last_green.level)) if last_green and last_green.level else None
+                    ),
+                    findings_by_kind=sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
+                    findings_by_severity=severities,
+                    reports=row_reports,
                 )
-                path = out_dir / contract.id / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(html, encoding="utf-8")
-                written.append(path)
-        unmatched = session.scalars(select(Finding).where(Finding.contract_id.is_(None)).order_by(Finding.id)).all()
+            )
+        unmatched = sorted_findings(session.scalars(select(Finding).where(Finding.contract_id.is_(None))).all())
         quarantined = session.scalars(
             select(SourceFile).where(SourceFile.status == "quarantined").order_by(SourceFile.path)
         ).all()
@@ -200,20 +609,94 @@ def write_reports(
         )
         last_ingest = session.scalar(select(func.max(SourceFile.ingested_at)))
         portfolio_years = sorted({day.year for day in session.scalars(select(Invoice.issue_date).distinct())}, reverse=True)
-        index_html = environment.get_template("index.html.j2").render(
-            entries=overview,
-            unmatched=[_finding_view(f, sources.get(f.source_file_id or -1)) for f in unmatched],
-            quarantined=quarantined,
-            counts=counts,
-            last_ingest=last_ingest,
-            contract_errors=[str(error) for error in contract_errors],
-            portfolio_years=portfolio_years,
-            generated=generated,
+        all_findings = sorted_findings(session.scalars(select(Finding)).all())
+        written.findings_csv = write_csv(
+            out_dir / "findings.csv",
+            [
+                "contract",
+                "contract_year",
+                "supplier_cvr",
+                "rule_id",
+                "rule",
+                "severity",
+                "message",
+                "expected",
+                "received",
+                "file",
+                "location",
+            ],
+            [
+                [
+                    f.contract_id,
+                    f.contract_year,
+                    f.supplier_cvr,
+                    f.rule_id,
+                    lang.rule_title(f.rule_id),
+                    f.severity,
+                    f.message,
+                    f.expected,
+                    f.received,
+                    sources[f.source_file_id].path if f.source_file_id in sources else None,
+                    f.location,
+                ]
+                for f in all_findings
+            ],
         )
-    index = out_dir / "index.html"
-    index.write_text(index_html, encoding="utf-8")
+        unmatched_views = [finding_view(f, sources.get(f.source_file_id or -1), lang) for f in unmatched]
     figures = portfolios_by_year(engine, contracts, portfolio_years) if portfolio_years else {}
+    latest = figures.get(portfolio_years[0]) if portfolio_years else None
+    index_html = environment.get_template("index.html.j2").render(
+        rows=rows,
+        unmatched=unmatched_views,
+        quarantined=quarantined,
+        counts=counts,
+        last_ingest=last_ingest,
+        contract_errors=[str(error) for error in contract_errors],
+        portfolio_years=portfolio_years,
+        latest_portfolio=latest,
+        generated=generated,
+    )
+    written.index.write_text(index_html, encoding="utf-8")
     for portfolio_year, portfolio in figures.items():
         page = environment.get_template("portfolio.html.j2").render(p=portfolio, years=portfolio_years, generated=generated)
         (out_dir / f"portfolio-{portfolio_year}.html").write_text(page, encoding="utf-8")
-    return WrittenReports(index, written)
+    return written
+
+
+def _write_year(
+    environment: Environment,
+    session: Session,
+    report: YearReport,
+    catalogue: CatalogueHistory,
+    lang: Language,
+    out_dir: Path,
+    generated: datetime,
+    written: WrittenReports,
+) -> None:
+    """One contract year's files: HTML, PDF (same template, print styles), XLSX, and the penalty statement."""
+    folder = out_dir / report.contract.id
+    folder.mkdir(parents=True, exist_ok=True)
+    number = report.year.number
+    names = {suffix: annual_report_name(report.contract.id, number, suffix) for suffix in ("html", "pdf", "xlsx")}
+    statement = statement_name(report.contract.id, number) if report.notice is not None else None
+    html = environment.get_template("annual_report.html.j2").render(
+        r=report,
+        names=names,
+        statement=statement,
+        pdf=written.pdf_skipped is None,
+        generated=generated,
+        today=date.today(),
+    )
+    path = folder / names["html"]
+    path.write_text(html, encoding="utf-8")
+    written.annual.append(path)
+    written.xlsx.append(write_workbook(folder / names["xlsx"], year_report_sheets(session, report, catalogue, lang)))
+    if written.pdf_skipped is None:
+        written.pdf.append(write_pdf(html, folder / names["pdf"]))
+    if report.notice is not None and report.green is not None and statement is not None:
+        statement_html = penalty_statement_html(environment, report.contract, report.green, report.notice, lang, generated)
+        statement_path = folder / f"{statement}.html"
+        statement_path.write_text(statement_html, encoding="utf-8")
+        written.statements.append(statement_path)
+        if written.pdf_skipped is None:
+            written.statements.append(write_pdf(statement_html, folder / f"{statement}.pdf"))

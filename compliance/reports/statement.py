@@ -1,34 +1,84 @@
-"""The penalty statement: the calculation as the contract words it, then the hearing history.
+"""The penalty statement: the calculation as the contract words it, then the hearing history and the decision.
 
 Written so that it can be handed to a supplier's lawyer: every figure is stated with where it
-comes from, and every step of the hearing with who took it and when.
+comes from, and every step of the hearing with who took it and when. The text (``hearing show``),
+the HTML page and the PDF are made from the same steps.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from jinja2 import Environment
 from sqlalchemy import Engine, select
 
 from compliance.assessment.hearing import hearing_notice
 from compliance.checks.green_vehicles import RULE_SHARE
+from compliance.contracts import ContractTerms
 from compliance.errors import ComplianceError
-from compliance.formatting import danish_date, danish_money, danish_number, danish_percent
+from compliance.reports.language import Language
 from compliance.store.db import session_scope
-from compliance.store.models import Assessment
-
-EVENT_WORDS = {
-    "proposed": "Penalty proposed",
-    "assessment_changed": "Assessment changed",
-    "assessment_changed_after_decision": "Assessment changed after the decision",
-    "withdrawn": "Proposal withdrawn",
-    "supplier_comment": "Supplier's comment recorded",
-    "decision_confirm": "Decision: penalty confirmed",
-    "decision_reduce": "Decision: penalty reduced",
-    "decision_waive": "Decision: penalty waived",
-}
+from compliance.store.models import Assessment, Notice
 
 
-def penalty_statement_text(engine: Engine, contract_id: str, year: int) -> str:
-    """Plain-text statement for one contract year (also shown in the annual report)."""
+def statement_name(contract_id: str, year: int) -> str:
+    """File name (without suffix) of the penalty statement for one contract year."""
+    return f"penalty-statement-{contract_id}-year-{year}"
+
+
+def penalty_steps(assessment: Assessment, lang: Language) -> list[tuple[str, str]]:
+    """The calculation in the contract's order (§2.1): window, trips, share, level, shortfall, rate, add-on, total."""
+    d = assessment.details
+    per_km = d["penalty_model"] == "per_km"
+    unit = lang.say("unit_km" if per_km else "unit_trip")
+    shortfall = (
+        f"{lang.number(d['shortfall_km'], 1)} km" if per_km else lang.say("trips_count", count=lang.number(d["shortfall_trips"]))
+    )
+    window = f"{lang.date(assessment.window_start)} – {lang.date(assessment.window_end)}"
+    if d["transition_cut"]:
+        window += f" ({lang.say('window_transition')})"
+    comparison = lang.say("at_least" if d["level_inclusive"] else "more_than")
+    return [
+        (lang.say("step_window"), window),
+        (
+            lang.say("step_trips"),
+            lang.say("step_trips_value", green=lang.number(d["green_trips"]), total=lang.number(d["total_trips"])),
+        ),
+        (lang.say("step_share"), f"{lang.percent(assessment.share)} ({lang.say('basis').lower()}: {lang.term(d['basis'])})"),
+        (lang.say("step_level"), f"{comparison} {lang.number(d['level_percent'], 2)} % ({lang.term(d['level_source'])})"),
+        (lang.say("step_shortfall"), shortfall),
+        (
+            lang.say("step_rate"),
+            lang.say(
+                "step_rate_value",
+                rate=lang.money(d["penalty_rate"]),
+                unit=unit,
+                shortfall=shortfall,
+                variable=lang.money(d["penalty_variable"]),
+            ),
+        ),
+        (lang.say("step_fixed"), lang.money(d["penalty_fixed"])),
+        (lang.say("step_total"), lang.money(assessment.penalty_total)),
+    ]
+
+
+def decision_words(notice: Notice, lang: Language) -> str:
+    """What has been decided, or that nothing is imposed yet."""
+    if notice.status == "withdrawn":
+        return lang.say("decision_withdrawn")
+    if notice.decided_penalty is not None and notice.decided_at is not None:
+        return lang.say(
+            "decision_made",
+            amount=lang.money(notice.decided_penalty),
+            status=lang.status(notice.status),
+            when=lang.date(notice.decided_at.date()),
+        )
+    return lang.say("decision_pending", deadline=lang.date(notice.deadline))
+
+
+def penalty_statement_text(engine: Engine, contract_id: str, year: int, lang: Language | None = None) -> str:
+    """Plain-text statement for one contract year (``compliance hearing show``)."""
+    lang = lang or Language("da")
     with session_scope(engine) as session:
         assessment = session.scalars(
             select(Assessment).where(
@@ -40,32 +90,35 @@ def penalty_statement_text(engine: Engine, contract_id: str, year: int) -> str:
             raise ComplianceError(
                 f"contract {contract_id} year {year} has no penalty to state", expected="a contract year that fell short"
             )
-        d = assessment.details
-        unit = "km" if d["penalty_model"] == "per_km" else "trip"
-        shortfall = f"{danish_number(d['shortfall_km'], 1)} km" if unit == "km" else f"{d['shortfall_trips']} trips"
         lines = [
-            f"Penalty statement — contract {contract_id}, contract year {year}",
+            f"{lang.say('penalty_statement')} — {lang.say('contract').lower()} {contract_id}, {lang.say('contract_year')} {year}",
             "",
-            f"1. Measurement window: {danish_date(assessment.window_start)} – {danish_date(assessment.window_end)}"
-            + (" (year 1 without its transition months)" if d["transition_cut"] else ""),
-            f"2. Trips: {danish_number(d['green_trips'])} with green vehicles of {danish_number(d['total_trips'])} in all",
-            f"3. Green share: {danish_percent(assessment.share)} (basis: {d['basis']})",
-            f"4. Binding level: {'at least' if d['level_inclusive'] else 'more than'} {danish_number(d['level_percent'], 2)} % ({d['level_source']})",
-            f"5. Shortfall: {shortfall}",
-            f"6. Rate: {danish_money(d['penalty_rate'])} per {unit} short = {danish_money(d['penalty_variable'])}",
-            f"7. Fixed penalty for any shortfall: {danish_money(d['penalty_fixed'])}",
-            f"8. Proposed penalty (rounded once to whole øre): {danish_money(assessment.penalty_total)}",
-            "",
-            f"Hearing: {notice.status}; the supplier may comment until {danish_date(notice.deadline)}.",
         ]
+        lines += [f"{number}. {label}: {value}" for number, (label, value) in enumerate(penalty_steps(assessment, lang), start=1)]
+        lines += ["", f"{lang.say('hearing_history')}:"]
         for event in notice.events:
-            amount = f" — {danish_money(event.amount)}" if event.amount is not None else ""
+            amount = f" — {lang.money(event.amount)}" if event.amount is not None else ""
             text = f": {event.text}" if event.text else ""
-            lines.append(
-                f"  {event.occurred_at:%Y-%m-%d %H:%M} {EVENT_WORDS.get(event.kind, event.kind)} by {event.actor}{amount}{text}"
-            )
-        if notice.decided_penalty is not None:
-            lines += ["", f"Penalty imposed: {danish_money(notice.decided_penalty)} ({notice.status})."]
-        else:
-            lines += ["", "No penalty is imposed until the contract manager has decided."]
+            lines.append(f"  {event.occurred_at:%Y-%m-%d %H:%M} {lang.event(event.kind)} ({event.actor}){amount}{text}")
+        lines += ["", decision_words(notice, lang)]
         return "\n".join(lines)
+
+
+def penalty_statement_html(
+    environment: Environment,
+    contract: ContractTerms,
+    assessment: Assessment,
+    notice: Notice,
+    lang: Language,
+    generated: datetime,
+) -> str:
+    """The statement as an HTML page (and, through WeasyPrint, the PDF)."""
+    return environment.get_template("penalty_statement.html.j2").render(
+        contract=contract,
+        year=contract.year(assessment.contract_year),
+        assessment=assessment,
+        steps=penalty_steps(assessment, lang),
+        notice=notice,
+        decision=decision_words(notice, lang),
+        generated=generated,
+    )

@@ -139,15 +139,20 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     )
     assert decided.exit_code == 0, decided.output
     assert "reduced, penalty 30.000,00 kr." in decided.output
-    statement = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2"]).output
+    statement = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
     assert "5. Shortfall: 70 trips" in statement
-    assert "8. Proposed penalty (rounded once to whole øre): 41.500,00 kr." in statement
-    assert "Supplier's comment recorded by Anna: Vans in repair" in statement
-    assert "Decision: penalty reduced by Anna — 30.000,00 kr.: repairs" in statement
-    assert "Penalty imposed: 30.000,00 kr. (reduced)." in statement
+    assert "6. Rate: DKK 450.00 per trip × 70 trips = DKK 31,500.00" in statement
+    assert "8. Total penalty (rounded once to whole øre): DKK 41,500.00" in statement
+    assert "Supplier's comment recorded (Anna): Vans in repair" in statement
+    assert "Decision: penalty reduced (Anna) — DKK 30,000.00: repairs" in statement
+    assert "Penalty imposed: DKK 30,000.00 (reduced), decided" in statement
+    danish = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2"]).output
+    assert "5. Manko: 70 ture" in danish
+    assert "8. Bod i alt (afrundet én gang til hele øre): 41.500,00 kr." in danish
+    assert "Pålagt bod: 30.000,00 kr. (nedsat), afgjort" in danish
     # A re-run keeps the decision and the report shows the history.
     assert runner.invoke(main, ["run"]).exit_code == 0
     report = (tmp_path / "var" / "reports" / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").read_text(
         encoding="utf-8"
     )
-    assert "30.000,00 kr. imposed" in report and "Supplier&#39;s comment recorded" in report
+    assert "Afgørelse: bod nedsat — 30.000,00 kr. pålagt." in report and "Leverandørens bemærkning registreret" in report
