@@ -188,6 +188,38 @@ def _print_reports(written: WrittenReports) -> None:
 
 
 @main.command()
+@click.option("--contract", "contract_id", help="Only this contract id.")
+@click.option("--year", type=int, help="Only this contract year.")
+@LANGUAGE_OPTION
+@click.option("--dry-run", is_flag=True, help="Only write the files and say who would get them; send nothing.")
+@click.option("--resend", is_flag=True, help="Send again a notice whose content was already sent to the same address.")
+def notices(contract_id: str | None, year: int | None, language_code: str | None, dry_run: bool, resend: bool) -> None:
+    """Write the supplier discrepancy notices (HTML, PDF) and e-mail them to the suppliers.
+
+    SMTP settings: COMPLIANCE_SMTP_HOST, COMPLIANCE_SMTP_PORT, COMPLIANCE_SMTP_FROM, COMPLIANCE_SMTP_USER,
+    COMPLIANCE_SMTP_PASSWORD, COMPLIANCE_SMTP_STARTTLS, COMPLIANCE_SMTP_SSL. Exits 1 if a send failed.
+    """
+    settings = _settings()
+    pipeline.initialise_database(settings)
+    try:
+        written = pipeline.write_supplier_notices(settings, contract_id, year, language_code)
+        outcomes = pipeline.send_supplier_notices(settings, written, dry_run=dry_run, resend=resend)
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for outcome in outcomes:
+        n = outcome.notice
+        click.echo(
+            f"{outcome.outcome}: {n.contract_id} year {n.contract_year} {n.supplier_name} ({n.discrepancies} discrepancies, "
+            f"deadline {n.deadline}) — {outcome.detail}"
+        )
+        click.echo(f"  {n.pdf or n.html}")
+    if not outcomes:
+        click.echo("no discrepancies: no notices")
+    if any(o.outcome == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@main.command()
 def run() -> None:
     """The whole pipeline on the configured inbox — exactly what the DAG does.
 
@@ -201,6 +233,7 @@ def run() -> None:
     click.echo(f"{len(result.reports.annual)} annual report(s) (HTML, PDF, XLSX) in {settings.reports_dir}")
     if result.reports.pdf_skipped:
         click.echo(f"PDF not written: {result.reports.pdf_skipped}", err=True)
+    click.echo(f"{len(result.notices)} supplier notice(s) in {settings.reports_dir / 'notices'} (not sent: compliance notices)")
     click.echo(f"open the overview: {result.reports.index}")
     if result.ingest.quarantined or result.contract_errors:
         sys.exit(1)

@@ -209,6 +209,8 @@ class ContractTerms:
     buyer_name: str
     buyer_cvr: str | None
     customer_ids: frozenset[str]
+    buyer_contact_email: str | None
+    buyer_contact_name: str | None
     supplier_name: str
     supplier_cvr: str
     supplier_email: str | None
@@ -477,6 +479,8 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         buyer_name=data["buyer"]["name"],
         buyer_cvr=data["buyer"].get("cvr"),
         customer_ids=frozenset(data["buyer"].get("customer_ids", [])),
+        buyer_contact_email=data["buyer"].get("contact_email"),
+        buyer_contact_name=data["buyer"].get("contact_name"),
         supplier_name=data["supplier"]["name"],
         supplier_cvr=data["supplier"]["cvr"],
         supplier_email=data["supplier"].get("email"),

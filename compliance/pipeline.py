@@ -15,6 +15,14 @@ from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_path
 from compliance.portfolio import Portfolio, portfolio_figures
 from compliance.reports.annual import WrittenReports, write_reports
 from compliance.reports.language import language
+from compliance.reports.notices import (
+    DeliveryOutcome,
+    SmtpSettings,
+    WrittenNotice,
+    deliver_notices,
+    smtp_settings_from_env,
+    write_notices,
+)
 from compliance.settings import Settings
 from compliance.store.db import make_engine, migrate_database
 
@@ -80,6 +88,38 @@ def write_contract_reports(
         engine.dispose()
 
 
+def write_supplier_notices(
+    settings: Settings,
+    contract_id: str | None = None,
+    year: int | None = None,
+    language_code: str | None = None,
+    today: date | None = None,
+) -> list[WrittenNotice]:
+    """Write a discrepancy notice (HTML, PDF) per contract year and supplier into ``<reports>/notices``."""
+    contracts, _ = contract_terms(settings)
+    engine = make_engine(settings.db_url)
+    try:
+        lang = language(language_code or settings.report_language)
+        return write_notices(engine, contracts, settings.reports_dir, lang, contract_id, year, today)
+    finally:
+        engine.dispose()
+
+
+def send_supplier_notices(
+    settings: Settings,
+    notices: list[WrittenNotice],
+    dry_run: bool = False,
+    resend: bool = False,
+    smtp: SmtpSettings | None = None,
+) -> list[DeliveryOutcome]:
+    """E-mail the notices (SMTP from ``smtp``, else ``COMPLIANCE_SMTP_*``); every attempt is recorded."""
+    engine = make_engine(settings.db_url)
+    try:
+        return deliver_notices(engine, notices, smtp or smtp_settings_from_env(), dry_run, resend)
+    finally:
+        engine.dispose()
+
+
 def portfolio(settings: Settings, year: int) -> Portfolio:
     """Portfolio figures for a calendar year (spend shares per buyer unit and category, green terms)."""
     contracts, _ = contract_terms(settings)
@@ -96,12 +136,14 @@ class PipelineResult:
     checks: CheckSummary
     reports: WrittenReports
     contract_errors: list[ContractTermsError] = field(default_factory=list)
+    notices: list[WrittenNotice] = field(default_factory=list)
 
 
 def run_pipeline(settings: Settings, as_of: date | None = None) -> PipelineResult:
-    """Everything the scheduled DAG does: migrate, ingest the inbox, check, report."""
+    """Everything the scheduled DAG does: migrate, ingest the inbox, check, report, write (not send) notices."""
     initialise_database(settings)
     ingest = ingest_files(settings)
     checks, errors = check_contracts(settings, as_of=as_of)
     reports = write_contract_reports(settings)
-    return PipelineResult(ingest, checks, reports, errors)
+    notices = write_supplier_notices(settings, today=as_of)
+    return PipelineResult(ingest, checks, reports, errors, notices)

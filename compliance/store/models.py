@@ -370,6 +370,7 @@ class Notice(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_penalty: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
 
     events: Mapped[list[HearingEvent]] = relationship(back_populates="notice", order_by="HearingEvent.id")
 
@@ -389,3 +390,22 @@ class HearingEvent(Base):
     status_after: Mapped[str] = mapped_column(String(20))
 
     notice: Mapped[Notice] = relationship(back_populates="events")
+
+
+class NoticeDelivery(Base):
+    """One attempt to e-mail a notice: to whom, through which server, which PDF, and what happened."""
+
+    __tablename__ = "notice_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recipient: Mapped[str] = mapped_column(Text)
+    sender: Mapped[str] = mapped_column(Text)
+    smtp_host: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(Text)
+    attachment_name: Mapped[str] = mapped_column(Text)
+    attachment_sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))  # "sent" | "failed"
+    error: Mapped[str | None] = mapped_column(Text)
