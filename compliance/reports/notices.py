@@ -103,7 +103,9 @@ def write_notices(
                 }
                 green = session.scalars(
                     select(Assessment).where(
-                        Assessment.contract_id == contract.id, Assessment.contract_year == number, Assessment.rule_id == RULE_SHARE
+                        Assessment.contract_id == contract.id,
+                        Assessment.contract_year == number,
+                        Assessment.rule_id == RULE_SHARE,
                     )
                 ).first()
                 penalty = green.penalty_total if green is not None and green.status == "short" else None
@@ -149,11 +151,20 @@ def write_notices(
                 )
                 body = "\n\n".join(
                     [
-                        lang.say("notice_regarding", contract=contract.id, year=number,
-                                 start=lang.date(contract_year.start), end=lang.date(contract_year.end)),
+                        lang.say(
+                            "notice_regarding",
+                            contract=contract.id,
+                            year=number,
+                            start=lang.date(contract_year.start),
+                            end=lang.date(contract_year.end),
+                        ),
                         lang.say("notice_intro", count=len(year_findings)),
-                        lang.say("notice_respond_text", contact=reply_to or contract.buyer_name, deadline=lang.date(notice.deadline)),
-                        f"{lang.say('notice_sign')}\n{contract.buyer_contact_name or ''}\n{contract.buyer_name}".replace("\n\n", "\n"),
+                        lang.say(
+                            "notice_respond_text", contact=reply_to or contract.buyer_name, deadline=lang.date(notice.deadline)
+                        ),
+                        f"{lang.say('notice_sign')}\n{contract.buyer_contact_name or ''}\n{contract.buyer_name}".replace(
+                            "\n\n", "\n"
+                        ),
                     ]
                 )
                 written.append(
@@ -331,7 +342,9 @@ def deliver_notices(
             ).first()
             if previous is not None and not resend:
                 outcomes.append(
-                    DeliveryOutcome(notice, "already_sent", f"sent to {notice.recipient} on {previous.attempted_at:%Y-%m-%d %H:%M} UTC")
+                    DeliveryOutcome(
+                        notice, "already_sent", f"sent to {notice.recipient} on {previous.attempted_at:%Y-%m-%d %H:%M} UTC"
+                    )
                 )
                 continue
         attachment = notice.pdf.read_bytes()

@@ -62,7 +62,16 @@ def test_every_assessed_year_gets_html_pdf_and_a_workbook(sample_run: Run, need_
     # The trip-line listing is for the screen; the PDF points at the workbook instead.
     assert "annual-report-KK-2024-0117-year-2.xlsx" in text
     statement = _pdf_text(settings.reports_dir / KK / f"penalty-statement-{KK}-year-2.pdf")
-    steps = ["1. Måleperiode", "2. Ture", "3. Grøn andel", "4. Bindende niveau", "5. Manko", "6. Sats", "7. Fast tillæg", "8. Bod i alt"]
+    steps = [
+        "1. Måleperiode",
+        "2. Ture",
+        "3. Grøn andel",
+        "4. Bindende niveau",
+        "5. Manko",
+        "6. Sats",
+        "7. Fast tillæg",
+        "8. Bod i alt",
+    ]
     positions = [statement.index(step) for step in steps]
     assert positions == sorted(positions)
     assert "450,00 kr. pr. tur × 70 ture = 31.500,00 kr." in statement
@@ -74,7 +83,9 @@ def test_the_workbook_carries_the_rows_behind_every_figure(sample_run: Run) -> N
     engine = make_engine(settings.db_url)
     with session_scope(engine) as session:
         green = session.scalars(
-            select(Assessment).where(Assessment.contract_id == KK, Assessment.contract_year == 2, Assessment.rule_id == RULE_SHARE)
+            select(Assessment).where(
+                Assessment.contract_id == KK, Assessment.contract_year == 2, Assessment.rule_id == RULE_SHARE
+            )
         ).one()
         findings = session.scalars(select(Finding).where(Finding.contract_id == KK, Finding.contract_year == 2)).all()
         details, finding_count = green.details, len(findings)
