@@ -518,8 +518,9 @@ class OverviewRow:
     reports: list[tuple[str, str]]
 
 
-def contract_status(years: Sequence[dict[str, Any]]) -> str:
-    """The contract's state for the overview: a hearing or decision wins, then the latest year with a verdict."""
+def contract_status(years: Sequence[dict[str, Any]], latest_high_findings: int) -> str:
+    """The contract's state for the overview: a hearing or decision wins, then the latest year with a verdict;
+    a compliant or on-track contract whose latest year has high-severity findings is at risk."""
     for entry in reversed(years):
         notice = entry["notice"]
         if notice is not None and notice.status in ("proposed", "commented"):
@@ -530,8 +531,8 @@ def contract_status(years: Sequence[dict[str, Any]]) -> str:
         statuses = [a.status for a in [entry["green"], *entry["shares"]] if a is not None]
         for status in ("short", "at_risk", "on_track", "compliant"):
             if status in statuses:
-                return status
-    return "no_data"
+                return "at_risk" if status in ("on_track", "compliant") and latest_high_findings else status
+    return "at_risk" if latest_high_findings else "no_data"
 
 
 def write_reports(
@@ -562,6 +563,7 @@ def write_reports(
             row_reports: list[tuple[str, str]] = []
             kinds: Counter[str] = Counter()
             severities: Counter[str] = Counter()
+            latest_high = 0
             for number in numbers:
                 report = build_year_report(session, contract, number, sources, lang)
                 years.append(
@@ -576,6 +578,7 @@ def write_reports(
                 )
                 kinds.update(lang.rule_title(f.rule_id) for f in report.all_findings)
                 severities.update(f.severity for f in report.all_findings)
+                latest_high = sum(1 for f in report.all_findings if f.severity == "high")
                 row_reports.append((str(number), f"{contract.id}/{annual_report_name(contract.id, number)}"))
                 if (contract_id and contract.id != contract_id) or (year and number != year):
                     continue
@@ -588,7 +591,7 @@ def write_reports(
             rows.append(
                 OverviewRow(
                     contract=contract,
-                    status=contract_status(years),
+                    status=contract_status(years, latest_high),
                     years=years,
                     trend=trend_sparkline(
                         trend_points, Decimal(str(last_green.level)) if last_green and last_green.level else None
@@ -644,7 +647,7 @@ def write_reports(
         )
         unmatched_views = [finding_view(f, sources.get(f.source_file_id or -1), lang) for f in unmatched]
     figures = portfolios_by_year(engine, contracts, portfolio_years) if portfolio_years else {}
-    latest = figures.get(portfolio_years[0]) if portfolio_years else None
+    latest = next((figures[y] for y in portfolio_years if figures[y].spend), None)
     index_html = environment.get_template("index.html.j2").render(
         rows=rows,
         unmatched=unmatched_views,
