@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 from compliance.reports.browser import screenshot
 from compliance.settings import PROJECT_ROOT, load_settings
@@ -31,7 +30,9 @@ def main() -> int:
         "notice-pdf": reports / "notices" / "notice-KK-2025-0042-1-27614590.pdf",
     }
     for name, pdf in pdfs.items():
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(DOCS / name)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(DOCS / name)], check=True
+        )
         print(f"{DOCS / name}.png")
     return 0
 

@@ -44,7 +44,7 @@ def test_hostile_text_from_an_invoice_reaches_no_report_as_markup_or_formula(set
         f"<cac:Certificate><cbc:ID>{HOSTILE_LABEL.replace('&', '&amp;')}</cbc:ID>"
         "<cbc:CertificateTypeCode>X</cbc:CertificateTypeCode><cbc:CertificateType>Miljømærke</cbc:CertificateType></cac:Certificate>"
     )
-    marker = "<cbc:ItemClassificationCode listAgencyID=\"9\" listID=\"UNSPSC\" listVersionID=\"19.0501\">52152102</cbc:ItemClassificationCode>\n      </cac:CommodityClassification>"
+    marker = '<cbc:ItemClassificationCode listAgencyID="9" listID="UNSPSC" listVersionID="19.0501">52152102</cbc:ItemClassificationCode>\n      </cac:CommodityClassification>'
     assert marker in text
     invoice.write_text(text.replace(marker, marker + certificate), encoding="utf-8")
     settings = replace(settings, inbox=inbox)
@@ -62,9 +62,9 @@ def test_hostile_text_from_an_invoice_reaches_no_report_as_markup_or_formula(set
     assert "'" + FORMULA_NAME + " <script>alert(1)</script>" in names
     received = [row[8] for row in book["Fund"].iter_rows(min_row=2, values_only=True)]
     assert "'" + HOSTILE_LABEL in received
-    assert not [
-        cell.coordinate for sheet in book for row in sheet.iter_rows() for cell in row if cell.data_type == "f"
-    ], "no cell may hold a formula"
+    assert not [cell.coordinate for sheet in book for row in sheet.iter_rows() for cell in row if cell.data_type == "f"], (
+        "no cell may hold a formula"
+    )
 
     with (settings.reports_dir / "findings.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
