@@ -82,12 +82,19 @@ def compliance_pipeline() -> None:
 
     @task
     def write_reports() -> list[str]:
-        """Write the annual reports and the overview page; returns their paths."""
-        from compliance.pipeline import write_contract_reports
+        """Write the annual reports (HTML, PDF, XLSX), statements, the overview and the supplier notices
+        (written, not sent: a contract manager sends them with `compliance notices`); returns their paths."""
+        import logging
+
+        from compliance.pipeline import write_contract_reports, write_supplier_notices
         from compliance.settings import load_settings
 
-        written = write_contract_reports(load_settings())
-        return [str(written.index), *map(str, written.annual)]
+        settings = load_settings()
+        written = write_contract_reports(settings)
+        if written.pdf_skipped:
+            logging.getLogger(__name__).warning("PDF not written: %s", written.pdf_skipped)
+        notices = write_supplier_notices(settings)
+        return [str(written.index), *map(str, written.annual), *map(str, written.pdf), *(str(n.pdf or n.html) for n in notices)]
 
     migrate_database() >> ingest_inbox() >> check_contracts() >> write_reports()
 

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Install the Debian packages the report tests need, when they are missing (needs root):
-# Pango for WeasyPrint's PDFs, DejaVu fonts, poppler-utils (pdftoppm, pdftotext) to read PDFs back,
-# and Chromium to open the HTML pages in a real browser.
+# Install the Debian packages reports need, when they are missing:
+#   --pdf   only what PDFs need: Pango (WeasyPrint draws text with it) and DejaVu fonts;
+#   (none)  also poppler-utils (pdftotext, pdftoppm: the tests read PDFs back) and Chromium
+#           (the overview page is opened in a real browser by a test).
+# Installing needs root; without it the script says what is missing and exits 0, and PDFs are
+# then skipped with the same advice (HTML and XLSX reports are written anyway).
 set -euo pipefail
 missing=()
 ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-command -v pdftoppm >/dev/null || missing+=(poppler-utils)
-command -v chromium >/dev/null || missing+=(chromium)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing from Debian: ${missing[*]}" >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+if [ "${1:-}" != "--pdf" ]; then
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  command -v chromium >/dev/null || missing+=(chromium)
 fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != "0" ]; then
+  echo "report tools missing (install as root): apt-get install ${missing[*]}" >&2
+  exit 0
+fi
+echo "installing from Debian: ${missing[*]}" >&2
+apt-get update -qq >&2
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
