@@ -169,7 +169,7 @@ def test_a_running_year_warns_early_and_imposes_nothing(settings: Settings) -> N
             select(Assessment).where(Assessment.rule_id == "green_vehicles.share@1", Assessment.contract_year == 2)
         ).one()
         assert (year2.status, year2.penalty_total, year2.details["final"]) == ("at_risk", Decimal("0.00"), False)
-        assert session.scalar(select(func.count()).select_from(Notice)) == 0
+        assert session.scalar(select(func.count()).select_from(Notice).where(Notice.kind == "hearing")) == 0
         (warning,) = session.scalars(select(Finding).where(Finding.rule_id == "green_vehicles.early_warning@1")).all()
         assert warning.contract_year == 2 and warning.evidence["green_needed"] > 0
     engine.dispose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -682,20 +682,15 @@ def _write_year(
     number = report.year.number
     names = {suffix: annual_report_name(report.contract.id, number, suffix) for suffix in ("html", "pdf", "xlsx")}
     statement = statement_name(report.contract.id, number) if report.notice is not None else None
-    html = environment.get_template("annual_report.html.j2").render(
-        r=report,
-        names=names,
-        statement=statement,
-        pdf=written.pdf_skipped is None,
-        generated=generated,
-        today=date.today(),
-    )
+    template = environment.get_template("annual_report.html.j2")
+    context = {"r": report, "names": names, "statement": statement, "pdf": written.pdf_skipped is None, "generated": generated}
     path = folder / names["html"]
-    path.write_text(html, encoding="utf-8")
+    path.write_text(template.render(context, for_pdf=False), encoding="utf-8")
     written.annual.append(path)
     written.xlsx.append(write_workbook(folder / names["xlsx"], year_report_sheets(session, report, catalogue, lang)))
     if written.pdf_skipped is None:
-        written.pdf.append(write_pdf(html, folder / names["pdf"]))
+        # The same template without the on-screen trip-line listing, which the workbook carries instead.
+        written.pdf.append(write_pdf(template.render(context, for_pdf=True), folder / names["pdf"]))
     if report.notice is not None and report.green is not None and statement is not None:
         statement_html = penalty_statement_html(environment, report.contract, report.green, report.notice, lang, generated)
         statement_path = folder / f"{statement}.html"
