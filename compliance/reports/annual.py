@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from compliance.catalogues import CatalogueHistory
@@ -536,7 +536,7 @@ def contract_status(years: Sequence[dict[str, Any]], latest_high_findings: int) 
 
 
 def write_reports(
-    engine: Any,
+    engine: Engine,
     contracts: Sequence[ContractTerms],
     out_dir: Path,
     contract_id: str | None = None,
