@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -136,3 +137,16 @@ def test_english_reports_on_request(sample_run: Run, tmp_path: Path) -> None:
     assert "Short of the level" in html and "DKK 41,500.00" in html and "1 January 2025 – 31 December 2025" in html
     assert "Green share per month" in html
     assert [p.name for p in written.annual] == [f"annual-report-{KK}-year-2.html"]
+
+
+def test_without_pango_the_html_and_workbooks_are_still_written_and_the_reason_is_given(
+    sample_run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, _ = sample_run
+    problem = "WeasyPrint cannot load Pango (test); install libpango-1.0-0 libpangoft2-1.0-0"
+    monkeypatch.setattr("compliance.reports.annual.pdf_available", lambda: problem)
+    written = write_contract_reports(settings, out_dir=tmp_path)
+    assert written.pdf_skipped == problem and written.pdf == []
+    assert len(written.annual) == 5 and len(written.xlsx) == 5 and not list(tmp_path.rglob("*.pdf"))
+    html = written.annual[0].read_text(encoding="utf-8")
+    assert ".pdf" not in html, "no link to a PDF that was not written"
