@@ -295,7 +295,7 @@ def _hearing_step(step: Callable[[Session], Notice]) -> Notice:
     pipeline.initialise_database(settings)
     engine = make_engine(settings.db_url)
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine, exclusive=True) as session:
             return step(session)
     except ComplianceError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -7,10 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from compliance.settings import PROJECT_ROOT, Settings, load_settings
-from compliance.store.db import make_engine, migrate_database
+from compliance.store.db import make_engine, migrate_database, session_scope
+from compliance.store.models import Assessment, Finding, Invoice, InvoiceLine, Notice, TripLine
 
 REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
 SAMPLE_DIR = PROJECT_ROOT / "sample_invoices"
@@ -43,3 +44,29 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings.db_url)
     yield engine
     engine.dispose()
+
+
+def pipeline_results(db_url: str) -> dict[str, object]:
+    """What a pipeline run stored, in a form two databases or two runs can be compared by."""
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        outcome = {
+            "assessments": sorted(
+                (a.contract_id, a.contract_year, a.rule_id, a.status, a.share, a.level, a.penalty_total)
+                for a in session.scalars(select(Assessment))
+            ),
+            "findings": sorted(f.fingerprint for f in session.scalars(select(Finding))),
+            "lines": sorted(
+                (i.number, line.position, line.quantity, line.line_amount)
+                for i in session.scalars(select(Invoice))
+                for line in i.lines
+            ),
+            "line_count": len(session.scalars(select(InvoiceLine)).all()),
+            "trip_lines": sorted((t.contract_id, t.invoice_line_id, t.trips_milli) for t in session.scalars(select(TripLine))),
+            "notices": sorted(
+                (n.contract_id, n.contract_year, n.kind, n.status, n.proposed_penalty, len(n.events))
+                for n in session.scalars(select(Notice))
+            ),
+        }
+    engine.dispose()
+    return outcome

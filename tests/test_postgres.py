@@ -11,50 +11,36 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import MetaData, select, text
+from sqlalchemy import MetaData, text
 
 from compliance.pipeline import run_pipeline
 from compliance.settings import Settings
-from compliance.store.db import make_engine, session_scope
-from compliance.store.models import Assessment, Finding, Invoice, InvoiceLine
+from compliance.store.db import make_engine
+from tests.conftest import pipeline_results as results
 
 POSTGRES_URL = os.environ.get("COMPLIANCE_TEST_POSTGRES_URL")
 AS_OF = date(2026, 11, 22)
 
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)"
-)
 
-
-def results(db_url: str) -> dict[str, object]:
+def empty_database(db_url: str) -> None:
+    """Drop every table, so the test server's database starts empty."""
     engine = make_engine(db_url)
-    with session_scope(engine) as session:
-        outcome = {
-            "assessments": sorted(
-                (a.contract_id, a.contract_year, a.rule_id, a.status, a.share, a.level, a.penalty_total)
-                for a in session.scalars(select(Assessment))
-            ),
-            "findings": sorted(f.fingerprint for f in session.scalars(select(Finding))),
-            "lines": sorted(
-                (i.number, line.position, line.quantity, line.line_amount)
-                for i in session.scalars(select(Invoice))
-                for line in i.lines
-            ),
-            "line_count": len(session.scalars(select(InvoiceLine)).all()),
-        }
-    engine.dispose()
-    return outcome
-
-
-def test_postgresql_and_sqlite_give_identical_results(settings: Settings) -> None:
-    assert POSTGRES_URL is not None
-    engine = make_engine(POSTGRES_URL)
     with engine.begin() as connection:
         metadata = MetaData()
         metadata.reflect(connection)
         metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
+
+
+pytestmark = pytest.mark.skipif(
+    not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)"
+)
+
+
+def test_postgresql_and_sqlite_give_identical_results(settings: Settings) -> None:
+    assert POSTGRES_URL is not None
+    empty_database(POSTGRES_URL)
     run_pipeline(settings, as_of=AS_OF)
     postgres_settings = replace(settings, db_url=POSTGRES_URL, reports_dir=settings.reports_dir.parent / "pg-reports")
     first = run_pipeline(postgres_settings, as_of=AS_OF)

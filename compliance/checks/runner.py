@@ -220,7 +220,7 @@ def run_checks(
     if contract_id is not None and not selected:
         raise ComplianceError(f"no contract {contract_id!r}", expected="one of " + ", ".join(c.id for c in contracts))
     summary = CheckSummary(contracts=len(selected))
-    with session_scope(engine) as session:
+    with session_scope(engine, exclusive=True) as session:  # another run's checks wait for this one
         for contract in contracts:
             _store_contract(session, contract)
         invoices = session.scalars(select(Invoice).options(selectinload(Invoice.lines), selectinload(Invoice.source_file))).all()

@@ -83,7 +83,7 @@ def write_notices(
     generated = datetime.now(UTC)
     make_pdf = pdf_available() is None
     written: list[WrittenNotice] = []
-    with session_scope(engine) as session:
+    with session_scope(engine, exclusive=True) as session:
         for contract in contracts:
             if contract_id and contract.id != contract_id:
                 continue
@@ -331,7 +331,8 @@ def deliver_notices(
         assert smtp is not None
         if notice.pdf is None:
             raise ReportError(f"cannot e-mail {notice.html.name}: {pdf_available()}", file=str(notice.html))
-        with session_scope(engine) as session:
+        # One writer at a time from the check to the record, so two runs never send the same notice twice.
+        with session_scope(engine, exclusive=True) as session:
             previous = session.scalars(
                 select(NoticeDelivery).where(
                     NoticeDelivery.notice_id == notice.notice_id,
@@ -347,14 +348,13 @@ def deliver_notices(
                     )
                 )
                 continue
-        attachment = notice.pdf.read_bytes()
-        message = _message(notice, smtp, attachment)
-        error: str | None = None
-        try:
-            _send(message, smtp)
-        except (OSError, smtplib.SMTPException) as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        with session_scope(engine) as session:
+            attachment = notice.pdf.read_bytes()
+            message = _message(notice, smtp, attachment)
+            error: str | None = None
+            try:
+                _send(message, smtp)
+            except (OSError, smtplib.SMTPException) as exc:
+                error = f"{type(exc).__name__}: {exc}"
             session.add(
                 NoticeDelivery(
                     notice_id=notice.notice_id,

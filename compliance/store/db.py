@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,9 +49,24 @@ def migrate_database(db_url: str) -> None:
     command.upgrade(alembic_config(db_url), "head")
 
 
+WRITER_WAIT_SECONDS = 3600  # how long a second run waits for the first one's writing stage
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A transaction: committed when the block ends, rolled back on any error."""
+def session_scope(engine: Engine, exclusive: bool = False) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on any error.
+
+    ``exclusive``: first take the pipeline's writer lock (the ``pipeline_lock`` row), so that stages
+    that read, decide and write (checks, notices, hearing steps) never interleave with another run's.
+    """
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory() as session, session.begin():
+        if exclusive:
+            if engine.dialect.name == "sqlite":
+                session.execute(text(f"PRAGMA busy_timeout={WRITER_WAIT_SECONDS * 1000}"))
+            holder = f"{socket.gethostname()}:{os.getpid()}"
+            session.execute(
+                text("UPDATE pipeline_lock SET holder = :holder, taken_at = :now WHERE id = 1"),
+                {"holder": holder, "now": datetime.now(UTC)},
+            )
         yield session

@@ -409,3 +409,17 @@ class NoticeDelivery(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))  # "sent" | "failed"
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class PipelineLock(Base):
+    """One row that every writing stage updates first, so two pipeline runs write one after the other.
+
+    On PostgreSQL the row lock, on SQLite the database write lock taken by the UPDATE, makes a second
+    run wait until the first commits; it then reads what the first stored and counts nothing twice.
+    """
+
+    __tablename__ = "pipeline_lock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[str | None] = mapped_column(Text)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
