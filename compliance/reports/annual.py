@@ -41,10 +41,6 @@ from compliance.store.models import (
 )
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-DOCUMENT_WORDS = {
-    "da": {"invoice": "faktura", "credit_note": "kreditnota", "catalogue": "katalog"},
-    "en": {"invoice": "invoice", "credit_note": "credit note", "catalogue": "catalogue"},
-}
 
 
 def report_environment(lang: Language) -> Environment:
@@ -188,12 +184,11 @@ class FindingView:
 
 def finding_view(finding: Finding, source: SourceFile | None, lang: Language) -> FindingView:
     evidence = finding.evidence or {}
-    kinds = DOCUMENT_WORDS[lang.code]
     document: str | None = None
     if evidence.get("invoice"):
-        document = f"{kinds.get(evidence.get('document_type') or 'invoice', 'invoice')} {evidence['invoice']}"
+        document = f"{lang.term(evidence.get('document_type') or 'invoice')} {evidence['invoice']}"
     elif evidence.get("catalogue"):
-        document = f"{kinds['catalogue']} {evidence['catalogue']}"
+        document = f"{lang.term('catalogue')} {evidence['catalogue']}"
     elif evidence.get("month"):
         document = str(evidence["month"])
     subject = evidence.get("registration") or evidence.get("item") or evidence.get("licence")

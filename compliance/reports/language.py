@@ -395,6 +395,7 @@ TERMS: dict[str, dict[str, str]] = {
         "conventional": "konventionel",
         "invoice": "faktura",
         "credit_note": "kreditnota",
+        "catalogue": "katalog",
     },
     "en": {
         "trips": "trips",
@@ -407,6 +408,7 @@ TERMS: dict[str, dict[str, str]] = {
         "conventional": "conventional",
         "invoice": "invoice",
         "credit_note": "credit note",
+        "catalogue": "catalogue",
     },
 }
 
