@@ -509,8 +509,6 @@ class OverviewRow:
     years: list[dict[str, Any]]
     trend: str
     findings_by_kind: list[tuple[str, int]]
-    findings_by_severity: Counter[str]
-    reports: list[tuple[str, str]]
 
 
 def contract_status(years: Sequence[dict[str, Any]], latest_high_findings: int) -> str:
@@ -555,9 +553,7 @@ def write_reports(
         for contract in contracts:
             numbers = sorted(set(session.scalars(select(Assessment.contract_year).where(Assessment.contract_id == contract.id))))
             years: list[dict[str, Any]] = []
-            row_reports: list[tuple[str, str]] = []
             kinds: Counter[str] = Counter()
-            severities: Counter[str] = Counter()
             latest_high = 0
             for number in numbers:
                 report = build_year_report(session, contract, number, sources, lang)
@@ -572,9 +568,7 @@ def write_reports(
                     }
                 )
                 kinds.update(lang.rule_title(f.rule_id) for f in report.all_findings)
-                severities.update(f.severity for f in report.all_findings)
                 latest_high = sum(1 for f in report.all_findings if f.severity == "high")
-                row_reports.append((str(number), f"{contract.id}/{annual_report_name(contract.id, number)}"))
                 if (contract_id and contract.id != contract_id) or (year and number != year):
                     continue
                 _write_year(environment, session, report, catalogues[contract.id], lang, out_dir, generated, written)
@@ -592,8 +586,6 @@ def write_reports(
                         trend_points, Decimal(str(last_green.level)) if last_green and last_green.level else None
                     ),
                     findings_by_kind=sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
-                    findings_by_severity=severities,
-                    reports=row_reports,
                 )
             )
         unmatched = sorted_findings(session.scalars(select(Finding).where(Finding.contract_id.is_(None))).all())
