@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
+from sqlalchemy import ColumnElement
+
 from compliance.assessment.green_vehicles import MeasurementWindow
 from compliance.checks import FindingRecord
 from compliance.checks.green_vehicles import CountedTripLine, vehicle_is_green
@@ -20,6 +22,12 @@ from compliance.store.models import Trip, Vehicle
 RULE_LOG_MISMATCH = "green_vehicles.log_mismatch@1"
 RULE_GREEN_NOT_IN_LOG = "green_vehicles.green_not_in_log@1"
 RULE_NOT_HVO = "hvo100.not_hvo100@1"
+
+
+def contract_log_trips(contract: ContractTerms) -> ColumnElement[bool]:
+    """Which driving-log trips belong to a contract: the supplier's own, or those naming the contract."""
+    references = contract.invoice_references | {contract.id}
+    return (Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(references))
 
 
 def trip_is_green(trip: Trip, vehicles: dict[str, Vehicle]) -> bool:

@@ -23,7 +23,12 @@ from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.catalogue_consistency import catalogue_consistency_findings
 from compliance.checks.categorisation import categorisation_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
-from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
+from compliance.checks.driving_logs import (
+    contract_log_trips,
+    hvo100_findings,
+    log_comparison_findings,
+    log_vehicle_findings,
+)
 from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
 from compliance.checks.euro_norm import euro6_findings
 from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
@@ -251,10 +256,7 @@ def run_checks(
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
             catalogue = catalogues[contract.id]
-            refs = contract.invoice_references | {contract.id}
-            log_trips = session.scalars(
-                select(Trip).where((Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(refs)))
-            ).all()
+            log_trips = session.scalars(select(Trip).where(contract_log_trips(contract))).all()
             for contract_year in years:
                 findings = _check_contract_year(
                     session,

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from compliance.catalogues import CatalogueHistory
+from compliance.checks.driving_logs import contract_log_trips
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.checks.items import contract_catalogues, dated_lines
 from compliance.contracts import ContractTerms, ContractYear
@@ -263,7 +264,21 @@ def build_year_report(
     return report
 
 
-def year_report_sheets(session: Session, report: YearReport, catalogue: CatalogueHistory, lang: Language) -> list[Sheet]:
+def contract_invoices(session: Session, contract_id: str) -> list[Invoice]:
+    """The contract's invoices and credit notes with their lines and files, in date order."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.contract_id == contract_id)
+            .options(selectinload(Invoice.lines), selectinload(Invoice.source_file))
+            .order_by(Invoice.issue_date, Invoice.number)
+        )
+    )
+
+
+def year_report_sheets(
+    session: Session, report: YearReport, invoices: Sequence[Invoice], catalogue: CatalogueHistory, lang: Language
+) -> list[Sheet]:
     """The workbook: summary, months, and every row the figures are made of, each with file and line."""
     da = lang.code == "da"
     contract, year = report.contract, report.year
@@ -334,12 +349,6 @@ def year_report_sheets(session: Session, report: YearReport, catalogue: Catalogu
                 ],
             )
         )
-    invoices = session.scalars(
-        select(Invoice)
-        .where(Invoice.contract_id == contract.id)
-        .options(selectinload(Invoice.lines), selectinload(Invoice.source_file))
-        .order_by(Invoice.issue_date, Invoice.number)
-    ).all()
     sheets.append(
         Sheet(
             "Fakturalinjer" if da else "Invoice lines",
@@ -381,10 +390,9 @@ def year_report_sheets(session: Session, report: YearReport, catalogue: Catalogu
             money_columns=frozenset({9}),
         )
     )
-    references = contract.invoice_references | {contract.id}
     trips = session.scalars(
         select(Trip)
-        .where((Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(references)))
+        .where(contract_log_trips(contract))
         .where(Trip.trip_date >= year.start, Trip.trip_date <= year.end)
         .options(selectinload(Trip.source_file))
         .order_by(Trip.trip_date, Trip.id)
@@ -555,6 +563,7 @@ def write_reports(
             years: list[dict[str, Any]] = []
             kinds: Counter[str] = Counter()
             latest_high = 0
+            invoices: list[Invoice] | None = None
             for number in numbers:
                 report = build_year_report(session, contract, number, sources, lang)
                 years.append(
@@ -571,7 +580,9 @@ def write_reports(
                 latest_high = sum(1 for f in report.all_findings if f.severity == "high")
                 if (contract_id and contract.id != contract_id) or (year and number != year):
                     continue
-                _write_year(environment, session, report, catalogues[contract.id], lang, out_dir, generated, written)
+                if invoices is None:  # read once per contract, for every year written
+                    invoices = contract_invoices(session, contract.id)
+                _write_year(environment, session, report, invoices, catalogues[contract.id], lang, out_dir, generated, written)
             trend_points = [
                 (f"{lang.say('contract_year')} {y['number']}", y["green"].share if y["green"] is not None else None)
                 for y in years
@@ -657,6 +668,7 @@ def _write_year(
     environment: Environment,
     session: Session,
     report: YearReport,
+    invoices: Sequence[Invoice],
     catalogue: CatalogueHistory,
     lang: Language,
     out_dir: Path,
@@ -674,7 +686,7 @@ def _write_year(
     path = folder / names["html"]
     path.write_text(template.render(context, for_pdf=False), encoding="utf-8")
     written.annual.append(path)
-    written.xlsx.append(write_workbook(folder / names["xlsx"], year_report_sheets(session, report, catalogue, lang)))
+    written.xlsx.append(write_workbook(folder / names["xlsx"], year_report_sheets(session, report, invoices, catalogue, lang)))
     if written.pdf_skipped is None:
         # The same template without the on-screen trip-line listing, which the workbook carries instead.
         written.pdf.append(write_pdf(template.render(context, for_pdf=True), folder / names["pdf"]))
