@@ -21,13 +21,23 @@ MONTHS_DA = (
 )
 
 
+def _rounded(value: Decimal | int | str, decimals: int) -> Decimal:
+    """Rounded half up to ``decimals`` places, as amounts are rounded in reports."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def danish_number(value: Decimal | int | str | None, decimals: int = 0) -> str:
     """Thousands with '.', decimals with ','; ``None`` → '–'."""
     if value is None:
         return "–"
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = _rounded(value, decimals)
     text = f"{abs(number):,.{decimals}f}".replace(",", "X").replace(".", ",").replace("X", ".")
     return f"-{text}" if number < 0 else text
+
+
+def english_number(value: Decimal | int | str | None, decimals: int = 0) -> str:
+    """Thousands with ',', decimals with '.' (the English report option); ``None`` → '–'."""
+    return "–" if value is None else f"{_rounded(value, decimals):,.{decimals}f}"
 
 
 def danish_money(value: Decimal | str | None) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from compliance.errors import ComplianceError
-from compliance.formatting import danish_date, danish_money, danish_number, danish_percent
+from compliance.formatting import danish_date, danish_money, danish_number, danish_percent, english_number
 
 LANGUAGES = ("da", "en")
 MONTHS_EN = (
@@ -526,13 +526,6 @@ def rule_base(rule_id: str) -> str:
     return "purchase_share" if base.startswith("purchase_share.") else base
 
 
-def _english_number(value: Decimal | int | str | None, decimals: int = 0) -> str:
-    if value is None:
-        return "–"
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{number:,.{decimals}f}"
-
-
 @dataclass(frozen=True)
 class Language:
     """One report language: its words and how it writes numbers, money and dates."""
@@ -561,17 +554,17 @@ class Language:
         return RULE_TITLES[self.code].get(rule_base(rule_id), rule_id)
 
     def number(self, value: Decimal | int | str | None, decimals: int = 0) -> str:
-        return danish_number(value, decimals) if self.code == "da" else _english_number(value, decimals)
+        return danish_number(value, decimals) if self.code == "da" else english_number(value, decimals)
 
     def money(self, value: Decimal | str | None) -> str:
         if self.code == "da":
             return danish_money(value)
-        return "–" if value is None else f"DKK {_english_number(value, 2)}"
+        return "–" if value is None else f"DKK {english_number(value, 2)}"
 
     def percent(self, fraction: Decimal | str | None, decimals: int = 2) -> str:
         if self.code == "da":
             return danish_percent(fraction, decimals)
-        return "–" if fraction is None else f"{_english_number(Decimal(str(fraction)) * 100, decimals)} %"
+        return "–" if fraction is None else f"{english_number(Decimal(str(fraction)) * 100, decimals)} %"
 
     def date(self, value: date | str | None) -> str:
         if self.code == "da":
