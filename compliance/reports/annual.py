@@ -544,7 +544,6 @@ def write_reports(
     year: int | None = None,
     contract_errors: Sequence[ContractTermsError] = (),
     lang: Language | None = None,
-    pdf: bool = True,
 ) -> WrittenReports:
     """Write per assessed contract year: the HTML report, its PDF and XLSX, the penalty statement when there
     is a hearing; then ``index.html`` (the overview), ``portfolio-<year>.html`` and ``findings.csv``."""
@@ -553,7 +552,7 @@ def write_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     generated = datetime.now(UTC)
     written = WrittenReports(index=out_dir / "index.html")
-    written.pdf_skipped = pdf_available() if pdf else "PDF output turned off"
+    written.pdf_skipped = pdf_available()
     rows: list[OverviewRow] = []
     with session_scope(engine) as session:
         sources = {s.id: s for s in session.scalars(select(SourceFile))}
