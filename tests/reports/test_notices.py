@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -203,3 +203,38 @@ def test_sending_without_a_server_is_refused_before_anything_is_recorded(sample_
     notices = write_supplier_notices(settings, "KK-2025-0042", 2, today=AS_OF)
     with pytest.raises(ReportError, match="no mail server"):
         send_supplier_notices(settings, notices, smtp=None)
+
+
+def test_the_deadline_moves_only_when_the_findings_change(sample_run: Run) -> None:
+    settings, _ = sample_run
+    first = write_supplier_notices(settings, "KK-2025-0042", 2, today=AS_OF)
+    later = write_supplier_notices(settings, "KK-2025-0042", 2, today=date(2026, 12, 1))
+    assert [n.deadline for n in later] == [n.deadline for n in first] == [date(2026, 12, 13)]
+    engine = make_engine(settings.db_url)
+    with session_scope(engine) as session:
+        session.add(
+            Finding(
+                fingerprint="e" * 64,
+                rule_id="banned_items.delivered@1",
+                severity="high",
+                contract_id="KK-2025-0042",
+                contract_year=2,
+                supplier_cvr="27614590",
+                message="a new finding",
+                evidence={},
+                created_at=datetime.now(UTC),
+            )
+        )
+    changed = write_supplier_notices(settings, "KK-2025-0042", 2, today=date(2026, 12, 1))
+    assert [n.deadline for n in changed] == [date(2026, 12, 22)] and changed[0].content_sha256 != first[0].content_sha256
+    with session_scope(engine) as session:
+        session.delete(session.scalars(select(Finding).where(Finding.fingerprint == "e" * 64)).one())
+    engine.dispose()
+
+
+def test_an_unknown_report_language_is_refused_with_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    from compliance.settings import load_settings
+
+    monkeypatch.setenv("COMPLIANCE_REPORT_LANGUAGE", "de")
+    with pytest.raises(SettingsError, match="COMPLIANCE_REPORT_LANGUAGE is 'de'.*da or en"):
+        load_settings()
