@@ -49,6 +49,12 @@ def _settings() -> Settings:
 
 def _print_ingest(summary: IngestSummary) -> None:
     click.echo(f"ingested {len(summary.ingested)}, duplicates {len(summary.duplicates)}, quarantined {len(summary.quarantined)}")
+    if summary.quality_runs:
+        suites = sorted({run.dataset for run in summary.quality_runs})
+        click.echo(
+            f"data quality: {summary.quality_rows} rows checked by the {', '.join(suites)} suite(s), "
+            f"{len(summary.quality_quarantined)} file(s) quarantined by an expectation"
+        )
     for _path, reason in summary.quarantined:
         click.echo(f"  quarantined: {reason}", err=True)
 
@@ -404,7 +410,8 @@ def vehicles_import(file: Path, only_plates_in_data: bool) -> None:
             sys.exit(1)
         return
     click.echo(
-        f"DMR: {result.records} records read, {result.vehicles} plates stored, {result.skipped_without_plate} records without a plate"
+        f"DMR: {result.records} records read, {result.vehicles} plates stored, {result.skipped_without_plate} records without a plate, "
+        f"{result.left_out_by_quality} left out by data quality (listed in data-quality.html)"
     )
     if result.error is not None:
         click.echo(f"  incomplete: {result.error}", err=True)

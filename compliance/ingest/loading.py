@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, tuple_, update
+from sqlalchemy import Engine, delete, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,10 +36,13 @@ from compliance.documents import (
 from compliance.errors import ComplianceError, DuplicateDocumentError, SourceFileError
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions
+from compliance.quality import QualityResult, SuiteRun, quarantine_reason, validate_documents
 from compliance.store.db import session_scope
 from compliance.store.models import (
     CatalogueItem,
     CatalogueMessage,
+    DataQualityFailure,
+    DataQualityRun,
     EcolabelLicence,
     Finding,
     Invoice,
@@ -57,11 +60,19 @@ class IngestSummary:
     ingested: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     quarantined: list[tuple[str, str]] = field(default_factory=list)
+    quality_runs: list[SuiteRun] = field(default_factory=list)
+    quality_quarantined: list[str] = field(default_factory=list)
 
     def merge(self, other: IngestSummary) -> None:
         self.ingested += other.ingested
         self.duplicates += other.duplicates
         self.quarantined += other.quarantined
+        self.quality_runs += other.quality_runs
+        self.quality_quarantined += other.quality_quarantined
+
+    @property
+    def quality_rows(self) -> int:
+        return sum(run.rows for run in self.quality_runs)
 
 
 def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -366,6 +377,46 @@ def _record_quarantine(
         session.add(Finding(**record.row_values(), created_at=_now()))
 
 
+def record_quality(session: Session, quality: QualityResult, source_ids: dict[str, int], now: datetime) -> None:
+    """Record each suite run and its failing rows (``source_ids`` maps the failing files to their ids);
+    a file checked again replaces its earlier failures, so nothing is listed twice."""
+    if source_ids:
+        session.execute(delete(DataQualityFailure).where(DataQualityFailure.source_file_id.in_(list(source_ids.values()))))
+    for run in quality.runs:
+        failures = [f for f in quality.failures if f.rule.dataset == run.dataset]
+        record = DataQualityRun(
+            run_at=now,
+            dataset=run.dataset,
+            files=run.files,
+            rows=run.rows,
+            expectations=run.expectations,
+            failed_expectations=run.failed_expectations,
+            failing_files=len({f.file for f in failures}),
+            seconds=Decimal(str(round(run.seconds, 3))),
+        )
+        session.add(record)
+        session.flush()
+        if failures:
+            session.execute(
+                insert(DataQualityFailure),
+                [
+                    {
+                        "run_id": record.id,
+                        "source_file_id": source_ids[f.file],
+                        "dataset": f.rule.dataset,
+                        "rule": f.rule.name,
+                        "expectation": f.rule.expectation,
+                        "columns": ", ".join(f.rule.columns),
+                        "place": f.place,
+                        "value": f.value,
+                        "expected": f.rule.expected,
+                        "more_rows": f.more,
+                    }
+                    for f in failures
+                ],
+            )
+
+
 @dataclass
 class _Candidate:
     """A file read and hashed, waiting to be parsed and stored."""
@@ -432,6 +483,16 @@ def _ingest_batch(
                 except ComplianceError as exc:
                     quarantines.append((candidate.name, candidate.digest, candidate.size, str(exc)))
                     summary.quarantined.append((candidate.name, str(exc)))
+            # Data quality (Great Expectations) before anything is stored: a failing file is quarantined whole.
+            quality = validate_documents([(c.name, doc) for c, doc in parsed], _now().date()) if parsed else QualityResult()
+            failing = quality.failures_by_file()
+            for candidate, _doc in parsed:
+                if candidate.name in failing:
+                    reason = quarantine_reason(candidate.name, failing[candidate.name])
+                    quarantines.append((candidate.name, candidate.digest, candidate.size, reason))
+                    summary.quarantined.append((candidate.name, reason))
+                    summary.quality_quarantined.append(candidate.name)
+            parsed = [(c, doc) for c, doc in parsed if c.name not in failing]
             duplicates = _reused_numbers(session, [(c.name, doc) for c, doc in parsed if isinstance(doc, InvoiceDocument)])
             for candidate, _doc in parsed:
                 if candidate.name in duplicates:
@@ -468,6 +529,16 @@ def _ingest_batch(
             store_documents(session, [(source_ids[c.digest], doc) for c, doc in storable])
             for name, digest, size, reason in quarantines:
                 _record_quarantine(session, name, digest, size, reason)
+            if known_ids := [source_ids[c.digest] for c, _ in storable if c.digest in known]:
+                # Quarantined by an earlier check and stored now: its old failures no longer apply.
+                session.execute(delete(DataQualityFailure).where(DataQualityFailure.source_file_id.in_(known_ids)))
+            failing_ids: dict[str, int] = {}
+            if failing:
+                digests = {c.digest: c.name for c in candidates if c.name in failing}
+                rows = session.execute(select(SourceFile.sha256, SourceFile.id).where(SourceFile.sha256.in_(list(digests))))
+                failing_ids = {digests[digest]: source_id for digest, source_id in rows}
+            record_quality(session, quality, failing_ids, now)
+            summary.quality_runs += quality.runs
             summary.ingested += [c.name for c, _ in storable]
     except DBAPIError as exc:
         if one_by_one or len(paths) == 1:

@@ -14,7 +14,8 @@ from compliance.checks.green_vehicles import line_registrations
 from compliance.contracts import ContractTerms
 from compliance.errors import SourceFileError
 from compliance.ingest.dmr import DmrVehicle, open_dmr, read_dmr_fast
-from compliance.ingest.loading import IngestSummary, ingest_paths
+from compliance.ingest.loading import IngestSummary, ingest_paths, record_quality
+from compliance.quality import validate_vehicle_records
 from compliance.store.db import session_scope
 from compliance.store.models import InvoiceLine, SourceFile, Trip, Vehicle
 
@@ -48,6 +49,7 @@ class DmrImportSummary:
     vehicles: int
     skipped_without_plate: int
     error: SourceFileError | None
+    left_out_by_quality: int = 0
 
 
 def _upsert(session: Session, source_id: int, vehicles: Iterable[DmrVehicle]) -> None:
@@ -116,9 +118,18 @@ def import_dmr(
         source.ingested_at = now
         session.flush()
         vehicles = list(result.vehicles.values())
+        # Data quality: DMR records are independent of each other, so a failing record is left out
+        # (and listed on the data-quality page) while the rest are stored.
+        quality = validate_vehicle_records(str(path), vehicles, now.date())
+        record_quality(session, quality, {str(path): source.id} if quality.failures else {}, now)
+        failing = {int(f.place.removeprefix("record ")) for f in quality.failures if f.place.startswith("record ")}
+        if any(f.place == "whole batch" for f in quality.failures):
+            failing = {v.record for v in vehicles}
+        left_out = sum(1 for v in vehicles if v.record in failing)
+        vehicles = [v for v in vehicles if v.record not in failing]
         for start in range(0, len(vehicles), UPSERT_CHUNK):
             _upsert(session, source.id, vehicles[start : start + UPSERT_CHUNK])
-    return DmrImportSummary(result.records, len(result.vehicles), result.skipped_without_plate, result.error)
+    return DmrImportSummary(result.records, len(vehicles), result.skipped_without_plate, result.error, left_out)
 
 
 def import_vehicle_file(

@@ -26,6 +26,8 @@ from compliance.contracts import ContractTerms, ContractYear
 from compliance.errors import ContractTermsError
 from compliance.portfolio import portfolios_by_year
 from compliance.reports.charts import MonthFigure, monthly_figures, monthly_share_chart, trend_sparkline
+from compliance.reports.data_quality import PAGE_NAME as DATA_QUALITY_PAGE
+from compliance.reports.data_quality import write_data_quality_page
 from compliance.reports.language import DATA_QUALITY_RULES, Language, rule_base
 from compliance.reports.pdf import pdf_available, write_pdf
 from compliance.reports.statement import penalty_statement_html, statement_name
@@ -505,6 +507,7 @@ class WrittenReports:
     xlsx: list[Path] = field(default_factory=list)
     statements: list[Path] = field(default_factory=list)
     findings_csv: Path | None = None
+    data_quality: Path | None = None
     pdf_skipped: str | None = None
 
 
@@ -643,6 +646,7 @@ def write_reports(
             ],
         )
         unmatched_views = [finding_view(f, sources.get(f.source_file_id or -1), lang) for f in unmatched]
+        written.data_quality = write_data_quality_page(environment, session, out_dir, generated)
     figures = portfolios_by_year(engine, contracts, portfolio_years) if portfolio_years else {}
     latest = next((figures[y] for y in portfolio_years if figures[y].spend), None)
     index_html = environment.get_template("index.html.j2").render(
@@ -654,6 +658,7 @@ def write_reports(
         contract_errors=[str(error) for error in contract_errors],
         portfolio_years=portfolio_years,
         latest_portfolio=latest,
+        data_quality_page=DATA_QUALITY_PAGE,
         generated=generated,
     )
     written.index.write_text(index_html, encoding="utf-8")

@@ -423,3 +423,40 @@ class PipelineLock(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     holder: Mapped[str | None] = mapped_column(Text)
     taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DataQualityRun(Base):
+    """One expectation suite run on one ingest batch (or on one DMR import): what was checked and what failed."""
+
+    __tablename__ = "data_quality_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    dataset: Mapped[str] = mapped_column(String(40))
+    files: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    expectations: Mapped[int] = mapped_column(Integer)
+    failed_expectations: Mapped[list[str]] = mapped_column(JSON)
+    failing_files: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[Decimal] = mapped_column(Numeric(10, 3))
+
+
+class DataQualityFailure(Base):
+    """A row that failed an expectation; its file is quarantined (a DMR record is left out instead).
+
+    Only a file's current failures are kept: checking the file again replaces them.
+    """
+
+    __tablename__ = "data_quality_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("data_quality_run.id"), index=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    dataset: Mapped[str] = mapped_column(String(40))
+    rule: Mapped[str] = mapped_column(String(80))
+    expectation: Mapped[str] = mapped_column(String(80))
+    columns: Mapped[str] = mapped_column(Text)
+    place: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+    expected: Mapped[str] = mapped_column(Text)
+    more_rows: Mapped[int] = mapped_column(Integer)
