@@ -71,3 +71,7 @@ class SettingsError(ComplianceError):
 
 class ReportError(ComplianceError):
     """A report, statement or notice cannot be written or delivered (PDF libraries, SMTP)."""
+
+
+class NoticeDeliveryError(ComplianceError):
+    """One or more supplier notices could not be e-mailed; each attempt is recorded with its error."""

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
+
+from compliance.checks.green_vehicles import RULE_EARLY_WARNING
 from compliance.checks.runner import CheckSummary, run_checks
 from compliance.contracts import ContractTerms, load_contracts
-from compliance.errors import ContractTermsError
+from compliance.errors import ContractTermsError, SettingsError
 from compliance.ingest.driving_log import LogOptions
-from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_paths
+from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_paths, iter_input_files, unseen_files
+from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
 from compliance.portfolio import Portfolio, portfolio_figures
 from compliance.reports.annual import WrittenReports, write_reports
 from compliance.reports.language import language
@@ -23,8 +27,9 @@ from compliance.reports.notices import (
     smtp_settings_from_env,
     write_notices,
 )
-from compliance.settings import Settings
-from compliance.store.db import make_engine, migrate_database
+from compliance.settings import INBOX_KINDS, Settings
+from compliance.store.db import make_engine, migrate_database, session_scope
+from compliance.store.models import Finding
 
 
 def initialise_database(settings: Settings) -> None:
@@ -42,6 +47,40 @@ def ingest_files(
     engine = make_engine(settings.db_url)
     try:
         return ingest_paths(engine, paths or [settings.inbox], settings.max_file_bytes, on_progress, log_options=log_options)
+    finally:
+        engine.dispose()
+
+
+def ingest_inbox_folder(settings: Settings, kind: str) -> IngestSummary:
+    """Ingest the files in ``<inbox>/<kind>`` that are new or changed since they were last seen.
+
+    What a file is comes from its content, never from the folder; the folder only says which
+    Airflow asset its arrival updates. In ``vehicles`` a DMR extract keeps only the plates our
+    data mentions (import the whole register with ``compliance vehicles import``).
+    """
+    if kind not in INBOX_KINDS:
+        raise SettingsError(f"no inbox folder kind {kind!r}", expected="one of " + ", ".join(INBOX_KINDS))
+    folder = settings.inbox / kind
+    if not folder.is_dir():
+        return IngestSummary()
+    engine = make_engine(settings.db_url)
+    try:
+        files = unseen_files(engine, list(iter_input_files([folder])))
+        if kind != "vehicles":
+            return ingest_paths(engine, files, settings.max_file_bytes)
+        summary = IngestSummary()
+        contracts, _errors = contract_terms(settings)
+        for path in files:
+            with session_scope(engine) as session:
+                plates = plates_in_data(session, contracts)
+            result = import_vehicle_file(engine, path, settings.max_file_bytes, plates)
+            if isinstance(result, IngestSummary):
+                summary.merge(result)
+            elif result.error is not None:
+                summary.quarantined.append((str(path), str(result.error)))
+            else:
+                summary.ingested.append(str(path))
+        return summary
     finally:
         engine.dispose()
 
@@ -77,13 +116,18 @@ def write_contract_reports(
     year: int | None = None,
     out_dir: Path | None = None,
     language_code: str | None = None,
+    contract_years: bool = True,
+    overview: bool = True,
 ) -> WrittenReports:
-    """Write the annual reports (HTML, PDF, XLSX), penalty statements and the overview from what the checks stored."""
+    """Write the annual reports (HTML, PDF, XLSX), penalty statements and the overview from what the checks stored;
+    ``contract_years`` / ``overview`` select one of the two parts (see :func:`write_reports`)."""
     contracts, errors = contract_terms(settings)
     lang = language(language_code or settings.report_language)
     engine = make_engine(settings.db_url)
     try:
-        return write_reports(engine, contracts, out_dir or settings.reports_dir, contract_id, year, errors, lang)
+        return write_reports(
+            engine, contracts, out_dir or settings.reports_dir, contract_id, year, errors, lang, contract_years, overview
+        )
     finally:
         engine.dispose()
 
@@ -147,3 +191,64 @@ def run_pipeline(settings: Settings, as_of: date | None = None) -> PipelineResul
     reports = write_contract_reports(settings)
     notices = write_supplier_notices(settings, today=as_of)
     return PipelineResult(ingest, checks, reports, errors, notices)
+
+
+def contract_ids(settings: Settings, only: str | None = None) -> list[str]:
+    """The ids of the valid contracts (``only`` picks one; an unknown id is an error naming the known ones)."""
+    contracts, _errors = contract_terms(settings)
+    ids = sorted(contract.id for contract in contracts)
+    if only:
+        if only not in ids:
+            raise SettingsError(
+                f"there is no valid contract {only!r} in {settings.contracts_dir}", expected="one of " + ", ".join(ids)
+            )
+        return [only]
+    return ids
+
+
+@dataclass
+class ContractRun:
+    """What checking and reporting one contract did; JSON-ready for an Airflow XCom."""
+
+    contract_id: str
+    years: int
+    findings: int
+    shortfalls: list[str]
+    early_warnings: list[str]
+    reports: list[str]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "contract_id": self.contract_id,
+            "years": self.years,
+            "findings": self.findings,
+            "shortfalls": self.shortfalls,
+            "early_warnings": self.early_warnings,
+            "reports": self.reports,
+        }
+
+
+def check_and_report_contract(
+    settings: Settings, contract_id: str, year: int | None = None, as_of: date | None = None
+) -> ContractRun:
+    """Check one contract and write its contract-year reports (not the overview): one mapped task of the DAGs."""
+    summary, _errors = check_contracts(settings, contract_id, year, as_of)
+    written = write_contract_reports(settings, contract_id, year, overview=False)
+    engine = make_engine(settings.db_url)
+    try:
+        with session_scope(engine) as session:
+            warnings = session.scalars(
+                select(Finding.message)
+                .where(Finding.contract_id == contract_id, Finding.rule_id.startswith(RULE_EARLY_WARNING.split("@")[0]))
+                .order_by(Finding.contract_year)
+            ).all()
+    finally:
+        engine.dispose()
+    return ContractRun(
+        contract_id,
+        summary.years,
+        summary.findings,
+        summary.shortfalls,
+        list(warnings),
+        [str(path) for path in [*written.annual, *written.pdf, *written.xlsx, *written.statements]],
+    )

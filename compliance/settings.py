@@ -9,6 +9,8 @@ from pathlib import Path
 from compliance.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The inbox folders the Airflow watchers ingest from, one per source kind: <inbox>/<kind>/.
+INBOX_KINDS = ("invoices", "catalogues", "driving-logs", "vehicles")
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,22 @@
 """
-### Green procurement compliance pipeline
+### Full sweep: the whole pipeline, weekly
 
-Ingests the inbox (OIOUBL/Peppol invoices, Excel invoices, catalogues, driving logs, vehicle
-registers), checks every contract's green terms, and writes the annual reports — the same
-functions as `compliance run`. A file that cannot be read is quarantined with a reason and
-the rest of the batch goes on; see the overview page in the reports folder.
+Reads the whole inbox again (OIOUBL/Peppol invoices, Excel invoices, catalogues, driving logs,
+vehicle registers) — also files the 15-minute watchers skip as already seen, and quarantined
+files, in case a newer version of this tool reads them — checks every contract's green terms,
+writes the reports and the supplier notices (not sent). The same functions as `compliance run`.
+Sunday 03:00, when nobody waits for the database; trigger it by hand after an upgrade.
 
 Settings come from the environment (`COMPLIANCE_DB_URL`, `COMPLIANCE_INBOX`, …).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-import pendulum
 from airflow.sdk import dag, task
+
+from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS
 
 # Heavy imports (lxml, SQLAlchemy models, openpyxl) happen inside the tasks, so the
 # dag-processor parses this file in milliseconds.
@@ -23,12 +24,12 @@ from airflow.sdk import dag, task
 
 @dag(
     dag_id="compliance_pipeline",
-    schedule="0 5 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Copenhagen"),
-    catchup=False,  # each run processes the whole inbox; past dates have nothing of their own
+    schedule="0 3 * * 0",
+    start_date=START_DATE,
+    catchup=False,  # each run processes the whole inbox; past weeks have nothing of their own
     max_active_runs=1,
-    tags=["compliance", "green-procurement"],
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
+    tags=[*TAGS, "full-sweep"],
+    default_args=DEFAULT_ARGS,
     doc_md=__doc__,
 )
 def compliance_pipeline() -> None:

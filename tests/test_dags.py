@@ -45,8 +45,22 @@ DAGBAG = """
 import json
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder={folder!r})
+def info(d):
+    return {{
+        "tags": sorted(d.tags),
+        "retries": d.default_args.get("retries"),
+        "tasks": sorted(d.task_ids),
+        "doc_md": bool(d.doc_md),
+        "catchup": d.catchup,
+        "max_active_runs": d.max_active_runs,
+        "schedule": type(d.timetable).__name__,
+        "assets": sorted(a.name for a in d.timetable.asset_condition.objects) if getattr(d.timetable, "asset_condition", None) is not None else [],
+        "outlets": sorted(o.name for t in d.tasks for o in t.outlets),
+        "mapped": sorted(t.task_id for t in d.tasks if t.is_mapped),
+        "params": sorted(d.params.keys()),
+    }}
 print("RESULT " + json.dumps({{"errors": {{k: str(v) for k, v in bag.import_errors.items()}},
-    "dags": {{d.dag_id: {{"tags": sorted(d.tags), "retries": d.default_args.get("retries"), "tasks": sorted(d.task_ids)}} for d in bag.dags.values()}}}}))
+    "dags": {{d.dag_id: info(d) for d in bag.dags.values()}}}}))
 """
 
 
@@ -56,15 +70,55 @@ def result_of(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
     return dict(json.loads(lines[-1][len("RESULT ") :]))
 
 
-def test_every_dag_file_imports_without_errors_and_has_tags_and_retries(migrated: dict[str, str]) -> None:
+INBOX_ASSETS = [f"compliance_inbox_{kind}" for kind in ("catalogues", "driving_logs", "invoices", "vehicles")]
+
+
+def test_every_dag_file_imports_without_errors_and_is_configured_deliberately(migrated: dict[str, str]) -> None:
     result = result_of(run_python(DAGBAG.format(folder=str(DAGS_DIR)), migrated))
     assert result["errors"] == {}
     dags = result["dags"]
-    assert isinstance(dags, dict) and "compliance_pipeline" in dags
+    assert isinstance(dags, dict)
+    assert sorted(dags) == sorted(
+        [
+            "compliance_annual_assessment",
+            "compliance_checks",
+            "compliance_pipeline",
+            "compliance_send_notices",
+            "ingest_catalogues",
+            "ingest_driving_logs",
+            "ingest_invoices",
+            "ingest_vehicles",
+        ]
+    )
     for dag_id, info in dags.items():
-        assert info["tags"], f"{dag_id} has no tags"
-        assert info["retries"], f"{dag_id} has no retries"
+        assert "compliance" in info["tags"], f"{dag_id} has no tags"
+        assert info["doc_md"], f"{dag_id} has no doc_md"
+        assert info["catchup"] is False, f"{dag_id} catches up"
+        assert info["max_active_runs"] == 1, dag_id
+        if dag_id != "compliance_send_notices":  # sending is never retried without a person looking
+            assert info["retries"], f"{dag_id} has no retries"
+    # The watchers emit one asset each; the checks run on any of them or monthly.
+    assert sorted(o for d in dags.values() for o in d["outlets"] if o.startswith("compliance_inbox")) == INBOX_ASSETS
+    assert dags["compliance_checks"]["schedule"] == "AssetOrTimeSchedule"
+    assert dags["compliance_checks"]["assets"] == INBOX_ASSETS
+    # Per-contract work is mapped, so that a Celery cluster spreads it.
+    assert dags["compliance_checks"]["mapped"] == ["check_contract"]
+    assert dags["compliance_annual_assessment"]["mapped"] == ["assess_contract"]
+    assert dags["compliance_annual_assessment"]["params"] == ["contract", "year"]
+    assert dags["compliance_send_notices"]["params"] == ["contract", "dry_run", "resend", "year"]
+    assert dags["compliance_send_notices"]["schedule"] == "NullTimetable"
     assert dags["compliance_pipeline"]["tasks"] == ["check_contracts", "ingest_inbox", "migrate_database", "write_reports"]
+
+
+def test_dag_files_import_nothing_heavy_at_module_level(migrated: dict[str, str]) -> None:
+    code = (
+        "import sys, runpy, glob\n"
+        f"for path in sorted(glob.glob({str(DAGS_DIR / '*.py')!r})):\n"
+        "    runpy.run_path(path)\n"
+        "heavy = [m for m in ('lxml', 'great_expectations', 'openpyxl', 'weasyprint', 'pandas', 'compliance.store.models') if m in sys.modules]\n"
+        "print('RESULT ' + __import__('json').dumps({'heavy': heavy}))\n"
+    )
+    assert result_of(run_python(code, migrated)) == {"heavy": []}
 
 
 DAG_TEST = """

@@ -547,9 +547,13 @@ def write_reports(
     year: int | None = None,
     contract_errors: Sequence[ContractTermsError] = (),
     lang: Language | None = None,
+    contract_years: bool = True,
+    overview: bool = True,
 ) -> WrittenReports:
     """Write per assessed contract year: the HTML report, its PDF and XLSX, the penalty statement when there
-    is a hearing; then ``index.html`` (the overview), ``portfolio-<year>.html`` and ``findings.csv``."""
+    is a hearing; then ``index.html`` (the overview), ``portfolio-<year>.html``, ``findings.csv`` and
+    ``data-quality.html``. ``contract_years=False`` writes only the overview pages, ``overview=False``
+    only the contract years (the DAG writes contracts in parallel tasks, then the overview once)."""
     lang = lang or Language("da")
     environment = report_environment(lang)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -561,6 +565,8 @@ def write_reports(
         sources = {s.id: s for s in session.scalars(select(SourceFile))}
         catalogues = contract_catalogues(session, contracts)
         for contract in contracts:
+            if not overview and contract_id and contract.id != contract_id:
+                continue
             numbers = sorted(set(session.scalars(select(Assessment.contract_year).where(Assessment.contract_id == contract.id))))
             years: list[dict[str, Any]] = []
             kinds: Counter[str] = Counter()
@@ -580,7 +586,7 @@ def write_reports(
                 )
                 kinds.update(lang.rule_title(f.rule_id) for f in report.all_findings)
                 latest_high = sum(1 for f in report.all_findings if f.severity == "high")
-                if (contract_id and contract.id != contract_id) or (year and number != year):
+                if not contract_years or (contract_id and contract.id != contract_id) or (year and number != year):
                     continue
                 if invoices is None:  # read once per contract, for every year written
                     invoices = contract_invoices(session, contract.id)
@@ -601,6 +607,8 @@ def write_reports(
                     findings_by_kind=sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
                 )
             )
+        if not overview:
+            return written
         unmatched = sorted_findings(session.scalars(select(Finding).where(Finding.contract_id.is_(None))).all())
         quarantined = session.scalars(
             select(SourceFile).where(SourceFile.status == "quarantined").order_by(SourceFile.path)

@@ -1,0 +1,86 @@
+"""
+### Annual assessment, reports and supplier notices
+
+On 15 January at 06:00 (two weeks after the year ends, so late invoices and driving logs are
+in) every contract is assessed for each contract year, the annual reports and penalty
+statements are written, and a discrepancy notice per contract year and supplier is written
+(HTML, PDF) — not sent: a contract manager reads them and sends them with the
+`compliance_send_notices` DAG or `compliance notices`.
+
+**Manual runs** (Trigger DAG w/ config): `contract` limits the run to one contract id,
+`year` to one contract year (1 = the first year of the contract). Both empty = everything.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import Param, dag, task
+
+from compliance.orchestration import CHECKED_CONTRACTS, DEFAULT_ARGS, START_DATE, TAGS
+
+PARAMS = {
+    "contract": Param("", type="string", title="Contract id", description="One contract (e.g. KK-2024-0117); empty = all."),
+    "year": Param(
+        None,
+        type=["null", "integer"],
+        minimum=1,
+        title="Contract year",
+        description="One contract year (1 = the contract's first year); empty = every year.",
+    ),
+}
+
+
+@dag(
+    dag_id="compliance_annual_assessment",
+    schedule="0 6 15 1 *",
+    start_date=START_DATE,
+    catchup=False,  # an assessment covers every year the database holds; a missed January is not rerun
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=12),
+    params=PARAMS,
+    tags=[*TAGS, "annual", "reports"],
+    default_args=DEFAULT_ARGS,
+    doc_md=__doc__,
+)
+def compliance_annual_assessment() -> None:
+    @task
+    def contracts_to_assess(params: dict[str, Any] | None = None) -> list[str]:
+        """The contract ids to assess: the ``contract`` param, or every valid contract."""
+        from compliance.pipeline import contract_ids, initialise_database
+        from compliance.settings import load_settings
+
+        settings = load_settings()
+        initialise_database(settings)
+        return contract_ids(settings, (params or {}).get("contract") or None)
+
+    @task(max_active_tis_per_dagrun=4)
+    def assess_contract(contract_id: str, params: dict[str, Any] | None = None) -> dict[str, object]:
+        """Assess one contract (all years, or the ``year`` param) and write its reports and statements."""
+        from compliance.pipeline import check_and_report_contract
+        from compliance.settings import load_settings
+
+        return check_and_report_contract(load_settings(), contract_id, (params or {}).get("year")).as_json()
+
+    @task(trigger_rule="all_done", outlets=[CHECKED_CONTRACTS])
+    def write_overview_and_notices(runs: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[str]:
+        """The overview pages, then the supplier notices of the assessed contracts (written, not sent)."""
+        import logging
+
+        from compliance.pipeline import write_contract_reports, write_supplier_notices
+        from compliance.settings import load_settings
+
+        settings = load_settings()
+        chosen = params or {}
+        for run in runs:
+            if run and run["shortfalls"]:
+                logging.getLogger(__name__).warning("shortfalls of %s: %s", run["contract_id"], run["shortfalls"])
+        written = write_contract_reports(settings, contract_years=False)
+        notices = write_supplier_notices(settings, chosen.get("contract") or None, chosen.get("year"))
+        return [str(written.index), *(str(notice.pdf or notice.html) for notice in notices)]
+
+    write_overview_and_notices(assess_contract.expand(contract_id=contracts_to_assess()))
+
+
+compliance_annual_assessment()

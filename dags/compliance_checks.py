@@ -1,0 +1,84 @@
+"""
+### Checks, early warnings and reports
+
+Runs when new data arrives (any inbox asset: invoices, catalogues, driving logs, vehicles) and
+on the 1st of every month at 06:00, so that the early-warning forecast of a running contract
+year is refreshed even in a month without deliveries. One mapped task per contract checks it and
+writes its contract-year reports (HTML, PDF, XLSX), so a Celery cluster spreads the contracts
+over its workers; then the overview, the portfolio pages and the data-quality page are written
+once, and the early warnings are logged. The database stages of the mapped tasks take turns
+(one writer at a time); the PDF rendering runs in parallel.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
+
+from compliance.orchestration import CHECKED_CONTRACTS, DEFAULT_ARGS, INBOX_ASSETS, START_DATE, TAGS
+
+NEW_DATA = INBOX_ASSETS["invoices"] | INBOX_ASSETS["catalogues"] | INBOX_ASSETS["driving-logs"] | INBOX_ASSETS["vehicles"]
+
+
+@dag(
+    dag_id="compliance_checks",
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 6 1 * *", timezone="Europe/Copenhagen"), assets=NEW_DATA),
+    start_date=START_DATE,
+    catchup=False,  # checks always read the whole database; a missed month is covered by the next run
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=6),
+    tags=[*TAGS, "checks", "monthly"],
+    default_args=DEFAULT_ARGS,
+    doc_md=__doc__,
+)
+def compliance_checks() -> None:
+    @task
+    def migrate_and_list_contracts() -> list[str]:
+        """Migrate the database; the ids of the valid contracts (rejected contract files are logged)."""
+        import logging
+
+        from compliance.pipeline import contract_ids, contract_terms, initialise_database
+        from compliance.settings import load_settings
+
+        settings = load_settings()
+        initialise_database(settings)
+        for error in contract_terms(settings)[1]:
+            logging.getLogger(__name__).error("contract rejected: %s", error)
+        return contract_ids(settings)
+
+    @task(max_active_tis_per_dagrun=4)
+    def check_contract(contract_id: str, logical_date: Any = None) -> dict[str, object]:
+        """Check one contract as of the run's date and write its contract-year reports."""
+        from datetime import date
+
+        from compliance.pipeline import check_and_report_contract
+        from compliance.settings import load_settings
+
+        as_of = logical_date.date() if logical_date is not None else date.today()
+        return check_and_report_contract(load_settings(), contract_id, as_of=as_of).as_json()
+
+    @task(trigger_rule="all_done", outlets=[CHECKED_CONTRACTS])
+    def write_overview(runs: list[dict[str, Any]]) -> str:
+        """The overview, portfolio and data-quality pages, once, after every contract (even if one failed)."""
+        import logging
+
+        from compliance.pipeline import write_contract_reports
+        from compliance.settings import load_settings
+
+        log = logging.getLogger(__name__)
+        for run in runs:
+            if not run:  # a contract whose task failed; its error is in that task's log
+                continue
+            for warning in run["early_warnings"]:
+                log.warning("early warning %s: %s", run["contract_id"], warning)
+            for shortfall in run["shortfalls"]:
+                log.warning("shortfall: %s", shortfall)
+        written = write_contract_reports(load_settings(), contract_years=False)
+        return str(written.index)
+
+    write_overview(check_contract.expand(contract_id=migrate_and_list_contracts()))
+
+
+compliance_checks()
