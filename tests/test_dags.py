@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from compliance.settings import PROJECT_ROOT
+from tests.conftest import SAMPLE_DIR
 
 DAGS_DIR = PROJECT_ROOT / "dags"
 
@@ -139,3 +141,59 @@ def test_pipeline_dag_runs_every_task_and_writes_the_reports(migrated: dict[str,
     reports = Path(migrated["COMPLIANCE_VAR_DIR"]) / "reports"
     assert (reports / "index.html").is_file()
     assert (reports / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").is_file()
+
+
+SCENARIO = """
+import json
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder={folder!r})
+
+def states(dag_id, conf=None):
+    run = bag.get_dag(dag_id).test(run_conf=conf)
+    tis = run.get_task_instances()
+    return {{"state": str(run.state), "tasks": sorted((ti.task_id, ti.map_index, str(ti.state)) for ti in tis)}}
+
+result = {{
+    "first_ingest": states("ingest_invoices"),
+    "second_ingest": states("ingest_invoices"),
+    "logs": states("ingest_driving_logs"),
+    "vehicles": states("ingest_vehicles"),
+    "checks": states("compliance_checks"),
+    "annual": states("compliance_annual_assessment", {{"contract": "KK-2024-0117", "year": 2}}),
+    "send": states("compliance_send_notices", {{"dry_run": True}}),
+}}
+print("RESULT " + json.dumps(result))
+"""
+
+
+def test_watchers_checks_annual_and_notice_dags_run_on_an_inbox(migrated: dict[str, str], tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    for kind in ("invoices", "catalogues", "driving-logs", "vehicles"):
+        (inbox / kind).mkdir(parents=True)
+    for name in sorted((SAMPLE_DIR / "transport").glob("GB-*.xml")):
+        shutil.copy(name, inbox / "invoices" / name.name)
+    shutil.copy(SAMPLE_DIR / "transport" / "koerselslog-2025.csv", inbox / "driving-logs")
+    shutil.copy(SAMPLE_DIR / "transport" / "koeretoejer.csv", inbox / "vehicles")
+    env = {**migrated, "COMPLIANCE_INBOX": str(inbox), "COMPLIANCE_VAR_DIR": str(tmp_path / "var")}
+
+    result = result_of(run_python(SCENARIO.format(folder=str(DAGS_DIR)), env))
+
+    assert result["first_ingest"] == {"state": "success", "tasks": [["ingest_invoices", -1, "success"]]}
+    # Nothing new: skipped, so no asset event and no checks run for it.
+    assert result["second_ingest"]["tasks"] == [["ingest_invoices", -1, "skipped"]]
+    assert result["logs"]["tasks"] == [["ingest_driving_logs", -1, "success"]]
+    assert result["vehicles"]["tasks"] == [["ingest_vehicles", -1, "success"]]
+    checks = result["checks"]
+    assert checks["state"] == "success"
+    assert [t for t in checks["tasks"] if t[0] == "check_contract"] == [
+        ["check_contract", 0, "success"],
+        ["check_contract", 1, "success"],
+    ]
+    annual = result["annual"]
+    assert annual["state"] == "success"
+    assert [t for t in annual["tasks"] if t[0] == "assess_contract"] == [["assess_contract", 0, "success"]]
+    assert result["send"] == {"state": "success", "tasks": [["send_notices", -1, "success"]]}
+    reports = tmp_path / "var" / "reports"
+    assert (reports / "index.html").is_file() and (reports / "data-quality.html").is_file()
+    assert (reports / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").is_file()
+    assert sorted(p.name for p in (reports / "notices").glob("notice-KK-2024-0117-2-*.html"))

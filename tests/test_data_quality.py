@@ -67,7 +67,9 @@ def test_a_failing_file_is_quarantined_with_the_expectation_row_and_value_and_th
         # Only the good log's two trips: none of the bad log's rows, not even its good first row.
         assert session.scalar(select(func.count()).select_from(Trip)) == 2
         failures = session.execute(
-            select(DataQualityFailure.rule, DataQualityFailure.place, DataQualityFailure.value, SourceFile.path, SourceFile.status)
+            select(
+                DataQualityFailure.rule, DataQualityFailure.place, DataQualityFailure.value, SourceFile.path, SourceFile.status
+            )
             .join(SourceFile)
             .order_by(DataQualityFailure.id)
         ).all()
