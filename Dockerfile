@@ -2,6 +2,10 @@
 FROM apache/airflow:3.3.2-python3.11
 
 USER root
+# Pango and fonts for the PDF reports (WeasyPrint).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 COPY --chown=airflow:root . /opt/compliance
 USER airflow
 WORKDIR /opt/compliance

@@ -35,7 +35,7 @@ from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
 from compliance.reports.annual import WrittenReports
 from compliance.reports.language import language
 from compliance.reports.statement import penalty_statement_text
-from compliance.settings import Settings, load_settings
+from compliance.settings import INBOX_KINDS, Settings, load_settings
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Notice, Vehicle
 
@@ -114,11 +114,16 @@ def main() -> None:
 
 
 @main.command()
-def init() -> None:
+@click.option("--inbox-folders", is_flag=True, help="Also create the inbox folders the Airflow watchers read, one per kind.")
+def init(inbox_folders: bool) -> None:
     """Create the database or migrate it to the newest schema."""
     settings = _settings()
     pipeline.initialise_database(settings)
     click.echo(f"database ready: {settings.db_url}")
+    if inbox_folders:
+        for kind in INBOX_KINDS:
+            (settings.inbox / kind).mkdir(parents=True, exist_ok=True)
+        click.echo(f"inbox folders ready: {settings.inbox}/{{{','.join(INBOX_KINDS)}}}")
 
 
 @main.command()

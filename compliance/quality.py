@@ -294,6 +294,7 @@ def _place(line: int | None, path: str | None, position: int) -> str:
 
 def _invoice_line_records(name: str, document: InvoiceDocument) -> Iterable[dict[str, Any]]:
     for line in document.lines:
+        delivered = line.delivery_date or document.delivery_date
         yield {
             "file": name,
             "place": _place(line.source_line, line.path, line.position),
@@ -303,9 +304,7 @@ def _invoice_line_records(name: str, document: InvoiceDocument) -> Iterable[dict
             "line_amount": None if line.line_amount is None else float(line.line_amount),
             "currency": document.currency,
             "issue_date": _timestamp(document.issue_date),
-            "delivery_date": _timestamp(line.delivery_date or document.delivery_date)
-            if (line.delivery_date or document.delivery_date)
-            else None,
+            "delivery_date": _timestamp(delivered) if delivered else None,
         }
 
 

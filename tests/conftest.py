@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,17 @@ from compliance.store.models import Assessment, Finding, Invoice, InvoiceLine, N
 REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
 SAMPLE_DIR = PROJECT_ROOT / "sample_invoices"
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"
+
+
+REQUIRE_TOOLS = os.environ.get("COMPLIANCE_REQUIRE_DEBIAN_TOOLS") == "1"  # set by .ci/run: never skip there
+
+
+def need_tool(problem: str | None) -> None:
+    """Skip (or, in CI, fail) when a Debian tool the test needs is missing."""
+    if problem:
+        if REQUIRE_TOOLS:
+            pytest.fail(problem)
+        pytest.skip(f"{problem} (scripts/install-debian-tools.sh installs it)")
 
 
 @pytest.fixture

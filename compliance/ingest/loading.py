@@ -87,8 +87,8 @@ def unseen_files(engine: Engine, files: Sequence[Path], chunk: int = 500) -> lis
         for start in range(0, len(files), chunk):
             names = [str(path) for path in files[start : start + chunk]]
             query = select(SourceFile.path, SourceFile.size_bytes, SourceFile.first_seen_at).where(SourceFile.path.in_(names))
-            for path, size, first_seen in session.execute(query):
-                seen.setdefault(path, []).append((size, first_seen if first_seen.tzinfo else first_seen.replace(tzinfo=UTC)))
+            for name, size, first_seen in session.execute(query):
+                seen.setdefault(name, []).append((size, first_seen if first_seen.tzinfo else first_seen.replace(tzinfo=UTC)))
     unseen = []
     for path in files:
         status = path.stat()
@@ -557,9 +557,9 @@ def _ingest_batch(
                 session.execute(delete(DataQualityFailure).where(DataQualityFailure.source_file_id.in_(known_ids)))
             failing_ids: dict[str, int] = {}
             if failing:
-                digests = {c.digest: c.name for c in candidates if c.name in failing}
-                rows = session.execute(select(SourceFile.sha256, SourceFile.id).where(SourceFile.sha256.in_(list(digests))))
-                failing_ids = {digests[digest]: source_id for digest, source_id in rows}
+                names = {c.digest: c.name for c in candidates if c.name in failing}
+                rows = session.execute(select(SourceFile.sha256, SourceFile.id).where(SourceFile.sha256.in_(list(names))))
+                failing_ids = {names[digest]: source_id for digest, source_id in rows}
             record_quality(session, quality, failing_ids, now)
             summary.quality_runs += quality.runs
             summary.ingested += [c.name for c, _ in storable]

@@ -44,7 +44,7 @@ def screenshot(page: Path, out: Path, width: int = 1280, height: int = 1600, tim
     """Render ``page`` (a local HTML file) at ``width``×``height`` into ``out`` (PNG)."""
     binary = chromium()
     if binary is None:
-        raise ReportError("Chromium is not installed", expected="Debian package chromium (scripts/install-report-tools.sh)")
+        raise ReportError("Chromium is not installed", expected="Debian package chromium (scripts/install-debian-tools.sh)")
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="compliance-chromium-") as profile:
         completed = subprocess.run(

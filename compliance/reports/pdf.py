@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 from compliance.errors import ReportError
 
-PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 (Debian; scripts/install-report-tools.sh installs them)"
+PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 (Debian; scripts/install-debian-tools.sh installs them)"
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -12,18 +11,9 @@ import pytest
 from compliance.pipeline import PipelineResult, run_pipeline
 from compliance.reports.pdf import pdf_available
 from compliance.settings import Settings, load_settings
-from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
+from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR, need_tool
 
 AS_OF = date(2026, 11, 22)
-REQUIRE_TOOLS = os.environ.get("COMPLIANCE_REQUIRE_REPORT_TOOLS") == "1"  # set by .ci/run: never skip there
-
-
-def need_tool(problem: str | None) -> None:
-    """Skip (or, in CI, fail) when a Debian tool the test needs is missing."""
-    if problem:
-        if REQUIRE_TOOLS:
-            pytest.fail(problem)
-        pytest.skip(f"{problem} (scripts/install-report-tools.sh installs it)")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 from compliance.pipeline import PipelineResult
 from compliance.reports.browser import chromium, screenshot
 from compliance.settings import Settings
-from tests.reports.conftest import need_tool
+from tests.conftest import need_tool
 
 Run = tuple[Settings, PipelineResult]
 

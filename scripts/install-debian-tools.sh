@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install the Debian packages reports need, when they are missing:
+# Install the Debian packages the reports and the tests need, when they are missing:
 #   --pdf   only what PDFs need: Pango (WeasyPrint draws text with it) and DejaVu fonts;
-#   (none)  also poppler-utils (pdftotext, pdftoppm: the tests read PDFs back) and Chromium
-#           (the overview page is opened in a real browser by a test).
+#   (none)  also what the tests use: poppler-utils (pdftotext, pdftoppm: PDFs are read back),
+#           Chromium (the overview page is opened in a real browser) and docker-compose
+#           (`docker-compose config` validates docker-compose.yml; no Docker engine is needed).
 # Installing needs root; without it the script says what is missing and exits 0, and PDFs are
 # then skipped with the same advice (HTML and XLSX reports are written anyway).
 set -euo pipefail
@@ -13,10 +14,11 @@ ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 if [ "${1:-}" != "--pdf" ]; then
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != "0" ]; then
-  echo "report tools missing (install as root): apt-get install ${missing[*]}" >&2
+  echo "Debian tools missing (install as root): apt-get install ${missing[*]}" >&2
   exit 0
 fi
 echo "installing from Debian: ${missing[*]}" >&2
