@@ -232,7 +232,7 @@ def notices(contract_id: str | None, year: int | None, language_code: str | None
 
 @main.command()
 def run() -> None:
-    """The whole pipeline on the configured inbox — exactly what the DAG does.
+    """The whole pipeline on the configured inbox — what the weekly compliance_pipeline DAG does.
 
     Exits 1 when a file was quarantined or a contract file was rejected; reports are written anyway.
     """
