@@ -267,7 +267,8 @@ class SuiteRun:
 @dataclass
 class QualityResult:
     runs: list[SuiteRun] = field(default_factory=list)
-    failures: list[QualityFailure] = field(default_factory=list)
+    failures: list[QualityFailure] = field(default_factory=list)  # as listed: at most 20 per file and rule
+    failing_rows: dict[str, set[int]] = field(default_factory=dict)  # every failing row, by dataset, as record indexes
 
     def failures_by_file(self) -> dict[str, list[QualityFailure]]:
         grouped: dict[str, list[QualityFailure]] = {}
@@ -414,8 +415,9 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def validate_dataset(dataset: str, records: list[dict[str, Any]], today: date) -> tuple[SuiteRun, list[QualityFailure]]:
-    """Run the dataset's suite on ``records``; each failing row (or the whole batch) becomes a failure."""
+def validate_dataset(dataset: str, records: list[dict[str, Any]], today: date) -> tuple[SuiteRun, list[QualityFailure], set[int]]:
+    """Run the dataset's suite on ``records``: the failures to list (each failing row, or the whole batch)
+    and the indexes in ``records`` of every failing row."""
     import pandas as pd
 
     started = time.perf_counter()
@@ -429,6 +431,7 @@ def validate_dataset(dataset: str, records: list[dict[str, Any]], today: date) -
         result = batch.validate(suite, result_format="COMPLETE")
     failures: list[QualityFailure] = []
     failed: list[str] = []
+    failing_rows: set[int] = set()
     files = frame["file"].tolist()
     places = frame["place"].tolist()
     for outcome in result.results:
@@ -442,7 +445,9 @@ def validate_dataset(dataset: str, records: list[dict[str, Any]], today: date) -
             # The expectation could not be evaluated (or has no rows to point at): the whole batch fails.
             reason = (outcome.exception_info or {}).get("exception_message") or "the batch as a whole"
             failures += [QualityFailure(rule, name, "whole batch", str(reason)) for name in sorted(set(files))]
+            failing_rows.update(range(len(records)))
             continue
+        failing_rows.update(indexes)
         per_file: dict[str, list[tuple[int, Any]]] = {}
         for index, value in zip(indexes, values, strict=False):
             per_file.setdefault(files[index], []).append((index, value))
@@ -452,7 +457,7 @@ def validate_dataset(dataset: str, records: list[dict[str, Any]], today: date) -
                 more = len(rows) - len(kept) if position == len(kept) - 1 else 0
                 failures.append(QualityFailure(rule, name, places[index], _shown(value), more))
     run = SuiteRun(dataset, len(set(files)), len(frame), len(rules), failed, time.perf_counter() - started)
-    return run, failures
+    return run, failures, failing_rows
 
 
 def validate_documents(documents: Sequence[tuple[str, SourceDocument]], today: date) -> QualityResult:
@@ -461,18 +466,21 @@ def validate_documents(documents: Sequence[tuple[str, SourceDocument]], today: d
     for dataset, records in dataset_records(documents).items():
         if not records:
             continue
-        run, failures = validate_dataset(dataset, records, today)
+        run, failures, failing_rows = validate_dataset(dataset, records, today)
         outcome.runs.append(run)
         outcome.failures += failures
+        outcome.failing_rows[dataset] = failing_rows
     return outcome
 
 
 def validate_vehicle_records(file: str, vehicles: Sequence[Any], today: date) -> QualityResult:
-    """Run the vehicles suite on DMR records (``record`` numbers them); the caller leaves failing ones out."""
+    """Run the vehicles suite on DMR records (``record`` numbers them for the page); ``failing_rows["vehicles"]``
+    holds the positions in ``vehicles`` the caller leaves out."""
     outcome = QualityResult()
     if vehicles:
         records = [vehicle_record(file, f"record {v.record}", v) for v in vehicles]
-        run, failures = validate_dataset("vehicles", records, today)
+        run, failures, failing_rows = validate_dataset("vehicles", records, today)
         outcome.runs.append(run)
         outcome.failures += failures
+        outcome.failing_rows["vehicles"] = failing_rows
     return outcome

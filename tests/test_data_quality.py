@@ -117,8 +117,9 @@ def test_a_failing_dmr_record_is_left_out_and_the_others_are_stored(engine: Engi
 
 def test_an_expectation_that_cannot_be_evaluated_fails_the_whole_batch() -> None:
     records = [{"file": "a.csv", "place": "row 2", "trip_date": None, "distance_km": "far", "registration": "AB12345"}]
-    run, failures = validate_dataset("trips", records, date(2026, 1, 1))
+    run, failures, failing_rows = validate_dataset("trips", records, date(2026, 1, 1))
     assert "distance_plausible" in run.failed_expectations
+    assert failing_rows == {0}
     whole = [f for f in failures if f.place == "whole batch"]
     assert whole and {f.file for f in whole} == {"a.csv"}
 
@@ -150,3 +151,16 @@ def test_the_data_team_page_lists_failures_and_the_suites(engine: Engine, tmp_pa
     for rule in quality_rules(date.today()):
         assert rule.label in page
     assert 'href="data-quality.html"' in written.index.read_text(encoding="utf-8")
+
+
+def test_every_failing_dmr_record_is_left_out_not_only_those_listed(engine: Engine, tmp_path: Path) -> None:
+    """More failing records than the page lists one by one (20 per rule): all of them stay out."""
+    heavy = [
+        record(f"ZZ{number:05d}", "4", "2", "49", 250_000, "Registreret", "2024-02-01T10:00:00.000+01:00") for number in range(25)
+    ]
+    summary = import_dmr(engine, write_extract(tmp_path / "dmr.xml", [*RECORDS, *heavy]))
+    assert summary.left_out_by_quality == 25 and summary.vehicles == 4
+    with session_scope(engine) as session:
+        assert not [plate for plate in session.scalars(select(Vehicle.registration)) if plate.startswith("ZZ")]
+        listed = session.scalars(select(DataQualityFailure)).all()
+        assert len(listed) == 20 and sum(f.more_rows for f in listed) == 5

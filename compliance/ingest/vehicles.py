@@ -122,11 +122,9 @@ def import_dmr(
         # (and listed on the data-quality page) while the rest are stored.
         quality = validate_vehicle_records(str(path), vehicles, now.date())
         record_quality(session, quality, {str(path): source.id} if quality.failures else {}, now)
-        failing = {int(f.place.removeprefix("record ")) for f in quality.failures if f.place.startswith("record ")}
-        if any(f.place == "whole batch" for f in quality.failures):
-            failing = {v.record for v in vehicles}
-        left_out = sum(1 for v in vehicles if v.record in failing)
-        vehicles = [v for v in vehicles if v.record not in failing]
+        failing = quality.failing_rows.get("vehicles", set())
+        left_out = len(failing)
+        vehicles = [v for position, v in enumerate(vehicles) if position not in failing]
         for start in range(0, len(vehicles), UPSERT_CHUNK):
             _upsert(session, source.id, vehicles[start : start + UPSERT_CHUNK])
     return DmrImportSummary(result.records, len(vehicles), result.skipped_without_plate, result.error, left_out)
