@@ -18,7 +18,7 @@ from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_path
 from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
 from compliance.portfolio import Portfolio, portfolio_figures
 from compliance.reports.annual import WrittenReports, write_reports
-from compliance.reports.language import language
+from compliance.reports.language import language, rule_base
 from compliance.reports.notices import (
     DeliveryOutcome,
     SmtpSettings,
@@ -239,7 +239,7 @@ def check_and_report_contract(
         with session_scope(engine) as session:
             warnings = session.scalars(
                 select(Finding.message)
-                .where(Finding.contract_id == contract_id, Finding.rule_id.startswith(RULE_EARLY_WARNING.split("@")[0]))
+                .where(Finding.contract_id == contract_id, Finding.rule_id.startswith(rule_base(RULE_EARLY_WARNING) + "@"))
                 .order_by(Finding.contract_year)
             ).all()
     finally:

@@ -6,6 +6,7 @@ import os
 import shutil
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,10 @@ def test_one_contract_is_checked_and_reported_without_touching_the_overview(sett
     assert all("KK-2024-0117" in path for path in run.reports)
     assert not (settings.reports_dir / "index.html").exists()
     assert not (settings.reports_dir / "KK-2025-0042").exists()
+
+
+def test_a_running_year_below_its_level_gives_an_early_warning(settings: Settings, engine: Engine) -> None:
+    ingest_paths(engine, [SAMPLE_DIR], MAX)
+    run = check_and_report_contract(settings, "KK-2024-0117", as_of=date(2025, 6, 30))
+    assert len(run.early_warnings) == 1 and run.early_warnings[0].startswith("year 2 so far")
+    assert run.as_json()["early_warnings"] == run.early_warnings
