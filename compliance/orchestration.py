@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset
+from airflow.sdk import Asset, Param
 
 from compliance.settings import INBOX_KINDS
 
@@ -28,3 +28,17 @@ def inbox_asset(kind: str) -> Asset:
 
 INBOX_ASSETS = {kind: inbox_asset(kind) for kind in INBOX_KINDS}
 CHECKED_CONTRACTS = Asset(name="compliance_checked_contracts", uri="compliance://checks", group="compliance")
+
+
+def contract_year_params() -> dict[str, Param]:
+    """The ``contract`` and ``year`` params of the manual runs (fresh objects for each DAG)."""
+    return {
+        "contract": Param("", type="string", title="Contract id", description="One contract (e.g. KK-2024-0117); empty = all."),
+        "year": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1,
+            title="Contract year",
+            description="One contract year (1 = the contract's first year); empty = every year.",
+        ),
+    }

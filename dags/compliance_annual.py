@@ -16,20 +16,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
-from compliance.orchestration import CHECKED_CONTRACTS, DEFAULT_ARGS, START_DATE, TAGS
-
-PARAMS = {
-    "contract": Param("", type="string", title="Contract id", description="One contract (e.g. KK-2024-0117); empty = all."),
-    "year": Param(
-        None,
-        type=["null", "integer"],
-        minimum=1,
-        title="Contract year",
-        description="One contract year (1 = the contract's first year); empty = every year.",
-    ),
-}
+from compliance.orchestration import CHECKED_CONTRACTS, DEFAULT_ARGS, START_DATE, TAGS, contract_year_params
 
 
 @dag(
@@ -39,7 +28,7 @@ PARAMS = {
     catchup=False,  # an assessment covers every year the database holds; a missed January is not rerun
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=12),
-    params=PARAMS,
+    params=contract_year_params(),
     tags=[*TAGS, "annual", "reports"],
     default_args=DEFAULT_ARGS,
     doc_md=__doc__,

@@ -16,7 +16,7 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS
+from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, contract_year_params
 
 SMTP_CONNECTION_ID = "compliance_smtp"
 
@@ -28,8 +28,7 @@ SMTP_CONNECTION_ID = "compliance_smtp"
     catchup=False,
     max_active_runs=1,
     params={
-        "contract": Param("", type="string", title="Contract id", description="One contract; empty = all."),
-        "year": Param(None, type=["null", "integer"], minimum=1, title="Contract year", description="Empty = every year."),
+        **contract_year_params(),
         "dry_run": Param(True, type="boolean", title="Dry run", description="Write the notices, send nothing."),
         "resend": Param(False, type="boolean", title="Resend", description="Send again what was already sent."),
     },
