@@ -7,6 +7,7 @@ the format name is taken from ``cbc:CustomizationID``, never from the file name.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -181,20 +182,88 @@ def _prefixed(path: str) -> str:
     return path.replace(CAC, "cac:").replace(CBC, "cbc:")
 
 
+# Tags the readers compare against, built once (hot loop: a tag test is a string comparison).
+_ID = f"{CBC}ID"
+_NAME = f"{CBC}Name"
+_VALUE = f"{CBC}Value"
+_COMPANY_ID = f"{CBC}CompanyID"
+_ENDPOINT_ID = f"{CBC}EndpointID"
+_REGISTRATION_NAME = f"{CBC}RegistrationName"
+_PARTY_IDENTIFICATION = f"{CAC}PartyIdentification"
+_PARTY_NAME = f"{CAC}PartyName"
+_PARTY_LEGAL_ENTITY = f"{CAC}PartyLegalEntity"
+_PARTY_TAX_SCHEME = f"{CAC}PartyTaxScheme"
+_ITEM = f"{CAC}Item"
+_DESCRIPTION = f"{CBC}Description"
+_SELLERS_ITEM_ID = f"{CAC}SellersItemIdentification"
+_STANDARD_ITEM_ID = f"{CAC}StandardItemIdentification"
+_COMMODITY_CLASSIFICATION = f"{CAC}CommodityClassification"
+_ITEM_CLASSIFICATION_CODE = f"{CBC}ItemClassificationCode"
+_CERTIFICATE = f"{CAC}Certificate"
+_CERTIFICATE_TYPE_CODE = f"{CBC}CertificateTypeCode"
+_REMARKS = f"{CBC}Remarks"
+_ADDITIONAL_ITEM_PROPERTY = f"{CAC}AdditionalItemProperty"
+_LINE_EXTENSION_AMOUNT = f"{CBC}LineExtensionAmount"
+_NOTE = f"{CBC}Note"
+_DELIVERY = f"{CAC}Delivery"
+_ACTUAL_DELIVERY_DATE = f"{CBC}ActualDeliveryDate"
+_ALLOWANCE_CHARGE = f"{CAC}AllowanceCharge"
+_GLN = re.compile(r"\d{13}")
+_CVR = re.compile(r"\d{8}")
+_SPACES = re.compile(r"\s+")
+
+
+def _text(element: etree._Element) -> str | None:
+    """The element's text without surrounding blanks; None when there is none."""
+    text = element.text
+    return (text.strip() or None) if text else None
+
+
+def _first_child_text(element: etree._Element, tag: str) -> str | None:
+    for child in element.iterchildren(tag):
+        return _text(child)
+    return None
+
+
 def normalise_cvr(value: str | None) -> str | None:
     """``DK12345678``, ``DK 12 34 56 78`` or ``12345678`` → ``12345678``; anything else → None."""
     if not value:
         return None
-    digits = re.sub(r"\s+", "", value).upper()
+    digits = _SPACES.sub("", value).upper()
     if digits.startswith("DK"):
         digits = digits[2:]
-    return digits if re.fullmatch(r"\d{8}", digits) else None
+    return digits if _CVR.fullmatch(digits) else None
 
 
-def _party(reader: _Reader, party: etree._Element | None) -> Party:
+def _party(party: etree._Element | None) -> Party:
+    """Ids and name of a ``cac:Party``, read in one pass over its children."""
     if party is None:
         return Party()
-    endpoint = party.find(f"{CBC}EndpointID")
+    endpoint: etree._Element | None = None
+    legal_ids: list[etree._Element] = []
+    party_ids: list[etree._Element] = []
+    tax_ids: list[etree._Element] = []
+    party_name: str | None = None
+    registration_name: str | None = None
+    named = registered = False
+    for child in party:
+        tag = child.tag
+        if tag == _ENDPOINT_ID:
+            if endpoint is None:
+                endpoint = child
+        elif tag == _PARTY_IDENTIFICATION:
+            party_ids += child.iterchildren(_ID)
+        elif tag == _PARTY_NAME:
+            for name in child.iterchildren(_NAME):
+                if not named:  # the first cac:PartyName/cbc:Name, as a path search finds it
+                    party_name, named = _text(name), True
+        elif tag == _PARTY_LEGAL_ENTITY:
+            legal_ids += child.iterchildren(_COMPANY_ID)
+            for name in child.iterchildren(_REGISTRATION_NAME):
+                if not registered:
+                    registration_name, registered = _text(name), True
+        elif tag == _PARTY_TAX_SCHEME:
+            tax_ids += child.iterchildren(_COMPANY_ID)
     endpoint_id = endpoint.text.strip() if endpoint is not None and endpoint.text else None
     endpoint_scheme = endpoint.get("schemeID") if endpoint is not None else None
     cvr: str | None = None
@@ -202,21 +271,17 @@ def _party(reader: _Reader, party: etree._Element | None) -> Party:
     se: str | None = None
     # The legal entity's registration is the CVR of record; the endpoint and party identifiers
     # may name a subsidiary or a routing id (Peppol DK "master/minor supplier" examples).
-    candidates = party.findall(f"{CAC}PartyLegalEntity/{CBC}CompanyID")
-    candidates += [endpoint] if endpoint is not None else []
-    candidates += party.findall(f"{CAC}PartyIdentification/{CBC}ID")
-    candidates += party.findall(f"{CAC}PartyTaxScheme/{CBC}CompanyID")
+    candidates = legal_ids + ([endpoint] if endpoint is not None else []) + party_ids + tax_ids
     for element in candidates:
         scheme = (element.get("schemeID") or "").strip().upper()
         value = (element.text or "").strip()
         if cvr is None and scheme in CVR_SCHEMES:
             cvr = normalise_cvr(value)
-        if gln is None and scheme in GLN_SCHEMES and re.fullmatch(r"\d{13}", value):
+        if gln is None and scheme in GLN_SCHEMES and _GLN.fullmatch(value):
             gln = value
         if se is None and scheme in SE_SCHEMES:
             se = normalise_cvr(value)  # an SE number has the same 8-digit shape as a CVR number
-    name = reader.text(party, f"{CAC}PartyName/{CBC}Name") or reader.text(party, f"{CAC}PartyLegalEntity/{CBC}RegistrationName")
-    return Party(endpoint_id, endpoint_scheme, cvr, gln, name, se)
+    return Party(endpoint_id, endpoint_scheme, cvr, gln, party_name or registration_name, se)
 
 
 def certificate_label(identifier: str | None, type_code: str | None, remarks: str | None) -> Label | None:
@@ -238,34 +303,79 @@ def certificate_label(identifier: str | None, type_code: str | None, remarks: st
     return normalise_label(identifier or type_code or "", "certificate")
 
 
-def _item_details(reader: _Reader, item: _Children) -> tuple[list[Classification], list[Label], list[Property]]:
-    classifications = []
-    for commodity in item.all(f"{CAC}CommodityClassification"):
-        for element in commodity.iterchildren(f"{CBC}ItemClassificationCode"):
-            code = reader.text_of(element)
-            if code:
-                classifications.append(Classification(code, element.get("listID")))
-    labels: list[Label] = []
-    for certificate in item.all(f"{CAC}Certificate"):
-        fields = _Children(certificate)
-        label = certificate_label(
-            reader.text_of(fields.first(f"{CBC}ID")),
-            reader.text_of(fields.first(f"{CBC}CertificateTypeCode")),
-            reader.text_of(fields.first(f"{CBC}Remarks")),
-        )
-        if label is not None:
-            labels.append(label)
-    properties: list[Property] = []
-    for prop in item.all(f"{CAC}AdditionalItemProperty"):
-        fields = _Children(prop)
-        name = reader.text_of(fields.first(f"{CBC}Name")) or ""
-        value = reader.text_of(fields.first(f"{CBC}Value")) or ""
-        properties.append(Property(name, value))
-        if is_label_property(name):
-            label = normalise_label(value, "property")
+@dataclass(slots=True)
+class _ItemFields:
+    """What a ``cac:Item`` says about the goods, shared by invoice lines and catalogue items."""
+
+    name: str | None = None
+    description: str | None = None
+    seller_item_id: str | None = None
+    standard_item_id: str | None = None
+    standard_item_scheme: str | None = None
+    classifications: list[Classification] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    properties: list[Property] = field(default_factory=list)
+
+
+def _certificate(certificate: etree._Element) -> Label | None:
+    identifier = type_code = remarks = None
+    for child in certificate:
+        tag = child.tag
+        if tag == _ID and identifier is None:
+            identifier = child
+        elif tag == _CERTIFICATE_TYPE_CODE and type_code is None:
+            type_code = child
+        elif tag == _REMARKS and remarks is None:
+            remarks = child
+    return certificate_label(
+        None if identifier is None else _text(identifier),
+        None if type_code is None else _text(type_code),
+        None if remarks is None else _text(remarks),
+    )
+
+
+def _item_fields(item: etree._Element | None) -> _ItemFields:
+    """One pass over an item's children (the hot loop of every invoice line and catalogue item)."""
+    fields = _ItemFields()
+    if item is None:
+        return fields
+    property_labels: list[Label] = []
+    named = described = seller = standard = False
+    for child in item:
+        tag = child.tag
+        if tag == _NAME:
+            if not named:
+                fields.name, named = _text(child), True
+        elif tag == _ADDITIONAL_ITEM_PROPERTY:
+            name = _first_child_text(child, _NAME) or ""
+            value = _first_child_text(child, _VALUE) or ""
+            fields.properties.append(Property(name, value))
+            if is_label_property(name):
+                label = normalise_label(value, "property")
+                if label is not None:
+                    property_labels.append(label)
+        elif tag == _COMMODITY_CLASSIFICATION:
+            for code in child.iterchildren(_ITEM_CLASSIFICATION_CODE):
+                text = _text(code)
+                if text:
+                    fields.classifications.append(Classification(text, code.get("listID")))
+        elif tag == _SELLERS_ITEM_ID:
+            for identifier in child.iterchildren(_ID):  # the first ID in any of them, as a path search finds it
+                if not seller:
+                    fields.seller_item_id, seller = _text(identifier), True
+        elif tag == _STANDARD_ITEM_ID:
+            for identifier in child.iterchildren(_ID):
+                if not standard:
+                    fields.standard_item_id, standard = _text(identifier), True
+                    fields.standard_item_scheme = identifier.get("schemeID")
+        elif tag == _CERTIFICATE:
+            label = _certificate(child)
             if label is not None:
-                labels.append(label)
-    return classifications, labels, properties
+                fields.labels.append(label)
+        elif tag == _DESCRIPTION and not described:
+            fields.description, described = _text(child), True
+    fields.labels += property_labels  # certificates first, then label-like properties
+    return fields
 
 
 def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[AllowanceCharge]:
@@ -302,6 +412,64 @@ def _format_name(customization_id: str | None, ubl_version: str | None) -> str:
     return f"ubl-{ubl_version or '2.1'}"
 
 
+def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, position: int, path: str) -> DocumentLine:
+    """One ``cac:InvoiceLine`` or ``cac:CreditNoteLine``, read in one pass over its children."""
+    line_id = quantity = line_amount = item = delivery_date = None
+    delivered = False
+    notes: list[str] = []
+    allowance_charges: list[etree._Element] = []
+    for child in element:  # the first of each, as a path search finds it; every note and allowance
+        tag = child.tag
+        if tag == _ID:
+            if line_id is None:
+                line_id = child
+        elif tag == quantity_tag:
+            if quantity is None:
+                quantity = child
+        elif tag == _LINE_EXTENSION_AMOUNT:
+            if line_amount is None:
+                line_amount = child
+        elif tag == _ITEM:
+            if item is None:
+                item = child
+        elif tag == _NOTE:
+            note = _text(child)
+            if note:
+                notes.append(note)
+        elif tag == _DELIVERY:
+            if not delivered:
+                delivered = True
+                for day in child.iterchildren(_ACTUAL_DELIVERY_DATE):
+                    delivery_date = day
+                    break
+        elif tag == _ALLOWANCE_CHARGE:
+            allowance_charges.append(child)
+    identifier = _text(line_id) if line_id is not None else None
+    if identifier is None:
+        raise SourceFileError("the line has no ID", file=reader.file, location=reader.where(element), expected="cbc:ID")
+    goods = _item_fields(item)
+    return DocumentLine(
+        position=position,
+        id=identifier,
+        quantity=reader.decimal_of(quantity),
+        unit_code=quantity.get("unitCode") if quantity is not None else None,
+        line_amount=reader.decimal_of(line_amount),
+        name=goods.name,
+        description=goods.description,
+        seller_item_id=goods.seller_item_id,
+        standard_item_id=goods.standard_item_id,
+        standard_item_scheme=goods.standard_item_scheme,
+        classification_codes=goods.classifications,
+        labels=goods.labels,
+        properties=goods.properties,
+        notes=notes,
+        delivery_date=reader.date_of(delivery_date),
+        allowance_charges=_allowance_charges(reader, allowance_charges) if allowance_charges else [],
+        source_line=_source_line(element),
+        path=path,
+    )
+
+
 def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
     """Normalise a UBL invoice or credit note (OIOUBL 2.x, Peppol BIS 3, other UBL 2.1 profiles)."""
     root_name = ubl_root_name(root)
@@ -309,76 +477,63 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
         raise SourceFileError(f"root element is {root.tag}", file=file, location="/", expected="Invoice or CreditNote")
     reader = _Reader(file, root)
     line_tag = "InvoiceLine" if root_name == "Invoice" else "CreditNoteLine"
-    quantity_tag = "InvoicedQuantity" if root_name == "Invoice" else "CreditedQuantity"
-    lines: list[DocumentLine] = []
-    line_elements = root.findall(f"{CAC}{line_tag}")
-    for position, element in enumerate(line_elements, start=1):
-        fields = _Children(element)
-        item_element = fields.first(f"{CAC}Item")
-        item = _Children(item_element)
-        classifications, labels, properties = _item_details(reader, item)
-        quantity_element = fields.first(f"{CBC}{quantity_tag}")
-        standard = _Children(item.first(f"{CAC}StandardItemIdentification")).first(f"{CBC}ID")
-        line_id = reader.text_of(fields.first(f"{CBC}ID"))
-        if line_id is None:
-            raise SourceFileError("the line has no ID", file=file, location=reader.where(element), expected="cbc:ID")
-        lines.append(
-            DocumentLine(
-                position=position,
-                id=line_id,
-                quantity=reader.decimal_of(quantity_element),
-                unit_code=quantity_element.get("unitCode") if quantity_element is not None else None,
-                line_amount=reader.decimal_of(fields.first(f"{CBC}LineExtensionAmount")),
-                name=reader.text_of(item.first(f"{CBC}Name")),
-                description=reader.text_of(item.first(f"{CBC}Description")),
-                seller_item_id=reader.text_of(_Children(item.first(f"{CAC}SellersItemIdentification")).first(f"{CBC}ID")),
-                standard_item_id=reader.text_of(standard),
-                standard_item_scheme=standard.get("schemeID") if standard is not None else None,
-                classification_codes=classifications,
-                labels=labels,
-                properties=properties,
-                notes=[note for note in map(reader.text_of, fields.all(f"{CBC}Note")) if note],
-                delivery_date=reader.date_of(_Children(fields.first(f"{CAC}Delivery")).first(f"{CBC}ActualDeliveryDate")),
-                allowance_charges=_allowance_charges(reader, fields.all(f"{CAC}AllowanceCharge")),
-                source_line=_source_line(element),
-                path=_line_path(root_name, line_tag, position, len(line_elements)),
-            )
-        )
-    totals_element = root.find(f"{CAC}LegalMonetaryTotal")
-    totals = Totals(
-        line_extension=reader.decimal_value(totals_element, f"{CBC}LineExtensionAmount"),
-        tax_exclusive=reader.decimal_value(totals_element, f"{CBC}TaxExclusiveAmount"),
-        tax_inclusive=reader.decimal_value(totals_element, f"{CBC}TaxInclusiveAmount"),
-        allowance_total=reader.decimal_value(totals_element, f"{CBC}AllowanceTotalAmount"),
-        charge_total=reader.decimal_value(totals_element, f"{CBC}ChargeTotalAmount"),
-        payable=reader.decimal_value(totals_element, f"{CBC}PayableAmount"),
-    )
-    customization_id = reader.text(root, f"{CBC}CustomizationID")
+    quantity_tag = CBC + ("InvoicedQuantity" if root_name == "Invoice" else "CreditedQuantity")
+    header = _Children(root)
+    line_elements = header.all(f"{CAC}{line_tag}")
+    lines = [
+        _invoice_line(reader, element, quantity_tag, position, _line_path(root_name, line_tag, position, len(line_elements)))
+        for position, element in enumerate(line_elements, start=1)
+    ]
+    totals = _Children(header.first(f"{CAC}LegalMonetaryTotal"))
+    text = reader.text_of
+
+    def first_party(tag: str) -> etree._Element | None:
+        for holder in header.all(tag):
+            for party in holder.iterchildren(f"{CAC}Party"):
+                return party
+        return None
+
+    def dates_of(tag: str, child: str) -> date | None:
+        for holder in header.all(tag):
+            for found in holder.iterchildren(child):
+                return reader.date_of(found)
+        return None
+
+    customization_id = text(header.first(f"{CBC}CustomizationID"))
     return InvoiceDocument(
         document_type="invoice" if root_name == "Invoice" else "credit_note",
-        format=_format_name(customization_id, reader.text(root, f"{CBC}UBLVersionID")),
+        format=_format_name(customization_id, text(header.first(f"{CBC}UBLVersionID"))),
         id=reader.required_text(f"{CBC}ID", "document number (cbc:ID)"),
         issue_date=reader.required_date(f"{CBC}IssueDate", "issue date (cbc:IssueDate)"),
-        currency=reader.text(root, f"{CBC}DocumentCurrencyCode"),
-        supplier=_party(reader, root.find(f"{CAC}AccountingSupplierParty/{CAC}Party")),
-        customer=_party(reader, root.find(f"{CAC}AccountingCustomerParty/{CAC}Party")),
+        currency=text(header.first(f"{CBC}DocumentCurrencyCode")),
+        supplier=_party(first_party(f"{CAC}AccountingSupplierParty")),
+        customer=_party(first_party(f"{CAC}AccountingCustomerParty")),
         contract_references=[
-            e.text.strip() for e in root.findall(f"{CAC}ContractDocumentReference/{CBC}ID") if e.text and e.text.strip()
+            value for ref in header.all(f"{CAC}ContractDocumentReference") for value in map(_text, ref.iterchildren(_ID)) if value
         ],
-        totals=totals,
+        totals=Totals(
+            line_extension=reader.decimal_of(totals.first(_LINE_EXTENSION_AMOUNT)),
+            tax_exclusive=reader.decimal_of(totals.first(f"{CBC}TaxExclusiveAmount")),
+            tax_inclusive=reader.decimal_of(totals.first(f"{CBC}TaxInclusiveAmount")),
+            allowance_total=reader.decimal_of(totals.first(f"{CBC}AllowanceTotalAmount")),
+            charge_total=reader.decimal_of(totals.first(f"{CBC}ChargeTotalAmount")),
+            payable=reader.decimal_of(totals.first(f"{CBC}PayableAmount")),
+        ),
         lines=lines,
         customization_id=customization_id,
-        profile_id=reader.text(root, f"{CBC}ProfileID"),
-        type_code=reader.text(root, f"{CBC}InvoiceTypeCode") or reader.text(root, f"{CBC}CreditNoteTypeCode"),
-        delivery_date=reader.date_value(root, f"{CAC}Delivery/{CBC}ActualDeliveryDate"),
-        period_start=reader.date_value(root, f"{CAC}InvoicePeriod/{CBC}StartDate"),
-        period_end=reader.date_value(root, f"{CAC}InvoicePeriod/{CBC}EndDate"),
+        profile_id=text(header.first(f"{CBC}ProfileID")),
+        type_code=text(header.first(f"{CBC}InvoiceTypeCode")) or text(header.first(f"{CBC}CreditNoteTypeCode")),
+        delivery_date=dates_of(_DELIVERY, _ACTUAL_DELIVERY_DATE),
+        period_start=dates_of(f"{CAC}InvoicePeriod", f"{CBC}StartDate"),
+        period_end=dates_of(f"{CAC}InvoicePeriod", f"{CBC}EndDate"),
         billing_references=[
-            e.text.strip()
-            for e in root.findall(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference/{CBC}ID")
-            if e.text and e.text.strip()
+            value
+            for ref in header.all(f"{CAC}BillingReference")
+            for document in ref.iterchildren(f"{CAC}InvoiceDocumentReference")
+            for value in map(_text, document.iterchildren(_ID))
+            if value
         ],
-        allowance_charges=_allowance_charges(reader, root.findall(f"{CAC}AllowanceCharge")),
+        allowance_charges=_allowance_charges(reader, header.all(_ALLOWANCE_CHARGE)),
     )
 
 
@@ -391,8 +546,7 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
     lines: list[CatalogueLine] = []
     line_elements = root.findall(f"{CAC}{root_name}Line")
     for position, element in enumerate(line_elements, start=1):
-        item = element.find(f"{CAC}Item")
-        classifications, labels, properties = _item_details(reader, _Children(item))
+        goods = _item_fields(element.find(f"{CAC}Item"))
         price = element.find(f"{CAC}RequiredItemLocationQuantity/{CAC}Price")
         price_amount = price.find(f"{CBC}PriceAmount") if price is not None else None
         lines.append(
@@ -400,12 +554,12 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
                 position=position,
                 id=reader.text(element, f"{CBC}ID") or str(position),
                 action_code=reader.text(element, f"{CBC}ActionCode"),
-                seller_item_id=reader.text(item, f"{CAC}SellersItemIdentification/{CBC}ID"),
-                standard_item_id=reader.text(item, f"{CAC}StandardItemIdentification/{CBC}ID"),
-                name=reader.text(item, f"{CBC}Name") or reader.text(item, f"{CBC}Description"),
-                classification_codes=classifications,
-                labels=labels,
-                properties=properties,
+                seller_item_id=goods.seller_item_id,
+                standard_item_id=goods.standard_item_id,
+                name=goods.name or goods.description,
+                classification_codes=goods.classifications,
+                labels=goods.labels,
+                properties=goods.properties,
                 price=reader.decimal_value(price, f"{CBC}PriceAmount"),
                 unit_code=reader.text(element, f"{CBC}OrderableUnit")
                 or (price_amount.get("unitCode") if price_amount is not None else None),
@@ -431,8 +585,8 @@ def read_ubl_catalogue(root: etree._Element, file: str) -> CatalogueDocument:
         format=_format_name(reader.text(root, f"{CBC}CustomizationID"), reader.text(root, f"{CBC}UBLVersionID")),
         id=own_id,
         issue_date=reader.required_date(f"{CBC}IssueDate", "issue date (cbc:IssueDate)"),
-        supplier=_party(reader, supplier),
-        customer=_party(reader, root.find(f"{CAC}ReceiverParty")),
+        supplier=_party(supplier),
+        customer=_party(root.find(f"{CAC}ReceiverParty")),
         contract_references=references,
         lines=lines,
         issue_time=reader.text(root, f"{CBC}IssueTime"),
