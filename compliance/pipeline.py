@@ -46,7 +46,14 @@ def ingest_files(
     """Ingest ``paths`` (default: the inbox); bad files are quarantined, the rest go on."""
     engine = make_engine(settings.db_url)
     try:
-        return ingest_paths(engine, paths or [settings.inbox], settings.max_file_bytes, on_progress, log_options=log_options)
+        return ingest_paths(
+            engine,
+            paths or [settings.inbox],
+            settings.max_file_bytes,
+            on_progress,
+            batch_size=settings.ingest_batch_files,
+            log_options=log_options,
+        )
     finally:
         engine.dispose()
 
@@ -67,7 +74,7 @@ def ingest_inbox_folder(settings: Settings, kind: str) -> IngestSummary:
     try:
         files = unseen_files(engine, list(iter_input_files([folder])))
         if kind != "vehicles":
-            return ingest_paths(engine, files, settings.max_file_bytes)
+            return ingest_paths(engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files)
         summary = IngestSummary()
         contracts, _errors = contract_terms(settings)
         for path in files:

@@ -366,6 +366,11 @@ def dataset_records(documents: Sequence[tuple[str, SourceDocument]]) -> dict[str
     return records
 
 
+def prepare_suites() -> None:
+    """Import Great Expectations and build its context now (seconds, once per process), not in the first batch."""
+    _gx_context()
+
+
 @cache
 def _gx_context() -> Any:
     """An in-memory Great Expectations context without progress bars or analytics (one per process)."""

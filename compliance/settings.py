@@ -11,6 +11,7 @@ from compliance.errors import SettingsError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The inbox folders the Airflow watchers ingest from, one per source kind: <inbox>/<kind>/.
 INBOX_KINDS = ("invoices", "catalogues", "driving-logs", "vehicles")
+DEFAULT_INGEST_BATCH_FILES = 2000
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Settings:
         max_file_bytes: supplier files larger than this are quarantined (``COMPLIANCE_MAX_FILE_MB``).
         report_language: ``da`` (default) or ``en`` for reports, statements and notices
             (``COMPLIANCE_REPORT_LANGUAGE``).
+        ingest_batch_files: files parsed, checked and stored per transaction
+            (``COMPLIANCE_INGEST_BATCH_FILES``, default 2,000): fewer use less memory, more
+            spread the data-quality suites' fixed cost (see benchmarks/README.md).
     """
 
     db_url: str
@@ -34,6 +38,7 @@ class Settings:
     reports_dir: Path
     max_file_bytes: int
     report_language: str = "da"
+    ingest_batch_files: int = DEFAULT_INGEST_BATCH_FILES
 
 
 def _path(name: str, default: Path) -> Path:
@@ -55,6 +60,9 @@ def load_settings() -> Settings:
     report_language = os.environ.get("COMPLIANCE_REPORT_LANGUAGE", "da").strip().lower() or "da"
     if report_language not in ("da", "en"):
         raise SettingsError(f"COMPLIANCE_REPORT_LANGUAGE is {report_language!r}", expected="da or en")
+    raw_batch = os.environ.get("COMPLIANCE_INGEST_BATCH_FILES", str(DEFAULT_INGEST_BATCH_FILES)).strip()
+    if not raw_batch.isdigit() or int(raw_batch) < 1:
+        raise SettingsError(f"COMPLIANCE_INGEST_BATCH_FILES is {raw_batch!r}", expected="a whole number of files, 1 or more")
     return Settings(
         db_url=os.environ.get("COMPLIANCE_DB_URL") or default_db,
         inbox=_path("COMPLIANCE_INBOX", PROJECT_ROOT / "sample_invoices"),
@@ -62,4 +70,5 @@ def load_settings() -> Settings:
         reports_dir=_path("COMPLIANCE_REPORTS_DIR", var_dir / "reports"),
         max_file_bytes=int(max_mb * 1024 * 1024),
         report_language=report_language,
+        ingest_batch_files=int(raw_batch),
     )

@@ -8,9 +8,11 @@ its files are stored again one by one, so that one bad file cannot hold back the
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -37,6 +39,7 @@ from compliance.errors import ComplianceError, DuplicateDocumentError, SourceFil
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions
 from compliance.quality import QualityResult, SuiteRun, quarantine_reason, validate_documents
+from compliance.settings import DEFAULT_INGEST_BATCH_FILES
 from compliance.store.db import ids_by_key, insert_rows, session_scope
 from compliance.store.models import (
     CatalogueItem,
@@ -576,12 +579,23 @@ def _ingest_batch(
     return summary
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for one batch: the batch's documents are tens of thousands of
+    objects without cycles (freed by reference counting), and every collection rescans them and
+    the libraries' objects, about a fifth of ingest time. The batch size bounds what waits."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
     """Ingest one file in its own transaction; the outcome is recorded in the summary."""
     return _ingest_batch(engine, [path], max_bytes)
-
-
-BATCH_FILES = 200
 
 
 @dataclass(frozen=True)
@@ -601,7 +615,7 @@ def ingest_paths(
     paths: Iterable[Path],
     max_bytes: int,
     on_progress: Callable[[IngestProgress], None] | None = None,
-    batch_size: int = BATCH_FILES,
+    batch_size: int = DEFAULT_INGEST_BATCH_FILES,
     log_options: LogOptions | None = None,
 ) -> IngestSummary:
     """Ingest every file under ``paths``; a bad file is quarantined and the rest go on.
@@ -614,7 +628,8 @@ def ingest_paths(
     started = time.monotonic()
     for start in range(0, len(files), batch_size):
         batch = files[start : start + batch_size]
-        summary.merge(_ingest_batch(engine, batch, max_bytes, log_options=log_options))
+        with _collector_paused():
+            summary.merge(_ingest_batch(engine, batch, max_bytes, log_options=log_options))
         if on_progress is not None:
             on_progress(IngestProgress(start + len(batch), len(files), summary, time.monotonic() - started))
     return summary

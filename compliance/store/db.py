@@ -51,7 +51,7 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in names)
     values: list[Any] = [
-        tuple(convert(value) for convert, value in zip(converters, row_values(row), strict=True)) for row in rows
+        tuple([convert(value) for convert, value in zip(converters, row_values(row), strict=True)]) for row in rows
     ]
     if dialect.paramstyle == "pyformat":
         placeholders = ", ".join(f"%({name})s" for name in names)

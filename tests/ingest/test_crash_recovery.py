@@ -31,6 +31,7 @@ def content(db: Path) -> dict[str, list[tuple[object, ...]]]:
 def ingest_command(inbox: Path, var: Path) -> tuple[list[str], dict[str, str]]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLIANCE_")}
     env["COMPLIANCE_VAR_DIR"] = str(var)
+    env["COMPLIANCE_INGEST_BATCH_FILES"] = "200"  # several transactions: some are stored when the run is killed
     return [sys.executable, "-m", "compliance.cli", "ingest", str(inbox)], env
 
 
