@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from openpyxl import load_workbook
@@ -23,6 +24,7 @@ from compliance.ingest.tabular import is_vehicle_register, read_csv_rows, read_v
 from compliance.ingest.ubl import CATALOGUE_ROOTS, INVOICE_ROOTS, read_ubl_catalogue, read_ubl_invoice, ubl_root_name
 
 ZIP_MAGIC = b"PK\x03\x04"
+_XML_START = re.compile(rb"[\xef\xbb\xbf \t\r\n]*<")  # BOM and blanks, then markup (looks at the start only)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls/.xlsm containers
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
@@ -85,7 +87,7 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         raise UnsafeInputError(
             f"the file is {len(data)} bytes", file=file, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
         )
-    if not data.strip():
+    if not data or data.isspace():
         raise UnknownFormatError("the file is empty", file=file, expected=EXPECTED_FORMATS)
     if data.startswith(ZIP_MAGIC):
         sheets = _check_workbook_archive(data, file)
@@ -107,8 +109,7 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         raise UnsafeInputError(
             "a legacy binary Office file (.xls/.xlsm container)", file=file, expected="an .xlsx workbook without macros"
         )
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<") or data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-8, or UTF-16 with BOM
+    if _XML_START.match(data) or data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-8, or UTF-16 with BOM
         root = parse_xml(data, file)
         name = ubl_root_name(root)
         if name in INVOICE_ROOTS:
