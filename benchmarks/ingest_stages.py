@@ -1,0 +1,135 @@
+"""Where invoice ingest spends its time: each stage alone, per invoice, against the raw lxml parse.
+
+N synthetic OIOUBL invoices (``synthetic_invoices.py``) are written to a temporary folder, then each
+stage of ingest runs on all of them in this process, best of ``--repeat``: reading and hashing the
+files, the safe parse (``parse_xml``), normalising (``read_ubl_invoice``), the data-quality suites
+(in ingest's batches) and storing (``store_documents`` into a fresh SQLite file, one transaction
+per batch). Each is printed in microseconds per invoice and as a multiple of the raw
+``lxml.etree.fromstring`` parse measured in the same run. The issue's target (ingest at 50 % of the
+parse rate) means every stage together may take at most 2.0× the parse. Usage:
+    python3 -m uv run python benchmarks/ingest_stages.py [--count 5000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synthetic_invoices import write_invoices
+from compliance.settings import DEFAULT_INGEST_BATCH_FILES
+
+
+def best_seconds(stage: Callable[[], Any], repeat: int) -> float:
+    """The fastest of ``repeat`` runs of ``stage``, with the cycle collector paused as ingest pauses it."""
+    timings = []
+    for _ in range(repeat):
+        gc.collect()
+        gc.disable()
+        started = time.perf_counter()
+        stage()
+        timings.append(time.perf_counter() - started)
+        gc.enable()
+    return min(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    arguments = parser.parse_args()
+    count, repeat, batch = arguments.count, arguments.repeat, DEFAULT_INGEST_BATCH_FILES
+
+    from lxml import etree
+    from sqlalchemy.orm import Session
+
+    from compliance.ingest.loading import store_documents
+    from compliance.ingest.safe_xml import parse_xml
+    from compliance.ingest.ubl import read_ubl_invoice
+    from compliance.quality import prepare_suites, validate_documents
+    from compliance.store.db import ids_by_key, insert_rows, make_engine, migrate_database
+    from compliance.store.models import SourceFile
+
+    prepare_suites()
+    with tempfile.TemporaryDirectory() as folder:
+        paths = write_invoices(Path(folder) / "inbox", count)
+        blobs = [path.read_bytes() for path in paths]
+        names = [str(path) for path in paths]
+        roots = [parse_xml(data, name) for data, name in zip(blobs, names, strict=True)]
+        documents = [read_ubl_invoice(root, name) for root, name in zip(roots, names, strict=True)]
+        fresh_databases = []  # one per run of the store stage, migrated before it is timed
+        for run in range(repeat):
+            migrate_database(f"sqlite:///{folder}/stages-{run}.sqlite")
+            fresh_databases.append(make_engine(f"sqlite:///{folder}/stages-{run}.sqlite"))
+
+        def read_and_hash() -> None:
+            for path in paths:
+                hashlib.sha256(path.read_bytes()).hexdigest()
+
+        def suites() -> None:
+            for start in range(0, count, batch):
+                validate_documents(
+                    list(zip(names[start : start + batch], documents[start : start + batch], strict=True)), date.today()
+                )
+
+        def store() -> None:
+            engine = fresh_databases.pop()
+            now = datetime.now(UTC)
+            for start in range(0, count, batch):
+                with Session(engine) as session, session.begin():
+                    connection = session.connection()
+                    digests = [f"file-{index}" for index in range(start, min(start + batch, count))]
+                    rows = [
+                        {
+                            "sha256": digest,
+                            "path": digest,
+                            "size_bytes": 1,
+                            "kind": "invoice",
+                            "format": "oioubl-2.1",
+                            "status": "ingested",
+                            "first_seen_at": now,
+                        }
+                        for digest in digests
+                    ]
+                    insert_rows(connection, SourceFile, rows)
+                    ids = ids_by_key(connection, SourceFile, "sha256", digests)
+                    store_documents(
+                        session,
+                        [(ids[digest], doc) for digest, doc in zip(digests, documents[start : start + batch], strict=True)],
+                    )
+
+        stages: list[tuple[str, Callable[[], Any]]] = [
+            ("raw lxml.etree.fromstring (baseline)", lambda: [etree.fromstring(data) for data in blobs]),
+            ("read + SHA-256 of the files", read_and_hash),
+            ("safe parse (parse_xml)", lambda: [parse_xml(data, name) for data, name in zip(blobs, names, strict=True)]),
+            (
+                "normalise (read_ubl_invoice)",
+                lambda: [read_ubl_invoice(root, name) for root, name in zip(roots, names, strict=True)],
+            ),
+            (f"data-quality suites (batches of {batch})", suites),
+            (f"store in SQLite (batches of {batch})", store),
+        ]
+        best_seconds(stages[0][1], 1)  # warm-up: the first pass over the data pays for growing the heap
+        results = [(label, best_seconds(stage, repeat)) for label, stage in stages]
+
+    lines = sum(len(document.lines) for document in documents)
+    baseline = results[0][1]
+    print(f"{count} invoices, {lines} lines, best of {repeat}")
+    for label, seconds in results:
+        print(f"  {label:44s} {seconds / count * 1e6:7.1f} µs/invoice  {seconds / baseline:5.2f}× the parse")
+    ingest = sum(seconds for _, seconds in results[1:])
+    print(f"  {'stages of ingest together':44s} {ingest / count * 1e6:7.1f} µs/invoice  {ingest / baseline:5.2f}× the parse")
+    print(f"  ceiling of ingest rate / parse rate from these stages: {baseline / ingest:.1%} (target ≥ 50 %, i.e. ≤ 2.00×)")
+
+
+if __name__ == "__main__":
+    main()
