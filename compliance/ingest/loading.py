@@ -105,7 +105,8 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files named, and files under folders named (sorted, hidden files skipped)."""
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
+            # Sorted by parts computed once per path: comparing Path objects recomputes them each time.
+            for child in sorted(path.rglob("*"), key=lambda found: found.parts):
                 if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
                     yield child
         else:
