@@ -19,6 +19,7 @@ def test_defaults_make_a_fresh_clone_work(monkeypatch: pytest.MonkeyPatch) -> No
         "COMPLIANCE_CONTRACTS_DIR",
         "COMPLIANCE_REPORTS_DIR",
         "COMPLIANCE_MAX_FILE_MB",
+        "COMPLIANCE_INGEST_BATCH_FILES",
     ):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
@@ -26,6 +27,7 @@ def test_defaults_make_a_fresh_clone_work(monkeypatch: pytest.MonkeyPatch) -> No
     assert settings.inbox == PROJECT_ROOT / "sample_invoices"
     assert settings.reports_dir == PROJECT_ROOT / "var" / "reports"
     assert settings.max_file_bytes == 50 * 1024 * 1024
+    assert settings.ingest_batch_files == 2000
 
 
 def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -40,6 +42,19 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert "COMPLIANCE_MAX_FILE_MB is 'lots'" in str(caught.value) and "megabytes" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "valid"), [("500", True), (" 1 ", True), ("0", False), ("-5", False), ("2k", False), ("", False)]
+)
+def test_ingest_batch_size_from_the_environment(monkeypatch: pytest.MonkeyPatch, raw: str, valid: bool) -> None:
+    monkeypatch.setenv("COMPLIANCE_INGEST_BATCH_FILES", raw)
+    if valid:
+        assert load_settings().ingest_batch_files == int(raw)
+        return
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert f"COMPLIANCE_INGEST_BATCH_FILES is {raw.strip()!r}" in str(caught.value) and "1 or more" in str(caught.value)
 
 
 @pytest.mark.parametrize(

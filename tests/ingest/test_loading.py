@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from compliance.ingest.loading import ingest_paths
-from compliance.store.db import session_scope
+from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 from tests.conftest import SAMPLE_DIR
 
@@ -32,6 +33,23 @@ def test_ingesting_the_same_files_twice_changes_nothing(engine: Engine) -> None:
     second = ingest_paths(engine, [SAMPLE_DIR], MAX)
     assert len(second.duplicates) == 41 and not second.ingested
     assert counts(engine) == before
+
+
+def test_small_batches_store_what_one_batch_stores_and_leave_the_collector_as_found(engine: Engine, tmp_path: Path) -> None:
+    gc.disable()
+    try:
+        summary = ingest_paths(engine, [SAMPLE_DIR], MAX, batch_size=7)  # 41 files: 6 batches, the last short
+        assert not gc.isenabled()  # a caller that turned the collector off keeps it off
+    finally:
+        gc.enable()
+    assert len(summary.ingested) == 41 and not summary.quarantined
+    assert counts(engine)["invoice"] == 37 and counts(engine)["invoice_line"] > 0
+    other = make_engine(f"sqlite:///{tmp_path / 'one-batch.sqlite'}")
+    migrate_database(f"sqlite:///{tmp_path / 'one-batch.sqlite'}")
+    ingest_paths(other, [SAMPLE_DIR], MAX, batch_size=1000)
+    assert gc.isenabled()
+    assert counts(other) == counts(engine)
+    other.dispose()
 
 
 def test_bad_file_is_quarantined_and_the_rest_of_the_batch_goes_on(engine: Engine, tmp_path: Path) -> None:
