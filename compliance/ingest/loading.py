@@ -507,6 +507,7 @@ def _ingest_batch(
                 seen.add(candidate.digest)
                 try:
                     parsed.append((candidate, read_source(candidate.data, candidate.name, max_bytes, log_options)))
+                    candidate.data = b""  # parsed: the document is what the batch keeps
                 except ComplianceError as exc:
                     quarantines.append((candidate.name, candidate.digest, candidate.size, str(exc)))
                     summary.quarantined.append((candidate.name, str(exc)))
@@ -580,6 +581,30 @@ def _ingest_batch(
     return summary
 
 
+# A batch's files, parsed documents included, are in memory together: a batch of large files
+# (catalogues of tens of megabytes) is cut short at this many bytes of files.
+BATCH_BYTES = 256 * 1024 * 1024
+
+
+def file_batches(files: Sequence[Path], batch_size: int, batch_bytes: int) -> Iterator[list[Path]]:
+    """``files`` in order, in batches of at most ``batch_size`` files and, unless one file is
+    larger on its own, at most ``batch_bytes`` bytes (sizes from the file system, not read)."""
+    batch: list[Path] = []
+    batch_total = 0
+    for path in files:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # unreadable: reading it quarantines it with the reason
+        if batch and (len(batch) >= batch_size or batch_total + size > batch_bytes):
+            yield batch
+            batch, batch_total = [], 0
+        batch.append(path)
+        batch_total += size
+    if batch:
+        yield batch
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector for one batch: the batch's documents are tens of thousands of
@@ -621,16 +646,18 @@ def ingest_paths(
 ) -> IngestSummary:
     """Ingest every file under ``paths``; a bad file is quarantined and the rest go on.
 
-    Files are stored ``batch_size`` at a time, one transaction per batch; ``on_progress`` is
-    called after each batch (the CLI shows it on a terminal).
+    Files are stored ``batch_size`` at a time (fewer when they add up to more than
+    ``BATCH_BYTES``), one transaction per batch; ``on_progress`` is called after each batch
+    (the CLI shows it on a terminal).
     """
     files = list(iter_input_files(paths))
     summary = IngestSummary()
     started = time.monotonic()
-    for start in range(0, len(files), batch_size):
-        batch = files[start : start + batch_size]
+    done = 0
+    for batch in file_batches(files, batch_size, BATCH_BYTES):
         with _collector_paused():
             summary.merge(_ingest_batch(engine, batch, max_bytes, log_options=log_options))
+        done += len(batch)
         if on_progress is not None:
-            on_progress(IngestProgress(start + len(batch), len(files), summary, time.monotonic() - started))
+            on_progress(IngestProgress(done, len(files), summary, time.monotonic() - started))
     return summary

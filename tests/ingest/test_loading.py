@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from compliance.ingest.loading import ingest_paths
+from compliance.ingest.loading import file_batches, ingest_paths
 from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 from tests.conftest import SAMPLE_DIR
@@ -160,3 +160,22 @@ def test_stored_item_json_matches_the_normalised_document(engine: Engine) -> Non
             assert row.labels == [asdict(label) for label in line.labels]
             assert row.classification_codes == [asdict(code) for code in line.classification_codes]
             assert row.properties == [asdict(prop) for prop in line.properties]
+
+
+def test_batches_are_cut_by_file_count_and_by_bytes(tmp_path: Path) -> None:
+    sizes = [40, 40, 40, 100, 10, 10, 10, 10, 10]
+    files = []
+    for index, size in enumerate(sizes):
+        path = tmp_path / f"{index}.xml"
+        path.write_bytes(b"x" * size)
+        files.append(path)
+    files.append(tmp_path / "vanished.xml")  # cannot be stat'ed: batched as 0 bytes, quarantined when read
+    batches = list(file_batches(files, batch_size=4, batch_bytes=100))
+    assert [[int(path.stem) if path.stem.isdigit() else path.stem for path in batch] for batch in batches] == [
+        [0, 1],  # a third 40-byte file would pass 100 bytes
+        [2],
+        [3],  # larger than a batch on its own: alone
+        [4, 5, 6, 7],  # four files: the count limit
+        [8, "vanished"],
+    ]
+    assert [path for batch in batches for path in batch] == files  # every file once, in order
