@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from compliance.errors import SettingsError
 from compliance.store.models import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -57,7 +58,13 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
         placeholders = ", ".join(f"%({name})s" for name in names)
         values = [dict(zip(names, row, strict=True)) for row in values]
     else:
-        placeholders = ", ".join({"qmark": "?", "format": "%s"}[dialect.paramstyle] for _ in names)
+        placeholder = {"qmark": "?", "format": "%s"}.get(dialect.paramstyle)
+        if placeholder is None:
+            raise SettingsError(
+                f"the database driver passes parameters in the {dialect.paramstyle!r} style, which bulk ingest does not write",
+                expected="a SQLite or PostgreSQL (psycopg) database URL in COMPLIANCE_DB_URL",
+            )
+        placeholders = ", ".join(placeholder for _ in names)
     connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", values)
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, MetaData, insert, select, text
+from sqlalchemy import Engine, MetaData, create_engine, insert, select, text
 
+from compliance.errors import SettingsError
 from compliance.store.db import ids_by_key, insert_rows, make_engine, migrate_database, session_scope
 from compliance.store.models import Invoice, InvoiceLine, SourceFile
 
@@ -129,3 +130,13 @@ def test_insert_rows_refuses_a_row_without_a_column_the_first_row_has(database: 
         insert_rows(session.connection(), SourceFile, [source_row("a"), incomplete])
     with session_scope(database) as session:
         assert session.scalars(select(SourceFile)).all() == []  # nothing half-written
+
+
+def test_insert_rows_names_a_parameter_style_it_cannot_write(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'named.sqlite'}"
+    migrate_database(url)
+    engine = create_engine(url, paramstyle="named")
+    with pytest.raises(SettingsError) as caught, engine.begin() as connection:
+        insert_rows(connection, SourceFile, [source_row("a")])
+    assert "'named' style" in str(caught.value) and "COMPLIANCE_DB_URL" in str(caught.value)
+    engine.dispose()
