@@ -88,10 +88,7 @@ class _Reader:
         return f"line {element.sourceline}, {element_path(element)}"
 
     def text_of(self, found: etree._Element | None) -> str | None:
-        if found is None or found.text is None:
-            return None
-        value = found.text.strip()
-        return value or None
+        return None if found is None else _text(found)
 
     def decimal_of(self, found: etree._Element | None) -> Decimal | None:
         text = self.text_of(found)
@@ -414,46 +411,33 @@ def _format_name(customization_id: str | None, ubl_version: str | None) -> str:
 
 def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, position: int, path: str) -> DocumentLine:
     """One ``cac:InvoiceLine`` or ``cac:CreditNoteLine``, read in one pass over its children."""
-    line_id = quantity = line_amount = item = delivery_date = None
-    delivered = False
+    first: dict[str, etree._Element] = {}  # the first child of each tag, as a path search finds it
     notes: list[str] = []
     allowance_charges: list[etree._Element] = []
-    for child in element:  # the first of each, as a path search finds it; every note and allowance
+    for child in element:
         tag = child.tag
-        if tag == _ID:
-            if line_id is None:
-                line_id = child
-        elif tag == quantity_tag:
-            if quantity is None:
-                quantity = child
-        elif tag == _LINE_EXTENSION_AMOUNT:
-            if line_amount is None:
-                line_amount = child
-        elif tag == _ITEM:
-            if item is None:
-                item = child
-        elif tag == _NOTE:
+        if tag == _NOTE:
             note = _text(child)
             if note:
                 notes.append(note)
-        elif tag == _DELIVERY:
-            if not delivered:
-                delivered = True
-                for day in child.iterchildren(_ACTUAL_DELIVERY_DATE):
-                    delivery_date = day
-                    break
         elif tag == _ALLOWANCE_CHARGE:
             allowance_charges.append(child)
+        else:
+            first.setdefault(tag, child)
+    line_id = first.get(_ID)
     identifier = _text(line_id) if line_id is not None else None
     if identifier is None:
         raise SourceFileError("the line has no ID", file=reader.file, location=reader.where(element), expected="cbc:ID")
-    goods = _item_fields(item)
+    quantity = first.get(quantity_tag)
+    delivery = first.get(_DELIVERY)
+    delivery_date = None if delivery is None else next(delivery.iterchildren(_ACTUAL_DELIVERY_DATE), None)
+    goods = _item_fields(first.get(_ITEM))
     return DocumentLine(
         position=position,
         id=identifier,
         quantity=reader.decimal_of(quantity),
         unit_code=quantity.get("unitCode") if quantity is not None else None,
-        line_amount=reader.decimal_of(line_amount),
+        line_amount=reader.decimal_of(first.get(_LINE_EXTENSION_AMOUNT)),
         name=goods.name,
         description=goods.description,
         seller_item_id=goods.seller_item_id,
