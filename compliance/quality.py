@@ -56,6 +56,7 @@ class QualityRule:
     arguments: dict[str, Any]
     expected: str
     why: str
+    day_numbers: bool = False  # the column holds dates as day numbers (see day_number); show them as dates
 
     @property
     def label(self) -> str:
@@ -76,6 +77,7 @@ def quality_rules(today: date) -> list[QualityRule]:
             {"min_value": day_number(EARLIEST_DATE), "max_value": day_number(latest)},
             f"a date from {EARLIEST_DATE.isoformat()} to {latest.isoformat()}",
             why,
+            day_numbers=True,
         )
 
     def between(dataset: str, name: str, column: str, low: float, high: float, expected: str, why: str) -> QualityRule:
@@ -237,9 +239,6 @@ def day_number(day: date) -> int:
     """``2025-06-15`` → ``20250615``: dates are checked as integers, which Great Expectations compares
     vectorised (a datetime column is compared one Python object at a time, as slow as the parse)."""
     return day.year * 10000 + day.month * 100 + day.day
-
-
-DATE_COLUMNS = frozenset({"issue_date", "delivery_date", "trip_date"})
 
 
 @dataclass(frozen=True)
@@ -412,10 +411,10 @@ def expectation_suite(dataset: str, today: date) -> Any:
     return suite
 
 
-def _shown(value: Any, is_date: bool = False) -> str:
+def _shown(value: Any, as_date: bool = False) -> str:
     if value is None or (isinstance(value, float) and value != value):  # None or NaN
         return "empty"
-    if is_date and isinstance(value, int | float):
+    if as_date and isinstance(value, int | float):
         number = int(value)
         return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"
     if isinstance(value, dict):
@@ -468,7 +467,7 @@ def validate_dataset(dataset: str, records: list[dict[str, Any]], today: date) -
             kept = rows[:FAILURES_KEPT_PER_RULE]
             for position, (index, value) in enumerate(kept):
                 more = len(rows) - len(kept) if position == len(kept) - 1 else 0
-                failures.append(QualityFailure(rule, name, places[index], _shown(value, rule.columns[0] in DATE_COLUMNS), more))
+                failures.append(QualityFailure(rule, name, places[index], _shown(value, rule.day_numbers), more))
     run = SuiteRun(dataset, len(set(files)), len(frame), len(rules), failed, time.perf_counter() - started)
     return run, failures, failing_rows
 
