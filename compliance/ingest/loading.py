@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -102,15 +103,41 @@ def unseen_files(engine: Engine, files: Sequence[Path], chunk: int = 500) -> lis
 
 
 def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files named, and files under folders named (sorted, hidden files skipped)."""
+    """Files named, and files under folders named (sorted by path parts, hidden files and folders
+    skipped, symbolic links to folders not followed)."""
     for path in paths:
         if path.is_dir():
-            # Sorted by parts computed once per path: comparing Path objects recomputes them each time.
-            for child in sorted(path.rglob("*"), key=lambda found: found.parts):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
+            yield from (found for _, found in sorted(_files_under(path), key=lambda pair: pair[0]))
         else:
             yield path
+
+
+def _files_under(folder: Path) -> list[tuple[tuple[str, ...], Path]]:
+    """Every regular file under ``folder`` with its path parts below it, in one scan per folder.
+
+    ``os.scandir`` knows from the directory entry whether a name is a folder or a file, so a
+    large inbox is listed without a ``stat`` per file. A subfolder that cannot be listed is
+    skipped, as ``Path.rglob`` skips it; the folder named itself must be listable.
+    """
+    found: list[tuple[tuple[str, ...], Path]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while pending:
+        directory, parts = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, (*parts, entry.name)))
+                    elif entry.is_file():
+                        found.append(((*parts, entry.name), Path(entry.path)))
+        except PermissionError as exc:
+            if not parts:
+                raise SourceFileError(
+                    f"cannot list the folder: {exc.strerror}", file=str(folder), expected="a folder this user can read"
+                ) from None
+    return found
 
 
 def _now() -> datetime:
@@ -462,24 +489,25 @@ def _read(path: Path, max_bytes: int, summary: IngestSummary, quarantines: list[
     """Read and hash one file; an unreadable or oversized one is noted and skipped."""
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            # An oversized file is hashed in chunks but never read into memory whole.
-            with path.open("rb") as handle:
+        # One open for size, hash and content: the size is the open file's, not an earlier look at the path.
+        with open(name, "rb", buffering=0) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                # An oversized file is hashed in chunks but never read into memory whole.
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            reason = str(
-                SourceFileError(
-                    f"the file is {size} bytes", file=name, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
+                reason = str(
+                    SourceFileError(
+                        f"the file is {size} bytes", file=name, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
+                    )
                 )
-            )
-            quarantines.append((name, digest, size, reason))
-            summary.quarantined.append((name, reason))
-            return None
-        data = path.read_bytes()
+                quarantines.append((name, digest, size, reason))
+                summary.quarantined.append((name, reason))
+                return None
+            data = handle.readall()
     except OSError as exc:
         summary.quarantined.append((name, f"{name}: cannot read the file: {exc.strerror}"))
         return None
-    return _Candidate(path, size, hashlib.sha256(data).hexdigest(), data)
+    return _Candidate(path, len(data), hashlib.sha256(data).hexdigest(), data)
 
 
 def _ingest_batch(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select
 
-from compliance.ingest.loading import file_batches, ingest_paths
+from compliance.errors import SourceFileError
+from compliance.ingest.loading import file_batches, ingest_paths, iter_input_files
 from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 from tests.conftest import SAMPLE_DIR
@@ -179,3 +183,45 @@ def test_batches_are_cut_by_file_count_and_by_bytes(tmp_path: Path) -> None:
         [8, "vanished"],
     ]
     assert [path for batch in batches for path in batch] == files  # every file once, in order
+
+
+def test_folders_are_listed_in_path_order_without_hidden_files_or_linked_folders(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    for name in ["b.xml", "a-b.xml", "a/b.xml", "a/c/d.xml", ".hidden.xml", ".git/config", "a/.cache/x.xml"]:
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_text("x")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "elsewhere.xml").write_text("x")
+    (inbox / "linked").symlink_to(outside, target_is_directory=True)
+    (inbox / "linked-file.xml").symlink_to(outside / "elsewhere.xml")
+    (inbox / "dangling.xml").symlink_to(tmp_path / "gone.xml")
+    single = tmp_path / "named.xml"
+    single.write_text("x")
+
+    listed = [str(path.relative_to(tmp_path)) for path in iter_input_files([inbox, single])]
+
+    # By path parts: the folder "a" before "a-b.xml" (a plain string sort puts "-" before "/").
+    assert listed == ["inbox/a/b.xml", "inbox/a/c/d.xml", "inbox/a-b.xml", "inbox/b.xml", "inbox/linked-file.xml", "named.xml"]
+
+
+def test_an_unreadable_inbox_is_an_error_naming_the_folder_and_an_unreadable_subfolder_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "locked"
+    (inbox / "closed").mkdir(parents=True)
+    (inbox / "open.xml").write_text("x")
+    (inbox / "closed" / "inside.xml").write_text("x")
+    real_scandir = os.scandir
+    locked = {str(inbox / "closed")}
+
+    def scandir(path: str) -> Any:  # the tests run as root, who can read a chmod 000 folder
+        if str(path) in locked:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert [path.name for path in iter_input_files([inbox])] == ["open.xml"]
+    locked.add(str(inbox))
+    with pytest.raises(SourceFileError, match="locked: cannot list the folder: Permission denied"):
+        list(iter_input_files([inbox]))
