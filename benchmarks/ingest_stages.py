@@ -119,21 +119,20 @@ def main() -> None:
         row_shapes = [len(_invoice_row(0, doc)) for doc in documents]
         row_shapes += [len(row) for doc in documents for row in _invoice_line_rows(0, doc)]
 
-        widths = sorted(set(row_shapes))
+        columns = {width: ", ".join(f"c{index}" for index in range(width)) for width in set(row_shapes)}
         inserts = [  # (statement, rows) per table and per chunk, built before the clock starts
             (
-                f"INSERT INTO t{width} ({', '.join(f'c{index}' for index in range(width))}) VALUES ({', '.join('?' * width)})",
+                f"INSERT INTO t{width} ({names}) VALUES ({', '.join('?' * width)})",
                 [tuple(range(width))] * sum(1 for shape in row_shapes[start : start + batch * 5] if shape == width),
             )
             for start in range(0, len(row_shapes), batch * 5)
-            for width in widths
+            for width, names in columns.items()
         ]
 
         def bare_sqlite() -> None:
             connection = sqlite3.connect(":memory:")
-            for width in widths:
-                columns = ", ".join(f"c{index}" for index in range(width))
-                connection.execute(f"CREATE TABLE t{width} (id INTEGER PRIMARY KEY, {columns})")
+            for width, names in columns.items():
+                connection.execute(f"CREATE TABLE t{width} (id INTEGER PRIMARY KEY, {names})")
             for statement, rows in inserts:
                 connection.executemany(statement, rows)
             connection.commit()
