@@ -30,7 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic_invoices import write_invoices
-from compliance.settings import DEFAULT_INGEST_BATCH_FILES
+from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
 
 
 def best_seconds(stage: Callable[[], Any], repeat: int) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic_invoices import write_invoices
-from compliance.settings import DEFAULT_INGEST_BATCH_FILES
+from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from compliance.settings import PROJECT_ROOT
+from compliance.base.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:  # contracts validate area ids against this module, so it cannot import them at run time
     from compliance.contracts import AreaMapping

@@ -18,24 +18,24 @@ from sqlalchemy.orm import Session
 
 from compliance import pipeline
 from compliance.assessment.hearing import record_comment, record_decision
+from compliance.base.documents import document_as_json
+from compliance.base.errors import ComplianceError, ContractTermsError
+from compliance.base.formatting import danish_money, danish_percent
+from compliance.base.settings import INBOX_KINDS, Settings, load_settings
+from compliance.base.vocabulary import normalise_registration
 from compliance.checks.green_vehicles import vehicle_as_json
 from compliance.checks.runner import CheckSummary
 from compliance.contracts import load_contract
-from compliance.documents import document_as_json
-from compliance.errors import ComplianceError, ContractTermsError
-from compliance.formatting import danish_money, danish_percent
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions, load_log_mapping
 from compliance.ingest.excel_catalogue import write_blank_catalogue_template
 from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.loading import IngestProgress, IngestSummary
-from compliance.ingest.tabular import normalise_registration
 from compliance.ingest.ubl import normalise_cvr
 from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
 from compliance.reports.annual import WrittenReports
 from compliance.reports.language import language
 from compliance.reports.statement import penalty_statement_text
-from compliance.settings import INBOX_KINDS, Settings, load_settings
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Notice, Vehicle
 

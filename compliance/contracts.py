@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 import re
@@ -17,10 +16,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from compliance.base.errors import ContractTermsError
+from compliance.base.settings import PROJECT_ROOT
+from compliance.base.windows import MeasurementWindow, add_months, measurement_window
 from compliance.categorisation import categorisation
-from compliance.errors import ContractTermsError
 from compliance.labels import definition_for
-from compliance.settings import PROJECT_ROOT
 
 CONTRACT_SCHEMA_FILE = PROJECT_ROOT / "schemas" / "contract.schema.json"
 ANY_TYPE1 = "ANY_TYPE1"
@@ -123,6 +123,10 @@ class GreenVehicleTerms:
     penalty: PenaltyTerms
     trip_lines: TripLineRules
     log_tolerance_percent: Decimal = Decimal(5)
+
+    def window(self, year: ContractYear) -> MeasurementWindow:
+        """The days ``year`` is measured over: year 1 loses its transition months (§2.1)."""
+        return measurement_window(year.number, year.start, year.end, self.transition_months)
 
     def binding_level(self, year: int) -> BindingLevel:
         """The staircase level for ``year``; a year after the last listed keeps the last level."""
@@ -269,14 +273,6 @@ class ContractTerms:
             + len(self.purchase_shares)
             + len(self.banned_items)
         )
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months; the 31st becomes the last day of a shorter month."""
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- loading -----------------------------------------------------------------------------------

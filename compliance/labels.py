@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from compliance.documents import Label
-from compliance.settings import PROJECT_ROOT
+from compliance.base.documents import Label
+from compliance.base.settings import PROJECT_ROOT
 
 LABELS_FILE = PROJECT_ROOT / "schemas" / "labels.json"
 

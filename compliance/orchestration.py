@@ -12,7 +12,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, Param
 
-from compliance.settings import INBOX_KINDS
+from compliance.base.settings import INBOX_KINDS
 
 START_DATE = pendulum.datetime(2026, 1, 1, tz="Europe/Copenhagen")
 TAGS = ["compliance", "green-procurement"]

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from compliance.base.errors import ContractTermsError, SettingsError
+from compliance.base.settings import INBOX_KINDS, Settings
 from compliance.checks.green_vehicles import RULE_EARLY_WARNING
 from compliance.checks.runner import CheckSummary, run_checks
 from compliance.contracts import ContractTerms, load_contracts
-from compliance.errors import ContractTermsError, SettingsError
 from compliance.ingest.driving_log import LogOptions
 from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_paths, iter_input_files, unseen_files
 from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
@@ -27,7 +28,6 @@ from compliance.reports.notices import (
     smtp_settings_from_env,
     write_notices,
 )
-from compliance.settings import INBOX_KINDS, Settings
 from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import Finding
 

@@ -24,12 +24,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import selectinload
 
+from compliance.base.settings import PROJECT_ROOT
 from compliance.catalogues import CatalogueHistory
 from compliance.categorisation import unspsc_codes
 from compliance.checks.items import contract_catalogues, dated_lines, effective_labels
 from compliance.contracts import ContractTerms
 from compliance.labels import definition_for
-from compliance.settings import PROJECT_ROOT
 from compliance.store.db import session_scope
 from compliance.store.models import Invoice
 

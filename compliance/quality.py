@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from compliance.documents import (
+from compliance.base.documents import (
     CatalogueDocument,
     DrivingLogDocument,
     InvoiceDocument,
@@ -28,7 +28,7 @@ from compliance.documents import (
     VehicleRecord,
     VehicleRegisterDocument,
 )
-from compliance.ingest.tabular import FUELS, VEHICLE_KINDS
+from compliance.base.vocabulary import FUELS, VEHICLE_KINDS
 
 if TYPE_CHECKING:
     import pandas as pd

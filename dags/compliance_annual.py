@@ -37,8 +37,8 @@ def compliance_annual_assessment() -> None:
     @task
     def contracts_to_assess(params: dict[str, Any] | None = None) -> list[str]:
         """The contract ids to assess: the ``contract`` param, or every valid contract."""
+        from compliance.base.settings import load_settings
         from compliance.pipeline import contract_ids, initialise_database
-        from compliance.settings import load_settings
 
         settings = load_settings()
         initialise_database(settings)
@@ -47,8 +47,8 @@ def compliance_annual_assessment() -> None:
     @task(max_active_tis_per_dagrun=4)
     def assess_contract(contract_id: str, params: dict[str, Any] | None = None) -> dict[str, object]:
         """Assess one contract (all years, or the ``year`` param) and write its reports and statements."""
+        from compliance.base.settings import load_settings
         from compliance.pipeline import check_and_report_contract
-        from compliance.settings import load_settings
 
         return check_and_report_contract(load_settings(), contract_id, (params or {}).get("year")).as_json()
 
@@ -57,8 +57,8 @@ def compliance_annual_assessment() -> None:
         """The overview pages, then the supplier notices of the assessed contracts (written, not sent)."""
         import logging
 
+        from compliance.base.settings import load_settings
         from compliance.pipeline import write_contract_reports, write_supplier_notices
-        from compliance.settings import load_settings
 
         settings = load_settings()
         chosen = params or {}

@@ -39,8 +39,8 @@ def compliance_checks() -> None:
         """Migrate the database; the ids of the valid contracts (rejected contract files are logged)."""
         import logging
 
+        from compliance.base.settings import load_settings
         from compliance.pipeline import contract_ids, contract_terms, initialise_database
-        from compliance.settings import load_settings
 
         settings = load_settings()
         initialise_database(settings)
@@ -53,8 +53,8 @@ def compliance_checks() -> None:
         """Check one contract as of the run's date and write its contract-year reports."""
         from datetime import date
 
+        from compliance.base.settings import load_settings
         from compliance.pipeline import check_and_report_contract
-        from compliance.settings import load_settings
 
         as_of = logical_date.date() if logical_date is not None else date.today()
         return check_and_report_contract(load_settings(), contract_id, as_of=as_of).as_json()
@@ -64,8 +64,8 @@ def compliance_checks() -> None:
         """The overview, portfolio and data-quality pages, once, after every contract (even if one failed)."""
         import logging
 
+        from compliance.base.settings import load_settings
         from compliance.pipeline import write_contract_reports
-        from compliance.settings import load_settings
 
         log = logging.getLogger(__name__)
         for run in runs:

@@ -45,10 +45,10 @@ def compliance_send_notices() -> None:
 
         from airflow.sdk import BaseHook
 
-        from compliance.errors import NoticeDeliveryError
+        from compliance.base.errors import NoticeDeliveryError
+        from compliance.base.settings import load_settings
         from compliance.pipeline import initialise_database, send_supplier_notices, write_supplier_notices
         from compliance.reports.notices import smtp_settings_from_connection
-        from compliance.settings import load_settings
 
         chosen = params or {}
         settings = load_settings()

@@ -36,8 +36,8 @@ def compliance_pipeline() -> None:
     @task
     def migrate_database() -> str:
         """Create or migrate the compliance database."""
+        from compliance.base.settings import load_settings
         from compliance.pipeline import initialise_database
-        from compliance.settings import load_settings
 
         settings = load_settings()
         initialise_database(settings)
@@ -48,8 +48,8 @@ def compliance_pipeline() -> None:
         """Ingest the inbox; quarantined files are logged with their reasons, not fatal."""
         import logging
 
+        from compliance.base.settings import load_settings
         from compliance.pipeline import ingest_files
-        from compliance.settings import load_settings
 
         log = logging.getLogger(__name__)
         summary = ingest_files(load_settings())
@@ -68,8 +68,8 @@ def compliance_pipeline() -> None:
         """Run every check; rejected contract files are logged with file, field and expectation."""
         import logging
 
+        from compliance.base.settings import load_settings
         from compliance.pipeline import check_contracts as run_checks
-        from compliance.settings import load_settings
 
         summary, errors = run_checks(load_settings())
         for error in errors:
@@ -87,8 +87,8 @@ def compliance_pipeline() -> None:
         (written, not sent: a contract manager sends them with `compliance notices`); returns their paths."""
         import logging
 
+        from compliance.base.settings import load_settings
         from compliance.pipeline import write_contract_reports, write_supplier_notices
-        from compliance.settings import load_settings
 
         settings = load_settings()
         written = write_contract_reports(settings)

@@ -45,8 +45,8 @@ def inbox_dag(kind: str, asset: Asset) -> None:
 
             from airflow.sdk.exceptions import AirflowSkipException
 
+            from compliance.base.settings import load_settings
             from compliance.pipeline import ingest_inbox_folder, initialise_database
-            from compliance.settings import load_settings
 
             log = logging.getLogger(__name__)
             settings = load_settings()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from compliance.base.settings import PROJECT_ROOT, load_settings
 from compliance.reports.browser import screenshot
-from compliance.settings import PROJECT_ROOT, load_settings
 
 DOCS = PROJECT_ROOT / "docs"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from compliance.settings import PROJECT_ROOT, Settings, load_settings
+from compliance.base.settings import PROJECT_ROOT, Settings, load_settings
 from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import Assessment, Finding, Invoice, InvoiceLine, Notice, TripLine
 

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from compliance.base.settings import PROJECT_ROOT
 from compliance.cli import main
-from compliance.settings import PROJECT_ROOT
 from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
 
 COMMANDS = [
@@ -127,8 +127,8 @@ def test_contracts_validate(tmp_path: Path) -> None:
 def test_blank_invoice_template_is_refused_empty_and_reads_once_filled_in(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from compliance.documents import InvoiceDocument
-    from compliance.errors import SourceFileError
+    from compliance.base.documents import InvoiceDocument
+    from compliance.base.errors import SourceFileError
     from compliance.ingest.detect import read_source
 
     path = tmp_path / "faktura.xlsx"

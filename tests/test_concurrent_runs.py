@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.settings import Settings
+from compliance.base.settings import Settings
 from compliance.store.db import migrate_database
 from tests.conftest import pipeline_results
 from tests.test_postgres import empty_database

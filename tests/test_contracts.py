@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from compliance.contracts import add_months, contract_from_data, load_contract, load_contracts
-from compliance.errors import ContractTermsError
+from compliance.base.errors import ContractTermsError
+from compliance.base.windows import add_months
+from compliance.contracts import contract_from_data, load_contract, load_contracts
 from tests.conftest import CONTRACTS_DIR
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.settings import PROJECT_ROOT
+from compliance.base.settings import PROJECT_ROOT
 from tests.conftest import SAMPLE_DIR
 
 DAGS_DIR = PROJECT_ROOT / "dags"

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from compliance.settings import PROJECT_ROOT
+from compliance.base.settings import PROJECT_ROOT
 from tests.conftest import need_tool
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from compliance.formatting import danish_date, danish_money, danish_number, danish_percent
+from compliance.base.formatting import danish_date, danish_money, danish_number, danish_percent
 
 
 def test_danish_money_numbers_percent_and_dates() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy import func, select
 
+from compliance.base.settings import Settings
 from compliance.pipeline import run_pipeline
-from compliance.settings import Settings
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Assessment, Finding, Notice
 from tests.conftest import SAMPLE_DIR

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from compliance.base.documents import InvoiceDocument
+from compliance.base.settings import Settings
 from compliance.cli import main
-from compliance.documents import InvoiceDocument
 from compliance.ingest.detect import read_source
 from compliance.pipeline import portfolio, run_pipeline
 from compliance.portfolio import category_of
-from compliance.settings import Settings
 from tests.conftest import SAMPLE_DIR
 
 AS_OF = date(2026, 11, 22)

@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 from sqlalchemy import MetaData, text
 
+from compliance.base.settings import Settings
 from compliance.pipeline import run_pipeline
-from compliance.settings import Settings
 from compliance.store.db import make_engine
 from tests.conftest import pipeline_results as results
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from compliance.errors import SettingsError
+from compliance.base.errors import SettingsError
+from compliance.base.settings import PROJECT_ROOT, load_settings
 from compliance.labels import normalise_label
-from compliance.settings import PROJECT_ROOT, load_settings
 
 
 def test_defaults_make_a_fresh_clone_work(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,29 +9,13 @@ only the penalty total is rounded, to whole øre (0.01 DKK), half up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from compliance.contracts import BindingLevel, ContractTerms, ContractYear, GreenVehicleTerms, add_months
+from compliance.base.shares import ZERO, km_short, meets_level, trips_short
+from compliance.base.windows import MeasurementWindow
+from compliance.contracts import BindingLevel, ContractTerms, ContractYear
 
-HUNDRED = Decimal(100)
-ZERO = Decimal(0)
 ORE = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class MeasurementWindow:
-    start: date
-    end: date
-    transition_cut: bool
-
-
-def measurement_window(terms: GreenVehicleTerms, year: ContractYear) -> MeasurementWindow:
-    """The days a contract year is measured over: year 1 loses its transition months (§2.1)."""
-    if year.number == 1 and terms.transition_months:
-        start = add_months(year.start, terms.transition_months)
-        return MeasurementWindow(min(start, year.end), year.end, True)
-    return MeasurementWindow(year.start, year.end, False)
 
 
 @dataclass(frozen=True)
@@ -65,33 +49,6 @@ class GreenShareAssessment:
         return "compliant" if self.compliant else "short"
 
 
-def trips_short(level_percent: Decimal, total: Decimal, green: Decimal, inclusive: bool) -> int:
-    """Green trips missing to reach the level (interpretation in RULES.md §1).
-
-    Inclusive ("at least"): ceil(level × total − green), floored at 0. Strict ("more than"): the
-    smallest k with green + k > level × total, capped at the conventional trips there were.
-    """
-    required = level_percent / HUNDRED * total
-    gap = required - green
-    if inclusive:
-        return max(0, int(gap.to_integral_value(rounding=ROUND_CEILING)))
-    if gap < ZERO:
-        return 0
-    missing = int(gap.to_integral_value(rounding=ROUND_FLOOR)) + 1
-    return min(missing, int(max(total - green, ZERO)))
-
-
-def km_short(level_percent: Decimal, total_km: Decimal, green_km: Decimal) -> Decimal:
-    """level × total km − green km, floored at 0 (RULES.md §1, model 1)."""
-    return max(ZERO, level_percent / HUNDRED * total_km - green_km)
-
-
-def meets_level(level_percent: Decimal, total: Decimal, green: Decimal, inclusive: bool) -> bool:
-    """Exact comparison green/total ≥ level (or >), without dividing."""
-    required = level_percent / HUNDRED * total
-    return green >= required if inclusive else green > required
-
-
 def green_share_assessment(
     contract: ContractTerms,
     year: ContractYear,
@@ -104,7 +61,7 @@ def green_share_assessment(
     terms = contract.green_vehicles
     if terms is None:
         raise ValueError(f"contract {contract.id} has no green-vehicle term")
-    window = measurement_window(terms, year)
+    window = terms.window(year)
     level = terms.binding_level(year.number)
     basis_total, basis_green = (total_trips, green_trips) if terms.basis == "trips" else (total_km, green_km)
     compliant: bool | None

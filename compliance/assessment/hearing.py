@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from compliance.errors import ComplianceError
-from compliance.formatting import danish_date, danish_money
+from compliance.base.errors import ComplianceError
+from compliance.base.formatting import danish_date, danish_money
 from compliance.store.models import HearingEvent, Notice
 
 OPEN_STATES = {"proposed", "commented"}

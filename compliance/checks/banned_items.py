@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from compliance.checks import FindingRecord
+from compliance.base.findings import FindingRecord
 from compliance.checks.items import DatedLine, line_matches
 from compliance.contracts import ContractTerms, ContractYear
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compliance.base.findings import FindingRecord
 from compliance.catalogues import CatalogueHistory
-from compliance.checks import FindingRecord
 from compliance.checks.items import DatedLine
 from compliance.contracts import ContractTerms, ContractYear
 

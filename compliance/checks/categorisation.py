@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from compliance.base.findings import FindingRecord
 from compliance.catalogues import CatalogueHistory, ItemState
 from compliance.categorisation import area_of, categorisation
-from compliance.checks import FindingRecord
 from compliance.checks.items import item_matches
 from compliance.contracts import ContractTerms, ContractYear
 

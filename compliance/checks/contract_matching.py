@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from compliance.checks import FindingRecord
+from compliance.base.findings import FindingRecord
 from compliance.contracts import ContractTerms
 from compliance.store.models import Invoice
 

@@ -13,9 +13,10 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement
 
-from compliance.assessment.green_vehicles import MeasurementWindow
-from compliance.checks import FindingRecord
-from compliance.checks.green_vehicles import CountedTripLine, vehicle_is_green
+from compliance.base.findings import FindingRecord
+from compliance.base.vocabulary import vehicle_is_green
+from compliance.base.windows import MeasurementWindow
+from compliance.checks.green_vehicles import CountedTripLine
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.store.models import Trip, Vehicle
 

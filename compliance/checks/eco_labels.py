@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from compliance.base.findings import FindingRecord
 from compliance.catalogues import CatalogueHistory, ItemState
-from compliance.checks import FindingRecord
 from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
 from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
 

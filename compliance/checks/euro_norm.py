@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from compliance.checks import FindingRecord
-from compliance.checks.green_vehicles import GREEN_FUELS
+from compliance.base.findings import FindingRecord
+from compliance.base.vocabulary import GREEN_FUELS, NON_MOTORISED
 from compliance.contracts import ContractTerms, ContractYear
-from compliance.ingest.tabular import NON_MOTORISED
 from compliance.store.models import Vehicle
 
 RULE_NOT_EURO6 = "euro6.not_euro6@1"

@@ -18,14 +18,12 @@ from decimal import Decimal
 from compliance.assessment.green_vehicles import (
     GreenShareAssessment,
     green_share_assessment,
-    measurement_window,
-    meets_level,
-    trips_short,
 )
-from compliance.checks import FindingRecord
+from compliance.base.findings import FindingRecord
+from compliance.base.formatting import danish_money, danish_number, danish_percent
+from compliance.base.shares import meets_level, trips_short
+from compliance.base.vocabulary import normalise_registration, vehicle_is_green
 from compliance.contracts import ContractTerms, ContractYear, TripLineRules
-from compliance.formatting import danish_money, danish_number, danish_percent
-from compliance.ingest.tabular import NON_MOTORISED, normalise_registration
 from compliance.store.models import InvoiceLine, Trip, Vehicle
 
 RULE_SHARE = "green_vehicles.share@1"
@@ -36,20 +34,6 @@ RULE_MISSING_REGISTRATION = "green_vehicles.missing_registration@1"
 RULE_AMBIGUOUS_LINE = "green_vehicles.ambiguous_trip_line@1"
 RULE_NO_TRIPS = "green_vehicles.no_trips@1"
 RULE_EARLY_WARNING = "green_vehicles.early_warning@1"
-
-GREEN_FUELS = {"electric", "hydrogen"}
-
-
-def vehicle_is_green(kind: str | None, fuel: str | None, green_evidence: str | None) -> bool:
-    """RULES.md §1: electric, hydrogen, biogas (only with declared evidence), or non-motorised.
-
-    Plug-in hybrids, petrol, diesel, fossil natural gas and HVO are not green.
-    """
-    if kind in NON_MOTORISED:
-        return True
-    if fuel in GREEN_FUELS:
-        return True
-    return fuel == "biogas" and bool(green_evidence)
 
 
 def vehicle_as_json(vehicle: Vehicle) -> dict[str, object]:
@@ -311,7 +295,7 @@ def green_vehicle_year(
     """
     terms = contract.green_vehicles
     assert terms is not None
-    window = measurement_window(terms, year)
+    window = terms.window(year)
 
     # km come from driving logs: a trip is green when its vehicle is (register or non-motorised type).
     window_trips = [trip for trip in log_trips if window.start <= trip.trip_date <= window.end and trip.distance_km is not None]

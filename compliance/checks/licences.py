@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from compliance.base.findings import FindingRecord
 from compliance.catalogues import CatalogueHistory
-from compliance.checks import FindingRecord
 from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
 from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
 from compliance.store.models import EcolabelLicence

@@ -12,12 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from compliance.assessment.green_vehicles import meets_level
+from compliance.base.findings import FindingRecord
+from compliance.base.formatting import danish_money, danish_number, danish_percent
+from compliance.base.shares import meets_level
+from compliance.base.windows import add_months
 from compliance.catalogues import CatalogueHistory
-from compliance.checks import FindingRecord
 from compliance.checks.items import DatedLine, effective_labels, line_matches
-from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule, add_months
-from compliance.formatting import danish_money, danish_number, danish_percent
+from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
 
 RULE_SHARE_PREFIX = "purchase_share"
 

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from compliance.assessment.green_vehicles import measurement_window
 from compliance.assessment.hearing import propose_penalty, withdraw_if_open
+from compliance.base.errors import ComplianceError
+from compliance.base.findings import FindingRecord
+from compliance.base.formatting import danish_money
 from compliance.catalogues import CatalogueHistory
-from compliance.checks import FindingRecord
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.catalogue_consistency import catalogue_consistency_findings
 from compliance.checks.categorisation import categorisation_findings
@@ -37,8 +38,6 @@ from compliance.checks.licences import LicenceRegistry, licence_findings
 from compliance.checks.purchase_shares import purchase_share, purchase_share_finding, quarter_findings
 from compliance.checks.trip_counts import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
 from compliance.contracts import ContractTerms, ContractYear
-from compliance.errors import ComplianceError
-from compliance.formatting import danish_money
 from compliance.store.db import session_scope
 from compliance.store.models import (
     Assessment,
@@ -161,7 +160,7 @@ def _check_contract_year(
     findings: list[FindingRecord] = []
     plates_used: set[str] = set()
     if contract.green_vehicles is not None:
-        window = measurement_window(contract.green_vehicles, year)
+        window = contract.green_vehicles.window(year)
         count = trip_counts.get((contract.id, year.number), TripCount())
         lines_in_window = counted_trip_lines(session, contract.id, window.start, window.end)
         result = green_vehicle_year(contract, year, count.green, count.conventional, lines_in_window, log_trips, vehicles, as_of)

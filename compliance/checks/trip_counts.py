@@ -21,7 +21,6 @@ from typing import Any, cast
 from sqlalchemy import Date, Integer, String, and_, bindparam, delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
-from compliance.assessment.green_vehicles import measurement_window
 from compliance.checks.green_vehicles import CountedTripLine, line_registrations, trip_line_kind
 from compliance.contracts import ContractTerms
 from compliance.store.models import Invoice, InvoiceLine, SourceFile, TripLine, TripLineScan
@@ -202,6 +201,6 @@ def windows_of(contracts: Iterable[ContractTerms], as_of: date) -> list[TripWind
             continue
         for year in contract.years():
             if year.start <= as_of:
-                window = measurement_window(contract.green_vehicles, year)
+                window = contract.green_vehicles.window(year)
                 result.append(TripWindow(contract.id, year.number, window.start, window.end))
     return result

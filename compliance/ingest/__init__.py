@@ -1,1 +1,1 @@
-"""Parsers, one per source format, each producing the normalised records of ``compliance.documents``."""
+"""Parsers, one per source format, each producing the normalised records of ``compliance.base.documents``."""

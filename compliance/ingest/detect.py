@@ -8,8 +8,8 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from compliance.documents import SourceDocument
-from compliance.errors import SourceFileError, UnknownFormatError, UnsafeInputError
+from compliance.base.documents import SourceDocument
+from compliance.base.errors import SourceFileError, UnknownFormatError, UnsafeInputError
 from compliance.ingest.driving_log import LogOptions, detect_log_mapping, read_driving_log_rows
 from compliance.ingest.ecolabel_registry import (
     is_eu_ecolabel_export,

@@ -21,8 +21,8 @@ from xml.sax.saxutils import unescape
 
 from lxml import etree
 
-from compliance.errors import SourceFileError, UnsafeInputError
-from compliance.ingest.tabular import normalise_registration
+from compliance.base.errors import SourceFileError, UnsafeInputError
+from compliance.base.vocabulary import normalise_registration
 
 NS = "{http://skat.dk/dmr/2007/05/31/}"
 RECORD_TAG = f"{NS}Statistik"

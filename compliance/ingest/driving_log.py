@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
-from compliance.documents import DrivingLogDocument, TripRecord
-from compliance.errors import SourceFileError
-from compliance.ingest.tabular import NON_MOTORISED, normalise_registration, parse_date, parse_decimal
+from compliance.base.documents import DrivingLogDocument, TripRecord
+from compliance.base.errors import SourceFileError
+from compliance.base.vocabulary import NON_MOTORISED, normalise_registration
+from compliance.ingest.tabular import parse_date, parse_decimal
 from compliance.ingest.ubl import normalise_cvr
 
 FIELDS = ("trip_date", "registration", "vehicle_type", "distance", "fuel", "contract_reference", "supplier_cvr")

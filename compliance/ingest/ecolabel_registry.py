@@ -10,8 +10,8 @@ EU Ecolabel licence.
 
 from __future__ import annotations
 
-from compliance.documents import EcolabelRegistryDocument, LicenceRecord
-from compliance.errors import SourceFileError
+from compliance.base.documents import EcolabelRegistryDocument, LicenceRecord
+from compliance.base.errors import SourceFileError
 from compliance.ingest.tabular import parse_date
 
 EU_ECOLABEL_COLUMNS = {"licence_number", "expiration_date", "group_name"}

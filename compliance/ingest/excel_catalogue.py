@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from compliance.documents import CatalogueDocument, CatalogueLine, Classification, Label, Party
-from compliance.errors import SourceFileError
+from compliance.base.documents import CatalogueDocument, CatalogueLine, Classification, Label, Party
+from compliance.base.errors import SourceFileError
 from compliance.ingest.excel_invoice import (
     Cells,
     cell_date,

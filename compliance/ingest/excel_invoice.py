@@ -18,8 +18,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from compliance.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
-from compliance.errors import SourceFileError
+from compliance.base.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
+from compliance.base.errors import SourceFileError
 from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
 from compliance.labels import normalise_label
 

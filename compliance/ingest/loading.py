@@ -24,8 +24,7 @@ from sqlalchemy import Engine, delete, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from compliance.checks import FindingRecord
-from compliance.documents import (
+from compliance.base.documents import (
     AllowanceCharge,
     CatalogueDocument,
     CatalogueLine,
@@ -36,11 +35,12 @@ from compliance.documents import (
     SourceDocument,
     VehicleRegisterDocument,
 )
-from compliance.errors import ComplianceError, DuplicateDocumentError, SourceFileError
+from compliance.base.errors import ComplianceError, DuplicateDocumentError, SourceFileError
+from compliance.base.findings import FindingRecord
+from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions
 from compliance.quality import QualityResult, SuiteRun, quarantine_reason, validate_documents
-from compliance.settings import DEFAULT_INGEST_BATCH_FILES
 from compliance.store.db import ids_by_key, insert_rows, session_scope
 from compliance.store.models import (
     CatalogueItem,

@@ -8,7 +8,7 @@ from typing import Any
 
 from lxml import etree
 
-from compliance.errors import SourceFileError, UnsafeInputError
+from compliance.base.errors import SourceFileError, UnsafeInputError
 
 # A DOCTYPE or ENTITY declaration has no place in an e-invoice or catalogue; it is how the
 # billion-laughs, quadratic blow-up and external-entity (file://, http://) attacks start.

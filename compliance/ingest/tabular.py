@@ -12,14 +12,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from compliance.documents import VehicleRecord, VehicleRegisterDocument
-from compliance.errors import SourceFileError
+from compliance.base.documents import VehicleRecord, VehicleRegisterDocument
+from compliance.base.errors import SourceFileError
+from compliance.base.vocabulary import FUELS, VEHICLE_KINDS, normalise_registration
 from compliance.ingest.ubl import XSD_DECIMAL
 
 VEHICLE_REGISTER_COLUMNS = ("registration", "kind", "fuel", "euro_norm", "total_weight_kg", "registered", "green_evidence")
-VEHICLE_KINDS = {"car", "van", "truck", "bus", "motorcycle", "bicycle", "cargo_bike", "other"}
-FUELS = {"petrol", "diesel", "electric", "hydrogen", "natural_gas", "biogas", "lpg", "other", "none"}
-NON_MOTORISED = {"bicycle", "cargo_bike"}
 
 
 def read_csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
@@ -35,11 +33,6 @@ def read_csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
 
 def is_vehicle_register(header: list[str]) -> bool:
     return {"registration", "kind", "fuel"} <= set(header)
-
-
-def normalise_registration(text: str) -> str:
-    """``ab 12 345`` → ``AB12345``: plates compare without spaces, upper-case."""
-    return re.sub(r"[\s\-]+", "", text).upper()
 
 
 def parse_decimal(text: str, file: str, where: str, what: str, decimal_comma: bool | None = None) -> Decimal:

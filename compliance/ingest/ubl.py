@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from compliance.documents import (
+from compliance.base.documents import (
     AllowanceCharge,
     CatalogueDocument,
     CatalogueLine,
@@ -25,7 +25,7 @@ from compliance.documents import (
     Property,
     Totals,
 )
-from compliance.errors import SourceFileError
+from compliance.base.errors import SourceFileError
 from compliance.labels import is_label_property, normalise_label
 
 CAC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"

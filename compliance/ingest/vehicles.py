@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
+from compliance.base.errors import SourceFileError
 from compliance.checks.green_vehicles import line_registrations
 from compliance.contracts import ContractTerms
-from compliance.errors import SourceFileError
 from compliance.ingest.dmr import DmrVehicle, open_dmr, read_dmr_fast
 from compliance.ingest.loading import IngestSummary, ingest_paths, record_quality
 from compliance.quality import validate_vehicle_records

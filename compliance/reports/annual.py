@@ -18,12 +18,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from compliance.base.errors import ContractTermsError
 from compliance.catalogues import CatalogueHistory
 from compliance.checks.driving_logs import contract_log_trips
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.checks.items import contract_catalogues, dated_lines
 from compliance.contracts import ContractTerms, ContractYear
-from compliance.errors import ContractTermsError
 from compliance.portfolio import portfolios_by_year
 from compliance.reports.charts import MonthFigure, monthly_figures, monthly_share_chart, trend_sparkline
 from compliance.reports.data_quality import PAGE_NAME as DATA_QUALITY_PAGE

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.errors import ReportError
+from compliance.base.errors import ReportError
 
 CHROMIUM_FLAGS = (
     "--headless",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from compliance.errors import ComplianceError
-from compliance.formatting import danish_date, danish_money, danish_number, danish_percent, english_number
+from compliance.base.errors import ComplianceError
+from compliance.base.formatting import danish_date, danish_money, danish_number, danish_percent, english_number
 
 LANGUAGES = ("da", "en")
 MONTHS_EN = (

@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from compliance.base.errors import ReportError, SettingsError
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
-from compliance.errors import ReportError, SettingsError
 from compliance.reports.annual import finding_view, report_environment, sorted_findings
 from compliance.reports.language import Language
 from compliance.reports.pdf import pdf_available, write_pdf

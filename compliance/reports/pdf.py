@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NoReturn
 
-from compliance.errors import ReportError
+from compliance.base.errors import ReportError
 
 PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 (Debian; scripts/install-debian-tools.sh installs them)"
 

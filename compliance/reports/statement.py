@@ -13,9 +13,9 @@ from jinja2 import Environment
 from sqlalchemy import Engine, select
 
 from compliance.assessment.hearing import hearing_notice
+from compliance.base.errors import ComplianceError
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
-from compliance.errors import ComplianceError
 from compliance.reports.language import Language
 from compliance.store.db import session_scope
 from compliance.store.models import Assessment, Notice

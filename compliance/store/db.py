@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.errors import SettingsError
+from compliance.base.errors import SettingsError
 from compliance.store.models import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from compliance.assessment.green_vehicles import green_share_assessment, measurement_window, trips_short
+from compliance.assessment.green_vehicles import green_share_assessment
+from compliance.base.shares import trips_short
 from compliance.contracts import ContractTerms, contract_from_data
 
 
@@ -44,9 +45,9 @@ def test_handbook_staircase_levels_and_year_one_measured_over_its_last_nine_mont
         (4, date(2028, 3, 1), date(2029, 2, 28)),
     ]
     assert [terms.binding_level(y.number).percent for y in years] == [30, 50, 60, 70]
-    window = measurement_window(terms, years[0])
+    window = terms.window(years[0])
     assert (window.start, window.end, window.transition_cut) == (date(2025, 6, 1), date(2026, 2, 28), True)
-    second = measurement_window(terms, years[1])
+    second = terms.window(years[1])
     assert (second.start, second.transition_cut) == (date(2026, 3, 1), False)
 
 

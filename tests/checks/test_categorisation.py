@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
+from compliance.base.errors import ContractTermsError
+from compliance.base.settings import PROJECT_ROOT
 from compliance.catalogues import CatalogueHistory
 from compliance.categorisation import area_of, categorisation
 from compliance.checks.categorisation import RULE_MISSING_TYPE1, categorisation_findings
 from compliance.contracts import AreaMapping, ItemMatch, contract_from_data, load_contract
-from compliance.errors import ContractTermsError
-from compliance.settings import PROJECT_ROOT
 from compliance.store.models import CatalogueItem, CatalogueMessage
 from tests.conftest import CONTRACTS_DIR
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from compliance.assessment.green_vehicles import measurement_window
 from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings
 from compliance.checks.green_vehicles import CountedTripLine
 from compliance.contracts import load_contract
@@ -45,7 +44,7 @@ def trips(day: date, plate: str, count: int, fuel: str | None = None) -> list[Tr
 
 
 def test_months_that_agree_give_no_finding_and_green_trips_missing_from_logs_do() -> None:
-    window = measurement_window(CONTRACT.green_vehicles, YEAR)  # type: ignore[arg-type]
+    window = CONTRACT.green_vehicles.window(YEAR)  # type: ignore[union-attr]
     invoiced = lines(date(2025, 3, 4), 10, 10) + lines(date(2025, 4, 8), 12, 8)
     logged = trips(date(2025, 3, 4), "EC41208", 10) + trips(date(2025, 3, 4), "DX18334", 10)
     logged += trips(date(2025, 4, 8), "EC41208", 5) + trips(
@@ -57,7 +56,7 @@ def test_months_that_agree_give_no_finding_and_green_trips_missing_from_logs_do(
 
 
 def test_trip_count_tolerance() -> None:
-    window = measurement_window(CONTRACT.green_vehicles, YEAR)  # type: ignore[arg-type]
+    window = CONTRACT.green_vehicles.window(YEAR)  # type: ignore[union-attr]
     invoiced = lines(date(2025, 5, 6), 50, 50)
     within = trips(date(2025, 5, 6), "EC41208", 50) + trips(date(2025, 5, 6), "DX18334", 46)  # 4 % apart
     assert log_comparison_findings(CONTRACT, YEAR, window, invoiced, within, VEHICLES) == []

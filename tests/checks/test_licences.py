@@ -10,13 +10,13 @@ import jsonschema
 import yaml
 from sqlalchemy import Engine, select
 
+from compliance.base.documents import EcolabelRegistryDocument, document_as_json
+from compliance.base.settings import PROJECT_ROOT
 from compliance.checks.licences import RULE_EXPIRED, RULE_INVALID_FORMAT, RULE_NOT_IN_REGISTRY, RULE_WRONG_GROUP
 from compliance.checks.runner import run_checks
 from compliance.contracts import load_contracts
-from compliance.documents import EcolabelRegistryDocument, document_as_json
 from compliance.ingest.detect import read_source
 from compliance.ingest.loading import ingest_paths
-from compliance.settings import PROJECT_ROOT
 from compliance.store.db import session_scope
 from compliance.store.models import EcolabelLicence, Finding
 from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from benchmarks.synthetic_invoices import write_invoices
-from compliance.settings import PROJECT_ROOT
+from compliance.base.settings import PROJECT_ROOT
 
 
 def content(db: Path) -> dict[str, list[tuple[object, ...]]]:

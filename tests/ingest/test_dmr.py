@@ -109,7 +109,7 @@ def test_zip_and_only_plates(tmp_path: Path) -> None:
 
 
 def test_entity_declarations_are_refused(tmp_path: Path) -> None:
-    from compliance.errors import UnsafeInputError
+    from compliance.base.errors import UnsafeInputError
 
     path = tmp_path / "evil.xml"
     path.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + HEAD.split("\n", 1)[1] + TAIL, encoding="utf-8")

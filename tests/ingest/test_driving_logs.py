@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
+from compliance.base.documents import DrivingLogDocument
+from compliance.base.errors import SourceFileError
 from compliance.cli import main
-from compliance.documents import DrivingLogDocument
-from compliance.errors import SourceFileError
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions, load_log_mapping
 

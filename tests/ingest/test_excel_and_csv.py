@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from compliance.documents import DrivingLogDocument, InvoiceDocument, VehicleRegisterDocument
-from compliance.errors import SourceFileError
+from compliance.base.documents import DrivingLogDocument, InvoiceDocument, VehicleRegisterDocument
+from compliance.base.errors import SourceFileError
 from compliance.ingest.detect import read_source
 from tests.conftest import SAMPLE_DIR
 

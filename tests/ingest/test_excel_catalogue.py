@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from compliance.base.documents import CatalogueDocument, document_as_json
+from compliance.base.errors import SourceFileError
+from compliance.base.settings import PROJECT_ROOT
 from compliance.cli import main
-from compliance.documents import CatalogueDocument, document_as_json
-from compliance.errors import SourceFileError
 from compliance.ingest.detect import read_source
 from compliance.ingest.excel_catalogue import HEADER_FIELDS, ITEM_COLUMNS, write_blank_catalogue_template
-from compliance.settings import PROJECT_ROOT
 
 MAX = 5 * 1024 * 1024
 

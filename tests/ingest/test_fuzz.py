@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import Engine
 
-from compliance.documents import CatalogueDocument, InvoiceDocument
-from compliance.errors import ComplianceError
+from compliance.base.documents import CatalogueDocument, InvoiceDocument
+from compliance.base.errors import ComplianceError
 from compliance.ingest.detect import read_source
 from compliance.ingest.loading import ingest_file
 from tests.conftest import REFERENCE_DIR, SAMPLE_DIR

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from compliance.errors import SourceFileError, UnknownFormatError, UnsafeInputError
+from compliance.base.errors import SourceFileError, UnknownFormatError, UnsafeInputError
 from compliance.ingest.detect import read_source
 
 MAX = 5 * 1024 * 1024

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from compliance.errors import SourceFileError
+from compliance.base.errors import SourceFileError
 from compliance.ingest.loading import file_batches, ingest_paths, iter_input_files
 from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
@@ -150,7 +150,7 @@ def test_each_reference_invoice_ingests_on_its_own(reference_dir: Path, tmp_path
 def test_stored_item_json_matches_the_normalised_document(engine: Engine) -> None:
     from dataclasses import asdict
 
-    from compliance.documents import InvoiceDocument
+    from compliance.base.documents import InvoiceDocument
     from compliance.ingest.detect import read_source
 
     path = SAMPLE_DIR / "office" / "NK-2025-0012.xlsx"

@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from compliance.documents import CatalogueDocument, InvoiceDocument, document_as_json
+from compliance.base.documents import CatalogueDocument, InvoiceDocument, document_as_json
+from compliance.base.settings import PROJECT_ROOT
 from compliance.ingest.detect import read_source
-from compliance.settings import PROJECT_ROOT
 
 SCHEMA = json.loads((PROJECT_ROOT / "schemas" / "normalized-document.schema.json").read_text(encoding="utf-8"))
 MAX = 50 * 1024 * 1024

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
+from compliance.base.settings import Settings, load_settings
 from compliance.pipeline import PipelineResult, run_pipeline
 from compliance.reports.pdf import pdf_available
-from compliance.settings import Settings, load_settings
 from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR, need_tool
 
 AS_OF = date(2026, 11, 22)

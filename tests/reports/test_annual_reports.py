@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 import compliance.checks
+from compliance.base.settings import Settings
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.pipeline import PipelineResult, write_contract_reports
 from compliance.reports.charts import monthly_figures
 from compliance.reports.language import EVENTS, RULE_TITLES, SEVERITY, STATUS, TERMS, WORDS, Language, language, rule_base
-from compliance.settings import Settings
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Assessment, Finding
 

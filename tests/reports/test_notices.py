@@ -15,11 +15,11 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from compliance.base.errors import ReportError, SettingsError
+from compliance.base.settings import Settings
 from compliance.cli import main
-from compliance.errors import ReportError, SettingsError
 from compliance.pipeline import PipelineResult, send_supplier_notices, write_supplier_notices
 from compliance.reports.notices import SmtpSettings, smtp_settings_from_connection, smtp_settings_from_env
-from compliance.settings import Settings
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Finding, Invoice, NoticeDelivery
 from tests.reports.conftest import AS_OF
@@ -233,7 +233,7 @@ def test_the_deadline_moves_only_when_the_findings_change(sample_run: Run) -> No
 
 
 def test_an_unknown_report_language_is_refused_with_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
-    from compliance.settings import load_settings
+    from compliance.base.settings import load_settings
 
     monkeypatch.setenv("COMPLIANCE_REPORT_LANGUAGE", "de")
     with pytest.raises(SettingsError, match="COMPLIANCE_REPORT_LANGUAGE is 'de'.*da or en"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from compliance.base.settings import Settings
 from compliance.pipeline import PipelineResult
 from compliance.reports.browser import chromium, screenshot
-from compliance.settings import Settings
 from tests.conftest import need_tool
 
 Run = tuple[Settings, PipelineResult]

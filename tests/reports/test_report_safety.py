@@ -9,9 +9,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from compliance.base.settings import Settings
 from compliance.pipeline import run_pipeline
 from compliance.reports.workbook import Sheet, neutralise_cell, write_csv, write_workbook
-from compliance.settings import Settings
 from tests.conftest import SAMPLE_DIR
 from tests.reports.conftest import AS_OF
 

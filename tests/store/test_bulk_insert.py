@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, MetaData, create_engine, insert, select, text
 
-from compliance.errors import SettingsError
+from compliance.base.errors import SettingsError
 from compliance.store.db import ids_by_key, insert_rows, make_engine, migrate_database, session_scope
 from compliance.store.models import Invoice, InvoiceLine, SourceFile
 

@@ -6,9 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.errors import SettingsError
+from compliance.base.errors import SettingsError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # The inbox folders the Airflow watchers ingest from, one per source kind: <inbox>/<kind>/.
 INBOX_KINDS = ("invoices", "catalogues", "driving-logs", "vehicles")
 DEFAULT_INGEST_BATCH_FILES = 2000
