@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, text
 
 from compliance.assessment.green_vehicles import green_share_assessment
-from compliance.checks.trip_counts import count_trips, refresh_trip_lines, windows_of
+from compliance.assessment.trip_lines import count_trips, refresh_trip_lines, windows_of
 from compliance.contracts import ContractTerms, contract_from_data
 from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import Invoice, InvoiceLine, SourceFile

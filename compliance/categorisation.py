@@ -2,8 +2,7 @@
 
 Both tables — the municipality's own purchasing areas and the SKI areas — live in
 ``schemas/ecolabel-categorisation-2025.json`` with the handbook's requirement per table and
-category. An item belongs to an area by the contract's own mapping first, else by the UNSPSC
-prefixes in the data file (only where a code fits the area without doubt).
+category. Which area an item belongs to is decided by ``compliance.checks.categorisation.area_of``.
 """
 
 from __future__ import annotations
@@ -12,12 +11,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
+from compliance.base.documents import Classification
 from compliance.base.settings import PROJECT_ROOT
-
-if TYPE_CHECKING:  # contracts validate area ids against this module, so it cannot import them at run time
-    from compliance.contracts import AreaMapping
 
 CATEGORISATION_FILE = PROJECT_ROOT / "schemas" / "ecolabel-categorisation-2025.json"
 
@@ -71,37 +67,6 @@ def categorisation() -> Categorisation:
     return Categorisation(areas, requirements)
 
 
-def unspsc_codes(classification_codes: Iterable[dict[str, Any]]) -> list[str]:
+def unspsc_codes(classification_codes: Iterable[Classification]) -> list[str]:
     """The UNSPSC codes among an item's classifications (OIOUBL ``UNSPSC``; Peppol ``TST`` is UNSPSC too)."""
-    return [
-        str(code.get("code", ""))
-        for code in classification_codes
-        if (code.get("list_id") or "").upper() in {"UNSPSC", "TST"} and code.get("code")
-    ]
-
-
-def area_of(
-    seller_item_id: str | None,
-    classification_codes: list[dict[str, Any]],
-    name: str | None,
-    properties: list[dict[str, Any]],
-    table: str,
-    mappings: Iterable[AreaMapping],
-    use_unspsc_prefixes: bool,
-) -> tuple[CategorisationArea, str] | None:
-    """The area an item falls in, and how it was decided ("contract mapping" or "UNSPSC <prefix>")."""
-    for mapping in mappings:
-        if mapping.match.matches(seller_item_id, classification_codes, name, None, properties):
-            return categorisation().areas[mapping.area_id], "contract mapping"
-    if not use_unspsc_prefixes:
-        return None
-    best: tuple[CategorisationArea, str] | None = None
-    for code in unspsc_codes(classification_codes):
-        for area in categorisation().areas.values():
-            if area.table != table:
-                continue
-            for prefix in area.unspsc:
-                # The longest prefix wins, so a commodity rule beats its class.
-                if code.startswith(prefix) and (best is None or len(prefix) > len(best[1]) - len("UNSPSC ")):
-                    best = (area, f"UNSPSC {prefix}")
-    return best
+    return [code.code for code in classification_codes if (code.list_id or "").upper() in {"UNSPSC", "TST"} and code.code]

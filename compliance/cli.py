@@ -17,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance import pipeline
+from compliance.assessment.contract_year import CheckSummary
 from compliance.assessment.hearing import record_comment, record_decision
+from compliance.assessment.inputs import vehicle_facts
 from compliance.base.documents import document_as_json
 from compliance.base.errors import ComplianceError, ContractTermsError
 from compliance.base.formatting import danish_money, danish_percent
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.vocabulary import normalise_registration
-from compliance.checks.green_vehicles import vehicle_as_json
-from compliance.checks.runner import CheckSummary
 from compliance.contracts import load_contract
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions, load_log_mapping
@@ -37,7 +37,7 @@ from compliance.reports.annual import WrittenReports
 from compliance.reports.language import language
 from compliance.reports.statement import penalty_statement_text
 from compliance.store.db import make_engine, session_scope
-from compliance.store.models import Notice, Vehicle
+from compliance.store.models import Notice
 
 
 def _settings() -> Settings:
@@ -451,10 +451,10 @@ def vehicles_show(plate: str, as_json: bool) -> None:
     engine = make_engine(settings.db_url)
     try:
         with session_scope(engine) as session:
-            vehicle = session.scalars(select(Vehicle).where(Vehicle.registration == normalise_registration(plate))).first()
-            if vehicle is None:
+            facts = vehicle_facts(session, normalise_registration(plate))
+            if facts is None:
                 raise click.ClickException(f"{plate}: not in the vehicle register (import the DMR extract or declare it)")
-            click.echo(json.dumps(vehicle_as_json(vehicle), indent=2, ensure_ascii=False))
+            click.echo(json.dumps(facts, indent=2, ensure_ascii=False))
     finally:
         engine.dispose()
 

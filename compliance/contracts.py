@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from compliance.base.documents import Classification, Label, Property
 from compliance.base.errors import ContractTermsError
 from compliance.base.settings import PROJECT_ROOT
 from compliance.base.windows import MeasurementWindow, add_months, measurement_window
@@ -48,18 +49,18 @@ class ItemMatch:
     def matches(
         self,
         seller_item_id: str | None,
-        classification_codes: Iterable[dict[str, Any]],
+        classification_codes: Iterable[Classification],
         name: str | None,
         description: str | None,
-        properties: Iterable[dict[str, Any]],
+        properties: Iterable[Property],
     ) -> bool:
         if seller_item_id and seller_item_id in self.seller_item_ids:
             return True
         for wanted in self.classification_codes:
             for code in classification_codes:
-                if (wanted.list_id is None or (code.get("list_id") or "").upper() == wanted.list_id.upper()) and str(
-                    code.get("code", "")
-                ).startswith(wanted.code_prefix):
+                if (wanted.list_id is None or (code.list_id or "").upper() == wanted.list_id.upper()) and code.code.startswith(
+                    wanted.code_prefix
+                ):
                     return True
         if self.name_pattern is not None:
             for text in (name, description):
@@ -67,9 +68,7 @@ class ItemMatch:
                     return True
         if self.property_name and self.property_value_pattern is not None:
             for prop in properties:
-                if str(prop.get("name", "")).casefold() == self.property_name.casefold() and (
-                    self.property_value_pattern.search(str(prop.get("value", "")))
-                ):
+                if prop.name.casefold() == self.property_name.casefold() and self.property_value_pattern.search(prop.value):
                     return True
         return False
 
@@ -156,10 +155,10 @@ class EcoLabelRule:
     severity: str
     licence_product_groups: tuple[re.Pattern[str], ...] = ()
 
-    def accepts(self, label: dict[str, Any]) -> bool:
-        if ANY_TYPE1 in self.accepted_labels and label.get("type1"):
+    def accepts(self, label: Label) -> bool:
+        if ANY_TYPE1 in self.accepted_labels and label.type1:
             return True
-        return label.get("code") in self.accepted_labels
+        return label.code in self.accepted_labels
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from compliance.base.settings import Settings
 from compliance.cli import main
 from compliance.ingest.detect import read_source
 from compliance.pipeline import portfolio, run_pipeline
-from compliance.portfolio import category_of
+from compliance.assessment.portfolio import category_of
 from tests.conftest import SAMPLE_DIR
 
 AS_OF = date(2026, 11, 22)

@@ -1,6 +1,7 @@
 """§2.1 green supplier vehicles: measurement window, share, binding level, shortfall and penalty.
 
-Pure functions over counted figures; the counting itself is in ``compliance.checks.green_vehicles``.
+Pure functions over counted figures; the trip lines are recognised by ``compliance.checks.green_vehicles``
+and counted by ``compliance.assessment.trip_lines``.
 
 Rounding (documented once, applied once): every intermediate figure is an exact ``Decimal``;
 only the penalty total is rounded, to whole øre (0.01 DKK), half up.
@@ -8,11 +9,18 @@ only the penalty total is rounded, to whole øre (0.01 DKK), half up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from compliance.base.findings import FindingRecord
+from compliance.base.formatting import danish_money, danish_number, danish_percent
 from compliance.base.shares import ZERO, km_short, meets_level, trips_short
+from compliance.base.vocabulary import vehicle_is_green
 from compliance.base.windows import MeasurementWindow
+from compliance.checks.green_vehicles import RULE_NO_TRIPS, RULE_SHARE, early_warning, vehicle_findings
+from compliance.checks.inputs import CountedTripLine, LoggedTrip, RegisteredVehicle
 from compliance.contracts import BindingLevel, ContractTerms, ContractYear
 
 ORE = Decimal("0.01")
@@ -106,3 +114,102 @@ def green_share_assessment(
         penalty_fixed=fixed,
         penalty_total=total,
     )
+
+
+@dataclass
+class GreenVehicleYearResult:
+    """One contract year's §2.1 assessment, the trip lines it counted and the findings it raised."""
+
+    assessment: GreenShareAssessment
+    counted_lines: Sequence[CountedTripLine]
+    km_trips: int
+    findings: list[FindingRecord]
+    final: bool = True  # False while the measurement window has not ended: no penalty, no hearing
+
+    @property
+    def status(self) -> str:
+        """compliant / short / no_data for an ended year; on_track / at_risk / in_progress while it runs."""
+        if self.final:
+            return self.assessment.status
+        return {True: "on_track", False: "at_risk", None: "in_progress"}[self.assessment.compliant]
+
+
+def green_vehicle_year(
+    contract: ContractTerms,
+    year: ContractYear,
+    green: Decimal,
+    conventional: Decimal,
+    lines: Sequence[CountedTripLine],
+    log_trips: Sequence[LoggedTrip],
+    vehicles: Mapping[str, RegisteredVehicle],
+    as_of: date,
+) -> GreenVehicleYearResult:
+    """Assess one contract year's share from its trip counts, and check the plates behind them.
+
+    ``green`` and ``conventional`` come from the database's aggregation of the stored trip lines
+    (``assessment.trip_lines.count_trips``); ``lines`` are the same lines, for evidence and plate checks.
+    """
+    terms = contract.green_vehicles
+    assert terms is not None
+    window = terms.window(year)
+
+    # km come from driving logs: a trip is green when its vehicle is (register or non-motorised type).
+    window_trips = [trip for trip in log_trips if window.start <= trip.trip_date <= window.end and trip.distance_km is not None]
+    total_km: Decimal | None = None
+    green_km: Decimal | None = None
+    if window_trips:
+        total_km = Decimal(0)
+        green_km = Decimal(0)
+        for trip in window_trips:
+            assert trip.distance_km is not None
+            total_km += trip.distance_km
+            vehicle = vehicles.get(trip.registration or "")
+            kind = vehicle.kind if vehicle else trip.vehicle_type
+            if vehicle_is_green(kind, vehicle.fuel if vehicle else trip.fuel, vehicle.green_evidence if vehicle else None):
+                green_km += trip.distance_km
+
+    assessment = green_share_assessment(contract, year, green, green + conventional, green_km, total_km)
+    findings = vehicle_findings(contract, year, lines, vehicles)
+    if assessment.compliant is None and year.end < as_of:
+        findings.append(
+            FindingRecord(
+                RULE_NO_TRIPS,
+                "medium",
+                f"no {terms.basis} were registered for contract {contract.id} in year {year.number} "
+                f"({window.start} – {window.end}); the green share cannot be measured",
+                contract_id=contract.id,
+                contract_year=year.number,
+                supplier_cvr=contract.supplier_cvr,
+                expected="invoices with green and conventional trip lines" if terms.basis == "trips" else "driving logs with km",
+                received="none",
+            )
+        )
+    if window.end >= as_of:
+        # The year is still running: no penalty yet, but an early warning when it is heading short.
+        warning = early_warning(contract, year, window.start, window.end, as_of, green, green + conventional)
+        return GreenVehicleYearResult(
+            assessment, lines, len(window_trips), findings + ([warning] if warning else []), final=False
+        )
+    if assessment.compliant is False:
+        findings.append(
+            FindingRecord(
+                RULE_SHARE,
+                "high",
+                f"green share {danish_percent(assessment.share)} is below the binding level "
+                f"{danish_number(assessment.level.percent, 2)} % ({'at least' if assessment.level_inclusive else 'more than'}) "
+                f"in contract year {year.number}; proposed penalty {danish_money(assessment.penalty_total)}, "
+                "subject to the supplier's hearing",
+                contract_id=contract.id,
+                contract_year=year.number,
+                supplier_cvr=contract.supplier_cvr,
+                expected=f"{'≥' if assessment.level_inclusive else '>'} {danish_number(assessment.level.percent, 2)} % green {terms.basis}",
+                received=danish_percent(assessment.share),
+                evidence={
+                    "green_trips": str(green),
+                    "total_trips": str(green + conventional),
+                    "shortfall_trips": assessment.shortfall_trips,
+                    "shortfall_km": str(assessment.shortfall_km),
+                },
+            )
+        )
+    return GreenVehicleYearResult(assessment, lines, len(window_trips), findings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from compliance.base.findings import FindingRecord
-from compliance.catalogues import CatalogueHistory
+from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.items import DatedLine
 from compliance.contracts import ContractTerms, ContractYear
 
@@ -76,10 +76,10 @@ def catalogue_consistency_findings(
                 )  # fmt: skip
             )
             continue
-        shown = {label.get("code") for label in state.labels}
-        extra = [label for label in dated.line.labels if label.get("code") not in shown]
+        shown = {label.code for label in state.labels}
+        extra = [label for label in dated.line.labels if label.code not in shown]
         if extra:
-            claimed = ", ".join(str(label.get("raw") or label.get("code")) for label in extra)
+            claimed = ", ".join(label.raw or label.code for label in extra)
             findings.append(
                 FindingRecord(
                     RULE_LABEL_NOT_IN_CATALOGUE,

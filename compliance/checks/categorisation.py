@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
+from compliance.base.documents import Classification, Property
 from compliance.base.findings import FindingRecord
-from compliance.catalogues import CatalogueHistory, ItemState
-from compliance.categorisation import area_of, categorisation
+from compliance.categorisation import CategorisationArea, categorisation, unspsc_codes
+from compliance.checks.catalogue_history import CatalogueHistory, ItemState
 from compliance.checks.items import item_matches
-from compliance.contracts import ContractTerms, ContractYear
+from compliance.contracts import AreaMapping, ContractTerms, ContractYear
 
 RULE_MISSING_TYPE1 = "ecolabel_categorisation.missing_type1@1"
 
@@ -28,7 +31,7 @@ def categorisation_findings(contract: ContractTerms, year: ContractYear, catalog
     findings: list[FindingRecord] = []
     reported: set[str] = set()
     for item in catalogue.states_in(year.start, year.end):
-        if item.key in reported or any(label.get("type1") for label in item.labels):
+        if item.key in reported or any(label.type1 for label in item.labels):
             continue
         if any(item_matches(rule.match, item) for rule in contract.eco_labels):
             continue
@@ -62,7 +65,7 @@ def _finding(
 ) -> FindingRecord:
     source = item.specified_by
     table = TABLE_NAMES[contract.categorisation.table if contract.categorisation else "own"]
-    received = ", ".join(str(label.get("raw", "")) for label in item.labels) or "no label"
+    received = ", ".join(label.raw for label in item.labels) or "no label"
     return FindingRecord(
         RULE_MISSING_TYPE1,
         severity,
@@ -85,3 +88,34 @@ def _finding(
             "valid_from": item.valid_from.isoformat(),
         },
     )
+
+
+def area_of(
+    seller_item_id: str | None,
+    classification_codes: Sequence[Classification],
+    name: str | None,
+    properties: Sequence[Property],
+    table: str,
+    mappings: Iterable[AreaMapping],
+    use_unspsc_prefixes: bool,
+) -> tuple[CategorisationArea, str] | None:
+    """The area an item falls in, and how it was decided ("contract mapping" or "UNSPSC <prefix>").
+
+    The contract's own mapping decides first, else the UNSPSC prefixes of the categorisation data
+    (only where a code fits the area without doubt).
+    """
+    for mapping in mappings:
+        if mapping.match.matches(seller_item_id, classification_codes, name, None, properties):
+            return categorisation().areas[mapping.area_id], "contract mapping"
+    if not use_unspsc_prefixes:
+        return None
+    best: tuple[CategorisationArea, str] | None = None
+    for code in unspsc_codes(classification_codes):
+        for area in categorisation().areas.values():
+            if area.table != table:
+                continue
+            for prefix in area.unspsc:
+                # The longest prefix wins, so a commodity rule beats its class.
+                if code.startswith(prefix) and (best is None or len(prefix) > len(best[1]) - len("UNSPSC ")):
+                    best = (area, f"UNSPSC {prefix}")
+    return best

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from compliance.base.findings import FindingRecord
+from compliance.checks.inputs import InvoiceRecord
 from compliance.contracts import ContractTerms
-from compliance.store.models import Invoice
 
 RULE_UNMATCHED = "invoice.unmatched@1"
 
@@ -18,7 +18,7 @@ class ContractMatch:
     how: str  # "reference" | "supplier_and_period" | "ambiguous" | "none"
 
 
-def invoice_contract(invoice: Invoice, contracts: Sequence[ContractTerms]) -> ContractMatch:
+def invoice_contract(invoice: InvoiceRecord, contracts: Sequence[ContractTerms]) -> ContractMatch:
     """Match by ContractDocumentReference first; fall back to supplier CVR + customer + issue date."""
     references = set(invoice.contract_references or [])
     by_reference = [c for c in contracts if references & (c.invoice_references | {c.id})]
@@ -38,7 +38,7 @@ def invoice_contract(invoice: Invoice, contracts: Sequence[ContractTerms]) -> Co
     return ContractMatch(None, "ambiguous" if by_supplier else "none")
 
 
-def unmatched_invoice_finding(invoice: Invoice, match: ContractMatch) -> FindingRecord:
+def unmatched_invoice_finding(invoice: InvoiceRecord, match: ContractMatch) -> FindingRecord:
     kind = invoice.document_type.replace("_", " ")
     reason = (
         "it fits more than one contract"

@@ -8,30 +8,22 @@ requires HVO100 (§2.2), every logged trip by a vehicle that is not green must r
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-
-from sqlalchemy import ColumnElement
 
 from compliance.base.findings import FindingRecord
 from compliance.base.vocabulary import vehicle_is_green
 from compliance.base.windows import MeasurementWindow
-from compliance.checks.green_vehicles import CountedTripLine
+from compliance.checks.inputs import CountedTripLine, LoggedTrip, RegisteredVehicle
 from compliance.contracts import ContractTerms, ContractYear
-from compliance.store.models import Trip, Vehicle
 
 RULE_LOG_MISMATCH = "green_vehicles.log_mismatch@1"
 RULE_GREEN_NOT_IN_LOG = "green_vehicles.green_not_in_log@1"
 RULE_NOT_HVO = "hvo100.not_hvo100@1"
 
 
-def contract_log_trips(contract: ContractTerms) -> ColumnElement[bool]:
-    """Which driving-log trips belong to a contract: the supplier's own, or those naming the contract."""
-    references = contract.invoice_references | {contract.id}
-    return (Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(references))
-
-
-def trip_is_green(trip: Trip, vehicles: dict[str, Vehicle]) -> bool:
+def trip_is_green(trip: LoggedTrip, vehicles: Mapping[str, RegisteredVehicle]) -> bool:
+    """A logged trip is green when the register knows its vehicle as green, else by the log's own type and fuel."""
     vehicle = vehicles.get(trip.registration or "")
     if vehicle is None:
         return vehicle_is_green(trip.vehicle_type, trip.fuel, None)
@@ -47,8 +39,8 @@ def log_comparison_findings(
     year: ContractYear,
     window: MeasurementWindow,
     lines: Sequence[CountedTripLine],
-    log_trips: Sequence[Trip],
-    vehicles: dict[str, Vehicle],
+    log_trips: Sequence[LoggedTrip],
+    vehicles: Mapping[str, RegisteredVehicle],
 ) -> list[FindingRecord]:
     """Per month covered by the logs: invoiced vs logged trips, and invoiced vs logged green trips."""
     terms = contract.green_vehicles
@@ -106,12 +98,12 @@ def log_comparison_findings(
 
 
 def hvo100_findings(
-    contract: ContractTerms, year: ContractYear, log_trips: Sequence[Trip], vehicles: dict[str, Vehicle]
+    contract: ContractTerms, year: ContractYear, log_trips: Sequence[LoggedTrip], vehicles: Mapping[str, RegisteredVehicle]
 ) -> list[FindingRecord]:
     """§2.2: logged trips by vehicles that are not green, on a fuel other than HVO100 (one finding per vehicle)."""
     if not contract.hvo100_required:
         return []
-    offending: dict[str, list[Trip]] = {}
+    offending: dict[str, list[LoggedTrip]] = {}
     for trip in log_trips:
         in_year = year.start <= trip.trip_date <= year.end
         if (
@@ -148,10 +140,10 @@ RULE_LOG_DEREGISTERED = "vehicles.deregistered_in_log@1"
 
 
 def log_vehicle_findings(
-    contract: ContractTerms, year: ContractYear, log_trips: Sequence[Trip], vehicles: dict[str, Vehicle]
+    contract: ContractTerms, year: ContractYear, log_trips: Sequence[LoggedTrip], vehicles: Mapping[str, RegisteredVehicle]
 ) -> list[FindingRecord]:
     """Plates in the year's driving logs that the register does not know, or knows as deregistered."""
-    first_trip: dict[str, Trip] = {}
+    first_trip: dict[str, LoggedTrip] = {}
     counts: Counter[str] = Counter()
     for trip in log_trips:
         if trip.registration and year.start <= trip.trip_date <= year.end:

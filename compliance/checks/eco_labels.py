@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from compliance.base.findings import FindingRecord
-from compliance.catalogues import CatalogueHistory, ItemState
+from compliance.checks.catalogue_history import CatalogueHistory, ItemState
 from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
 from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
 
@@ -40,7 +40,7 @@ def eco_label_findings(
             labels, source = effective_labels(dated, catalogue)
             accepted = [label for label in labels if rule.accepts(label)]
             if not accepted:
-                received = ", ".join(label.get("raw", "") for label in labels) or "no label"
+                received = ", ".join(label.raw for label in labels) or "no label"
                 findings.append(
                     FindingRecord(
                         RULE_MISSING_LABEL,
@@ -56,12 +56,12 @@ def eco_label_findings(
                         evidence={**dated.evidence(), "rule": rule.id},
                     )
                 )
-            elif rule.licence_required and not any(label.get("licence") for label in accepted):
+            elif rule.licence_required and not any(label.licence for label in accepted):
                 findings.append(
                     FindingRecord(
                         RULE_MISSING_LICENCE,
                         "medium",
-                        f"{dated.where} ({dated.line.name}) claims {accepted[0].get('code')} without a licence number",
+                        f"{dated.where} ({dated.line.name}) claims {accepted[0].code} without a licence number",
                         contract_id=contract.id,
                         contract_year=year.number,
                         supplier_cvr=contract.supplier_cvr,
@@ -80,9 +80,9 @@ def eco_label_findings(
             if not accepted:
                 reported.add(item.key)
                 findings.append(_catalogue_missing_label(contract, year, rule, item))
-            elif rule.licence_required and not any(label.get("licence") for label in accepted):
+            elif rule.licence_required and not any(label.licence for label in accepted):
                 reported.add(item.key)
-                findings.append(_catalogue_missing_licence(contract, year, rule, item, str(accepted[0].get("raw"))))
+                findings.append(_catalogue_missing_licence(contract, year, rule, item, accepted[0].raw))
     return findings
 
 
@@ -116,7 +116,7 @@ def _catalogue_missing_label(contract: ContractTerms, year: ContractYear, rule: 
         contract_year=year.number,
         supplier_cvr=contract.supplier_cvr,
         expected=_accepted_text(rule),
-        received=", ".join(label.get("raw", "") for label in item.labels) or "no label",
+        received=", ".join(label.raw for label in item.labels) or "no label",
         source_file_id=source.source_file_id,
         location=source.location,
         evidence={
@@ -141,14 +141,14 @@ def unknown_label_findings(
     occurrences: dict[str, int] = {}
     for dated in lines:
         for label in dated.line.labels:
-            if label.get("known") is False:
-                raw = str(label.get("raw"))
+            if not label.known:
+                raw = label.raw
                 occurrences[raw] = occurrences.get(raw, 0) + 1
                 first.setdefault(raw, (dated.where, dated.invoice.source_file_id, dated.location, dated.evidence()))
     for item in catalogue.states_in(year.start, year.end):
         for label in item.labels:
-            if label.get("known") is False:
-                raw = str(label.get("raw"))
+            if not label.known:
+                raw = label.raw
                 occurrences[raw] = occurrences.get(raw, 0) + 1
                 source = item.specified_by
                 where = f"catalogue {item.catalogue_id} item {item.seller_item_id or item.line_id}"

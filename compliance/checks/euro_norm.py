@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from compliance.base.findings import FindingRecord
 from compliance.base.vocabulary import GREEN_FUELS, NON_MOTORISED
+from compliance.checks.inputs import RegisteredVehicle
 from compliance.contracts import ContractTerms, ContractYear
-from compliance.store.models import Vehicle
 
 RULE_NOT_EURO6 = "euro6.not_euro6@1"
 KIND_FOR_TERM = {"trucks": "truck", "buses": "bus", "vans": "van"}
 
 
-def euro6_applies(contract: ContractTerms, vehicle: Vehicle) -> bool:
+def euro6_applies(contract: ContractTerms, vehicle: RegisteredVehicle) -> bool:
     """Whether the contract's Euro-6 term covers this vehicle; zero-emission vehicles are exempt."""
     if vehicle.fuel in GREEN_FUELS or vehicle.kind in NON_MOTORISED:
         return False
@@ -23,7 +23,7 @@ def euro6_applies(contract: ContractTerms, vehicle: Vehicle) -> bool:
 
 
 def euro6_findings(
-    contract: ContractTerms, year: ContractYear, plates_used: Iterable[str], vehicles: dict[str, Vehicle]
+    contract: ContractTerms, year: ContractYear, plates_used: Iterable[str], vehicles: Mapping[str, RegisteredVehicle]
 ) -> list[FindingRecord]:
     """One finding per vehicle used in the year that the term covers and that is not Euro 6."""
     findings = []

@@ -7,18 +7,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
-from compliance.catalogues import CatalogueHistory, ItemState
+from compliance.base.documents import Label
+from compliance.checks.catalogue_history import CatalogueHistory, ItemState
+from compliance.checks.inputs import CatalogueItemRecord, CatalogueMessageRecord, InvoiceLineRecord, InvoiceRecord
 from compliance.contracts import ContractTerms, ItemMatch
-from compliance.store.models import CatalogueItem, CatalogueMessage, Invoice, InvoiceLine
 
 
 @dataclass(frozen=True)
 class DatedLine:
-    invoice: Invoice
-    line: InvoiceLine
+    """An invoice line with the day it counts on."""
+
+    invoice: InvoiceRecord
+    line: InvoiceLineRecord
     day: date
 
     @property
@@ -33,7 +33,7 @@ class DatedLine:
     def evidence(self) -> dict[str, Any]:
         return {
             "invoice": self.invoice.number,
-            "file": self.invoice.source_file.path,
+            "file": self.invoice.source_path,
             "line": self.line.line_id,
             "source_line": self.line.source_line,
             "day": self.day.isoformat(),
@@ -44,12 +44,12 @@ class DatedLine:
         }
 
 
-def line_day(line: InvoiceLine, invoice: Invoice) -> date:
+def line_day(line: InvoiceLineRecord, invoice: InvoiceRecord) -> date:
     """The day a line counts on: its delivery date, else the invoice's delivery date, period end or issue date."""
     return line.delivery_date or invoice.delivery_date or invoice.period_end or invoice.issue_date
 
 
-def dated_lines(invoices: Iterable[Invoice], start: date, end: date) -> Iterator[DatedLine]:
+def dated_lines(invoices: Iterable[InvoiceRecord], start: date, end: date) -> Iterator[DatedLine]:
     """Lines dated inside [start, end] (line delivery date, else invoice delivery/period end/issue date)."""
     for invoice in invoices:
         for line in invoice.lines:
@@ -58,7 +58,7 @@ def dated_lines(invoices: Iterable[Invoice], start: date, end: date) -> Iterator
                 yield DatedLine(invoice, line, day)
 
 
-def line_matches(match: ItemMatch, line: InvoiceLine) -> bool:
+def line_matches(match: ItemMatch, line: InvoiceLineRecord) -> bool:
     return match.matches(line.seller_item_id, line.classification_codes, line.name, line.description, line.properties)
 
 
@@ -66,7 +66,7 @@ def item_matches(match: ItemMatch, item: ItemState) -> bool:
     return match.matches(item.seller_item_id, item.classification_codes, item.name, None, item.properties)
 
 
-def effective_labels(dated: DatedLine, catalogue: CatalogueHistory) -> tuple[list[dict[str, Any]], str]:
+def effective_labels(dated: DatedLine, catalogue: CatalogueHistory) -> tuple[list[Label], str]:
     """Labels on the invoice line, else those the catalogue showed for the item on the line's day; and which source."""
     if dated.line.labels:
         return list(dated.line.labels), "invoice line"
@@ -77,7 +77,7 @@ def effective_labels(dated: DatedLine, catalogue: CatalogueHistory) -> tuple[lis
 
 
 def contract_catalogue(
-    contract: ContractTerms, messages: Iterable[CatalogueMessage], items: Iterable[CatalogueItem]
+    contract: ContractTerms, messages: Iterable[CatalogueMessageRecord], items: Iterable[CatalogueItemRecord]
 ) -> CatalogueHistory:
     """The history of the catalogues that belong to a contract.
 
@@ -104,10 +104,3 @@ def contract_catalogue(
     ]
     files = {m.source_file_id for m in chosen}
     return CatalogueHistory(chosen, [item for item in items if item.source_file_id in files])
-
-
-def contract_catalogues(session: Session, contracts: Iterable[ContractTerms]) -> dict[str, CatalogueHistory]:
-    """Every contract's catalogue history, from one read of the stored catalogue messages and lines."""
-    messages = session.scalars(select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file))).all()
-    items = session.scalars(select(CatalogueItem)).all()
-    return {contract.id: contract_catalogue(contract, messages, items) for contract in contracts}

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from compliance.base.documents import Label
 from compliance.base.findings import FindingRecord
-from compliance.catalogues import CatalogueHistory
+from compliance.checks.catalogue_history import CatalogueHistory
+from compliance.checks.inputs import RegistryLicence
 from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
 from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
-from compliance.store.models import EcolabelLicence
 
 RULE_INVALID_FORMAT = "licences.invalid_format@1"
 RULE_NOT_IN_REGISTRY = "licences.not_in_registry@1"
@@ -43,8 +44,8 @@ def licence_key(number: str) -> str:
 class LicenceRegistry:
     """The ingested registry exports, by label and licence number."""
 
-    def __init__(self, licences: Iterable[EcolabelLicence]) -> None:
-        self._by_number: dict[tuple[str, str], list[EcolabelLicence]] = {}
+    def __init__(self, licences: Iterable[RegistryLicence]) -> None:
+        self._by_number: dict[tuple[str, str], list[RegistryLicence]] = {}
         for licence in licences:
             self._by_number.setdefault((licence.label_code, licence_key(licence.licence_number)), []).append(licence)
         self.labels = {label for label, _ in self._by_number}
@@ -52,7 +53,7 @@ class LicenceRegistry:
     def covers(self, label_code: str) -> bool:
         return label_code in self.labels
 
-    def find(self, label_code: str, number: str) -> list[EcolabelLicence]:
+    def find(self, label_code: str, number: str) -> list[RegistryLicence]:
         return self._by_number.get((label_code, licence_key(number)), [])
 
 
@@ -60,7 +61,7 @@ class LicenceRegistry:
 class _Claim:
     """A label with a licence number that someone relies on, and where that was said."""
 
-    label: dict[str, Any]
+    label: Label
     day: date
     what: str
     source_file_id: int
@@ -77,13 +78,13 @@ def _claims(
         labels, source = effective_labels(dated, catalogue)
         rule = next((r for r in contract.eco_labels if line_matches(r.match, dated.line)), None)
         for label in labels:
-            if not label.get("licence"):
+            if not label.licence:
                 continue
             # A licence the catalogue states is one claim per item, however many invoices rely on it.
             item = dated.line.seller_item_id if source != "invoice line" else f"{dated.invoice.id}:{dated.line.line_id}"
             claim = _Claim(
                 label, dated.day, f"{dated.where} ({dated.line.name})", dated.invoice.source_file_id, dated.location,
-                {**dated.evidence(), "label_source": source}, (item, label.get("code"), label.get("licence")),
+                {**dated.evidence(), "label_source": source}, (item, label.code, label.licence),
             )  # fmt: skip
             claims.append((claim, rule))
     reported_items: set[str] = set()
@@ -93,14 +94,14 @@ def _claims(
         reported_items.add(state.key)
         rule = next((r for r in contract.eco_labels if item_matches(r.match, state)), None)
         for label in state.labels:
-            if not label.get("licence"):
+            if not label.licence:
                 continue
             claim = _Claim(
                 label, last_day,
                 f"catalogue {state.catalogue_id} item {state.seller_item_id or state.line_id} ({state.name})",
                 state.specified_by.source_file_id, state.specified_by.location,
                 {**state.specified_by.as_evidence(), "item": state.seller_item_id},
-                ("catalogue", state.key, label.get("code"), label.get("licence")),
+                ("catalogue", state.key, label.code, label.licence),
             )  # fmt: skip
             claims.append((claim, rule))
     return claims
@@ -124,15 +125,15 @@ def licence_findings(
         findings.append(
             FindingRecord(
                 rule_id, severity, message, contract_id=contract.id, contract_year=year.number,
-                supplier_cvr=contract.supplier_cvr, expected=expected, received=str(claim.label.get("licence")),
+                supplier_cvr=contract.supplier_cvr, expected=expected, received=str(claim.label.licence),
                 source_file_id=claim.source_file_id, location=claim.location, evidence={**claim.evidence, **extra},
             )
         )  # fmt: skip
 
     for claim, rule in _claims(contract, year, lines, catalogue):
-        code = str(claim.label.get("code"))
-        number = str(claim.label.get("licence"))
-        label_name = claim.label.get("raw") or code
+        code = claim.label.code
+        number = str(claim.label.licence)
+        label_name = claim.label.raw or code
         known_format = LICENCE_FORMATS.get(code)
         if known_format is not None and not known_format[0].fullmatch(licence_key(number)):
             add(RULE_INVALID_FORMAT, "medium", claim, f"{claim.what}: {label_name} licence number {number!r} is not in the scheme's format",

@@ -16,7 +16,7 @@ from compliance.base.findings import FindingRecord
 from compliance.base.formatting import danish_money, danish_number, danish_percent
 from compliance.base.shares import meets_level
 from compliance.base.windows import add_months
-from compliance.catalogues import CatalogueHistory
+from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.items import DatedLine, effective_labels, line_matches
 from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
 
@@ -104,7 +104,7 @@ def purchase_share(
         if value is None:
             continue
         labels, source = effective_labels(dated, catalogue)
-        qualifying = any(label.get("code") in rule.qualifying_labels for label in labels)
+        qualifying = any(label.code in rule.qualifying_labels for label in labels)
         result.total += value
         quarter = next(q for q in result.quarters if q.start <= dated.day <= q.end)
         quarter.total += value
@@ -116,7 +116,7 @@ def purchase_share(
                 **dated.evidence(),
                 "value": str(value),
                 "qualifying": qualifying,
-                "labels": [lb.get("code") for lb in labels],
+                "labels": [lb.code for lb in labels],
                 "label_source": source,
             }
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
+from compliance.assessment.inputs import scanned_line
 from compliance.base.errors import SourceFileError
 from compliance.checks.green_vehicles import line_registrations
 from compliance.contracts import ContractTerms
@@ -39,7 +40,7 @@ def plates_in_data(session: Session, contracts: Sequence[ContractTerms]) -> set[
     rules = [c.green_vehicles.trip_lines for c in contracts if c.green_vehicles is not None]
     for line in session.scalars(select(InvoiceLine)):
         for rule in rules:
-            plates.update(line_registrations(rule, line))
+            plates.update(line_registrations(rule, scanned_line(line)))
     return plates
 
 

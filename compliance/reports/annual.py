@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,15 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from compliance.assessment.inputs import contract_catalogues, contract_invoices, contract_log_trips
+from compliance.assessment.outcomes import GreenVehicleOutcome, MonthFigure, PurchaseShareOutcome, assessed_years, year_outcomes
+from compliance.assessment.portfolio import portfolios_by_year
 from compliance.base.errors import ContractTermsError
-from compliance.catalogues import CatalogueHistory
-from compliance.checks.driving_logs import contract_log_trips
-from compliance.checks.green_vehicles import RULE_SHARE
-from compliance.checks.items import contract_catalogues, dated_lines
+from compliance.checks.catalogue_history import CatalogueHistory
+from compliance.checks.inputs import InvoiceRecord
+from compliance.checks.items import dated_lines
 from compliance.contracts import ContractTerms, ContractYear
-from compliance.portfolio import portfolios_by_year
-from compliance.reports.charts import MonthFigure, monthly_figures, monthly_share_chart, trend_sparkline
+from compliance.reports.charts import monthly_share_chart, trend_sparkline
 from compliance.reports.data_quality import PAGE_NAME as DATA_QUALITY_PAGE
 from compliance.reports.data_quality import write_data_quality_page
 from compliance.reports.language import DATA_QUALITY_RULES, Language, rule_base
@@ -33,15 +33,7 @@ from compliance.reports.pdf import pdf_available, write_pdf
 from compliance.reports.statement import penalty_statement_html, statement_name
 from compliance.reports.workbook import Sheet, write_csv, write_workbook
 from compliance.store.db import session_scope
-from compliance.store.models import (
-    Assessment,
-    CatalogueItem,
-    Finding,
-    Invoice,
-    Notice,
-    SourceFile,
-    Trip,
-)
+from compliance.store.models import CatalogueItem, Finding, Invoice, Notice, SourceFile
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -222,8 +214,8 @@ class YearReport:
     contract: ContractTerms
     year: ContractYear
     terms: list[str]
-    green: Assessment | None
-    shares: list[Assessment]
+    green: GreenVehicleOutcome | None
+    shares: list[PurchaseShareOutcome]
     findings: list[FindingView]
     data_quality: list[FindingView]
     notice: Notice | None
@@ -238,11 +230,9 @@ class YearReport:
 def build_year_report(
     session: Session, contract: ContractTerms, number: int, sources: dict[int, SourceFile], lang: Language
 ) -> YearReport:
-    assessments = session.scalars(
-        select(Assessment).where(Assessment.contract_id == contract.id, Assessment.contract_year == number)
-    ).all()
-    green = next((a for a in assessments if a.rule_id == RULE_SHARE), None)
-    shares = sorted((a for a in assessments if a.rule_id != RULE_SHARE), key=lambda a: a.rule_id)
+    outcomes = year_outcomes(session, contract.id, number)
+    green = outcomes.green
+    shares = list(outcomes.shares)
     findings = sorted_findings(
         session.scalars(select(Finding).where(Finding.contract_id == contract.id, Finding.contract_year == number)).all()
     )
@@ -260,26 +250,19 @@ def build_year_report(
         data_quality=[v for v in views if rule_base(v.rule_id) in DATA_QUALITY_RULES],
         notice=notice,
     )
-    if green is not None and green.details.get("trip_lines") is not None:
-        report.months = monthly_figures(green.details["trip_lines"], green.window_start, green.window_end)
-        report.chart = monthly_share_chart(report.months, Decimal(str(green.details["level_percent"])), lang)
+    if green is not None:
+        report.months = green.monthly_figures()
+        report.chart = monthly_share_chart(report.months, green.level_percent, lang)
     return report
 
 
-def contract_invoices(session: Session, contract_id: str) -> list[Invoice]:
+def invoices_in_date_order(session: Session, contract_id: str) -> list[InvoiceRecord]:
     """The contract's invoices and credit notes with their lines and files, in date order."""
-    return list(
-        session.scalars(
-            select(Invoice)
-            .where(Invoice.contract_id == contract_id)
-            .options(selectinload(Invoice.lines), selectinload(Invoice.source_file))
-            .order_by(Invoice.issue_date, Invoice.number)
-        )
-    )
+    return sorted(contract_invoices(session, contract_id), key=lambda invoice: (invoice.issue_date, invoice.number))
 
 
 def year_report_sheets(
-    session: Session, report: YearReport, invoices: Sequence[Invoice], catalogue: CatalogueHistory, lang: Language
+    session: Session, report: YearReport, invoices: Sequence[InvoiceRecord], catalogue: CatalogueHistory, lang: Language
 ) -> list[Sheet]:
     """The workbook: summary, months, and every row the figures are made of, each with file and line."""
     da = lang.code == "da"
@@ -294,27 +277,27 @@ def year_report_sheets(
     ]
     summary.rows += [[lang.say("contract_terms"), line] for line in report.terms]
     if report.green is not None:
-        d = report.green.details
+        g = report.green
         summary.rows += [
-            [lang.say("status"), lang.status(report.green.status)],
-            [lang.say("window"), f"{report.green.window_start} – {report.green.window_end}"],
-            [lang.say("green_trips"), Decimal(str(d["green_trips"]))],
-            [lang.say("conventional_trips"), Decimal(str(d["conventional_trips"]))],
-            [lang.say("all_trips"), Decimal(str(d["total_trips"]))],
-            [lang.say("green_share", basis=lang.term(d["basis"])), report.green.share],
-            [lang.say("binding_level", source=lang.term(d["level_source"])), Decimal(str(d["level_percent"])) / 100],
+            [lang.say("status"), lang.status(g.status)],
+            [lang.say("window"), f"{g.window_start} – {g.window_end}"],
+            [lang.say("green_trips"), g.green_trips],
+            [lang.say("conventional_trips"), g.conventional_trips],
+            [lang.say("all_trips"), g.total_trips],
+            [lang.say("green_share", basis=lang.term(g.basis)), g.share],
+            [lang.say("binding_level", source=lang.term(g.level_source)), g.level_percent / 100],
         ]
-        if report.green.status == "short":
+        if g.status == "short":
             summary.rows += [
-                [lang.say("shortfall_trips"), d["shortfall_trips"]],
-                [lang.say("fixed_penalty"), Decimal(str(d["penalty_fixed"]))],
-                [lang.say("proposed_penalty"), report.green.penalty_total],
+                [lang.say("shortfall_trips"), g.shortfall_trips],
+                [lang.say("fixed_penalty"), g.penalty_fixed],
+                [lang.say("proposed_penalty"), g.penalty_total],
             ]
     for share in report.shares:
-        summary.rows.append([f"{share.details['description']} ({lang.term(share.details['basis'])})", share.share])
+        summary.rows.append([f"{share.description} ({lang.term(share.basis)})", share.share])
     sheets = [summary]
     if report.months:
-        level = Decimal(str(report.green.details["level_percent"])) / 100 if report.green else None
+        level = report.green.level_percent / 100 if report.green else None
         sheets.append(
             Sheet(
                 "Måneder" if da else "Months",
@@ -338,16 +321,16 @@ def year_report_sheets(
                 ],
                 [
                     [
-                        t["day"],
-                        f"{lang.term(t['document_type'])} {t['invoice']}",
-                        t["line"],
-                        lang.term(t["kind"]),
-                        Decimal(str(t["trips"])),
-                        t["registrations"],
-                        t["file"],
-                        t.get("source_line"),
+                        t.day.isoformat(),
+                        f"{lang.term(t.document_type)} {t.invoice}",
+                        t.line,
+                        lang.term(t.kind),
+                        t.trips,
+                        list(t.registrations),
+                        t.file,
+                        t.source_line,
                     ]
-                    for t in report.green.details.get("trip_lines") or []
+                    for t in report.green.trip_lines
                 ],
             )
         )
@@ -383,8 +366,8 @@ def year_report_sheets(
                     d.line.unit_code,
                     d.line.line_amount,
                     d.invoice.currency,
-                    [label.get("code") or label.get("raw") for label in d.line.labels],
-                    d.invoice.source_file.path,
+                    [label.code or label.raw for label in d.line.labels],
+                    d.invoice.source_path,
                     d.line.source_line or d.line.path,
                 ]
                 for d in dated_lines(invoices, year.start, year.end)
@@ -392,13 +375,9 @@ def year_report_sheets(
             money_columns=frozenset({9}),
         )
     )
-    trips = session.scalars(
-        select(Trip)
-        .where(contract_log_trips(contract))
-        .where(Trip.trip_date >= year.start, Trip.trip_date <= year.end)
-        .options(selectinload(Trip.source_file))
-        .order_by(Trip.trip_date, Trip.id)
-    ).all()
+    trips = sorted(
+        (t for t in contract_log_trips(session, contract) if year.start <= t.trip_date <= year.end), key=lambda t: t.trip_date
+    )
     sheets.append(
         Sheet(
             "Kørebøger" if da else "Driving logs",
@@ -411,7 +390,7 @@ def year_report_sheets(
                 lang.say("file"),
                 "Række" if da else "Row",
             ],
-            [[t.trip_date, t.registration, t.vehicle_type, t.distance_km, t.fuel, t.source_file.path, t.row] for t in trips],
+            [[t.trip_date, t.registration, t.vehicle_type, t.distance_km, t.fuel, t.source_path, t.row] for t in trips],
         )
     )
     files = {m.source_file_id for m in catalogue.messages if m.issue_date <= year.end}
@@ -567,11 +546,11 @@ def write_reports(
         for contract in contracts:
             if not overview and contract_id and contract.id != contract_id:
                 continue
-            numbers = sorted(set(session.scalars(select(Assessment.contract_year).where(Assessment.contract_id == contract.id))))
+            numbers = assessed_years(session, contract.id)
             years: list[dict[str, Any]] = []
             kinds: Counter[str] = Counter()
             latest_high = 0
-            invoices: list[Invoice] | None = None
+            invoices: list[InvoiceRecord] | None = None
             for number in numbers:
                 report = build_year_report(session, contract, number, sources, lang)
                 years.append(
@@ -589,7 +568,7 @@ def write_reports(
                 if not contract_years or (contract_id and contract.id != contract_id) or (year and number != year):
                     continue
                 if invoices is None:  # read once per contract, for every year written
-                    invoices = contract_invoices(session, contract.id)
+                    invoices = invoices_in_date_order(session, contract.id)
                 _write_year(environment, session, report, invoices, catalogues[contract.id], lang, out_dir, generated, written)
             trend_points = [
                 (f"{lang.say('contract_year')} {y['number']}", y["green"].share if y["green"] is not None else None)
@@ -602,7 +581,7 @@ def write_reports(
                     status=contract_status(years, latest_high),
                     years=years,
                     trend=trend_sparkline(
-                        trend_points, Decimal(str(last_green.level)) if last_green and last_green.level else None
+                        trend_points, last_green.level_percent if last_green and last_green.level_percent else None
                     ),
                     findings_by_kind=sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
                 )
@@ -680,7 +659,7 @@ def _write_year(
     environment: Environment,
     session: Session,
     report: YearReport,
-    invoices: Sequence[Invoice],
+    invoices: Sequence[InvoiceRecord],
     catalogue: CatalogueHistory,
     lang: Language,
     out_dir: Path,

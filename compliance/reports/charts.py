@@ -6,54 +6,17 @@ small trend per contract) are a few dozen lines of SVG, and inline SVG needs no 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
-from typing import Any
 
+from compliance.assessment.outcomes import MonthFigure
 from compliance.reports.language import Language
 
 MONTH_ABBREVIATIONS = {
     "da": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
-
-
-@dataclass(frozen=True)
-class MonthFigure:
-    """Trips in one calendar month of a measurement window (credit notes deducted)."""
-
-    month: date  # the first day of the month
-    green: Decimal
-    total: Decimal
-
-    @property
-    def share(self) -> Decimal | None:
-        return self.green / self.total if self.total > 0 else None
-
-
-def monthly_figures(trip_lines: Iterable[dict[str, Any]], start: date, end: date) -> list[MonthFigure]:
-    """Green and all trips per month from the assessment's trip lines, every month of the window listed.
-
-    The months add up to the year's figures because they are sums of the same lines.
-    """
-    green: dict[date, Decimal] = {}
-    total: dict[date, Decimal] = {}
-    for line in trip_lines:
-        day = date.fromisoformat(line["day"])
-        month = day.replace(day=1)
-        trips = Decimal(str(line["trips"]))
-        total[month] = total.get(month, Decimal(0)) + trips
-        if line["kind"] == "green":
-            green[month] = green.get(month, Decimal(0)) + trips
-    months: list[MonthFigure] = []
-    month = start.replace(day=1)
-    while month <= end:
-        months.append(MonthFigure(month, green.get(month, Decimal(0)), total.get(month, Decimal(0))))
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
 
 
 def monthly_share_chart(months: Sequence[MonthFigure], level_percent: Decimal, lang: Language) -> str:

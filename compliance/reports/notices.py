@@ -23,14 +23,14 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from compliance.assessment.outcomes import green_outcome
 from compliance.base.errors import ReportError, SettingsError
-from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
 from compliance.reports.annual import finding_view, report_environment, sorted_findings
 from compliance.reports.language import Language
 from compliance.reports.pdf import pdf_available, write_pdf
 from compliance.store.db import session_scope
-from compliance.store.models import Assessment, Finding, Notice, NoticeDelivery, SourceFile
+from compliance.store.models import Finding, Notice, NoticeDelivery, SourceFile
 
 NOTICE_KIND = "discrepancies"
 
@@ -101,13 +101,7 @@ def write_notices(
                         select(SourceFile).where(SourceFile.id.in_([f.source_file_id for f in year_findings if f.source_file_id]))
                     )
                 }
-                green = session.scalars(
-                    select(Assessment).where(
-                        Assessment.contract_id == contract.id,
-                        Assessment.contract_year == number,
-                        Assessment.rule_id == RULE_SHARE,
-                    )
-                ).first()
+                green = green_outcome(session, contract.id, number)
                 penalty = green.penalty_total if green is not None and green.status == "short" else None
                 content = _content_hash(year_findings, penalty)
                 notice = session.scalars(

@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from jinja2 import Environment
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from compliance.assessment.hearing import hearing_notice
+from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
 from compliance.base.errors import ComplianceError
-from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
 from compliance.store.db import session_scope
-from compliance.store.models import Assessment, Notice
+from compliance.store.models import Notice
 
 
 def statement_name(contract_id: str, year: int) -> str:
@@ -26,38 +26,38 @@ def statement_name(contract_id: str, year: int) -> str:
     return f"penalty-statement-{contract_id}-year-{year}"
 
 
-def penalty_steps(assessment: Assessment, lang: Language) -> list[tuple[str, str]]:
+def penalty_steps(assessment: GreenVehicleOutcome, lang: Language) -> list[tuple[str, str]]:
     """The calculation in the contract's order (§2.1): window, trips, share, level, shortfall, rate, add-on, total."""
-    d = assessment.details
-    per_km = d["penalty_model"] == "per_km"
+    d = assessment
+    per_km = d.penalty_model == "per_km"
     unit = lang.say("unit_km" if per_km else "unit_trip")
     shortfall = (
-        f"{lang.number(d['shortfall_km'], 1)} km" if per_km else lang.say("trips_count", count=lang.number(d["shortfall_trips"]))
+        f"{lang.number(d.shortfall_km, 1)} km" if per_km else lang.say("trips_count", count=lang.number(d.shortfall_trips))
     )
     window = f"{lang.date(assessment.window_start)} – {lang.date(assessment.window_end)}"
-    if d["transition_cut"]:
+    if d.transition_cut:
         window += f" ({lang.say('window_transition')})"
-    comparison = lang.say("at_least" if d["level_inclusive"] else "more_than")
+    comparison = lang.say("at_least" if d.level_inclusive else "more_than")
     return [
         (lang.say("step_window"), window),
         (
             lang.say("step_trips"),
-            lang.say("step_trips_value", green=lang.number(d["green_trips"]), total=lang.number(d["total_trips"])),
+            lang.say("step_trips_value", green=lang.number(d.green_trips), total=lang.number(d.total_trips)),
         ),
-        (lang.say("step_share"), f"{lang.percent(assessment.share)} ({lang.say('basis').lower()}: {lang.term(d['basis'])})"),
-        (lang.say("step_level"), f"{comparison} {lang.number(d['level_percent'], 2)} % ({lang.term(d['level_source'])})"),
+        (lang.say("step_share"), f"{lang.percent(assessment.share)} ({lang.say('basis').lower()}: {lang.term(d.basis)})"),
+        (lang.say("step_level"), f"{comparison} {lang.number(d.level_percent, 2)} % ({lang.term(d.level_source)})"),
         (lang.say("step_shortfall"), shortfall),
         (
             lang.say("step_rate"),
             lang.say(
                 "step_rate_value",
-                rate=lang.money(d["penalty_rate"]),
+                rate=lang.money(d.penalty_rate),
                 unit=unit,
                 shortfall=shortfall,
-                variable=lang.money(d["penalty_variable"]),
+                variable=lang.money(d.penalty_variable),
             ),
         ),
-        (lang.say("step_fixed"), lang.money(d["penalty_fixed"])),
+        (lang.say("step_fixed"), lang.money(d.penalty_fixed)),
         (lang.say("step_total"), lang.money(assessment.penalty_total)),
     ]
 
@@ -80,11 +80,7 @@ def penalty_statement_text(engine: Engine, contract_id: str, year: int, lang: La
     """Plain-text statement for one contract year (``compliance hearing show``)."""
     lang = lang or Language("da")
     with session_scope(engine) as session:
-        assessment = session.scalars(
-            select(Assessment).where(
-                Assessment.contract_id == contract_id, Assessment.contract_year == year, Assessment.rule_id == RULE_SHARE
-            )
-        ).first()
+        assessment = green_outcome(session, contract_id, year)
         notice = hearing_notice(session, contract_id, year)
         if assessment is None or notice is None:
             raise ComplianceError(
@@ -107,7 +103,7 @@ def penalty_statement_text(engine: Engine, contract_id: str, year: int, lang: La
 def penalty_statement_html(
     environment: Environment,
     contract: ContractTerms,
-    assessment: Assessment,
+    assessment: GreenVehicleOutcome,
     notice: Notice,
     lang: Language,
     generated: datetime,

@@ -10,7 +10,7 @@ from lxml import etree
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import selectinload
 
-from compliance.catalogues import CatalogueHistory
+from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.ingest.loading import ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import CatalogueItem, CatalogueMessage

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from compliance.base.vocabulary import vehicle_is_green
-from compliance.catalogues import CatalogueHistory
+from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.contract_matching import invoice_contract
 from compliance.checks.euro_norm import euro6_applies
 from compliance.checks.green_vehicles import line_registrations, trip_line_kind

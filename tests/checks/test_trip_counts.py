@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from sqlalchemy import Engine, func, select
 
-from compliance.checks.runner import run_checks
-from compliance.checks.trip_counts import count_trips, counted_trip_lines, windows_of
+from compliance.assessment.contract_year import run_checks
+from compliance.assessment.trip_lines import count_trips, counted_trip_lines, windows_of
 from compliance.contracts import load_contracts
 from compliance.ingest.loading import ingest_paths
 from compliance.store.db import session_scope

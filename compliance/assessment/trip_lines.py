@@ -1,5 +1,8 @@
 """§2.1 trip lines kept in the database, so that a year's count is one SQL aggregation.
 
+The assessment owns them: it recognises each line with the pure matchers of
+``compliance.checks.green_vehicles`` and stores what they say.
+
 Each invoice matched to a contract is read once per version of the contract's trip-line rules:
 its green, conventional and ambiguous lines are stored in ``trip_line`` with their day and trips
 (× 1000, an exact integer sum on SQLite and PostgreSQL alike). An invoice matched to another
@@ -16,12 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Date, Integer, String, and_, bindparam, delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
-from compliance.checks.green_vehicles import CountedTripLine, line_registrations, trip_line_kind
+from compliance.assessment.inputs import scanned_line
+from compliance.checks.green_vehicles import line_registrations, trip_line_kind
+from compliance.checks.inputs import CountedTripLine
 from compliance.contracts import ContractTerms
 from compliance.store.models import Invoice, InvoiceLine, SourceFile, TripLine, TripLineScan
 
@@ -78,7 +83,7 @@ def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
         )  # fmt: skip
         rows: list[dict[str, Any]] = []
         for line in lines:
-            fields = cast(InvoiceLine, line)  # a row with the columns the matchers read
+            fields = scanned_line(line)  # the columns the matchers read, typed
             kind = trip_line_kind(rules, fields)
             if kind is None:
                 continue

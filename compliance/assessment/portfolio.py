@@ -21,17 +21,17 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Engine
 
+from compliance.assessment.inputs import contract_catalogues, invoice_record, stored_invoices
+from compliance.base.documents import Classification, Label
 from compliance.base.settings import PROJECT_ROOT
-from compliance.catalogues import CatalogueHistory
 from compliance.categorisation import unspsc_codes
-from compliance.checks.items import contract_catalogues, dated_lines, effective_labels
+from compliance.checks.catalogue_history import CatalogueHistory
+from compliance.checks.items import dated_lines, effective_labels
 from compliance.contracts import ContractTerms
 from compliance.labels import definition_for
 from compliance.store.db import session_scope
-from compliance.store.models import Invoice
 
 SEGMENTS_FILE = PROJECT_ROOT / "schemas" / "unspsc-segments.json"
 NEW_CONTRACT_TARGET = Decimal("0.80")  # seed 000: 80 % of new contracts set green requirements
@@ -42,7 +42,7 @@ def _segment_names() -> dict[str, str]:
     return dict(json.loads(SEGMENTS_FILE.read_text(encoding="utf-8"))["segments"])
 
 
-def category_of(classification_codes: list[dict[str, Any]]) -> str:
+def category_of(classification_codes: Sequence[Classification]) -> str:
     """The UNSPSC segment a line belongs to, as '50 Food beverage and tobacco products'."""
     codes = unspsc_codes(classification_codes)
     if not codes or len(codes[0]) < 2:
@@ -149,8 +149,8 @@ class Portfolio:
         }
 
 
-def _is_organic(label: dict[str, Any]) -> bool:
-    definition = definition_for(str(label.get("code", "")))
+def _is_organic(label: Label) -> bool:
+    definition = definition_for(label.code)
     return definition is not None and definition.kind == "organic"
 
 
@@ -164,7 +164,7 @@ def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years
     rows: dict[int, dict[tuple[str, str], SpendShare]] = {year: {} for year in years}
     other_currency = dict.fromkeys(years, 0)
     with session_scope(engine) as session:
-        invoices = session.scalars(select(Invoice).options(selectinload(Invoice.lines))).all()
+        invoices = [invoice_record(invoice) for invoice in stored_invoices(session)]
         catalogues = contract_catalogues(session, contracts)
         no_catalogue = CatalogueHistory([], [])
         for dated in dated_lines(invoices, date(min(years), 1, 1), date(max(years), 12, 31)):
@@ -181,7 +181,7 @@ def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years
             row = rows[dated.day.year].setdefault((unit, category), SpendShare(unit, dated.invoice.customer_name, category))
             row.spend += amount
             row.lines += 1
-            if any(label.get("type1") for label in labels):
+            if any(label.type1 for label in labels):
                 row.eco_labelled += amount
             if any(_is_organic(label) for label in labels):
                 row.organic += amount

@@ -28,7 +28,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from compliance.store.models import CatalogueItem, CatalogueMessage
+from compliance.base.documents import Classification, Label, Property
+from compliance.checks.inputs import CatalogueItemRecord, CatalogueMessageRecord
 
 FULL_REPLACE_ACTIONS = {"replace"}
 INCREMENTAL_ACTIONS = {"add", "update"}
@@ -71,9 +72,9 @@ class ItemState:
     contract_references: tuple[str, ...]
     name: str | None
     standard_item_id: str | None
-    classification_codes: list[dict[str, Any]]
-    labels: list[dict[str, Any]]
-    properties: list[dict[str, Any]]
+    classification_codes: tuple[Classification, ...]
+    labels: tuple[Label, ...]
+    properties: tuple[Property, ...]
     price: Decimal | None
     unit_code: str | None
     valid_from: date
@@ -104,11 +105,11 @@ class UnmatchedUpdate:
     seller_item_id: str | None
 
 
-def _message_order(message: CatalogueMessage) -> tuple[date, str, int]:
+def _message_order(message: CatalogueMessageRecord) -> tuple[date, str, int]:
     return (message.issue_date, message.issue_time or "", message.source_file_id)
 
 
-def _replaces_whole_catalogue(message: CatalogueMessage, lines: Sequence[CatalogueItem]) -> bool:
+def _replaces_whole_catalogue(message: CatalogueMessageRecord, lines: Sequence[CatalogueItemRecord]) -> bool:
     if message.document_type != "catalogue":
         return False
     action = (message.action_code or "").casefold()
@@ -122,16 +123,16 @@ def _replaces_whole_catalogue(message: CatalogueMessage, lines: Sequence[Catalog
 class CatalogueHistory:
     """Every state every item of a set of catalogue messages went through, queryable by day."""
 
-    def __init__(self, messages: Iterable[CatalogueMessage], items: Iterable[CatalogueItem]) -> None:
+    def __init__(self, messages: Iterable[CatalogueMessageRecord], items: Iterable[CatalogueItemRecord]) -> None:
         self._timeline: dict[str, list[_Change]] = {}
         self._by_seller_item: dict[str, str] = {}
         self.unmatched_updates: list[UnmatchedUpdate] = []
-        lines_by_file: dict[int, list[CatalogueItem]] = {}
+        lines_by_file: dict[int, list[CatalogueItemRecord]] = {}
         for item in items:
             lines_by_file.setdefault(item.source_file_id, []).append(item)
         current: dict[str, ItemState] = {}
         line_keys: dict[tuple[str, str], str] = {}
-        self.messages: list[CatalogueMessage] = sorted(messages, key=_message_order)
+        self.messages: list[CatalogueMessageRecord] = sorted(messages, key=_message_order)
         for order, message in enumerate(self.messages):
             lines = sorted(lines_by_file.get(message.source_file_id, []), key=lambda line: line.position)
             effective = max(message.issue_date, message.valid_from or message.issue_date)
@@ -144,17 +145,17 @@ class CatalogueHistory:
 
     def _apply(
         self,
-        message: CatalogueMessage,
-        lines: Sequence[CatalogueItem],
+        message: CatalogueMessageRecord,
+        lines: Sequence[CatalogueItemRecord],
         effective: date,
         order: int,
         current: dict[str, ItemState],
         line_keys: dict[tuple[str, str], str],
     ) -> None:
         target = message.target_catalogue_id
-        file = message.source_file.path if message.source_file is not None else str(message.source_file_id)
+        file = message.source_path or str(message.source_file_id)
 
-        def source_of(line: CatalogueItem | None) -> ItemSource:
+        def source_of(line: CatalogueItemRecord | None) -> ItemSource:
             return ItemSource(
                 message.source_file_id,
                 file,
@@ -207,7 +208,7 @@ class CatalogueHistory:
                 self._by_seller_item[state.seller_item_id] = key
             self._record(key, effective, order, state, source)
 
-    def _key_for(self, line: CatalogueItem, target: str, line_keys: dict[tuple[str, str], str]) -> str:
+    def _key_for(self, line: CatalogueItemRecord, target: str, line_keys: dict[tuple[str, str], str]) -> str:
         if line.seller_item_id:
             return f"item:{line.seller_item_id}"
         return line_keys.get((target, line.line_id), f"line:{target}:{line.line_id}")
@@ -215,8 +216,8 @@ class CatalogueHistory:
     @staticmethod
     def _state(
         key: str,
-        line: CatalogueItem,
-        message: CatalogueMessage,
+        line: CatalogueItemRecord,
+        message: CatalogueMessageRecord,
         target: str,
         source: ItemSource,
         before: ItemState | None,
@@ -232,12 +233,12 @@ class CatalogueHistory:
             seller_item_id=line.seller_item_id or (before.seller_item_id if before is not None else None),
             line_id=line.line_id,
             catalogue_id=target,
-            contract_references=tuple(message.contract_references or (before.contract_references if before else ())),
+            contract_references=message.contract_references or (before.contract_references if before else ()),
             name=line.name or (before.name if before is not None else None),
             standard_item_id=line.standard_item_id or (before.standard_item_id if before is not None else None),
-            classification_codes=list(line.classification_codes or []),
-            labels=list(line.labels or []),
-            properties=list(line.properties or []),
+            classification_codes=line.classification_codes,
+            labels=line.labels,
+            properties=line.properties,
             price=price,
             unit_code=line.unit_code or (before.unit_code if before is not None else None),
             valid_from=message.issue_date,

@@ -1,53 +1,60 @@
-"""Run every rule family for the selected contracts and years, and store findings and assessments.
+"""The contract-year assessment: every rule family for the selected contracts and years, stored.
+
+It owns the contract year: it matches invoices to contracts, keeps the §2.1 trip lines, loads the
+checks' typed inputs from the store, calls the pure checks, computes shares and penalties, stores
+the outcomes (``compliance.assessment.outcomes``) and findings, and proposes or withdraws hearings.
 
 Storing is idempotent: a re-run replaces the findings of its scope (keeping the ones that are
-still true, with their first-seen time) and updates assessments in place.
+still true, with their first-seen time) and updates outcomes in place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from compliance.assessment.green_vehicles import GreenVehicleYearResult, green_vehicle_year
 from compliance.assessment.hearing import propose_penalty, withdraw_if_open
+from compliance.assessment.inputs import (
+    contract_catalogues,
+    contract_log_trips,
+    invoice_record,
+    licence_registry,
+    registered_vehicles,
+    stored_invoices,
+)
+from compliance.assessment.outcomes import (
+    GreenVehicleOutcome,
+    PurchaseShareOutcome,
+    QuarterOutcome,
+    store_outcome,
+    trip_line_evidence,
+)
+from compliance.assessment.trip_lines import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
 from compliance.base.errors import ComplianceError
 from compliance.base.findings import FindingRecord
 from compliance.base.formatting import danish_money
-from compliance.catalogues import CatalogueHistory
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.catalogue_consistency import catalogue_consistency_findings
+from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.categorisation import categorisation_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
-from compliance.checks.driving_logs import (
-    contract_log_trips,
-    hvo100_findings,
-    log_comparison_findings,
-    log_vehicle_findings,
-)
+from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
 from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
 from compliance.checks.euro_norm import euro6_findings
-from compliance.checks.green_vehicles import RULE_SHARE, GreenVehicleYearResult, green_vehicle_year
-from compliance.checks.items import contract_catalogues, dated_lines
+from compliance.checks.inputs import InvoiceRecord, LoggedTrip, RegisteredVehicle
+from compliance.checks.items import dated_lines
 from compliance.checks.licences import LicenceRegistry, licence_findings
-from compliance.checks.purchase_shares import purchase_share, purchase_share_finding, quarter_findings
-from compliance.checks.trip_counts import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
-from compliance.contracts import ContractTerms, ContractYear
+from compliance.checks.purchase_shares import PurchaseShareResult, purchase_share, purchase_share_finding, quarter_findings
+from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
 from compliance.store.db import session_scope
-from compliance.store.models import (
-    Assessment,
-    Contract,
-    EcolabelLicence,
-    Finding,
-    Invoice,
-    Trip,
-    Vehicle,
-)
+from compliance.store.models import Contract, Finding
 
 
 @dataclass
@@ -90,70 +97,78 @@ def _replace_findings(session: Session, records: Sequence[FindingRecord], scope:
     return len(wanted)
 
 
-def _store_assessment(
-    session: Session,
-    contract_id: str,
-    year: int,
-    rule_id: str,
-    window: tuple[date, date],
-    status: str,
-    share: Decimal | None,
-    level: Decimal | None,
-    penalty_total: Decimal,
-    details: dict[str, Any],
-) -> None:
-    row = session.scalars(
-        select(Assessment).where(
-            Assessment.contract_id == contract_id, Assessment.contract_year == year, Assessment.rule_id == rule_id
-        )
-    ).first() or Assessment(contract_id=contract_id, contract_year=year, rule_id=rule_id)
-    row.window_start, row.window_end = window
-    row.status = status
-    row.share = share
-    row.level = level
-    row.penalty_total = penalty_total
-    row.details = details
-    row.computed_at = _now()
-    session.add(row)
-
-
-def _green_details(result: GreenVehicleYearResult) -> dict[str, Any]:
+def green_vehicle_outcome(contract_id: str, year: int, result: GreenVehicleYearResult) -> GreenVehicleOutcome:
+    """The stored form of a year's §2.1 result; no penalty is stored while the year runs."""
     a = result.assessment
-    return {
-        "final": result.final,
-        "basis": a.basis,
-        "transition_cut": a.window.transition_cut,
-        "total_trips": str(a.total_trips),
-        "green_trips": str(a.green_trips),
-        "conventional_trips": str(a.total_trips - a.green_trips),
-        "total_km": None if a.total_km is None else str(a.total_km),
-        "green_km": None if a.green_km is None else str(a.green_km),
-        "driving_log_trips": result.km_trips,
-        "level_percent": str(a.level.percent),
-        "level_source": a.level.source,
-        "minimum_percent": None if a.level.minimum is None else str(a.level.minimum),
-        "offer_percent": None if a.level.offer is None else str(a.level.offer),
-        "level_inclusive": a.level_inclusive,
-        "shortfall_trips": a.shortfall_trips,
-        "shortfall_km": str(a.shortfall_km),
-        "penalty_model": a.penalty_model,
-        "penalty_rate": str(a.penalty_rate),
-        "penalty_variable": str(a.penalty_variable),
-        "penalty_fixed": str(a.penalty_fixed),
-        "trip_lines": [line.as_evidence() for line in result.counted_lines],
-    }
+    return GreenVehicleOutcome(
+        contract_id=contract_id,
+        contract_year=year,
+        status=result.status,
+        final=result.final,
+        window_start=a.window.start,
+        window_end=a.window.end,
+        transition_cut=a.window.transition_cut,
+        basis=a.basis,
+        total_trips=a.total_trips,
+        green_trips=a.green_trips,
+        conventional_trips=a.total_trips - a.green_trips,
+        total_km=a.total_km,
+        green_km=a.green_km,
+        driving_log_trips=result.km_trips,
+        share=a.share,
+        level_percent=a.level.percent,
+        level_source=a.level.source,
+        minimum_percent=a.level.minimum,
+        offer_percent=a.level.offer,
+        level_inclusive=a.level_inclusive,
+        shortfall_trips=a.shortfall_trips,
+        shortfall_km=a.shortfall_km,
+        penalty_model=a.penalty_model,
+        penalty_rate=a.penalty_rate,
+        penalty_variable=a.penalty_variable,
+        penalty_fixed=a.penalty_fixed,
+        penalty_total=a.penalty_total if result.final else Decimal("0.00"),
+        trip_lines=trip_line_evidence(result.counted_lines),
+    )
+
+
+def purchase_share_outcome(
+    contract_id: str, year: ContractYear, rule: PurchaseShareRule, share: PurchaseShareResult
+) -> PurchaseShareOutcome:
+    """The stored form of a year's §16 purchase share, quarter by quarter."""
+    quarters = []
+    for quarter in share.quarters:
+        details = quarter.as_details(rule)
+        quarters.append(QuarterOutcome.from_json(details))
+    return PurchaseShareOutcome(
+        contract_id=contract_id,
+        contract_year=year.number,
+        rule_id=share.rule_id,
+        status=share.status,
+        window_start=year.start,
+        window_end=year.end,
+        description=rule.description,
+        basis=rule.basis,
+        total=share.total,
+        qualifying=share.qualifying,
+        share=share.share,
+        level_percent=rule.minimum_percent,
+        level_inclusive=rule.level_inclusive,
+        lines=tuple(share.lines),
+        quarters=tuple(quarters),
+    )
 
 
 def _check_contract_year(
     session: Session,
     contract: ContractTerms,
     year: ContractYear,
-    invoices: Sequence[Invoice],
+    invoices: Sequence[InvoiceRecord],
     catalogue: CatalogueHistory,
     registry: LicenceRegistry,
-    trip_counts: dict[tuple[str, int], TripCount],
-    log_trips: Sequence[Trip],
-    vehicles: dict[str, Vehicle],
+    trip_counts: Mapping[tuple[str, int], TripCount],
+    log_trips: Sequence[LoggedTrip],
+    vehicles: Mapping[str, RegisteredVehicle],
     as_of: date,
     summary: CheckSummary,
 ) -> list[FindingRecord]:
@@ -166,10 +181,7 @@ def _check_contract_year(
         result = green_vehicle_year(contract, year, count.green, count.conventional, lines_in_window, log_trips, vehicles, as_of)
         a = result.assessment
         findings += result.findings
-        _store_assessment(
-            session, contract.id, year.number, RULE_SHARE, (a.window.start, a.window.end), result.status, a.share, a.level.percent,
-            a.penalty_total if result.final else Decimal("0.00"), _green_details(result),
-        )  # fmt: skip
+        store_outcome(session, green_vehicle_outcome(contract.id, year.number, result), _now())
         for line in result.counted_lines:
             plates_used.update(line.registrations)
         supplier_logs = [t for t in log_trips if t.supplier_cvr == contract.supplier_cvr]
@@ -201,13 +213,7 @@ def _check_contract_year(
         if finding:
             findings.append(finding)
         findings += quarter_findings(contract, share)
-        _store_assessment(
-            session, contract.id, year.number, share.rule_id, (year.start, year.end), share.status, share.share,
-            rule.minimum_percent, Decimal("0.00"),
-            {"basis": rule.basis, "total": str(share.total), "qualifying": str(share.qualifying), "description": rule.description,
-             "level_inclusive": rule.level_inclusive, "lines": share.lines,
-             "quarters": [quarter.as_details(rule) for quarter in share.quarters]},
-        )  # fmt: skip
+        store_outcome(session, purchase_share_outcome(contract.id, year, rule, share), _now())
     return findings
 
 
@@ -227,19 +233,22 @@ def run_checks(
     with session_scope(engine, exclusive=True) as session:  # another run's checks wait for this one
         for contract in contracts:
             _store_contract(session, contract)
-        invoices = session.scalars(select(Invoice).options(selectinload(Invoice.lines), selectinload(Invoice.source_file))).all()
+        stored = stored_invoices(session)
+        invoices: list[InvoiceRecord] = []
         unmatched: list[FindingRecord] = []
-        for invoice in invoices:
-            match = invoice_contract(invoice, contracts)
-            invoice.contract_id = match.contract_id
+        for row in stored:
+            record = invoice_record(row)
+            match = invoice_contract(record, contracts)
+            row.contract_id = match.contract_id
+            invoices.append(replace(record, contract_id=match.contract_id))
             if match.contract_id is None:
-                unmatched.append(unmatched_invoice_finding(invoice, match))
+                unmatched.append(unmatched_invoice_finding(record, match))
         summary.unmatched_invoices = len(unmatched)
         if contract_id is None and year is None:
             summary.findings += _replace_findings(session, unmatched, Finding.rule_id == RULE_UNMATCHED)
-        vehicles = {v.registration: v for v in session.scalars(select(Vehicle))}
+        vehicles = registered_vehicles(session)
         catalogues = contract_catalogues(session, selected)
-        registry = LicenceRegistry(session.scalars(select(EcolabelLicence)))
+        registry = licence_registry(session)
         session.flush()  # the invoices' contract matches, before the trip lines are read by SQL
         for contract in selected:
             refresh_trip_lines(session, contract)
@@ -255,7 +264,7 @@ def run_checks(
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
             catalogue = catalogues[contract.id]
-            log_trips = session.scalars(select(Trip).where(contract_log_trips(contract))).all()
+            log_trips = contract_log_trips(session, contract)
             for contract_year in years:
                 findings = _check_contract_year(
                     session,

@@ -1,0 +1,179 @@
+"""The typed inputs every check reads: stored documents as plain, immutable records.
+
+The assessment loads these from the store (``compliance.assessment.inputs``); a check never sees
+a database row, a session or a JSON dict, so a rule test builds its inputs inline. Field names
+follow the normalised documents (``compliance.base.documents``); ``source_file_id`` and
+``source_path`` say where a record came from, so every finding can point back to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from compliance.base.documents import Classification, Label, Property
+
+
+@dataclass(frozen=True)
+class InvoiceLineRecord:
+    """One stored invoice or credit-note line; quantities and amounts are signed (credit notes negative)."""
+
+    line_id: str
+    quantity: Decimal | None
+    name: str | None = None
+    position: int = 1
+    id: int = 0
+    unit_code: str | None = None
+    line_amount: Decimal | None = None
+    description: str | None = None
+    seller_item_id: str | None = None
+    standard_item_id: str | None = None
+    classification_codes: tuple[Classification, ...] = ()
+    labels: tuple[Label, ...] = ()
+    properties: tuple[Property, ...] = ()
+    notes: tuple[str, ...] = ()
+    delivery_date: date | None = None
+    source_line: int | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    """One stored invoice or credit note with its lines, and the file it came from."""
+
+    number: str
+    issue_date: date
+    lines: tuple[InvoiceLineRecord, ...] = ()
+    document_type: str = "invoice"
+    id: int = 0
+    source_file_id: int = 0
+    source_path: str = ""
+    supplier_key: str = ""
+    supplier_cvr: str | None = None
+    supplier_name: str | None = None
+    customer_endpoint_id: str | None = None
+    customer_gln: str | None = None
+    customer_name: str | None = None
+    contract_references: tuple[str, ...] = ()
+    currency: str | None = None
+    delivery_date: date | None = None
+    period_end: date | None = None
+    line_extension_amount: Decimal | None = None
+    contract_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LoggedTrip:
+    """One trip of a driving log: a plate, or a vehicle type without one (cargo bike)."""
+
+    trip_date: date
+    registration: str | None
+    distance_km: Decimal | None = None
+    vehicle_type: str | None = None
+    fuel: str | None = None
+    supplier_cvr: str | None = None
+    contract_reference: str | None = None
+    source_file_id: int = 0
+    source_path: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class RegisteredVehicle:
+    """What the vehicle register says about one plate, and which file and record said it."""
+
+    registration: str
+    kind: str
+    fuel: str
+    registered: bool = True
+    euro_norm: int | None = None
+    total_weight_kg: int | None = None
+    green_evidence: str | None = None
+    origin: str = "declared"
+    dmr_vehicle_id: str | None = None
+    source_file_id: int = 0
+    source_path: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class CatalogueMessageRecord:
+    """The header of one stored catalogue, item-specification or pricing update, or deletion."""
+
+    catalogue_id: str
+    document_type: str
+    issue_date: date
+    target_catalogue_id: str
+    source_file_id: int = 0
+    source_path: str = ""
+    issue_time: str | None = None
+    action_code: str | None = None
+    supplier_key: str = ""
+    supplier_cvr: str | None = None
+    contract_references: tuple[str, ...] = ()
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueItemRecord:
+    """One line of a stored catalogue message."""
+
+    source_file_id: int
+    line_id: str
+    position: int = 1
+    action_code: str | None = None
+    seller_item_id: str | None = None
+    standard_item_id: str | None = None
+    name: str | None = None
+    classification_codes: tuple[Classification, ...] = ()
+    labels: tuple[Label, ...] = ()
+    properties: tuple[Property, ...] = ()
+    price: Decimal | None = None
+    unit_code: str | None = None
+    source_line: int | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistryLicence:
+    """One licence of an ingested eco-label registry export (EU Ecolabel, Nordic Swan)."""
+
+    label_code: str
+    licence_number: str
+    valid_to: date | None = None
+    product_group: str | None = None
+    product_name: str | None = None
+    holder: str | None = None
+    source_file_id: int = 0
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class CountedTripLine:
+    """One counted §2.1 trip line of a contract: the invoice line, its day, kind and trips."""
+
+    invoice_number: str
+    document_type: str
+    source_file_id: int
+    source_path: str
+    line_id: str
+    source_line: int | None
+    day: date
+    kind: str  # green | conventional | ambiguous | uncountable
+    trips: Decimal
+    registrations: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_evidence(self) -> dict[str, object]:
+        return {
+            "invoice": self.invoice_number,
+            "document_type": self.document_type,
+            "file": self.source_path,
+            "line": self.line_id,
+            "source_line": self.source_line,
+            "day": self.day.isoformat(),
+            "kind": self.kind,
+            "trips": str(self.trips),
+            "registrations": list(self.registrations),
+        }
