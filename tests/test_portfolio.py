@@ -9,12 +9,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from compliance.base.documents import InvoiceDocument
+from compliance.assessment.portfolio import category_of
+from compliance.base.documents import Classification, InvoiceDocument
 from compliance.base.settings import Settings
 from compliance.cli import main
 from compliance.ingest.detect import read_source
 from compliance.pipeline import portfolio, run_pipeline
-from compliance.assessment.portfolio import category_of
 from tests.conftest import SAMPLE_DIR
 
 AS_OF = date(2026, 11, 22)
@@ -79,9 +79,9 @@ def test_lines_in_another_currency_are_counted_apart_not_converted(settings: Set
 
 
 def test_categories_are_unspsc_segments() -> None:
-    assert category_of([{"code": "50201706", "list_id": "UNSPSC"}]) == "50 Food beverage and tobacco products"
-    assert category_of([{"code": "99123456", "list_id": "UNSPSC"}]) == "99 (segment 99)"
-    assert category_of([{"code": "N2", "list_id": "CVD"}]) == "unclassified"
+    assert category_of([Classification("50201706", "UNSPSC")]) == "50 Food beverage and tobacco products"
+    assert category_of([Classification("99123456", "UNSPSC")]) == "99 (segment 99)"
+    assert category_of([Classification("N2", "CVD")]) == "unclassified"
 
 
 def test_the_cli_prints_the_figures_and_the_pipeline_writes_a_page(settings: Settings) -> None:

@@ -12,8 +12,8 @@ import yaml
 
 from compliance.base.errors import ContractTermsError
 from compliance.base.settings import PROJECT_ROOT
-from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.categorisation import area_of, categorisation
+from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.categorisation import RULE_MISSING_TYPE1, categorisation_findings
 from compliance.contracts import AreaMapping, ItemMatch, contract_from_data, load_contract
 from compliance.store.models import CatalogueItem, CatalogueMessage

@@ -10,10 +10,10 @@ import jsonschema
 import yaml
 from sqlalchemy import Engine, select
 
+from compliance.assessment.contract_year import run_checks
 from compliance.base.documents import EcolabelRegistryDocument, document_as_json
 from compliance.base.settings import PROJECT_ROOT
 from compliance.checks.licences import RULE_EXPIRED, RULE_INVALID_FORMAT, RULE_NOT_IN_REGISTRY, RULE_WRONG_GROUP
-from compliance.assessment.contract_year import run_checks
 from compliance.contracts import load_contracts
 from compliance.ingest.detect import read_source
 from compliance.ingest.loading import ingest_paths

@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 import compliance.checks
+from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
 from compliance.base.settings import Settings
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.pipeline import PipelineResult, write_contract_reports
-from compliance.reports.charts import monthly_figures
 from compliance.reports.language import EVENTS, RULE_TITLES, SEVERITY, STATUS, TERMS, WORDS, Language, language, rule_base
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Assessment, Finding
@@ -83,21 +83,18 @@ def test_the_workbook_carries_the_rows_behind_every_figure(sample_run: Run) -> N
     settings, _ = sample_run
     engine = make_engine(settings.db_url)
     with session_scope(engine) as session:
-        green = session.scalars(
-            select(Assessment).where(
-                Assessment.contract_id == KK, Assessment.contract_year == 2, Assessment.rule_id == RULE_SHARE
-            )
-        ).one()
+        green = green_outcome(session, KK, 2)
+        assert green is not None
         findings = session.scalars(select(Finding).where(Finding.contract_id == KK, Finding.contract_year == 2)).all()
-        details, finding_count = green.details, len(findings)
+        finding_count = len(findings)
     engine.dispose()
     book = load_workbook(settings.reports_dir / KK / f"annual-report-{KK}-year-2.xlsx", read_only=True)
     assert book.sheetnames == ["Oversigt", "Måneder", "Turlinjer", "Fakturalinjer", "Kørebøger", "Katalogvarer", "Fund"]
     trip_rows = list(book["Turlinjer"].iter_rows(min_row=2, values_only=True))
-    assert len(trip_rows) == len(details["trip_lines"])
+    assert len(trip_rows) == len(green.trip_lines)
     green_trips = sum(Decimal(str(row[4])) for row in trip_rows if row[3] == "grøn")
     all_trips = sum(Decimal(str(row[4])) for row in trip_rows)
-    assert green_trips == Decimal(details["green_trips"]) and all_trips == Decimal(details["total_trips"])
+    assert green_trips == green.green_trips and all_trips == green.total_trips
     assert all(str(row[6]).endswith((".xml", ".xlsx")) for row in trip_rows)
     assert all(row[7] for row in trip_rows), "every trip line names its line in the file"
     months = list(book["Måneder"].iter_rows(min_row=2, values_only=True))
@@ -105,7 +102,7 @@ def test_the_workbook_carries_the_rows_behind_every_figure(sample_run: Run) -> N
     invoice_rows = list(book["Fakturalinjer"].iter_rows(min_row=2, values_only=True))
     assert invoice_rows and all(row[12] and row[13] for row in invoice_rows), "file and line on every invoice line"
     log_rows = list(book["Kørebøger"].iter_rows(min_row=2, values_only=True))
-    assert len(log_rows) == details["driving_log_trips"] and all(row[5] and row[6] for row in log_rows)
+    assert len(log_rows) == green.driving_log_trips and all(row[5] and row[6] for row in log_rows)
     assert len(list(book["Fund"].iter_rows(min_row=2))) == finding_count
     office = load_workbook(settings.reports_dir / "KK-2025-0042" / "annual-report-KK-2025-0042-year-1.xlsx", read_only=True)
     catalogue_rows = list(office["Katalogvarer"].iter_rows(min_row=2, values_only=True))
@@ -117,13 +114,13 @@ def test_the_months_add_up_to_the_year(sample_run: Run) -> None:
     settings, _ = sample_run
     engine = make_engine(settings.db_url)
     with session_scope(engine) as session:
-        for green in session.scalars(select(Assessment).where(Assessment.rule_id == RULE_SHARE)):
-            lines = green.details.get("trip_lines")
-            if not lines:
+        for row in session.scalars(select(Assessment).where(Assessment.rule_id == RULE_SHARE)):
+            green = GreenVehicleOutcome.from_json(row)
+            if not green.trip_lines:
                 continue
-            months = monthly_figures(lines, green.window_start, green.window_end)
-            assert sum(m.green for m in months) == Decimal(green.details["green_trips"])
-            assert sum(m.total for m in months) == Decimal(green.details["total_trips"])
+            months = green.monthly_figures()
+            assert sum(m.green for m in months) == green.green_trips
+            assert sum(m.total for m in months) == green.total_trips
     engine.dispose()
     html = (settings.reports_dir / KK / f"annual-report-{KK}-year-2.html").read_text(encoding="utf-8")
     assert 'aria-label="Grøn andel pr. måned"' in html and ">Måned</text>" in html and ">Grøn andel (%)</text>" in html
