@@ -250,9 +250,10 @@ class ContractTerms:
             if contract_year.number == number:
                 return contract_year
         raise ContractTermsError(
-            f"contract {self.id} has no year {number}",
+            f"no contract year {number}",
             file=self.file,
             expected=f"a year from 1 to {len(self.years())}",
+            contract=self.id,
         )
 
     def year_of(self, day: date) -> ContractYear | None:
@@ -561,6 +562,7 @@ def load_contracts(folder: Path) -> tuple[list[ContractTerms], list[ContractTerm
                     file=str(path),
                     location="id",
                     expected="one file per contract id",
+                    contract=contract.id,
                 )
             )
             continue

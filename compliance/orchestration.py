@@ -1,24 +1,52 @@
-"""What the Airflow DAGs share: the assets (one per inbox folder kind) and the default task arguments.
+"""What the Airflow DAGs share: the assets (one per inbox folder kind), the default task arguments
+and how a task's errors decide between failing at once and retrying.
 
 Kept light on purpose: the dag-processor imports it with every DAG file, so it imports only
-``airflow.sdk`` and the settings module, never lxml, SQLAlchemy models or Great Expectations.
+``airflow.sdk``, the settings and errors modules, never lxml, SQLAlchemy models or Great Expectations.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pendulum
 from airflow.sdk import Asset, Param
 
+from compliance.base.errors import ComplianceError
 from compliance.base.settings import INBOX_KINDS
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 START_DATE = pendulum.datetime(2026, 1, 1, tz="Europe/Copenhagen")
 TAGS = ["compliance", "green-procurement"]
-# Two retries five minutes apart ride out a database restart or a full disk being cleared;
-# a bad input file never fails a task (it is quarantined), so retries never repeat a data error.
+# Two retries five minutes apart ride out a locked, restarting or unreachable database; a bad
+# input file never fails a task (it is quarantined), and a terminal error (a broken contract file,
+# a wrong setting) fails at once through fail_at_once_on_terminal_errors, so retries never repeat it.
 DEFAULT_ARGS: dict[str, Any] = {"retries": 2, "retry_delay": timedelta(minutes=5), "owner": "data-team"}
+
+
+def fail_at_once_on_terminal_errors(task_body: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a DAG task body (under ``@task``) so that a terminal :class:`ComplianceError` fails the
+    task without retries (Airflow's ``AirflowFailException``, with the error's text and the error
+    chained), while a transient one, and any other exception, is raised as is and retried."""
+
+    @functools.wraps(task_body)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return task_body(*args, **kwargs)
+        except ComplianceError as error:
+            if error.transient:
+                raise
+            # Imported here: the dag-processor never needs it when it only parses the DAG files.
+            from airflow.sdk.exceptions import AirflowFailException
+
+            raise AirflowFailException(f"{type(error).__name__}: {error}") from error
+
+    return run
 
 
 def inbox_asset(kind: str) -> Asset:

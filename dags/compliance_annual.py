@@ -18,7 +18,14 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from compliance.orchestration import CHECKED_CONTRACTS, DEFAULT_ARGS, START_DATE, TAGS, contract_year_params
+from compliance.orchestration import (
+    CHECKED_CONTRACTS,
+    DEFAULT_ARGS,
+    START_DATE,
+    TAGS,
+    contract_year_params,
+    fail_at_once_on_terminal_errors,
+)
 
 
 @dag(
@@ -35,6 +42,7 @@ from compliance.orchestration import CHECKED_CONTRACTS, DEFAULT_ARGS, START_DATE
 )
 def compliance_annual_assessment() -> None:
     @task
+    @fail_at_once_on_terminal_errors
     def contracts_to_assess(params: dict[str, Any] | None = None) -> list[str]:
         """The contract ids to assess: the ``contract`` param, or every valid contract."""
         from compliance.base.settings import load_settings
@@ -45,6 +53,7 @@ def compliance_annual_assessment() -> None:
         return contract_ids(settings, (params or {}).get("contract") or None)
 
     @task(max_active_tis_per_dagrun=4)
+    @fail_at_once_on_terminal_errors
     def assess_contract(contract_id: str, params: dict[str, Any] | None = None) -> dict[str, object]:
         """Assess one contract (all years, or the ``year`` param) and write its reports and statements."""
         from compliance.base.settings import load_settings
@@ -53,6 +62,7 @@ def compliance_annual_assessment() -> None:
         return check_and_report_contract(load_settings(), contract_id, (params or {}).get("year")).as_json()
 
     @task(trigger_rule="all_done", outlets=[CHECKED_CONTRACTS])
+    @fail_at_once_on_terminal_errors
     def write_overview_and_notices(runs: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[str]:
         """The overview pages, then the supplier notices of the assessed contracts (written, not sent)."""
         import logging

@@ -17,7 +17,14 @@ from typing import Any
 
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from compliance.orchestration import CHECKED_CONTRACTS, DEFAULT_ARGS, INBOX_ASSETS, START_DATE, TAGS
+from compliance.orchestration import (
+    CHECKED_CONTRACTS,
+    DEFAULT_ARGS,
+    INBOX_ASSETS,
+    START_DATE,
+    TAGS,
+    fail_at_once_on_terminal_errors,
+)
 
 NEW_DATA = INBOX_ASSETS["invoices"] | INBOX_ASSETS["catalogues"] | INBOX_ASSETS["driving-logs"] | INBOX_ASSETS["vehicles"]
 
@@ -35,6 +42,7 @@ NEW_DATA = INBOX_ASSETS["invoices"] | INBOX_ASSETS["catalogues"] | INBOX_ASSETS[
 )
 def compliance_checks() -> None:
     @task
+    @fail_at_once_on_terminal_errors
     def migrate_and_list_contracts() -> list[str]:
         """Migrate the database; the ids of the valid contracts (rejected contract files are logged)."""
         import logging
@@ -49,6 +57,7 @@ def compliance_checks() -> None:
         return contract_ids(settings)
 
     @task(max_active_tis_per_dagrun=4)
+    @fail_at_once_on_terminal_errors
     def check_contract(contract_id: str, logical_date: Any = None) -> dict[str, object]:
         """Check one contract as of the run's date and write its contract-year reports."""
         from datetime import date
@@ -60,6 +69,7 @@ def compliance_checks() -> None:
         return check_and_report_contract(load_settings(), contract_id, as_of=as_of).as_json()
 
     @task(trigger_rule="all_done", outlets=[CHECKED_CONTRACTS])
+    @fail_at_once_on_terminal_errors
     def write_overview(runs: list[dict[str, Any]]) -> str:
         """The overview, portfolio and data-quality pages, once, after every contract (even if one failed)."""
         import logging

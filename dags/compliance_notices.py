@@ -16,7 +16,7 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, contract_year_params
+from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, contract_year_params, fail_at_once_on_terminal_errors
 
 SMTP_CONNECTION_ID = "compliance_smtp"
 
@@ -33,22 +33,23 @@ SMTP_CONNECTION_ID = "compliance_smtp"
         "resend": Param(False, type="boolean", title="Resend", description="Send again what was already sent."),
     },
     tags=[*TAGS, "notices"],
-    # No retries: an SMTP error is recorded per notice and fails the task; a person looks before resending.
+    # No retries, not even after a temporary SMTP failure (a 4xx reply, a refused connection): every
+    # attempt is recorded and fails the task, and a person looks before sending again.
     default_args={**DEFAULT_ARGS, "retries": 0},
     doc_md=__doc__,
 )
 def compliance_send_notices() -> None:
     @task
+    @fail_at_once_on_terminal_errors
     def send_notices(params: dict[str, Any] | None = None) -> list[dict[str, str]]:
         """Write and send the notices; fails (after trying every notice) if any send failed."""
         import logging
 
         from airflow.sdk import BaseHook
 
-        from compliance.base.errors import NoticeDeliveryError
         from compliance.base.settings import load_settings
         from compliance.pipeline import initialise_database, send_supplier_notices, write_supplier_notices
-        from compliance.reports.notices import smtp_settings_from_connection
+        from compliance.reports.notices import delivery_error, smtp_settings_from_connection
 
         chosen = params or {}
         settings = load_settings()
@@ -68,11 +69,8 @@ def compliance_send_notices() -> None:
             log.info(
                 "%s: %s year %s — %s", outcome.outcome, outcome.notice.contract_id, outcome.notice.contract_year, outcome.detail
             )
-        failed = [o for o in outcomes if o.outcome == "failed"]
-        if failed:
-            raise NoticeDeliveryError(
-                f"{len(failed)} of {len(outcomes)} notice(s) could not be sent: " + "; ".join(o.detail for o in failed)
-            )
+        if (error := delivery_error(outcomes)) is not None:
+            raise error  # transient when every failure was temporary (4xx, refused connection, timeout)
         return [{"contract": o.notice.contract_id, "year": str(o.notice.contract_year), "outcome": o.outcome} for o in outcomes]
 
     send_notices()

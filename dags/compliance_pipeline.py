@@ -16,7 +16,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS
+from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, fail_at_once_on_terminal_errors
 
 # Heavy imports (lxml, SQLAlchemy models, openpyxl) happen inside the tasks, so the
 # dag-processor parses this file in milliseconds.
@@ -34,6 +34,7 @@ from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS
 )
 def compliance_pipeline() -> None:
     @task
+    @fail_at_once_on_terminal_errors
     def migrate_database() -> str:
         """Create or migrate the compliance database."""
         from compliance.base.settings import load_settings
@@ -44,6 +45,7 @@ def compliance_pipeline() -> None:
         return settings.db_url.split("@")[-1]
 
     @task
+    @fail_at_once_on_terminal_errors
     def ingest_inbox() -> dict[str, Any]:
         """Ingest the inbox; quarantined files are logged with their reasons, not fatal."""
         import logging
@@ -64,6 +66,7 @@ def compliance_pipeline() -> None:
         return {"ingested": len(summary.ingested), "duplicates": len(summary.duplicates), "quarantined": len(summary.quarantined)}
 
     @task
+    @fail_at_once_on_terminal_errors
     def check_contracts() -> dict[str, Any]:
         """Run every check; rejected contract files are logged with file, field and expectation."""
         import logging
@@ -82,6 +85,7 @@ def compliance_pipeline() -> None:
         }
 
     @task
+    @fail_at_once_on_terminal_errors
     def write_reports() -> list[str]:
         """Write the annual reports (HTML, PDF, XLSX), statements, the overview and the supplier notices
         (written, not sent: a contract manager sends them with `compliance notices`); returns their paths."""

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from airflow.sdk import Asset, dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, INBOX_ASSETS, START_DATE, TAGS
+from compliance.orchestration import DEFAULT_ARGS, INBOX_ASSETS, START_DATE, TAGS, fail_at_once_on_terminal_errors
 
 # Heavy imports (lxml, SQLAlchemy models, Great Expectations) happen inside the task, so the
 # dag-processor parses this file in milliseconds.
@@ -39,6 +39,7 @@ def inbox_dag(kind: str, asset: Asset) -> None:
     )
     def watcher() -> None:
         @task(task_id=f"ingest_{name}", outlets=[asset])
+        @fail_at_once_on_terminal_errors
         def ingest_folder() -> dict[str, int]:
             """Ingest new and changed files of the folder; skipped (no asset event) when nothing was stored."""
             import logging

@@ -153,6 +153,10 @@ def states(dag_id, conf=None):
     tis = run.get_task_instances()
     return {{"state": str(run.state), "tasks": sorted((ti.task_id, ti.map_index, str(ti.state)) for ti in tis)}}
 
+def tries(dag_id, conf=None):
+    run = bag.get_dag(dag_id).test(run_conf=conf)
+    return sorted((ti.task_id, ti.map_index, str(ti.state), ti.try_number) for ti in run.get_task_instances())
+
 result = {{
     "first_ingest": states("ingest_invoices"),
     "second_ingest": states("ingest_invoices"),
@@ -161,6 +165,7 @@ result = {{
     "checks": states("compliance_checks"),
     "annual": states("compliance_annual_assessment", {{"contract": "KK-2024-0117", "year": 2}}),
     "send": states("compliance_send_notices", {{"dry_run": True}}),
+    "no_such_year": tries("compliance_annual_assessment", {{"contract": "KK-2024-0117", "year": 99}}),
 }}
 print("RESULT " + json.dumps(result))
 """
@@ -193,6 +198,9 @@ def test_watchers_checks_annual_and_notice_dags_run_on_an_inbox(migrated: dict[s
     assert annual["state"] == "success"
     assert [t for t in annual["tasks"] if t[0] == "assess_contract"] == [["assess_contract", 0, "success"]]
     assert result["send"] == {"state": "success", "tasks": [["send_notices", -1, "success"]]}
+    # A year the contract does not have is a terminal error: the task fails on its first try, no retries
+    # (with the DAG's two retries five minutes apart, dag.test() would otherwise wait ten minutes).
+    assert [t for t in result["no_such_year"] if t[0] == "assess_contract"] == [["assess_contract", 0, "failed", 1]]
     reports = tmp_path / "var" / "reports"
     assert (reports / "index.html").is_file() and (reports / "data-quality.html").is_file()
     assert (reports / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").is_file()

@@ -37,7 +37,7 @@ from compliance.assessment.outcomes import (
     trip_line_evidence,
 )
 from compliance.assessment.trip_lines import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
-from compliance.base.errors import ComplianceError
+from compliance.base.errors import TerminalError
 from compliance.base.findings import FindingRecord
 from compliance.base.formatting import danish_money
 from compliance.checks.banned_items import banned_item_findings
@@ -228,7 +228,9 @@ def run_checks(
     today = as_of or date.today()
     selected = [c for c in contracts if contract_id is None or c.id == contract_id]
     if contract_id is not None and not selected:
-        raise ComplianceError(f"no contract {contract_id!r}", expected="one of " + ", ".join(c.id for c in contracts))
+        raise TerminalError(
+            f"no contract {contract_id!r}", contract=contract_id, expected="one of " + ", ".join(c.id for c in contracts)
+        )
     summary = CheckSummary(contracts=len(selected))
     with session_scope(engine, exclusive=True) as session:  # another run's checks wait for this one
         for contract in contracts:
@@ -257,8 +259,9 @@ def run_checks(
         for contract in selected:
             years = [y for y in contract.years() if y.start <= today and (year is None or y.number == year)]
             if year is not None and not years:
-                raise ComplianceError(
+                raise TerminalError(
                     f"contract {contract.id} has no started year {year}",
+                    contract=contract.id,
                     file=contract.file,
                     expected=f"a year from 1 to {len([y for y in contract.years() if y.start <= today])}",
                 )

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from compliance.base.errors import ComplianceError
+from compliance.base.errors import TerminalError
 from compliance.base.formatting import danish_date, danish_money
 from compliance.store.models import HearingEvent, Notice
 
@@ -23,7 +23,7 @@ DECISIONS = {"confirm": "confirmed", "reduce": "reduced", "waive": "waived"}
 SYSTEM = "compliance check"
 
 
-class HearingError(ComplianceError):
+class HearingError(TerminalError):
     """A hearing step that is not allowed now (e.g. a decision before the supplier was heard)."""
 
 

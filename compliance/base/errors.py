@@ -1,6 +1,14 @@
-"""One root exception for the project; subclasses carry where the problem is."""
+"""One root exception for the project; subclasses carry where the problem is and whether waiting helps.
+
+Every error is either *terminal* (the input, a setting or a contract file must be corrected by a
+person; running again changes nothing) or *transient* (the database or the mail server is busy or
+unreachable; the same run may succeed later). The Airflow tasks fail at once on the first kind
+and retry the second (``compliance.orchestration.fail_at_once_on_terminal_errors``).
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 class ComplianceError(Exception):
@@ -8,8 +16,14 @@ class ComplianceError(Exception):
 
     ``file`` names the input that caused it, ``location`` the place inside it (line/column,
     element path, sheet and cell, or a contract field path) and ``expected`` what would have
-    been accepted, so that a person can act on the message without reading code.
+    been accepted, so that a person can act on the message without reading code. ``rule`` (a rule
+    id) and ``contract`` (a contract id) say which check and which contract it concerns, when one does.
+
+    ``transient`` is False here: an error raised on purpose and not marked temporary is one that
+    running again does not cure. Subclass :class:`TerminalError` or :class:`TransientError`.
     """
+
+    transient: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -18,11 +32,15 @@ class ComplianceError(Exception):
         file: str | None = None,
         location: str | None = None,
         expected: str | None = None,
+        rule: str | None = None,
+        contract: str | None = None,
     ) -> None:
         self.message = message
         self.file = file
         self.location = location
         self.expected = expected
+        self.rule = rule
+        self.contract = contract
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
@@ -35,14 +53,29 @@ class ComplianceError(Exception):
         text = f"{head}: {self.message}" if head else self.message
         if self.expected:
             text += f" (expected {self.expected})"
+        concerns = [f"{name} {value}" for name, value in (("contract", self.contract), ("rule", self.rule)) if value]
+        if concerns:
+            text += f" [{', '.join(concerns)}]"
         return text
 
 
-class ContractTermsError(ComplianceError):
+class TerminalError(ComplianceError):
+    """Running again does not help: a file, a setting or a contract must be corrected first."""
+
+    transient: ClassVar[bool] = False
+
+
+class TransientError(ComplianceError):
+    """A service was busy or unreachable; the same work may succeed when tried again later."""
+
+    transient: ClassVar[bool] = True
+
+
+class ContractTermsError(TerminalError):
     """A contract terms file is missing, unreadable or does not match the schema."""
 
 
-class SourceFileError(ComplianceError):
+class SourceFileError(TerminalError):
     """A supplier file cannot be read; the file is quarantined with this message."""
 
 
@@ -65,13 +98,26 @@ class UnknownFormatError(SourceFileError):
     """The content of a file matches none of the formats we read."""
 
 
-class SettingsError(ComplianceError):
+class SettingsError(TerminalError):
     """An environment setting has a value we cannot use."""
 
 
-class ReportError(ComplianceError):
-    """A report, statement or notice cannot be written or delivered (PDF libraries, SMTP)."""
+class ReportError(TerminalError):
+    """A report, statement or notice cannot be written or delivered (PDF libraries, no mail server set)."""
 
 
-class NoticeDeliveryError(ComplianceError):
-    """One or more supplier notices could not be e-mailed; each attempt is recorded with its error."""
+class NoticeDeliveryError(TerminalError):
+    """Supplier notices could not be e-mailed, at least one for a lasting reason (address or login
+    refused: a 5xx reply); each attempt is recorded with its error."""
+
+
+class TemporaryNoticeDeliveryError(TransientError):
+    """Supplier notices could not be e-mailed, each for a temporary reason (a 4xx reply, a refused
+    or dropped connection, a timeout); each attempt is recorded, and sending again later may succeed."""
+
+
+class DatabaseUnavailableError(TransientError):
+    """The compliance database is locked by another writer, busy, or cannot be reached.
+
+    ``file`` is the database URL with its password hidden.
+    """

@@ -8,6 +8,7 @@ content changes; each e-mail attempt is a ``NoticeDelivery`` row.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import smtplib
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from compliance.assessment.outcomes import green_outcome
-from compliance.base.errors import ReportError, SettingsError
+from compliance.base.errors import NoticeDeliveryError, ReportError, SettingsError, TemporaryNoticeDeliveryError
 from compliance.contracts import ContractTerms
 from compliance.reports.annual import finding_view, report_environment, sorted_findings
 from compliance.reports.language import Language
@@ -260,11 +261,50 @@ def smtp_settings_from_connection(
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    """What happened to one notice: ``sent``, ``failed``, ``already_sent``, ``no_recipient`` or ``dry_run``."""
+    """What happened to one notice: ``sent``, ``failed``, ``already_sent``, ``no_recipient`` or ``dry_run``.
+
+    ``temporary``: a failure that may pass by itself (see :func:`temporary_send_failure`).
+    """
 
     notice: WrittenNotice
     outcome: str
     detail: str
+    temporary: bool = False
+
+
+# Socket errors that say the server or the network is not there now, not that a setting is wrong.
+_TEMPORARY_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ENETUNREACH, errno.EHOSTUNREACH})
+
+
+def temporary_send_failure(error: BaseException) -> bool:
+    """Whether sending again later may succeed: a 4xx reply (RFC 5321 §4.2.1: "transient negative
+    completion"), a refused, reset or dropped connection, or a timeout. A 5xx reply (address or login
+    refused), a TLS or host-name failure and anything else is lasting: a person must look first."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPServerDisconnected | TimeoutError | ConnectionError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, ssl.SSLError) and error.errno in _TEMPORARY_ERRNOS
+
+
+def delivery_error(outcomes: Sequence[DeliveryOutcome]) -> NoticeDeliveryError | TemporaryNoticeDeliveryError | None:
+    """The error to raise when some notices could not be sent, ``None`` when none failed.
+
+    Transient (:class:`TemporaryNoticeDeliveryError`) only when every failure was temporary; one
+    lasting failure makes it terminal (:class:`NoticeDeliveryError`). Every attempt is already recorded.
+    """
+    failed = [outcome for outcome in outcomes if outcome.outcome == "failed"]
+    if not failed:
+        return None
+    message = f"{len(failed)} of {len(outcomes)} notice(s) could not be sent: " + "; ".join(o.detail for o in failed)
+    if all(outcome.temporary for outcome in failed):
+        return TemporaryNoticeDeliveryError(
+            message, expected="the mail server to accept mail again; notices already sent are not sent twice"
+        )
+    return NoticeDeliveryError(message, expected="a mail server, login and supplier addresses that accept the notices")
 
 
 def _message(notice: WrittenNotice, smtp: SmtpSettings, attachment: bytes) -> EmailMessage:
@@ -345,10 +385,12 @@ def deliver_notices(
             attachment = notice.pdf.read_bytes()
             message = _message(notice, smtp, attachment)
             error: str | None = None
+            temporary = False
             try:
                 _send(message, smtp)
             except (OSError, smtplib.SMTPException) as exc:
                 error = f"{type(exc).__name__}: {exc}"
+                temporary = temporary_send_failure(exc)
             session.add(
                 NoticeDelivery(
                     notice_id=notice.notice_id,
@@ -369,6 +411,8 @@ def deliver_notices(
                 if stored is not None:
                     stored.status = "sent"
         outcomes.append(
-            DeliveryOutcome(notice, "failed" if error else "sent", error or f"sent to {notice.recipient} via {smtp.host}")
+            DeliveryOutcome(
+                notice, "failed" if error else "sent", error or f"sent to {notice.recipient} via {smtp.host}", temporary
+            )
         )
     return outcomes

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from compliance.assessment.hearing import hearing_notice
 from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
-from compliance.base.errors import ComplianceError
+from compliance.base.errors import TerminalError
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
 from compliance.store.db import session_scope
@@ -83,8 +83,10 @@ def penalty_statement_text(engine: Engine, contract_id: str, year: int, lang: La
         assessment = green_outcome(session, contract_id, year)
         notice = hearing_notice(session, contract_id, year)
         if assessment is None or notice is None:
-            raise ComplianceError(
-                f"contract {contract_id} year {year} has no penalty to state", expected="a contract year that fell short"
+            raise TerminalError(
+                f"contract {contract_id} year {year} has no penalty to state",
+                contract=contract_id,
+                expected="a contract year that fell short",
             )
         lines = [
             f"{lang.say('penalty_statement')} — {lang.say('contract').lower()} {contract_id}, {lang.say('contract_year')} {year}",

@@ -15,10 +15,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.base.errors import SettingsError
+from compliance.base.errors import DatabaseUnavailableError, SettingsError
 from compliance.store.models import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -83,12 +84,93 @@ def ids_by_key(connection: Connection, model: type[Base], key: str, values: Sequ
     return found
 
 
+# SQLSTATEs (PostgreSQL appendix A) after which the same work may succeed: connection exceptions
+# (class 08), insufficient resources (class 53: too many connections, disk full), the server
+# shutting down or starting up, and losing a lock or serialization race to another transaction.
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53")
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "40001", "40P01", "55P03"})
+# What the drivers say when there is no SQLSTATE (SQLite; a connection that never opened).
+_UNAVAILABLE_TEXTS = (
+    "database is locked",
+    "database table is locked",
+    "connection refused",
+    "could not connect",
+    "server closed the connection",
+    "connection already closed",
+    "connection is closed",
+    "timeout expired",
+    "timed out",
+)
+
+
+def safe_url(db_url: str | URL) -> str:
+    """``db_url`` with its password replaced by ``***``, fit for messages and logs."""
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "the database URL in COMPLIANCE_DB_URL"  # unparsable: not shown, it may hold a password
+
+
+def unavailable_reason(error: BaseException) -> str | None:
+    """Why the database could not do the work now (locked, busy, unreachable), or ``None`` when
+    ``error`` is something else — a schema or SQL mistake, a refused value — which must surface as is."""
+    if isinstance(error, DisconnectionError):
+        return str(error) or "the connection was lost"
+    if not isinstance(error, OperationalError | InterfaceError):
+        return None
+    original = error.orig
+    detail = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if error.connection_invalidated:
+        return detail
+    if str(getattr(original, "sqlite_errorname", "")).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return detail
+    if sqlstate and (sqlstate in _UNAVAILABLE_SQLSTATES or sqlstate.startswith(_UNAVAILABLE_SQLSTATE_CLASSES)):
+        return detail
+    if not sqlstate and any(text in detail.lower() for text in _UNAVAILABLE_TEXTS):
+        return detail
+    return None
+
+
+@contextmanager
+def database_errors(db_url: str | URL) -> Iterator[None]:
+    """Turn "the database is locked, busy or unreachable" inside the block into a transient
+    :class:`DatabaseUnavailableError` naming the database (password hidden); anything else passes unchanged."""
+    try:
+        yield
+    except (OperationalError, InterfaceError, DisconnectionError) as error:
+        reason = unavailable_reason(error)
+        if reason is None:
+            raise
+        raise DatabaseUnavailableError(
+            f"the database cannot be used now: {reason}",
+            file=safe_url(db_url),
+            expected="the database to be reachable and free of other writers; the same work can be tried again later",
+        ) from error
+
+
 def make_engine(db_url: str) -> Engine:
-    """An engine for ``db_url``; a SQLite file's folder is created and foreign keys enforced."""
-    url = make_url(db_url)
+    """An engine for ``db_url``; a SQLite file's folder is created and foreign keys enforced.
+
+    A URL SQLAlchemy cannot read, or whose database kind has no installed driver, is a
+    :class:`SettingsError` (terminal); connecting happens later, inside :func:`session_scope`.
+    """
+    try:
+        url = make_url(db_url)
+    except ArgumentError as exc:
+        raise SettingsError(
+            "COMPLIANCE_DB_URL is not a database URL", expected="sqlite:///path/to/compliance.db or postgresql+psycopg://…"
+        ) from exc
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, json_serializer=json_text)
+    try:
+        engine = create_engine(url, json_serializer=json_text)
+    except NoSuchModuleError as exc:
+        raise SettingsError(
+            f"COMPLIANCE_DB_URL names the database kind {url.drivername!r}, which has no driver here",
+            file=safe_url(db_url),
+            expected="sqlite or postgresql+psycopg",
+        ) from exc
     if url.get_backend_name() == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -111,7 +193,8 @@ def alembic_config(db_url: str) -> Config:
 def migrate_database(db_url: str) -> None:
     """Create the database or bring it to the newest schema (``alembic upgrade head``)."""
     make_engine(db_url).dispose()  # creates the SQLite folder
-    command.upgrade(alembic_config(db_url), "head")
+    with database_errors(db_url):
+        command.upgrade(alembic_config(db_url), "head")
 
 
 WRITER_WAIT_SECONDS = 3600  # how long a second run waits for the first one's writing stage
@@ -123,9 +206,11 @@ def session_scope(engine: Engine, exclusive: bool = False) -> Iterator[Session]:
 
     ``exclusive``: first take the pipeline's writer lock (the ``pipeline_lock`` row), so that stages
     that read, decide and write (checks, notices, hearing steps) never interleave with another run's.
+    A database that is locked, busy or unreachable — here or inside the block — raises the transient
+    :class:`DatabaseUnavailableError`; every other database error passes unchanged.
     """
     factory = sessionmaker(engine, expire_on_commit=False)
-    with factory() as session, session.begin():
+    with database_errors(engine.url), factory() as session, session.begin():
         if exclusive:
             if engine.dialect.name == "sqlite":
                 session.execute(text(f"PRAGMA busy_timeout={WRITER_WAIT_SECONDS * 1000}"))

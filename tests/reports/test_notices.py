@@ -15,11 +15,11 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from compliance.base.errors import ReportError, SettingsError
+from compliance.base.errors import ReportError, SettingsError, TemporaryNoticeDeliveryError
 from compliance.base.settings import Settings
 from compliance.cli import main
 from compliance.pipeline import PipelineResult, send_supplier_notices, write_supplier_notices
-from compliance.reports.notices import SmtpSettings, smtp_settings_from_connection, smtp_settings_from_env
+from compliance.reports.notices import SmtpSettings, delivery_error, smtp_settings_from_connection, smtp_settings_from_env
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Finding, Invoice, NoticeDelivery
 from tests.reports.conftest import AS_OF
@@ -158,6 +158,7 @@ def test_notices_are_emailed_with_the_pdf_and_every_send_is_recorded(
     down = SmtpSettings(host="127.0.0.1", port=_free_port(), sender="indkob@kk.example", starttls=False, timeout_seconds=5)
     failed = send_supplier_notices(settings, notices, resend=True, smtp=down)
     assert [o.outcome for o in failed] == ["failed"] * 4 and "ConnectionRefusedError" in failed[0].detail
+    assert all(o.temporary for o in failed) and isinstance(delivery_error(failed), TemporaryNoticeDeliveryError)
     with session_scope(engine) as session:
         assert session.query(NoticeDelivery).filter(NoticeDelivery.status == "failed").count() == 4
     engine.dispose()
