@@ -95,8 +95,14 @@ def test_the_installed_wheel_runs_the_sample_inbox_outside_the_repository(tmp_pa
     assert "41.500,00 kr." in output
     assert (tmp_path / "var" / "reports" / "index.html").is_file()
 
-    # The package really ran from the venv, not from the checkout.
+    # The package really ran from the venv, not from the checkout; without settings, its folders are
+    # under the working directory, not in site-packages.
     located = _run([str(python), "-c", "import compliance; print(compliance.__file__)"], cwd=tmp_path, env=run_env)
     assert Path(located.stdout.strip()).is_relative_to(venv)
+    show_defaults = (
+        "from compliance.base.settings import load_settings as s; d = s(); print(d.inbox, d.contracts_dir, d.reports_dir)"
+    )
+    defaults = _run([str(python), "-c", show_defaults], cwd=tmp_path, env=_clean_environment())
+    assert defaults.stdout.split() == [str(tmp_path / "inbox"), str(tmp_path / "contracts"), str(tmp_path / "var" / "reports")]
     elapsed = time.monotonic() - started
     assert elapsed < TIME_BUDGET_SECONDS, f"the wheel-install test took {elapsed:.0f} s"
