@@ -1,21 +1,21 @@
 """The eco-label categorisation 2025 (Miljømærkekategoriseringen, handbook §3.1) as data and lookups.
 
 Both tables — the municipality's own purchasing areas and the SKI areas — live in
-``schemas/ecolabel-categorisation-2025.json`` with the handbook's requirement per table and
-category. Which area an item belongs to is decided by ``compliance.checks.categorisation.area_of``.
+``compliance/data/ecolabel-categorisation-2025.json`` (package data) with the handbook's requirement
+per table and category. Which area an item belongs to is decided by
+``compliance.checks.categorisation.area_of``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from compliance.base.documents import Classification
-from compliance.base.settings import PROJECT_ROOT
+from compliance.base.package_data import load_package_json
 
-CATEGORISATION_FILE = PROJECT_ROOT / "schemas" / "ecolabel-categorisation-2025.json"
+CATEGORISATION_FILE = "ecolabel-categorisation-2025.json"  # in compliance/data/
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Categorisation:
 
 @lru_cache(maxsize=1)
 def categorisation() -> Categorisation:
-    data = json.loads(CATEGORISATION_FILE.read_text(encoding="utf-8"))
+    data = load_package_json(CATEGORISATION_FILE)
     areas = {
         entry["id"]: CategorisationArea(
             entry["id"], entry["table"], entry["category"], entry["name"], entry["name_en"], tuple(entry["unspsc"])

@@ -492,7 +492,7 @@ def contracts() -> None:
 @contracts.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate_contracts(files: tuple[Path, ...]) -> None:
-    """Validate contract terms files against schemas/contract.schema.json."""
+    """Validate contract terms files against compliance/data/contract.schema.json."""
     failed = False
     for file in files:
         try:

@@ -1,9 +1,8 @@
-"""Contract terms: load YAML, validate against ``schemas/contract.schema.json``, resolve per contract year."""
+"""Contract terms: load YAML, validate against ``compliance/data/contract.schema.json``, resolve per contract year."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,12 +17,12 @@ import yaml
 
 from compliance.base.documents import Classification, Label, Property
 from compliance.base.errors import ContractTermsError
-from compliance.base.settings import PROJECT_ROOT
+from compliance.base.package_data import load_package_json
 from compliance.base.windows import MeasurementWindow, add_months, measurement_window
 from compliance.categorisation import categorisation
 from compliance.labels import definition_for
 
-CONTRACT_SCHEMA_FILE = PROJECT_ROOT / "schemas" / "contract.schema.json"
+CONTRACT_SCHEMA_FILE = "contract.schema.json"  # in compliance/data/
 ANY_TYPE1 = "ANY_TYPE1"
 
 
@@ -290,7 +289,7 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(CONTRACT_SCHEMA_FILE.read_text(encoding="utf-8"))
+    schema = load_package_json(CONTRACT_SCHEMA_FILE)
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
@@ -356,7 +355,7 @@ def _categorisation(data: dict[str, Any], file: str) -> CategorisationTerms:
                 f"unknown categorisation area {entry['area']!r}",
                 file=file,
                 location=f"{location}.area",
-                expected="an area id from schemas/ecolabel-categorisation-2025.json",
+                expected="an area id from compliance/data/ecolabel-categorisation-2025.json",
             )
         if area.table != data["table"]:
             raise ContractTermsError(
@@ -381,7 +380,7 @@ def _label_codes(codes: list[str], file: str, location: str) -> frozenset[str]:
                 f"unknown label {code!r}",
                 file=file,
                 location=f"{location}[{index}]",
-                expected="a code or alias from schemas/labels.json, or ANY_TYPE1",
+                expected="a code or alias from compliance/data/labels.json, or ANY_TYPE1",
             )
         result.add(definition.code)
     return frozenset(result)

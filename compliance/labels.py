@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from compliance.base.documents import Label
-from compliance.base.settings import PROJECT_ROOT
+from compliance.base.package_data import load_package_json
 
-LABELS_FILE = PROJECT_ROOT / "schemas" / "labels.json"
+LABELS_FILE = "labels.json"  # in compliance/data/
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ def _key(text: str) -> str:
 @lru_cache(maxsize=1)
 def label_vocabulary() -> dict[str, LabelDefinition]:
     """Every alias key (and the code itself) mapped to its label definition."""
-    data = json.loads(LABELS_FILE.read_text(encoding="utf-8"))
+    data = load_package_json(LABELS_FILE)
     index: dict[str, LabelDefinition] = {}
     for entry in data["labels"]:
         definition = LabelDefinition(entry["code"], entry["name"], entry["type1"], entry["kind"])

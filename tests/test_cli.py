@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from compliance.base.settings import PROJECT_ROOT
+from compliance.base.package_data import load_package_json
 from compliance.cli import main
 from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
 
@@ -77,7 +77,7 @@ def test_check_and_report_for_one_contract_year(env: Path) -> None:
 
 
 def test_inspect_prints_the_published_shape(reference_dir: Path) -> None:
-    schema = json.loads((PROJECT_ROOT / "schemas" / "normalized-document.schema.json").read_text(encoding="utf-8"))
+    schema = load_package_json("normalized-document.schema.json")
     result = CliRunner().invoke(
         main, ["inspect", str(reference_dir / "invoices/peppol-dk/BIS3_Invoice_Example_DK_Supplier_Master.xml"), "--json"]
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from compliance.base import settings as settings_module
 from compliance.base.errors import SettingsError
 from compliance.base.settings import PROJECT_ROOT, load_settings
 from compliance.labels import normalise_label
@@ -25,9 +26,38 @@ def test_defaults_make_a_fresh_clone_work(monkeypatch: pytest.MonkeyPatch) -> No
     settings = load_settings()
     assert settings.db_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'compliance.sqlite'}"
     assert settings.inbox == PROJECT_ROOT / "sample_invoices"
+    assert settings.contracts_dir == PROJECT_ROOT / "contracts"
     assert settings.reports_dir == PROJECT_ROOT / "var" / "reports"
     assert settings.max_file_bytes == 50 * 1024 * 1024
     assert settings.ingest_batch_files == 2000
+
+
+def test_installed_outside_a_checkout_the_default_folders_are_under_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in (
+        "COMPLIANCE_DB_URL",
+        "COMPLIANCE_VAR_DIR",
+        "COMPLIANCE_INBOX",
+        "COMPLIANCE_CONTRACTS_DIR",
+        "COMPLIANCE_REPORTS_DIR",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    site_packages = tmp_path / "site-packages"  # where a wheel puts the package; another project's file is no checkout
+    site_packages.mkdir()
+    (site_packages / "pyproject.toml").write_text('[project]\nname = "someone-else"\n', encoding="utf-8")
+    monkeypatch.setattr(settings_module, "PROJECT_ROOT", site_packages)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert not settings_module.in_source_checkout()
+    settings = load_settings()
+    assert settings.db_url == f"sqlite:///{work / 'var' / 'compliance.sqlite'}"
+    assert (settings.inbox, settings.contracts_dir, settings.reports_dir) == (
+        work / "inbox",
+        work / "contracts",
+        work / "var" / "reports",
+    )
 
 
 def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ never converted.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,7 @@ from sqlalchemy import Engine
 
 from compliance.assessment.inputs import contract_catalogues, invoice_record, stored_invoices
 from compliance.base.documents import Classification, Label
-from compliance.base.settings import PROJECT_ROOT
+from compliance.base.package_data import load_package_json
 from compliance.categorisation import unspsc_codes
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.items import dated_lines, effective_labels
@@ -33,13 +32,13 @@ from compliance.contracts import ContractTerms
 from compliance.labels import definition_for
 from compliance.store.db import session_scope
 
-SEGMENTS_FILE = PROJECT_ROOT / "schemas" / "unspsc-segments.json"
+SEGMENTS_FILE = "unspsc-segments.json"  # in compliance/data/
 NEW_CONTRACT_TARGET = Decimal("0.80")  # seed 000: 80 % of new contracts set green requirements
 
 
 @lru_cache(maxsize=1)
 def _segment_names() -> dict[str, str]:
-    return dict(json.loads(SEGMENTS_FILE.read_text(encoding="utf-8"))["segments"])
+    return dict(load_package_json(SEGMENTS_FILE)["segments"])
 
 
 def category_of(classification_codes: Sequence[Classification]) -> str:

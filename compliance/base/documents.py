@@ -244,5 +244,5 @@ def _jsonable(value: Any) -> Any:
 
 
 def document_as_json(document: SourceDocument) -> dict[str, Any]:
-    """The JSON shape published in ``schemas/normalized-document.schema.json``."""
+    """The JSON shape published in ``compliance/data/normalized-document.schema.json``."""
     return dict(_jsonable(asdict(document)))

@@ -1,4 +1,9 @@
-"""Typed settings from the environment (``COMPLIANCE_*``) with defaults that make a fresh clone work."""
+"""Typed settings from the environment (``COMPLIANCE_*``) with defaults that make a fresh clone work.
+
+In a source checkout the default folders are the checkout's ``var/``, ``sample_invoices/`` and
+``contracts/``; installed from a wheel (site-packages) they are ``var/``, ``inbox/`` and
+``contracts/`` under the current working directory, never inside site-packages.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from pathlib import Path
 
 from compliance.base.errors import SettingsError
 
+# The folder holding the ``compliance`` package: the repository root in a source checkout (also an
+# editable install), site-packages when installed from a wheel.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # The inbox folders the Airflow watchers ingest from, one per source kind: <inbox>/<kind>/.
 INBOX_KINDS = ("invoices", "catalogues", "driving-logs", "vehicles")
@@ -21,8 +28,10 @@ class Settings:
     Attributes:
         db_url: SQLAlchemy URL of the compliance database (``COMPLIANCE_DB_URL``);
             default: a SQLite file under ``var/``. PostgreSQL: ``postgresql+psycopg://…``.
-        inbox: folder ``compliance run`` ingests (``COMPLIANCE_INBOX``); default ``sample_invoices/``.
-        contracts_dir: folder of contract terms YAML files (``COMPLIANCE_CONTRACTS_DIR``).
+        inbox: folder ``compliance run`` ingests (``COMPLIANCE_INBOX``); default ``sample_invoices/``
+            in a source checkout, ``./inbox`` when installed.
+        contracts_dir: folder of contract terms YAML files (``COMPLIANCE_CONTRACTS_DIR``); default
+            ``contracts/`` (of the checkout, else of the working directory).
         reports_dir: where reports are written (``COMPLIANCE_REPORTS_DIR``); default ``var/reports``.
         max_file_bytes: supplier files larger than this are quarantined (``COMPLIANCE_MAX_FILE_MB``).
         report_language: ``da`` (default) or ``en`` for reports, statements and notices
@@ -41,6 +50,31 @@ class Settings:
     ingest_batch_files: int = DEFAULT_INGEST_BATCH_FILES
 
 
+@dataclass(frozen=True)
+class DefaultFolders:
+    """Where var/, the inbox and the contracts are when no ``COMPLIANCE_*`` variable says otherwise."""
+
+    var_dir: Path
+    inbox: Path
+    contracts_dir: Path
+
+
+def in_source_checkout() -> bool:
+    """True when the package is imported from the repository (this project's ``pyproject.toml``
+    beside it), not from an installed wheel in site-packages."""
+    pyproject = PROJECT_ROOT / "pyproject.toml"
+    return pyproject.is_file() and 'name = "green-procurement-compliance"' in pyproject.read_text(encoding="utf-8")
+
+
+def default_folders() -> DefaultFolders:
+    """The checkout's own folders (the demo works from a fresh clone); installed, the working
+    directory's ``var/``, ``inbox/`` and ``contracts/``, so nothing is written into site-packages."""
+    if in_source_checkout():
+        return DefaultFolders(PROJECT_ROOT / "var", PROJECT_ROOT / "sample_invoices", PROJECT_ROOT / "contracts")
+    here = Path.cwd()
+    return DefaultFolders(here / "var", here / "inbox", here / "contracts")
+
+
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
@@ -48,7 +82,8 @@ def _path(name: str, default: Path) -> Path:
 
 def load_settings() -> Settings:
     """Read settings from the environment, falling back to the embedded defaults."""
-    var_dir = _path("COMPLIANCE_VAR_DIR", PROJECT_ROOT / "var")
+    defaults = default_folders()
+    var_dir = _path("COMPLIANCE_VAR_DIR", defaults.var_dir)
     default_db = f"sqlite:///{var_dir / 'compliance.sqlite'}"
     raw_mb = os.environ.get("COMPLIANCE_MAX_FILE_MB", "50")
     try:
@@ -65,8 +100,8 @@ def load_settings() -> Settings:
         raise SettingsError(f"COMPLIANCE_INGEST_BATCH_FILES is {raw_batch!r}", expected="a whole number of files, 1 or more")
     return Settings(
         db_url=os.environ.get("COMPLIANCE_DB_URL") or default_db,
-        inbox=_path("COMPLIANCE_INBOX", PROJECT_ROOT / "sample_invoices"),
-        contracts_dir=_path("COMPLIANCE_CONTRACTS_DIR", PROJECT_ROOT / "contracts"),
+        inbox=_path("COMPLIANCE_INBOX", defaults.inbox),
+        contracts_dir=_path("COMPLIANCE_CONTRACTS_DIR", defaults.contracts_dir),
         reports_dir=_path("COMPLIANCE_REPORTS_DIR", var_dir / "reports"),
         max_file_bytes=int(max_mb * 1024 * 1024),
         report_language=report_language,

@@ -134,7 +134,7 @@ RULE_UNKNOWN_LABEL = "eco_labels.unknown_label@1"
 def unknown_label_findings(
     contract: ContractTerms, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueHistory
 ) -> list[FindingRecord]:
-    """Label texts the vocabulary (schemas/labels.json) does not know: kept on the line, and reported
+    """Label texts the vocabulary (compliance/data/labels.json) does not know: kept on the line, and reported
     once per text and year at its first occurrence, so the label data can be corrected or the
     vocabulary extended (a label nobody recognises counts for nothing in any share)."""
     first: dict[str, tuple[str, int, str | None, dict[str, Any]]] = {}
@@ -161,7 +161,7 @@ def unknown_label_findings(
             contract_id=contract.id,
             contract_year=year.number,
             supplier_cvr=contract.supplier_cvr,
-            expected="a label name or code from schemas/labels.json (e.g. Svanemærket, EU Ecolabel, NEO, EEL, Fairtrade)",
+            expected="a label name or code from compliance/data/labels.json (e.g. Svanemærket, EU Ecolabel, NEO, EEL, Fairtrade)",
             received=raw,
             source_file_id=source_file_id,
             location=location,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from compliance.assessment.contract_year import run_checks
 from compliance.base.documents import EcolabelRegistryDocument, document_as_json
-from compliance.base.settings import PROJECT_ROOT
+from compliance.base.package_data import load_package_json
 from compliance.checks.licences import RULE_EXPIRED, RULE_INVALID_FORMAT, RULE_NOT_IN_REGISTRY, RULE_WRONG_GROUP
 from compliance.contracts import load_contracts
 from compliance.ingest.detect import read_source
@@ -48,7 +47,7 @@ def test_registry_exports_are_recognised_by_their_columns(tmp_path: Path) -> Non
     eu = read_source(EU_EXPORT.encode(), "ecat.csv", MAX)
     assert isinstance(eu, EcolabelRegistryDocument) and eu.format == "eu-ecolabel-export"
     assert eu.licences[0].gtin == "5701234567892" and eu.licences[1].gtin is None
-    schema = json.loads((PROJECT_ROOT / "schemas" / "normalized-document.schema.json").read_text(encoding="utf-8"))
+    schema = load_package_json("normalized-document.schema.json")
     jsonschema.validate(document_as_json(eu), schema, format_checker=jsonschema.FormatChecker())
 
 

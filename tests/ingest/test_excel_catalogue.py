@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +14,7 @@ from openpyxl import load_workbook
 
 from compliance.base.documents import CatalogueDocument, document_as_json
 from compliance.base.errors import SourceFileError
+from compliance.base.package_data import load_package_json
 from compliance.base.settings import PROJECT_ROOT
 from compliance.cli import main
 from compliance.ingest.detect import read_source
@@ -81,7 +81,7 @@ def test_a_filled_catalogue_reads_items_labels_and_licences(tmp_path: Path) -> N
     assert paper.price == Decimal("189.00") and paper.standard_item_id == "5701234567892" and paper.action_code == "Add"
     assert toner.seller_item_id == "4711" and toner.classification_codes[0].code == "44103103" and toner.price == Decimal(689)
     assert (deleted.action_code, deleted.source_line, deleted.path) == ("Delete", 5, "Items!A5")
-    schema = json.loads((PROJECT_ROOT / "schemas" / "normalized-document.schema.json").read_text(encoding="utf-8"))
+    schema = load_package_json("normalized-document.schema.json")
     jsonschema.validate(document_as_json(document), schema, format_checker=jsonschema.FormatChecker())
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,10 @@ import jsonschema
 import pytest
 
 from compliance.base.documents import CatalogueDocument, InvoiceDocument, document_as_json
-from compliance.base.settings import PROJECT_ROOT
+from compliance.base.package_data import load_package_json
 from compliance.ingest.detect import read_source
 
-SCHEMA = json.loads((PROJECT_ROOT / "schemas" / "normalized-document.schema.json").read_text(encoding="utf-8"))
+SCHEMA = load_package_json("normalized-document.schema.json")
 MAX = 50 * 1024 * 1024
 
 
