@@ -8,36 +8,29 @@ from typing import Any
 
 import pytest
 
-from compliance.assessment.green_vehicles import green_share_assessment
+from compliance.assessment.green_vehicles import green_share_assessment, green_vehicle_year
 from compliance.base.shares import trips_short
-from compliance.contracts import ContractTerms, contract_from_data
+from compliance.checks.green_vehicles import RULE_EARLY_WARNING, RULE_NO_TRIPS, RULE_NOT_GREEN, RULE_SHARE
+from compliance.contracts import ContractTerms
+from tests.builders import contract, green_vehicle_terms, transport_contract, trip_line, trips, vehicle
 
 
-def transport_contract(**green_overrides: Any) -> ContractTerms:
-    green: dict[str, Any] = {
+def handbook_contract(**green_overrides: Any) -> ContractTerms:
+    """The handbook's example: minimum 30/50/60/70 %, year 1 cut by 3 months, 500 kr. per trip short + 10.000 kr."""
+    green = {
         "form": "minimum",
-        "transition_months": 3,
         "years": [{"year": 1, "minimum": 30}, {"year": 2, "minimum": 50}, {"year": 3, "minimum": 60}, {"year": 4, "minimum": 70}],
         "penalty": {"model": "per_trip", "rate_dkk": "500.00", "fixed_dkk": "10000.00"},
-        "trip_lines": {"green": {"seller_item_ids": ["G"]}, "conventional": {"seller_item_ids": ["C"]}},
     }
     green.update(green_overrides)
-    data = {
-        "id": "T-1",
-        "name": "Transport",
-        "buyer": {"name": "Kommune"},
-        "supplier": {"name": "Vognmand", "cvr": "12345678"},
-        "period": {"start": "2025-03-01", "end": "2029-02-28"},
-        "green_vehicles": green,
-    }
-    return contract_from_data(data, "test.yaml")
+    return contract(period={"start": "2025-03-01", "end": "2029-02-28"}, green_vehicles=green_vehicle_terms(**green))
 
 
 def test_handbook_staircase_levels_and_year_one_measured_over_its_last_nine_months() -> None:
-    contract = transport_contract()
-    terms = contract.green_vehicles
+    handbook = handbook_contract()
+    terms = handbook.green_vehicles
     assert terms is not None
-    years = contract.years()
+    years = handbook.years()
     assert [(y.number, y.start, y.end) for y in years] == [
         (1, date(2025, 3, 1), date(2026, 2, 28)),
         (2, date(2026, 3, 1), date(2027, 2, 28)),
@@ -52,15 +45,15 @@ def test_handbook_staircase_levels_and_year_one_measured_over_its_last_nine_mont
 
 
 def test_year_after_the_staircase_keeps_the_last_level() -> None:
-    contract = transport_contract(years=[{"year": 1, "minimum": 30}, {"year": 2, "minimum": 50}])
-    assert contract.green_vehicles is not None
-    assert contract.green_vehicles.binding_level(4).percent == 50
+    handbook = handbook_contract(years=[{"year": 1, "minimum": 30}, {"year": 2, "minimum": 50}])
+    assert handbook.green_vehicles is not None
+    assert handbook.green_vehicles.binding_level(4).percent == 50
 
 
 def test_shortfall_and_per_trip_penalty_with_fixed_add_on() -> None:
-    contract = transport_contract()
-    year2 = contract.year(2)
-    result = green_share_assessment(contract, year2, green_trips=Decimal(440), total_trips=Decimal(1000))
+    handbook = handbook_contract()
+    year2 = handbook.year(2)
+    result = green_share_assessment(handbook, year2, green_trips=Decimal(440), total_trips=Decimal(1000))
     assert result.status == "short"
     assert result.share == Decimal("0.44")
     assert result.shortfall_trips == 60  # ceil(0.50 × 1000 − 440)
@@ -69,9 +62,9 @@ def test_shortfall_and_per_trip_penalty_with_fixed_add_on() -> None:
 
 
 def test_exactly_at_the_level_complies_when_inclusive_but_not_when_strict() -> None:
-    inclusive = green_share_assessment(transport_contract(), transport_contract().year(2), Decimal(500), Decimal(1000))
+    inclusive = green_share_assessment(handbook_contract(), handbook_contract().year(2), Decimal(500), Decimal(1000))
     assert inclusive.compliant is True and inclusive.penalty_total == 0
-    strict_contract = transport_contract(level_inclusive=False)
+    strict_contract = handbook_contract(level_inclusive=False)
     strict = green_share_assessment(strict_contract, strict_contract.year(2), Decimal(500), Decimal(1000))
     assert strict.compliant is False
     assert strict.shortfall_trips == 1  # one more green trip makes it "more than 50 %"
@@ -86,21 +79,21 @@ def test_fractional_requirement_rounds_the_missing_trips_up() -> None:
 
 
 def test_no_trips_means_nothing_to_measure_and_no_penalty() -> None:
-    contract = transport_contract()
-    result = green_share_assessment(contract, contract.year(1), Decimal(0), Decimal(0))
+    handbook = handbook_contract()
+    result = green_share_assessment(handbook, handbook.year(1), Decimal(0), Decimal(0))
     assert result.status == "no_data" and result.share is None and result.penalty_total == 0
 
 
 def test_all_green_complies_even_at_seventy_percent() -> None:
-    contract = transport_contract()
-    result = green_share_assessment(contract, contract.year(4), Decimal(812), Decimal(812))
+    handbook = handbook_contract()
+    result = green_share_assessment(handbook, handbook.year(4), Decimal(812), Decimal(812))
     assert result.compliant is True and result.share == 1
 
 
 def test_per_km_model_uses_the_km_shortfall_and_rounds_once_to_ore() -> None:
-    contract = transport_contract(basis="km", penalty={"model": "per_km", "rate_dkk": "12.35"})
+    handbook = handbook_contract(basis="km", penalty={"model": "per_km", "rate_dkk": "12.35"})
     result = green_share_assessment(
-        contract, contract.year(2), Decimal(0), Decimal(0), green_km=Decimal("4000.55"), total_km=Decimal("10000.00")
+        handbook, handbook.year(2), Decimal(0), Decimal(0), green_km=Decimal("4000.55"), total_km=Decimal("10000.00")
     )
     assert result.status == "short"
     assert result.shortfall_km == Decimal("999.45")
@@ -113,8 +106,80 @@ def test_binding_level_by_form(form: str, level: Decimal) -> None:
     years = [{"year": 1, "minimum": 40, "offer": 45}, {"year": 2, "minimum": 50, "offer": 58}]
     if form == "offer":
         years = [{"year": 1, "offer": 45}, {"year": 2, "offer": 58}]
-    contract = transport_contract(form=form, years=years)
-    assert contract.green_vehicles is not None
-    binding = contract.green_vehicles.binding_level(2)
+    handbook = handbook_contract(form=form, years=years)
+    assert handbook.green_vehicles is not None
+    binding = handbook.green_vehicles.binding_level(2)
     assert binding.percent == level
     assert binding.source == ("minimum" if form == "minimum" else "offer")
+
+
+# green_vehicle_year: one contract year from its counted trips, the lines behind them and the driving logs.
+# The contract is the sample transport contract's terms (2024–2027, form "both": the offer binds).
+
+AS_OF = date(2026, 11, 22)
+REGISTER = {"EC41208": vehicle("EC41208", "van", "electric"), "DX18334": vehicle("DX18334", "van", "diesel")}
+
+
+def test_an_ended_year_short_of_the_offer_proposes_the_penalty() -> None:
+    transport = transport_contract()
+    year2 = transport.year(2)  # 2025, offer 55 %
+    lines = [trip_line("green", 496, date(2025, 6, 30), "EC41208"), trip_line("conventional", 533, date(2025, 6, 30), "DX18334")]
+    result = green_vehicle_year(transport, year2, Decimal(496), Decimal(533), lines, [], REGISTER, AS_OF)
+    a = result.assessment
+    assert (result.final, result.status, a.total_trips, a.level.percent, a.level.source) == (True, "short", 1029, 55, "offer")
+    assert a.shortfall_trips == 70  # ⌈0.55 × 1029 − 496⌉ = ⌈69.95⌉
+    assert (a.penalty_variable, a.penalty_fixed, a.penalty_total) == (
+        Decimal("31500.00"),
+        Decimal("10000.00"),
+        Decimal("41500.00"),
+    )
+    assert (a.total_km, a.green_km, result.km_trips) == (None, None, 0)  # no driving logs
+    (share,) = result.findings
+    assert share.rule_id == RULE_SHARE and share.evidence["shortfall_trips"] == 70
+    assert "proposed penalty 41.500,00 kr." in share.message
+
+
+def test_a_running_year_warns_early_and_proposes_nothing() -> None:
+    transport = transport_contract()
+    year3 = transport.year(3)  # 2026, offer 65 %, still running on 1 July
+    at_risk = green_vehicle_year(transport, year3, Decimal(300), Decimal(300), [], [], REGISTER, date(2026, 7, 1))
+    assert (at_risk.final, at_risk.status) == (False, "at_risk")
+    assert [f.rule_id for f in at_risk.findings] == [RULE_EARLY_WARNING]
+    on_track = green_vehicle_year(transport, year3, Decimal(400), Decimal(200), [], [], REGISTER, date(2026, 7, 1))
+    assert (on_track.final, on_track.status, on_track.findings) == (False, "on_track", [])
+    nothing_yet = green_vehicle_year(transport, year3, Decimal(0), Decimal(0), [], [], REGISTER, date(2026, 7, 1))
+    assert (nothing_yet.status, nothing_yet.findings) == ("in_progress", [])
+
+
+def test_an_ended_year_without_trips_cannot_be_measured() -> None:
+    transport = transport_contract()
+    result = green_vehicle_year(transport, transport.year(1), Decimal(0), Decimal(0), [], [], REGISTER, AS_OF)
+    assert (result.final, result.status) == (True, "no_data")
+    (finding,) = result.findings
+    assert finding.rule_id == RULE_NO_TRIPS
+    assert "in year 1 (2024-04-01 – 2024-12-31)" in finding.message  # year 1 loses its three transition months
+
+
+def test_the_plates_behind_the_lines_are_checked_with_the_year() -> None:
+    transport = transport_contract()
+    lines = [trip_line("green", 10, date(2025, 5, 2), "DX18334"), trip_line("conventional", 5, date(2025, 5, 2), "DX18334")]
+    result = green_vehicle_year(transport, transport.year(2), Decimal(10), Decimal(5), lines, [], REGISTER, AS_OF)
+    assert result.status == "compliant"
+    assert [(f.rule_id, f.evidence["registration"]) for f in result.findings] == [(RULE_NOT_GREEN, "DX18334")]
+
+
+def test_km_come_from_the_driving_logs_green_by_the_register_or_the_logged_vehicle_type() -> None:
+    by_km = transport_contract(green_vehicles=green_vehicle_terms(basis="km", penalty={"model": "per_km", "rate_dkk": "12.35"}))
+    year2 = by_km.year(2)  # 2025, offer 55 %
+    logged = [
+        *trips(date(2025, 3, 4), "EC41208", 1, distance_km=Decimal("40.0")),  # electric in the register
+        *trips(date(2025, 3, 4), "DX18334", 1, distance_km=Decimal("60.0")),
+        *trips(date(2025, 3, 5), None, 1, distance_km=Decimal("10.0"), vehicle_type="cargo_bike"),  # no plate: the logged type
+        *trips(date(2025, 3, 6), "DX18334", 1),  # no distance: not counted
+        *trips(date(2024, 12, 30), "DX18334", 1, distance_km=Decimal("99.0")),  # before the year
+    ]
+    result = green_vehicle_year(by_km, year2, Decimal(0), Decimal(0), [], logged, REGISTER, AS_OF)
+    a = result.assessment
+    assert (a.total_km, a.green_km, result.km_trips) == (Decimal("110.0"), Decimal("50.0"), 3)
+    assert result.status == "short" and a.shortfall_km == Decimal("10.5")  # 0.55 × 110 − 50
+    assert a.penalty_total == Decimal("129.68")  # 10.5 km × 12,35 kr. = 129.675, rounded once, half up

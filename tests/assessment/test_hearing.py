@@ -1,4 +1,7 @@
-"""§2.1 hearing: nothing is imposed before the supplier is heard; every step is kept."""
+"""§2.1 hearing: nothing is imposed before the supplier is heard; every step is kept.
+
+The hearing lives in the database (``Notice`` and its ``HearingEvent`` rows), so these tests use one.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,10 @@ from compliance.assessment.hearing import (
 )
 from compliance.cli import main
 from compliance.store.db import session_scope
+from tests.builders import transport_contract_data, write_contract
+from tests.conftest import SAMPLE_DIR
+
+pytestmark = pytest.mark.integration
 
 TODAY = date(2026, 11, 22)
 
@@ -55,9 +62,9 @@ def test_comment_then_reduce_with_reason_and_the_decision_is_final(engine: Engin
         record_decision(session, "KK-2024-0117", 2, "waive", "changed my mind", "kl", TODAY)
     assert "is reduced; it cannot change" in str(caught.value)
     with session_scope(engine) as session:
-        notice = hearing_notice(session, "KK-2024-0117", 2)
-        assert notice is not None
-        assert [(e.kind, e.status_after, e.actor) for e in notice.events] == [
+        heard = hearing_notice(session, "KK-2024-0117", 2)
+        assert heard is not None
+        assert [(e.kind, e.status_after, e.actor) for e in heard.events] == [
             ("proposed", "proposed", "compliance check"),
             ("supplier_comment", "commented", "kl"),
             ("decision_reduce", "reduced", "kl"),
@@ -100,12 +107,13 @@ def test_an_open_proposal_is_withdrawn_when_the_shortfall_disappears(engine: Eng
 
 
 def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
-
+    # The sample transport invoices, under the transport contract's terms written out inline: year 2 (2025)
+    # falls 70 trips short of the 55 % offer, so 70 × 450 kr. + 10.000 kr. = 41.500 kr. is proposed.
+    write_contract(tmp_path / "contracts", transport_contract_data())
     monkeypatch.setenv("COMPLIANCE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("COMPLIANCE_DB_URL", raising=False)
-    monkeypatch.setenv("COMPLIANCE_INBOX", str(SAMPLE_DIR))
-    monkeypatch.setenv("COMPLIANCE_CONTRACTS_DIR", str(CONTRACTS_DIR))
+    monkeypatch.setenv("COMPLIANCE_INBOX", str(SAMPLE_DIR / "transport"))
+    monkeypatch.setenv("COMPLIANCE_CONTRACTS_DIR", str(tmp_path / "contracts"))
     runner = CliRunner()
     assert runner.invoke(main, ["run"]).exit_code == 0
     listed = runner.invoke(main, ["hearing", "list"])

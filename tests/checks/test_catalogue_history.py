@@ -1,69 +1,54 @@
-"""Catalogue history: updates and deletions apply in document order, and every state stays answerable."""
+"""Catalogue history: updates and deletions apply in document order, and every state stays answerable.
+
+The messages mirror the OIOUBL and Peppol examples in ../shared/reference/catalogues (ids, dates,
+actions and the lines that matter), written out inline so no file or database is needed.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-
-from lxml import etree
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import selectinload
 
 from compliance.checks.catalogue_history import CatalogueHistory
-from compliance.ingest.loading import ingest_paths
-from compliance.store.db import session_scope
-from compliance.store.models import CatalogueItem, CatalogueMessage
+from tests.builders import catalogue_item, catalogue_message, label, unspsc
 
-MAX = 5 * 1024 * 1024
-CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
-CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
-
-
-def history_of(engine: Engine) -> CatalogueHistory:
-    with session_scope(engine) as session:
-        messages = session.scalars(select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file))).all()
-        items = session.scalars(select(CatalogueItem)).all()
-        return CatalogueHistory(messages, items)
-
-
-def test_every_reference_catalogue_ingests_with_its_message(engine: Engine, reference_dir: Path) -> None:
-    files = sorted((reference_dir / "catalogues").glob("*/*.xml"))
-    summary = ingest_paths(engine, files, MAX)
-    assert not summary.quarantined and len(summary.ingested) == len(files) == 14
-    with session_scope(engine) as session:
-        messages = {m.source_file.path.split("/catalogues/")[1]: m for m in session.scalars(select(CatalogueMessage))}
-        deletion = messages["oioubl-2.1/OIOUBL_CatalogueDeletion_v2p2.xml"]
-        assert (deletion.document_type, deletion.target_catalogue_id, deletion.line_count) == (
-            "catalogue_deletion",
-            "CAT-EX-2",
-            0,
-        )
-        update = messages["oioubl-2.1/OIOUBL_CatalogueItemSpecificationUpdate_v2p2.xml"]
-        assert (update.catalogue_id, update.target_catalogue_id, update.issue_time) == (
-            "CAT-EX-2_ITEMUPDATE",
-            "CAT-EX-2",
-            "12:00:00",
-        )
-        replace = messages["peppol/catalogue-wo-response-use-case-3.xml"]
-        assert (replace.action_code, replace.valid_from, replace.valid_to) == ("Replace", date(2019, 9, 1), date(2020, 12, 31))
-        assert replace.supplier_key == "987654325"  # no CVR in this Norwegian example: its 0192 endpoint id
+# OIOUBL 2.1: an item-specification update, a pricing update and a deletion of catalogue CAT-EX-2.
+SPECIFICATION = catalogue_message(
+    "CAT-EX-2_ITEMUPDATE", document_type="catalogue_item_specification_update", target_catalogue_id="CAT-EX-2",
+    issue_date=date(2006, 5, 1), issue_time="12:00:00", contract_references=("PAPER-1",), source_file_id=1,
+    source_path="oioubl-2.1/OIOUBL_CatalogueItemSpecificationUpdate_v2p2.xml",
+)  # fmt: skip
+SPECIFIED = [
+    catalogue_item("121643", source_file_id=1, position=1, line_id="87493746-121643", name="A4 Paper",
+                   classification_codes=unspsc("14111507"), labels=(label("SVANEN"),), source_line=137),
+    catalogue_item("121645", source_file_id=1, position=2, line_id="87493746-121645", name="A3 Paper",
+                   classification_codes=unspsc("14111507"), labels=(label("SVANEN"),), source_line=167),
+]  # fmt: skip
+PRICING = catalogue_message(
+    "CAT-EX-2_PRICEUPDATE", document_type="catalogue_pricing_update", target_catalogue_id="CAT-EX-2",
+    issue_date=date(2006, 5, 15), issue_time="12:00:00", valid_from=date(2006, 6, 1), valid_to=date(2007, 5, 30),
+    contract_references=("PAPER-1",), source_file_id=2, source_path="oioubl-2.1/OIOUBL_CataloguePricingUpdate_v2p2.xml",
+)  # fmt: skip
+PRICED = [  # found by line id: the pricing lines name no seller's item id
+    catalogue_item(None, source_file_id=2, position=1, line_id="87493746-121643", name=None, price=Decimal("47.50"), source_line=141),
+    catalogue_item(None, source_file_id=2, position=2, line_id="87493746-121645", name=None, price=Decimal("71.25"), source_line=200),
+]  # fmt: skip
+DELETION = catalogue_message(
+    "CAT-EX-2_DELETE", document_type="catalogue_deletion", target_catalogue_id="CAT-EX-2", issue_date=date(2006, 5, 15),
+    issue_time="12:00:00", source_file_id=3, source_path="oioubl-2.1/OIOUBL_CatalogueDeletion_v2p2.xml",
+)  # fmt: skip
 
 
-def test_oioubl_update_then_deletion_of_the_paper_catalogue(engine: Engine, reference_dir: Path) -> None:
-    folder = reference_dir / "catalogues" / "oioubl-2.1"
-    ingest_paths(engine, [folder / "OIOUBL_CatalogueItemSpecificationUpdate_v2p2.xml"], MAX)
-    ingest_paths(engine, [folder / "OIOUBL_CataloguePricingUpdate_v2p2.xml"], MAX)
-    ingest_paths(engine, [folder / "OIOUBL_CatalogueDeletion_v2p2.xml"], MAX)
-    history = history_of(engine)
+def test_oioubl_update_then_deletion_of_the_paper_catalogue() -> None:
+    history = CatalogueHistory([SPECIFICATION, PRICING, DELETION], SPECIFIED + PRICED)
     # 1 May: the specification update says A4 paper carries the Nordic Swan label.
     before_prices = history.state_on("121643", date(2006, 5, 10))
     assert before_prices is not None and before_prices.name == "A4 Paper" and before_prices.price is None
-    assert [label["code"] for label in before_prices.labels] == ["SVANEN"]
+    assert [lb.code for lb in before_prices.labels] == ["SVANEN"]
     assert before_prices.specified_by.file.endswith("OIOUBL_CatalogueItemSpecificationUpdate_v2p2.xml")
     # 15 May 12:00 the pricing update (found by line id: it has no seller's item id) keeps the label …
     priced = history.timeline("121643")[1][1]
-    assert priced is not None and priced.price == Decimal("47.50") and [lb["code"] for lb in priced.labels] == ["SVANEN"]
+    assert priced is not None and priced.price == Decimal("47.50") and [lb.code for lb in priced.labels] == ["SVANEN"]
     assert priced.priced_by is not None and priced.priced_by.file.endswith("OIOUBL_CataloguePricingUpdate_v2p2.xml")
     # … and the deletion, issued the same minute but received later, ends the whole catalogue.
     assert history.state_on("121643", date(2006, 5, 15)) is None
@@ -74,37 +59,59 @@ def test_oioubl_update_then_deletion_of_the_paper_catalogue(engine: Engine, refe
     assert [u.line_id for u in history.unmatched_updates] == ["87493746-121643", "87493746-121645"]
 
 
-def test_a_pricing_update_for_an_unknown_item_is_reported_not_applied(engine: Engine, reference_dir: Path) -> None:
-    ingest_paths(engine, [reference_dir / "catalogues/oioubl-2.1/OIOUBL_CataloguePricingUpdate_v2p2.xml"], MAX)
-    history = history_of(engine)
+def test_messages_apply_in_issue_order_whatever_order_they_arrive_in() -> None:
+    in_order = CatalogueHistory([SPECIFICATION, PRICING, DELETION], SPECIFIED + PRICED)
+    shuffled = CatalogueHistory([DELETION, PRICING, SPECIFICATION], PRICED + SPECIFIED)
+    assert shuffled.timeline("121643") == in_order.timeline("121643")
+
+
+def test_a_pricing_update_for_an_unknown_item_is_reported_not_applied() -> None:
+    history = CatalogueHistory([PRICING], PRICED)
     assert [u.line_id for u in history.unmatched_updates] == ["87493746-121643", "87493746-121645"]
     assert history.states_in(date(2000, 1, 1), date(2030, 1, 1)) == []
+    assert not history.has_items
 
 
-def test_line_action_delete_ends_an_item(engine: Engine, reference_dir: Path) -> None:
-    folder = reference_dir / "catalogues" / "oioubl-2.02"
-    ingest_paths(engine, [folder / "CATEXE_05_05_00_Catalogue_A_v2p2.xml"], MAX)
-    history = history_of(engine)
+def test_line_action_delete_ends_an_item() -> None:
+    # OIOUBL 2.02 CATEXE_05_05_00 catalogue A: line codes Update and Delete.
+    message = catalogue_message(
+        "MP-UPD-1", issue_date=date(2006, 8, 15), valid_from=date(2006, 4, 30), valid_to=date(2007, 4, 30)
+    )
+    lines = [
+        catalogue_item("951951", position=1, action_code="Update", name="Kanyle 0.25 x 6 mm", source_line=146),
+        catalogue_item("951952", position=2, action_code="Delete", name="Kanyle 0.25 x 8 mm", source_line=179),
+    ]
+    history = CatalogueHistory([message], lines)
     assert history.state_on("951951", date(2006, 8, 15)) is not None
     assert history.state_on("951952", date(2006, 8, 15)) is None and not history.ever_listed("951952")
 
 
-def test_peppol_replace_ends_items_the_new_catalogue_leaves_out(engine: Engine, reference_dir: Path, tmp_path: Path) -> None:
-    folder = reference_dir / "catalogues" / "peppol"
-    ingest_paths(engine, [folder / "catalogue-wo-response-use-case-1.xml"], MAX)
-    # The real "Replace" catalogue, with its ink-cartridge line (item 1038195) taken out.
-    tree = etree.parse(str(folder / "catalogue-wo-response-use-case-3.xml"))
-    for line in tree.getroot().findall(f"{CAC}CatalogueLine"):
-        if line.findtext(f"{CAC}Item/{CAC}SellersItemIdentification/{CBC}ID") == "1038195":
-            line.getparent().remove(line)
-    replacement = tmp_path / "replace-without-ink.xml"
-    tree.write(str(replacement), xml_declaration=True, encoding="UTF-8")
-    ingest_paths(engine, [replacement], MAX)
-    history = history_of(engine)
+# Peppol: catalogue 1234 ("Add") and its replacement 1236 ("Replace"), both for framework 3299-RA.
+PEPPOL = {"valid_from": date(2019, 9, 1), "valid_to": date(2020, 12, 31), "contract_references": ("3299-RA",)}
+FIRST = catalogue_message("1234", issue_date=date(2019, 8, 1), action_code="Add", source_file_id=1, **PEPPOL)
+FIRST_LINES = [
+    catalogue_item("2451015", source_file_id=1, position=1, action_code="Add", name="Ballpoint pen. Blue 0.7 mm", labels=(label("SVANEN"),)),
+    catalogue_item("1038195", source_file_id=1, position=2, action_code="Add", name="Ink cartridge T0481", price=Decimal("504.50")),
+    catalogue_item("4747", source_file_id=1, position=3, action_code="Add", name="Green apples", price=Decimal("23.75"),
+                   labels=(label("KRAV", licence="Z04"),)),
+]  # fmt: skip
+REPLACEMENT = catalogue_message("1236", issue_date=date(2019, 8, 20), action_code="Replace", source_file_id=2, **PEPPOL)
+REPLACEMENT_LINES = [  # the ink cartridge 1038195 is left out
+    catalogue_item("2451015", source_file_id=2, position=1, action_code="Add", name="Ballpoint pen. Blue 0.7 mm", labels=(label("SVANEN"),)),
+    catalogue_item("2451027", source_file_id=2, position=2, action_code="Add", name="Ballpoint pen. Black 0.7 mm", labels=(label("SVANEN"),)),
+    catalogue_item("4747", source_file_id=2, position=3, action_code="Add", name="Green apples", price=Decimal("21.10"),
+                   labels=(label("KRAV", licence="Z04"),)),
+    catalogue_item("D345gold", source_file_id=2, position=4, action_code="Add", name="Wall paper GRO gold", price=Decimal("160.58")),
+]  # fmt: skip
+
+
+def test_peppol_replace_ends_items_the_new_catalogue_leaves_out() -> None:
+    history = CatalogueHistory([FIRST, REPLACEMENT], FIRST_LINES + REPLACEMENT_LINES)
     # Both are valid from 1 September 2019; the later-issued Replace wins from then on.
     assert history.state_on("4747", date(2019, 8, 31)) is None  # neither catalogue is in force yet
     apples = history.state_on("4747", date(2019, 9, 2))
-    assert apples is not None and apples.price == Decimal("21.10") and apples.labels[0]["licence"] == "Z04"
+    assert apples is not None and apples.price == Decimal("21.10") and apples.labels[0].licence == "Z04"
+    # A different catalogue id, but the same framework reference: the replacement ends the ink cartridge.
     assert history.state_on("1038195", date(2019, 9, 2)) is None and history.ever_listed("1038195")
     assert history.state_on("2451027", date(2019, 9, 2)) is not None  # new in the replacement
     assert history.state_on("4747", date(2021, 1, 1)) is None  # validity ended 31 December 2020
@@ -112,31 +119,43 @@ def test_peppol_replace_ends_items_the_new_catalogue_leaves_out(engine: Engine, 
     assert "1038195" not in in_2019 and {"4747", "2451027", "D345gold"} <= in_2019
 
 
-def test_an_incremental_catalogue_keeps_the_items_it_does_not_mention(engine: Engine, reference_dir: Path) -> None:
-    folder = reference_dir / "catalogues" / "peppol"
-    ingest_paths(engine, [folder / "catalogue-wo-response-use-case-3.xml"], MAX)
-    ingest_paths(engine, [folder / "Catalogue_Example.xml"], MAX)  # header action "Add": lines add or update
-    history = history_of(engine)
+def test_an_incremental_catalogue_keeps_the_items_it_does_not_mention() -> None:
+    # Peppol Catalogue_Example: header action "Add", issued 2016 for 2018-09-01 – 2019-08-31; lines add or update.
+    example = catalogue_message("1387", issue_date=date(2016, 8, 1), action_code="Add", valid_from=date(2018, 9, 1),
+                                valid_to=date(2019, 8, 31), contract_references=("CRT1387",), source_file_id=3)  # fmt: skip
+    example_lines = [
+        catalogue_item("MNTR011", source_file_id=3, position=1, action_code="Update", name="Copy paper",
+                       labels=(label("SVANEN", licence="123450"),), price=Decimal("10.00")),
+        catalogue_item("MNTR012", source_file_id=3, position=2, name="Copy paper", price=Decimal("90.00")),
+    ]  # fmt: skip
+    history = CatalogueHistory([REPLACEMENT, example], REPLACEMENT_LINES + example_lines)
     assert history.state_on("4747", date(2019, 9, 2)) is not None
     paper = history.state_on("MNTR011", date(2019, 1, 1))
-    assert paper is not None and paper.labels[0]["code"] == "SVANEN" and paper.labels[0]["licence"] == "123450"
+    assert paper is not None and paper.labels[0].code == "SVANEN" and paper.labels[0].licence == "123450"
+    # Issued after the replacement, for the same framework, an "Add" catalogue naming one item ends none.
+    later = catalogue_message("1236", issue_date=date(2019, 10, 1), action_code="Add", source_file_id=4, **PEPPOL)
+    pens = [catalogue_item("2451015", source_file_id=4, action_code="Add", name="Ballpoint pen. Blue", price=Decimal("19.00"))]
+    history = CatalogueHistory([REPLACEMENT, later], REPLACEMENT_LINES + pens)
+    assert {"4747", "2451027", "D345gold"} <= {s.seller_item_id for s in history.states_in(date(2019, 10, 2), date(2019, 10, 2))}
+    pen = history.state_on("2451015", date(2019, 10, 2))
+    assert pen is not None and pen.price == Decimal("19.00") and pen.labels == ()  # the line replaces the item's data
 
 
-def test_an_update_for_an_item_no_catalogue_listed_is_a_finding_in_its_year() -> None:
-    from compliance.checks.catalogue_consistency import RULE_UPDATE_WITHOUT_ITEM, catalogue_consistency_findings
-    from compliance.contracts import load_contract
-    from tests.conftest import CONTRACTS_DIR
-
-    contract = load_contract(CONTRACTS_DIR / "KK-2025-0042.yaml")
-    message = CatalogueMessage(
-        source_file_id=3, catalogue_id="NK-PRIS-1", document_type="catalogue_pricing_update", issue_date=date(2025, 3, 1),
-        target_catalogue_id="NK-KAT-2025", supplier_key="27614590", contract_references=["KK-2025-0042"],
-    )  # fmt: skip
-    line = CatalogueItem(
-        source_file_id=3, position=1, line_id="9", seller_item_id="NY-VARE", price=Decimal("10.00"), source_line=40
+def test_a_full_catalogue_without_actions_replaces_the_earlier_one_with_the_same_id() -> None:
+    first = catalogue_message("NK", issue_date=date(2025, 1, 1), source_file_id=1)
+    second = catalogue_message("NK", issue_date=date(2025, 6, 1), source_file_id=2)
+    history = CatalogueHistory(
+        [first, second],
+        [catalogue_item("A", source_file_id=1), catalogue_item("B", source_file_id=1), catalogue_item("A", source_file_id=2)],
     )
-    history = CatalogueHistory([message], [line])
-    year1 = catalogue_consistency_findings(contract, contract.year(1), [], history)
-    assert [(f.rule_id, f.location, f.evidence["item"]) for f in year1] == [(RULE_UPDATE_WITHOUT_ITEM, "line 40", "NY-VARE")]
-    assert "not applied" in year1[0].message
-    assert catalogue_consistency_findings(contract, contract.year(2), [], history) == []
+    assert history.state_on("B", date(2025, 5, 31)) is not None
+    assert history.state_on("B", date(2025, 6, 1)) is None and history.state_on("A", date(2025, 6, 1)) is not None
+    spans = [
+        (s.seller_item_id, first_day, last_day)
+        for s, first_day, last_day in history.spans_in(date(2025, 1, 1), date(2025, 12, 31))
+    ]
+    assert spans == [
+        ("A", date(2025, 1, 1), date(2025, 5, 31)),
+        ("A", date(2025, 6, 1), date(2025, 12, 31)),
+        ("B", date(2025, 1, 1), date(2025, 5, 31)),
+    ]

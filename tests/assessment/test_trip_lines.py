@@ -1,4 +1,8 @@
-"""Stored trip lines: read once per rules version, never twice, and counted by SQL exactly as line by line."""
+"""Stored trip lines: read once per rules version, never twice, and counted by SQL exactly as line by line.
+
+These need the database (the trip-line store and its SQL aggregation), so they ingest the sample
+transport invoices; the contract is written out inline (``tests.builders``), never read from contracts/.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,22 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
+import pytest
 from sqlalchemy import Engine, func, select
 
 from compliance.assessment.contract_year import run_checks
 from compliance.assessment.trip_lines import count_trips, counted_trip_lines, windows_of
-from compliance.contracts import load_contracts
 from compliance.ingest.loading import ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import Finding, TripLine, TripLineScan
-from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
+from tests.builders import green_vehicle_terms, transport_contract
+from tests.conftest import SAMPLE_DIR
+
+pytestmark = pytest.mark.integration
 
 AS_OF = date(2026, 11, 22)
 MAX = 5 * 1024 * 1024
+TRANSPORT_INBOX = SAMPLE_DIR / "transport"
 
 
 def _rows(engine: Engine) -> tuple[int, int]:
@@ -30,8 +37,8 @@ def _rows(engine: Engine) -> tuple[int, int]:
 
 
 def test_sql_counts_equal_the_line_by_line_sums_for_every_window(engine: Engine) -> None:
-    ingest_paths(engine, [SAMPLE_DIR], MAX)
-    contracts, _ = load_contracts(CONTRACTS_DIR)
+    ingest_paths(engine, [TRANSPORT_INBOX], MAX)
+    contracts = [transport_contract()]
     run_checks(engine, contracts, as_of=AS_OF)
     with session_scope(engine) as session:
         windows = windows_of(contracts, AS_OF)
@@ -47,9 +54,9 @@ def test_sql_counts_equal_the_line_by_line_sums_for_every_window(engine: Engine)
         assert (counts[("KK-2024-0117", 2)].green, counts[("KK-2024-0117", 2)].conventional) == (Decimal(496), Decimal(533))
 
 
-def test_invoices_are_read_once_and_again_only_when_the_rules_change(engine: Engine, tmp_path: Path) -> None:
-    ingest_paths(engine, [SAMPLE_DIR], MAX)
-    contracts, _ = load_contracts(CONTRACTS_DIR)
+def test_invoices_are_read_once_and_again_only_when_the_rules_change(engine: Engine) -> None:
+    ingest_paths(engine, [TRANSPORT_INBOX], MAX)
+    contracts = [transport_contract()]
     run_checks(engine, contracts, as_of=AS_OF)
     first = _rows(engine)
     assert first[1] == 25  # 24 monthly invoices and the credit note
@@ -59,17 +66,8 @@ def test_invoices_are_read_once_and_again_only_when_the_rules_change(engine: Eng
     run_checks(engine, contracts, as_of=AS_OF)
     assert _rows(engine) == first
     # The contract stops counting the green line by its item id: every invoice is read again.
-    folder = tmp_path / "contracts"
-    folder.mkdir()
-    data = yaml.safe_load((CONTRACTS_DIR / "KK-2024-0117.yaml").read_text(encoding="utf-8"))
-    data["period"] = {key: str(value) for key, value in data["period"].items()}
-    green_rules = data["green_vehicles"]["trip_lines"]["green"]
-    green_rules["seller_item_ids"] = ["NO-SUCH-ITEM"]
-    green_rules.pop("name_pattern", None)
-    green_rules.pop("classification_codes", None)
-    (folder / "KK-2024-0117.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    changed, errors = load_contracts(folder)
-    assert not errors
+    trip_lines = green_vehicle_terms()["trip_lines"] | {"green": {"seller_item_ids": ["NO-SUCH-ITEM"]}}
+    changed = [transport_contract(green_vehicles=green_vehicle_terms(trip_lines=trip_lines))]
     run_checks(engine, changed, as_of=AS_OF)
     with session_scope(engine) as session:
         kinds = dict(session.execute(select(TripLine.kind, func.count()).group_by(TripLine.kind)).all())
@@ -80,13 +78,13 @@ def test_invoices_are_read_once_and_again_only_when_the_rules_change(engine: Eng
 def test_a_quantity_that_is_no_number_of_trips_is_reported_not_counted(engine: Engine, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    text = (SAMPLE_DIR / "transport" / "GB-202501.xml").read_text(encoding="utf-8")
+    text = (TRANSPORT_INBOX / "GB-202501.xml").read_text(encoding="utf-8")
     first_quantity = text.index("<cbc:InvoicedQuantity")
     end = text.index("</cbc:InvoicedQuantity>", first_quantity)
     start = text.index(">", first_quantity) + 1
     (inbox / "GB-202501.xml").write_text(text[:start] + "12.0005" + text[end:], encoding="utf-8")
     ingest_paths(engine, [inbox], MAX)
-    contracts, _ = load_contracts(CONTRACTS_DIR)
+    contracts = [transport_contract()]
     run_checks(engine, contracts, as_of=AS_OF)
     with session_scope(engine) as session:
         messages = session.scalars(select(Finding.message).where(Finding.rule_id == "green_vehicles.ambiguous_trip_line@1")).all()

@@ -1,0 +1,39 @@
+"""§2.6 Euro 6: which vehicles the term covers, and one finding per covered vehicle used that is not Euro 6."""
+
+from __future__ import annotations
+
+from compliance.checks.euro_norm import RULE_NOT_EURO6, euro6_applies, euro6_findings
+from tests.builders import contract, vehicle
+
+HEAVY_AND_TRUCKS = contract(euro6={"applies_to": ["over_3500kg", "trucks"]})
+
+
+def test_euro6_scope() -> None:
+    assert euro6_applies(HEAVY_AND_TRUCKS, vehicle("T1", "truck", "diesel", total_weight_kg=7500))
+    assert euro6_applies(HEAVY_AND_TRUCKS, vehicle("T2", "truck", "diesel", total_weight_kg=3000))  # trucks are listed
+    assert euro6_applies(HEAVY_AND_TRUCKS, vehicle("B1", "bus", "diesel", total_weight_kg=18000))  # over 3,500 kg
+    assert not euro6_applies(HEAVY_AND_TRUCKS, vehicle("V1", "van", "diesel", total_weight_kg=3500))
+    assert not euro6_applies(HEAVY_AND_TRUCKS, vehicle("T3", "truck", "electric", total_weight_kg=12000))  # zero emission exempt
+    assert not euro6_applies(HEAVY_AND_TRUCKS, vehicle("C1", "cargo_bike", "none"))
+    vans = contract(euro6={"applies_to": ["vans"]})
+    assert euro6_applies(vans, vehicle("V1", "van", "diesel", total_weight_kg=3500))
+
+
+def test_one_finding_per_covered_vehicle_used_that_is_not_euro6() -> None:
+    vehicles = {
+        "AA11111": vehicle("AA11111", "truck", "diesel", total_weight_kg=7500, euro_norm=5, source_file_id=4, row=3),
+        "BB22222": vehicle("BB22222", "truck", "diesel", total_weight_kg=7500, euro_norm=None, row=4),
+        "CC33333": vehicle("CC33333", "truck", "diesel", total_weight_kg=7500, euro_norm=6),
+        "DD44444": vehicle("DD44444", "van", "diesel", total_weight_kg=3500, euro_norm=4),  # not covered
+        "EE55555": vehicle("EE55555", "truck", "diesel", total_weight_kg=7500, euro_norm=0, row=6),
+    }
+    used = ["CC33333", "AA11111", "DD44444", "BB22222", "AA11111", "ZZ99999", "EE55555"]  # ZZ99999: not in the register
+    findings = euro6_findings(HEAVY_AND_TRUCKS, HEAVY_AND_TRUCKS.year(1), used, vehicles)
+    assert [(f.rule_id, f.evidence["registration"], f.received, f.location) for f in findings] == [
+        (RULE_NOT_EURO6, "AA11111", "Euro 5", "row 3"),
+        (RULE_NOT_EURO6, "BB22222", "unknown", "row 4"),
+        (RULE_NOT_EURO6, "EE55555", "no norm", "row 6"),
+    ]
+    assert findings[0].source_file_id == 4
+    assert findings[0].message == "AA11111 (truck, 7500 kg, diesel) was used on the contract in year 1 but is Euro 5"
+    assert euro6_findings(contract(), contract().year(1), used, vehicles) == []  # no Euro 6 term: nothing applies
