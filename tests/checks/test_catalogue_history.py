@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import selectinload
 
 from compliance.catalogues import CatalogueHistory
-from compliance.ingest.loading import ingest_paths
+from compliance.intake.batch import ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import CatalogueItem, CatalogueMessage
 

@@ -16,7 +16,7 @@ from compliance.checks.licences import RULE_EXPIRED, RULE_INVALID_FORMAT, RULE_N
 from compliance.checks.runner import run_checks
 from compliance.contracts import load_contracts
 from compliance.ingest.detect import read_source
-from compliance.ingest.loading import ingest_paths
+from compliance.intake.batch import ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import EcolabelLicence, Finding
 from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from compliance.checks.runner import run_checks
 from compliance.checks.trip_counts import count_trips, counted_trip_lines, windows_of
 from compliance.contracts import load_contracts
-from compliance.ingest.loading import ingest_paths
+from compliance.intake.batch import ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import Finding, TripLine, TripLineScan
 from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
