@@ -64,7 +64,7 @@ def child(kind: str, path: Path) -> dict[str, float]:
     elif kind == "full":
         records = read_dmr_fast(path).records
     elif kind == "import":
-        from compliance.ingest.vehicles import import_dmr
+        from compliance.intake.vehicles import import_dmr
         from compliance.store.db import make_engine, migrate_database
 
         url = f"sqlite:///{path.with_suffix('.sqlite')}"

@@ -38,7 +38,7 @@ def child_parse(folder: Path) -> dict[str, float]:
 
 
 def child_ingest(folder: Path, database: Path) -> dict[str, float]:
-    from compliance.ingest.loading import ingest_paths
+    from compliance.intake.batch import ingest_paths
     from compliance.quality import prepare_suites
     from compliance.store.db import make_engine, migrate_database
 

@@ -56,11 +56,11 @@ def main() -> None:
     from lxml import etree
     from sqlalchemy.orm import Session
 
-    from compliance.ingest.loading import _invoice_line_rows, _invoice_row, store_documents
     from compliance.ingest.safe_xml import parse_xml
     from compliance.ingest.ubl import read_ubl_invoice
     from compliance.quality import prepare_suites, validate_documents
     from compliance.store.db import ids_by_key, insert_rows, make_engine, migrate_database
+    from compliance.store.documents import invoice_line_rows, invoice_row, store_documents
     from compliance.store.models import SourceFile
 
     prepare_suites()
@@ -116,8 +116,8 @@ def main() -> None:
                 [(element.tag, element.text) for element in root.iter()]
 
         # As many rows, as wide, as store_documents writes: one per invoice, one per line.
-        row_shapes = [len(_invoice_row(0, doc)) for doc in documents]
-        row_shapes += [len(row) for doc in documents for row in _invoice_line_rows(0, doc)]
+        row_shapes = [len(invoice_row(0, doc)) for doc in documents]
+        row_shapes += [len(row) for doc in documents for row in invoice_line_rows(0, doc)]
 
         columns = {width: ", ".join(f"c{index}" for index in range(width)) for width in set(row_shapes)}
         inserts = [  # (statement, rows) per table and per chunk, built before the clock starts

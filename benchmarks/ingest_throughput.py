@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.sample_data import write_samples
 from compliance.base.documents import InvoiceDocument
 from compliance.ingest.detect import read_source
-from compliance.ingest.loading import ingest_paths
+from compliance.intake.batch import ingest_paths
 from compliance.store.db import make_engine, migrate_database
 
 MAX = 500 * 1024 * 1024

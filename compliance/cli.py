@@ -20,6 +20,7 @@ from compliance import pipeline
 from compliance.assessment.contract_year import CheckSummary
 from compliance.assessment.hearing import record_comment, record_decision
 from compliance.assessment.inputs import vehicle_facts
+from compliance.assessment.plates import plates_in_data
 from compliance.base.documents import document_as_json
 from compliance.base.errors import ComplianceError, ContractTermsError
 from compliance.base.formatting import danish_money, danish_percent
@@ -30,9 +31,9 @@ from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions, load_log_mapping
 from compliance.ingest.excel_catalogue import write_blank_catalogue_template
 from compliance.ingest.excel_invoice import write_blank_template
-from compliance.ingest.loading import IngestProgress, IngestSummary
 from compliance.ingest.ubl import normalise_cvr
-from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
+from compliance.intake.batch import IngestProgress, IngestSummary
+from compliance.intake.vehicles import import_vehicle_file
 from compliance.reports.annual import WrittenReports
 from compliance.reports.language import language
 from compliance.reports.statement import penalty_statement_text

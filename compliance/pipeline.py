@@ -10,14 +10,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 from compliance.assessment.contract_year import CheckSummary, run_checks
+from compliance.assessment.plates import plates_in_data
 from compliance.assessment.portfolio import Portfolio, portfolio_figures
 from compliance.base.errors import ContractTermsError, SettingsError
 from compliance.base.settings import INBOX_KINDS, Settings
 from compliance.checks.green_vehicles import RULE_EARLY_WARNING
 from compliance.contracts import ContractTerms, load_contracts
 from compliance.ingest.driving_log import LogOptions
-from compliance.ingest.loading import IngestProgress, IngestSummary, ingest_paths, iter_input_files, unseen_files
-from compliance.ingest.vehicles import import_vehicle_file, plates_in_data
+from compliance.intake.batch import IngestProgress, IngestSummary, ingest_paths
+from compliance.intake.files import iter_input_files, unseen_files
+from compliance.intake.vehicles import import_vehicle_file
 from compliance.reports.annual import WrittenReports, write_reports
 from compliance.reports.language import language, rule_base
 from compliance.reports.notices import (

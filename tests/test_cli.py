@@ -156,7 +156,7 @@ def test_progress_line_on_a_terminal_only() -> None:
     import io
 
     from compliance.cli import TerminalProgress
-    from compliance.ingest.loading import IngestProgress, IngestSummary
+    from compliance.intake.batch import IngestProgress, IngestSummary
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from compliance.ingest.loading import ingest_paths
-from compliance.ingest.vehicles import import_dmr
+from compliance.intake.batch import ingest_paths
+from compliance.intake.vehicles import import_dmr
 from compliance.quality import DATASETS, quality_rules, validate_dataset
 from compliance.reports.annual import write_reports
 from compliance.reports.language import language

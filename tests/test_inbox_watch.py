@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select
 
 from compliance.base.errors import SettingsError
 from compliance.base.settings import Settings
-from compliance.ingest.loading import ingest_paths, iter_input_files, unseen_files
+from compliance.intake.batch import ingest_paths
+from compliance.intake.files import iter_input_files, unseen_files
 from compliance.pipeline import check_and_report_contract, contract_ids, ingest_inbox_folder, initialise_database
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Vehicle

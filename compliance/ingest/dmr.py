@@ -369,3 +369,13 @@ def read_dmr(
     if on_progress is not None:
         on_progress(counting.bytes_read, total, records)
     return DmrImportResult(records, vehicles, skipped, error)
+
+
+def is_dmr_extract(path: Path) -> bool:
+    """Recognised by content: the DMR root element near the start (also inside a zip)."""
+    try:
+        stream, _size = open_dmr(path)
+    except (SourceFileError, OSError, ValueError):
+        return False
+    with stream:
+        return b"ESStatistikListeModtag" in stream.read(4096)

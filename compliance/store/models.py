@@ -289,7 +289,7 @@ class Trip(Base):
 
 
 class Vehicle(Base):
-    """The current register record per plate (the last imported file wins)."""
+    """The current register record per plate (which source wins: ``compliance.store.vehicles``)."""
 
     __tablename__ = "vehicle"
 

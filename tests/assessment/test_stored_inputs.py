@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from compliance.assessment.inputs import contract_catalogues, licence_registry
-from compliance.ingest.loading import ingest_paths
+from compliance.intake.batch import ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import CatalogueMessage, EcolabelLicence
 from tests.builders import contract

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from compliance.assessment.contract_year import run_checks
 from compliance.assessment.trip_lines import count_trips, counted_trip_lines, windows_of
-from compliance.ingest.loading import ingest_paths
+from compliance.intake.batch import ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import Finding, TripLine, TripLineScan
 from tests.builders import green_vehicle_terms, transport_contract

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from compliance.cli import main
-from compliance.ingest.dmr import read_dmr
-from compliance.ingest.loading import ingest_paths
-from compliance.ingest.vehicles import import_dmr, is_dmr_extract
+from compliance.ingest.dmr import is_dmr_extract, read_dmr
+from compliance.intake.batch import ingest_paths
+from compliance.intake.vehicles import import_dmr
 from tests.conftest import SAMPLE_DIR
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<ns:ESStatistikListeModtag_I xmlns:ns="http://skat.dk/dmr/2007/05/31/"><ns:StatistikSamling>\n'

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from compliance.base.documents import CatalogueDocument, InvoiceDocument
 from compliance.base.errors import ComplianceError
 from compliance.ingest.detect import read_source
-from compliance.ingest.loading import ingest_file
+from compliance.intake.batch import ingest_file
 from tests.conftest import REFERENCE_DIR, SAMPLE_DIR
 
 SEEDS = sorted([*SAMPLE_DIR.glob("*/*.xml"), *REFERENCE_DIR.glob("invoices/*/*.xml")])[:40]

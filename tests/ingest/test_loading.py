@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from compliance.base.errors import SourceFileError
-from compliance.ingest.loading import file_batches, ingest_paths, iter_input_files
+from compliance.intake.batch import ingest_paths
+from compliance.intake.files import file_batches, iter_input_files
 from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 from tests.conftest import SAMPLE_DIR

@@ -1,0 +1,264 @@
+"""Normalised documents to database rows: one mapping per document kind, written in bulk.
+
+The readers in ``compliance.ingest`` return the records of ``compliance.base.documents``; this
+module is the one place that knows which table and columns each record becomes. Vehicle register
+records are not mapped here: they follow the register's upsert policy (``compliance.store.vehicles``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from compliance.base.documents import (
+    AllowanceCharge,
+    CatalogueDocument,
+    CatalogueLine,
+    DocumentLine,
+    DrivingLogDocument,
+    EcolabelRegistryDocument,
+    InvoiceDocument,
+    SourceDocument,
+    VehicleRegisterDocument,
+)
+from compliance.base.errors import DuplicateDocumentError
+from compliance.store.db import ids_by_key, insert_rows
+from compliance.store.models import CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, SourceFile, Trip
+from compliance.store.vehicles import store_declared_vehicles
+
+
+def _signed(value: Decimal | None, sign: int) -> Decimal | None:
+    return None if value is None else value * sign
+
+
+def _jsonable_list(records: list[AllowanceCharge]) -> list[dict[str, Any]]:
+    return [
+        {"charge": record.charge, "amount": str(record.amount), "reason": record.reason, "reason_code": record.reason_code}
+        for record in records
+    ]
+
+
+def _item_json(line: DocumentLine | CatalogueLine) -> dict[str, list[dict[str, Any]]]:
+    """The JSON columns an invoice line and a catalogue item share (built by hand: asdict is slow)."""
+    return {
+        "classification_codes": [{"code": code.code, "list_id": code.list_id} for code in line.classification_codes],
+        "labels": [
+            {"code": lb.code, "raw": lb.raw, "known": lb.known, "type1": lb.type1, "source": lb.source, "licence": lb.licence}
+            for lb in line.labels
+        ],
+        "properties": [{"name": prop.name, "value": prop.value} for prop in line.properties],
+    }
+
+
+def invoice_row(source_id: int, document: InvoiceDocument) -> dict[str, Any]:
+    """The ``invoice`` row of an invoice or credit note (its contract is assigned when the contracts are checked)."""
+    return {
+        "source_file_id": source_id,
+        "document_type": document.document_type,
+        "format": document.format,
+        "number": document.id,
+        "issue_date": document.issue_date,
+        "currency": document.currency,
+        "supplier_key": supplier_key(document),
+        "supplier_cvr": document.supplier.cvr,
+        "supplier_se": document.supplier.se,
+        "supplier_name": document.supplier.name,
+        "supplier_endpoint_id": document.supplier.endpoint_id,
+        "supplier_endpoint_scheme": document.supplier.endpoint_scheme,
+        "customer_endpoint_id": document.customer.endpoint_id,
+        "customer_endpoint_scheme": document.customer.endpoint_scheme,
+        "customer_gln": document.customer.gln,
+        "customer_cvr": document.customer.cvr,
+        "customer_name": document.customer.name,
+        "contract_references": document.contract_references,
+        "line_extension_amount": document.totals.line_extension,
+        "tax_exclusive_amount": document.totals.tax_exclusive,
+        "payable_amount": document.totals.payable,
+        "allowance_total_amount": document.totals.allowance_total,
+        "charge_total_amount": document.totals.charge_total,
+        "allowance_charges": _jsonable_list(document.allowance_charges),
+        "delivery_date": document.delivery_date,
+        "period_start": document.period_start,
+        "period_end": document.period_end,
+        "contract_id": None,
+    }
+
+
+def invoice_line_rows(invoice_id: int, document: InvoiceDocument) -> list[dict[str, Any]]:
+    """The ``invoice_line`` rows of a stored invoice (``invoice_id``)."""
+    # Credit notes reduce trips and amounts: quantities and amounts are stored signed.
+    sign = -1 if document.document_type == "credit_note" else 1
+    return [
+        {
+            "invoice_id": invoice_id,
+            "position": line.position,
+            "line_id": line.id,
+            "quantity": _signed(line.quantity, sign),
+            "unit_code": line.unit_code,
+            "line_amount": _signed(line.line_amount, sign),
+            "name": line.name,
+            "description": line.description,
+            "seller_item_id": line.seller_item_id,
+            "standard_item_id": line.standard_item_id,
+            **_item_json(line),
+            "notes": line.notes,
+            "delivery_date": line.delivery_date,
+            "allowance_charges": _jsonable_list(line.allowance_charges),
+            "source_line": line.source_line,
+            "path": line.path,
+        }
+        for line in document.lines
+    ]
+
+
+def catalogue_item_rows(source_id: int, document: CatalogueDocument) -> list[dict[str, Any]]:
+    """One ``catalogue_item`` row per catalogue line, each carrying the catalogue's header fields."""
+    return [
+        {
+            "source_file_id": source_id,
+            "catalogue_id": document.id,
+            "document_type": document.document_type,
+            "issue_date": document.issue_date,
+            "supplier_cvr": document.supplier.cvr,
+            "contract_references": document.contract_references,
+            "position": line.position,
+            "line_id": line.id,
+            "action_code": line.action_code,
+            "seller_item_id": line.seller_item_id,
+            "standard_item_id": line.standard_item_id,
+            "name": line.name,
+            **_item_json(line),
+            "price": line.price,
+            "unit_code": line.unit_code,
+            "source_line": line.source_line,
+            "path": line.path,
+        }
+        for line in document.lines
+    ]
+
+
+def catalogue_message_row(source_id: int, document: CatalogueDocument) -> dict[str, Any]:
+    """The ``catalogue_message`` row: one per catalogue file, what the catalogue history is built from."""
+    return {
+        "source_file_id": source_id,
+        "catalogue_id": document.id,
+        "document_type": document.document_type,
+        "format": document.format,
+        "issue_date": document.issue_date,
+        "issue_time": document.issue_time,
+        "action_code": document.action_code,
+        "version_id": document.version_id,
+        "target_catalogue_id": document.target_catalogue_id or document.id,
+        "supplier_key": supplier_key(document),
+        "supplier_cvr": document.supplier.cvr,
+        "supplier_name": document.supplier.name,
+        "customer_gln": document.customer.gln,
+        "contract_references": document.contract_references,
+        "valid_from": document.valid_from,
+        "valid_to": document.valid_to,
+        "line_count": len(document.lines),
+    }
+
+
+def licence_rows(source_id: int, document: EcolabelRegistryDocument) -> list[dict[str, Any]]:
+    """One ``ecolabel_licence`` row per licence in an ecolabel registry export."""
+    return [
+        {
+            "source_file_id": source_id,
+            "row": licence.row,
+            "label_code": licence.label_code,
+            "licence_number": licence.licence_number,
+            "product_group": licence.product_group,
+            "product_name": licence.product_name,
+            "holder": licence.holder,
+            "gtin": licence.gtin,
+            "valid_to": licence.valid_to,
+        }
+        for licence in document.licences
+    ]
+
+
+def trip_rows(source_id: int, document: DrivingLogDocument) -> list[dict[str, Any]]:
+    """One ``trip`` row per driving-log row, with the supplier the log belongs to."""
+    return [
+        {
+            "source_file_id": source_id,
+            "row": trip.row,
+            "supplier_cvr": document.supplier_cvr,
+            "trip_date": trip.trip_date,
+            "registration": trip.registration,
+            "vehicle_type": trip.vehicle_type,
+            "distance_km": trip.distance_km,
+            "fuel": trip.fuel,
+            "contract_reference": trip.contract_reference,
+        }
+        for trip in document.trips
+    ]
+
+
+def store_documents(session: Session, documents: list[tuple[int, SourceDocument]]) -> None:
+    """Write the normalised records of parsed files, each linked to its source-file id, in bulk.
+
+    Driver-level inserts on the session's connection (:func:`insert_rows`): the ORM's bulk path costs
+    several times more per row and these rows need none of its bookkeeping (the vehicle register,
+    an upsert, goes through :mod:`compliance.store.vehicles`).
+    """
+    connection = session.connection()
+    invoices = [(source_id, doc) for source_id, doc in documents if isinstance(doc, InvoiceDocument)]
+    if invoices:
+        source_ids = [source_id for source_id, _ in invoices]
+        insert_rows(connection, Invoice, [invoice_row(source_id, doc) for source_id, doc in invoices])
+        invoice_ids = ids_by_key(connection, Invoice, "source_file_id", source_ids)
+        lines = [row for source_id, doc in invoices for row in invoice_line_rows(invoice_ids[source_id], doc)]
+        insert_rows(connection, InvoiceLine, lines)
+    catalogues = [(source_id, doc) for source_id, doc in documents if isinstance(doc, CatalogueDocument)]
+    insert_rows(connection, CatalogueMessage, [catalogue_message_row(source_id, doc) for source_id, doc in catalogues])
+    items = [row for source_id, doc in catalogues for row in catalogue_item_rows(source_id, doc)]
+    insert_rows(connection, CatalogueItem, items)
+    trips = [row for source_id, doc in documents if isinstance(doc, DrivingLogDocument) for row in trip_rows(source_id, doc)]
+    insert_rows(connection, Trip, trips)
+    licences = [
+        row for source_id, doc in documents if isinstance(doc, EcolabelRegistryDocument) for row in licence_rows(source_id, doc)
+    ]
+    insert_rows(connection, EcolabelLicence, licences)
+    for source_id, doc in documents:
+        if isinstance(doc, VehicleRegisterDocument):
+            store_declared_vehicles(session, source_id, doc.vehicles)
+
+
+def supplier_key(document: InvoiceDocument | CatalogueDocument) -> str:
+    """Who a document number belongs to: the CVR, else the endpoint id, else the name."""
+    return document.supplier.cvr or document.supplier.endpoint_id or document.supplier.name or "unknown"
+
+
+def reused_numbers(session: Session, documents: list[tuple[str, InvoiceDocument]]) -> dict[str, DuplicateDocumentError]:
+    """Documents (by file name) whose supplier already used their number for other content."""
+    keys = {(supplier_key(doc), doc.document_type, doc.id) for _, doc in documents}
+    first: dict[tuple[str, str, str], tuple[str, str]] = {}
+    if keys:
+        stored = session.execute(
+            select(Invoice.supplier_key, Invoice.document_type, Invoice.number, SourceFile.path, SourceFile.sha256)
+            .join(SourceFile, Invoice.source_file_id == SourceFile.id)
+            .where(tuple_(Invoice.supplier_key, Invoice.document_type, Invoice.number).in_(list(keys)))
+        ).all()
+        first = {(row[0], row[1], row[2]): (row[3], row[4]) for row in stored}
+    reused: dict[str, DuplicateDocumentError] = {}
+    for name, doc in documents:
+        key = (supplier_key(doc), doc.document_type, doc.id)
+        if key in first:
+            first_file, first_sha = first[key]
+            reused[name] = DuplicateDocumentError(
+                f"duplicate {doc.document_type.replace('_', ' ')} number {doc.id!r} from supplier {key[0]} "
+                f"with different content (first received in {first_file})",
+                file=name,
+                supplier=key[0],
+                number=doc.id,
+                first_file=first_file,
+                first_sha256=first_sha,
+            )
+        else:
+            first[key] = (name, "")  # a later file in the same batch reusing the number is caught too
+    return reused

@@ -1,0 +1,120 @@
+"""The ``source_file`` table: every file ingest has seen, by content hash, with what became of it.
+
+A file is ``ingested``, ``quarantined`` (with the reason a user reads) or, for a DMR extract that
+breaks off, ``partial``. The same content is one row whatever its path; a file quarantined once and
+readable later keeps its row and is marked ingested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from compliance.base.documents import SourceDocument
+from compliance.base.findings import FindingRecord
+from compliance.store.db import ids_by_key, insert_rows
+from compliance.store.models import DataQualityFailure, Finding, SourceFile
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def first_seen_by_path(session: Session, paths: Sequence[str]) -> dict[str, list[tuple[int, datetime]]]:
+    """Size and first-seen time (UTC) of every stored file at each of ``paths``."""
+    seen: dict[str, list[tuple[int, datetime]]] = {}
+    query = select(SourceFile.path, SourceFile.size_bytes, SourceFile.first_seen_at).where(SourceFile.path.in_(paths))
+    for name, size, first_seen in session.execute(query):
+        seen.setdefault(name, []).append((size, first_seen if first_seen.tzinfo else first_seen.replace(tzinfo=UTC)))
+    return seen
+
+
+def sources_by_digest(session: Session, digests: Sequence[str]) -> dict[str, SourceFile]:
+    """The stored files with these content hashes (ingested, quarantined or partial), by hash."""
+    if not digests:
+        return {}
+    return {row.sha256: row for row in session.scalars(select(SourceFile).where(SourceFile.sha256.in_(digests)))}
+
+
+def source_ids_by_digest(session: Session, digests: Sequence[str]) -> dict[str, int]:
+    """The ids of the stored files with these content hashes."""
+    query = select(SourceFile.sha256, SourceFile.id).where(SourceFile.sha256.in_(digests))
+    return {digest: source_id for digest, source_id in session.execute(query)}
+
+
+def record_ingested_sources(
+    session: Session, files: Sequence[tuple[str, str, int, SourceDocument]], known: dict[str, SourceFile], now: datetime
+) -> dict[str, int]:
+    """Mark ``files`` (path, sha256, size, document) ingested and return their ids by hash.
+
+    New content gets a new row, first seen ``now``; content in ``known`` (quarantined before,
+    readable now) keeps its row, which takes the new path, kind and status.
+    """
+    values: list[dict[str, Any]] = [
+        {
+            "sha256": digest,
+            "path": path,
+            "size_bytes": size,
+            "kind": document.document_type,
+            "format": document.format,
+            "status": "ingested",
+            "quarantine_reason": None,
+            "ingested_at": now,
+        }
+        for path, digest, size, document in files
+    ]
+    new = [row for row in values if row["sha256"] not in known]
+    source_ids: dict[str, int] = {}
+    if new:
+        insert_rows(session.connection(), SourceFile, [{**row, "first_seen_at": now} for row in new])
+        source_ids = ids_by_key(session.connection(), SourceFile, "sha256", [row["sha256"] for row in new])
+    for row in values:
+        if row["sha256"] in known:
+            source_ids[row["sha256"]] = known[row["sha256"]].id
+            session.execute(update(SourceFile).where(SourceFile.id == known[row["sha256"]].id).values(**row))
+    return source_ids
+
+
+def record_quarantine(
+    session: Session, path: str, digest: str, size: int, reason: str, finding: FindingRecord | None = None
+) -> None:
+    """Mark the file quarantined with its reason; ``finding`` (a reused document number) is also
+    recorded once, against the file."""
+    source = session.scalars(select(SourceFile).where(SourceFile.sha256 == digest)).first()
+    if source is None:
+        source = SourceFile(sha256=digest, path=path, size_bytes=size, first_seen_at=_now(), kind="unknown")
+        session.add(source)
+    source.status = "quarantined"
+    source.quarantine_reason = reason
+    source.path = path
+    if finding is None:
+        return
+    session.flush()
+    record = replace(finding, source_file_id=source.id)
+    if session.scalars(select(Finding).where(Finding.fingerprint == record.fingerprint())).first() is None:
+        session.add(Finding(**record.row_values(), created_at=_now()))
+
+
+def record_register_source(session: Session, path: str, digest: str, size: int, error: str | None, now: datetime) -> int:
+    """Record a DMR extract as read ``now`` (``partial`` with ``error`` when it broke off) and return its id."""
+    source = session.scalars(select(SourceFile).where(SourceFile.sha256 == digest)).first()
+    if source is None:
+        source = SourceFile(sha256=digest, path=path, size_bytes=size, first_seen_at=now)
+        session.add(source)
+    source.kind = "vehicle_register"
+    source.format = "dmr-extract"
+    source.status = "partial" if error else "ingested"
+    source.quarantine_reason = error
+    source.ingested_at = now
+    session.flush()
+    return source.id
+
+
+def clear_quality_failures(session: Session, source_ids: Sequence[int]) -> None:
+    """Forget the data-quality failures listed for these files (checked again, or stored now)."""
+    session.execute(delete(DataQualityFailure).where(DataQualityFailure.source_file_id.in_(list(source_ids))))

@@ -1,0 +1,156 @@
+"""The vehicle register's one upsert policy, for both sources of a plate's record.
+
+Two sources write the ``vehicle`` table, one row per plate:
+
+- the **DMR register extract** (``origin = "dmr"``), which knows with authority whether a plate is
+  registered, its total weight, its Euro norm and its DMR vehicle id; and
+- a **declared-vehicles file** (``origin = "declared"``), in which the authority declares what the
+  DMR cannot say: biogas with its evidence, cargo bikes, foreign plates.
+
+The policy, whichever order the files arrive in:
+
+- A plate not yet in the register is inserted from the record that brings it.
+- A declaration replaces the plate's whole record (kind, fuel, Euro norm, weight, registration
+  status, evidence, source file and row; origin becomes ``declared``); only the DMR vehicle id is
+  kept. The last declaration imported wins.
+- A DMR record always replaces registration status, total weight, Euro norm and DMR vehicle id.
+  It replaces kind and fuel too, clears the evidence, and takes over source file, row and origin
+  (``dmr``), except for a plate declared as biogas: the DMR has no biogas code, so a biogas
+  declaration and its evidence stand (§2.1).
+- Within one file a plate's last record wins (a DMR extract is already reduced to one current
+  record per plate by its reader).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from compliance.base.documents import VehicleRecord
+from compliance.ingest.dmr import DmrVehicle
+from compliance.store.models import Vehicle
+
+# Plates looked up and written per round trip when a register extract is stored (a first import has millions).
+UPSERT_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class _IncomingVehicle:
+    """One plate's record from either source, in the register's columns."""
+
+    registration: str
+    kind: str
+    fuel: str
+    euro_norm: int | None
+    total_weight_kg: int | None
+    registered: bool
+    green_evidence: str | None
+    row: int
+    origin: str  # "dmr" | "declared"
+    dmr_vehicle_id: str | None
+
+    def new_row(self, source_id: int) -> dict[str, Any]:
+        """The columns of a plate the register does not hold yet."""
+        return {
+            "registration": self.registration,
+            "kind": self.kind,
+            "fuel": self.fuel,
+            "euro_norm": self.euro_norm,
+            "total_weight_kg": self.total_weight_kg,
+            "registered": self.registered,
+            "green_evidence": self.green_evidence,
+            "source_file_id": source_id,
+            "row": self.row,
+            "origin": self.origin,
+            "dmr_vehicle_id": self.dmr_vehicle_id,
+        }
+
+
+def _update(vehicle: Vehicle, incoming: _IncomingVehicle, source_id: int) -> None:
+    """Apply the module's policy to a plate the register already holds."""
+    if incoming.origin == "dmr":
+        # What the DMR knows with authority, whatever the plate's origin.
+        vehicle.registered = incoming.registered
+        vehicle.total_weight_kg = incoming.total_weight_kg
+        vehicle.euro_norm = incoming.euro_norm
+        vehicle.dmr_vehicle_id = incoming.dmr_vehicle_id
+        if vehicle.origin == "declared" and vehicle.fuel == "biogas":
+            return  # a declared biogas fuel and its evidence are kept (§2.1)
+    vehicle.kind = incoming.kind
+    vehicle.fuel = incoming.fuel
+    vehicle.euro_norm = incoming.euro_norm
+    vehicle.total_weight_kg = incoming.total_weight_kg
+    vehicle.registered = incoming.registered
+    vehicle.green_evidence = incoming.green_evidence
+    vehicle.source_file_id = source_id
+    vehicle.row = incoming.row
+    vehicle.origin = incoming.origin
+
+
+def _upsert(session: Session, source_id: int, records: Iterable[_IncomingVehicle]) -> None:
+    """Insert the plates the register lacks in one statement and update the others by the policy."""
+    latest: dict[str, _IncomingVehicle] = {}
+    for record in records:
+        latest[record.registration] = record  # the first occurrence's place, the last occurrence's values
+    existing = {
+        vehicle.registration: vehicle
+        for vehicle in session.scalars(select(Vehicle).where(Vehicle.registration.in_(list(latest))))
+    }
+    new_rows = [record.new_row(source_id) for plate, record in latest.items() if plate not in existing]
+    if new_rows:
+        session.execute(insert(Vehicle), new_rows)
+    for plate, record in latest.items():
+        if plate in existing:
+            _update(existing[plate], record, source_id)
+    session.flush()
+
+
+def store_declared_vehicles(session: Session, source_id: int, records: Sequence[VehicleRecord]) -> None:
+    """Store a declared-vehicles file's records (the last declaration of a plate wins)."""
+    _upsert(
+        session,
+        source_id,
+        (
+            _IncomingVehicle(
+                registration=record.registration,
+                kind=record.kind,
+                fuel=record.fuel,
+                euro_norm=record.euro_norm,
+                total_weight_kg=record.total_weight_kg,
+                registered=record.registered,
+                green_evidence=record.green_evidence,
+                row=record.row,
+                origin="declared",
+                dmr_vehicle_id=None,
+            )
+            for record in records
+        ),
+    )
+
+
+def store_register_vehicles(session: Session, source_id: int, records: Sequence[DmrVehicle]) -> None:
+    """Store the current DMR record of each plate, ``UPSERT_CHUNK`` plates at a time."""
+    for start in range(0, len(records), UPSERT_CHUNK):
+        _upsert(
+            session,
+            source_id,
+            (
+                _IncomingVehicle(
+                    registration=record.registration,
+                    kind=record.kind,
+                    fuel=record.fuel,
+                    euro_norm=record.euro_norm,
+                    total_weight_kg=record.total_weight_kg,
+                    registered=record.registered,
+                    green_evidence=None,
+                    row=record.record,
+                    origin="dmr",
+                    dmr_vehicle_id=record.vehicle_id,
+                )
+                for record in records[start : start + UPSERT_CHUNK]
+            ),
+        )
