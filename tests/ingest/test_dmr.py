@@ -121,12 +121,11 @@ def test_dmr_import_keeps_a_declared_biogas_fuel(engine: Engine, tmp_path: Path)
     ingest_paths(engine, [SAMPLE_DIR / "transport" / "koeretoejer.csv"], 10**7)  # declares BG22519 biogas with evidence
     summary = import_dmr(engine, write_extract(tmp_path / "dmr.xml"))
     assert (summary.records, summary.vehicles) == (7, 4)
-    from compliance.checks.green_vehicles import vehicle_as_json
+    from compliance.assessment.inputs import vehicle_facts
     from compliance.store.db import session_scope
-    from compliance.store.models import Vehicle
 
     with session_scope(engine) as session:
-        by_plate = {v.registration: vehicle_as_json(v) for v in session.query(Vehicle)}
+        by_plate = {plate: vehicle_facts(session, plate) or {} for plate in ("BG22519", "TR75021", "AB12345")}
     assert by_plate["BG22519"]["fuel"] == "biogas" and by_plate["BG22519"]["green"] is True
     assert by_plate["BG22519"]["origin"] == "declared" and by_plate["BG22519"]["euro_norm"] == 6
     assert by_plate["TR75021"]["origin"] == "dmr" and by_plate["TR75021"]["euro_norm"] == 5
