@@ -43,6 +43,8 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert "Usage: main" in result.output or "Usage:" in result.output
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_run_prints_where_the_reports_are(env: Path) -> None:
     result = CliRunner().invoke(main, ["run"])
     assert result.exit_code == 0, result.output
@@ -61,6 +63,8 @@ def test_ingest_exits_non_zero_and_names_the_quarantined_file(env: Path) -> None
     assert f"quarantined: {bad}: line 1" in result.output
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_check_and_report_for_one_contract_year(env: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["ingest", str(SAMPLE_DIR)]).exit_code == 0

@@ -22,6 +22,8 @@ from tests.test_postgres import empty_database
 AS_OF = date(2026, 11, 22)
 POSTGRES_URL = os.environ.get("COMPLIANCE_TEST_POSTGRES_URL")
 
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # two pipeline runs in two processes
+
 
 def _run(settings: Settings, start: multiprocessing.synchronize.Event, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     from compliance.pipeline import run_pipeline
@@ -74,6 +76,7 @@ def test_two_runs_at_once_on_sqlite_count_nothing_twice(settings: Settings, tmp_
 @pytest.mark.skipif(
     not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)"
 )
+@pytest.mark.postgres
 def test_two_runs_at_once_on_postgresql_count_nothing_twice(settings: Settings, tmp_path: Path) -> None:
     assert POSTGRES_URL is not None
     empty_database(POSTGRES_URL)

@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 
 from compliance.base.settings import PROJECT_ROOT
-from tests.conftest import SAMPLE_DIR
+from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
 
 DAGS_DIR = PROJECT_ROOT / "dags"
+
+# Each test starts Airflow in a subprocess (a DagBag, dag.test()) on the tests' contracts.
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 
 def airflow_env(tmp_path: Path) -> dict[str, str]:
@@ -25,6 +28,8 @@ def airflow_env(tmp_path: Path) -> dict[str, str]:
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{tmp_path / 'airflow.db'}",
         COMPLIANCE_VAR_DIR=str(tmp_path / "var"),
+        COMPLIANCE_INBOX=str(SAMPLE_DIR),  # read, never written
+        COMPLIANCE_CONTRACTS_DIR=str(CONTRACTS_DIR),
     )
     return env
 

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 
 from compliance.base.settings import PROJECT_ROOT
 from tests.conftest import need_tool
+
+pytestmark = pytest.mark.production
 
 
 def test_compose_file_parses_and_wires_existing_services_and_files() -> None:
@@ -58,6 +61,7 @@ def test_the_validator_refuses_a_broken_compose_file(reference_dir: Path) -> Non
     assert any("restrat" in m for m in messages) and any("5432" in m for m in messages)
 
 
+@pytest.mark.slow
 def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     """Debian's docker-compose reads the file as an engine would (no engine needed for ``config``)."""
     need_tool(None if shutil.which("docker-compose") else "docker-compose is not installed")

@@ -43,6 +43,7 @@ def test_only_new_or_changed_files_are_unseen(engine: Engine, tmp_path: Path) ->
     assert unseen_files(engine, [*files, new]) == [changed, new]
 
 
+@pytest.mark.slow
 def test_an_inbox_folder_per_kind_and_a_dmr_extract_among_the_vehicles(settings: Settings, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     (inbox / "invoices").mkdir(parents=True)
@@ -73,6 +74,8 @@ def test_contracts_by_id_and_an_unknown_id_names_the_known_ones(settings: Settin
         contract_ids(settings, "KK-1999-0001")
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_one_contract_is_checked_and_reported_without_touching_the_overview(settings: Settings, engine: Engine) -> None:
     ingest_paths(engine, [SAMPLE_DIR], MAX)
     run = check_and_report_contract(settings, "KK-2024-0117")
@@ -82,6 +85,8 @@ def test_one_contract_is_checked_and_reported_without_touching_the_overview(sett
     assert not (settings.reports_dir / "KK-2025-0042").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_a_running_year_below_its_level_gives_an_early_warning(settings: Settings, engine: Engine) -> None:
     ingest_paths(engine, [SAMPLE_DIR], MAX)
     run = check_and_report_contract(settings, "KK-2024-0117", as_of=date(2025, 6, 30))

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
@@ -21,6 +22,8 @@ NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
 AS_OF = date(2026, 11, 22)
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # each test runs the whole pipeline
 
 
 def trips_in_files(start: date, end: date) -> tuple[Decimal, Decimal]:

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from compliance.assessment.portfolio import category_of
@@ -38,6 +39,8 @@ def _lines_delivered_in(year: int) -> list[tuple[InvoiceDocument, Decimal, str |
     return found
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_spend_per_buyer_unit_adds_up_to_the_files_and_labels_come_from_the_catalogue(settings: Settings) -> None:
     run_pipeline(settings, as_of=AS_OF)
     figures = portfolio(settings, 2025)
@@ -54,6 +57,8 @@ def test_spend_per_buyer_unit_adds_up_to_the_files_and_labels_come_from_the_cata
     assert transport.category == "78 Transportation and storage and mail services"
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_green_terms_per_contract_and_the_share_of_new_contracts(settings: Settings) -> None:
     run_pipeline(settings, as_of=AS_OF)
     figures = portfolio(settings, 2025).as_json()
@@ -63,6 +68,8 @@ def test_green_terms_per_contract_and_the_share_of_new_contracts(settings: Setti
     assert portfolio(settings, 2027).as_json()["green_terms"]["new_contracts"]["share"] is None  # no new contracts
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_lines_in_another_currency_are_counted_apart_not_converted(settings: Settings, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -84,6 +91,8 @@ def test_categories_are_unspsc_segments() -> None:
     assert category_of([Classification("N2", "CVD")]) == "unclassified"
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_the_cli_prints_the_figures_and_the_pipeline_writes_a_page(settings: Settings) -> None:
     run_pipeline(settings, as_of=AS_OF)
     page = (settings.reports_dir / "portfolio-2025.html").read_text(encoding="utf-8")

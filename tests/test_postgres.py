@@ -33,9 +33,14 @@ def empty_database(db_url: str) -> None:
     engine.dispose()
 
 
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)"
+    ),
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.integration,
+]
 
 
 def test_postgresql_and_sqlite_give_identical_results(settings: Settings) -> None:

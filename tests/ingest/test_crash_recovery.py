@@ -10,8 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from benchmarks.synthetic_invoices import write_invoices
 from compliance.base.settings import PROJECT_ROOT
+from tests.conftest import CONTRACTS_DIR
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # two ingest subprocesses over 1,200 files
 
 
 def content(db: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -31,6 +36,7 @@ def content(db: Path) -> dict[str, list[tuple[object, ...]]]:
 def ingest_command(inbox: Path, var: Path) -> tuple[list[str], dict[str, str]]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLIANCE_")}
     env["COMPLIANCE_VAR_DIR"] = str(var)
+    env["COMPLIANCE_CONTRACTS_DIR"] = str(CONTRACTS_DIR)
     env["COMPLIANCE_INGEST_BATCH_FILES"] = "200"  # several transactions: some are stored when the run is killed
     return [sys.executable, "-m", "compliance.cli", "ingest", str(inbox)], env
 

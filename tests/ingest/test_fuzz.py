@@ -18,6 +18,8 @@ from tests.conftest import REFERENCE_DIR, SAMPLE_DIR
 
 SEEDS = sorted([*SAMPLE_DIR.glob("*/*.xml"), *REFERENCE_DIR.glob("invoices/*/*.xml")])[:40]
 MAX = 5 * 1024 * 1024
+
+pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 NASTY_TEXT = st.one_of(
     st.text(alphabet="0123456789.,-+eE ÆØÅæøå<>&;'\"\t\n", max_size=40),
     st.sampled_from(["DK", "NaN", "-Infinity", "1E+999999", "9" * 400, "2025-02-30", "DK1234567", "", " "]),

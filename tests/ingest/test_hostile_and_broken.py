@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from compliance.base.errors import SourceFileError, UnknownFormatError, UnsafeInputError
 from compliance.ingest.detect import read_source
+from tests.conftest import SAMPLE_DIR
 
 MAX = 5 * 1024 * 1024
 
@@ -66,7 +66,7 @@ def test_malformed_xml_names_line_and_column() -> None:
 
 
 def test_invoice_without_number_or_with_a_bad_amount_says_where() -> None:
-    base = (Path(__file__).resolve().parents[2] / "sample_invoices" / "transport" / "GB-202401.xml").read_bytes()
+    base = (SAMPLE_DIR / "transport" / "GB-202401.xml").read_bytes()
     no_id = base.replace(b"<cbc:ID>GB-202401</cbc:ID>", b"", 1)
     with pytest.raises(SourceFileError) as caught:
         read_source(no_id, "x.xml", MAX)
@@ -127,7 +127,7 @@ def test_legacy_binary_office_file_is_refused() -> None:
 
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "1E+5", "12,5", "1.2.3"])
 def test_amounts_must_be_plain_decimals(text: str) -> None:
-    base = (Path(__file__).resolve().parents[2] / "sample_invoices" / "transport" / "GB-202401.xml").read_bytes()
+    base = (SAMPLE_DIR / "transport" / "GB-202401.xml").read_bytes()
     start = base.index(b">", base.index(b"<cbc:PayableAmount")) + 1
     end = base.index(b"</cbc:PayableAmount>")
     with pytest.raises(SourceFileError) as caught:

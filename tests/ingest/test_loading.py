@@ -137,6 +137,7 @@ def test_every_reference_invoice_ingests_and_reused_numbers_are_flagged_together
         assert len(keys) == len(set(keys)) == len(summary.ingested)
 
 
+@pytest.mark.slow
 def test_each_reference_invoice_ingests_on_its_own(reference_dir: Path, tmp_path: Path) -> None:
     from compliance.store.db import make_engine, migrate_database
 

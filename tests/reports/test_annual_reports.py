@@ -52,6 +52,8 @@ def test_danish_and_english_formats() -> None:
     assert language(None).code == "da"
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_every_assessed_year_gets_html_pdf_and_a_workbook(sample_run: Run, need_pdf: None, need_poppler: None) -> None:
     settings, result = sample_run
     reports = result.reports
@@ -79,6 +81,8 @@ def test_every_assessed_year_gets_html_pdf_and_a_workbook(sample_run: Run, need_
     assert "Partshøringens forløb" in statement and "ikke truffet afgørelse" in statement
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_the_workbook_carries_the_rows_behind_every_figure(sample_run: Run) -> None:
     settings, _ = sample_run
     engine = make_engine(settings.db_url)
@@ -110,6 +114,8 @@ def test_the_workbook_carries_the_rows_behind_every_figure(sample_run: Run) -> N
     assert all(row[9] and row[10] for row in catalogue_rows)
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_the_months_add_up_to_the_year(sample_run: Run) -> None:
     settings, _ = sample_run
     engine = make_engine(settings.db_url)
@@ -126,6 +132,8 @@ def test_the_months_add_up_to_the_year(sample_run: Run) -> None:
     assert 'aria-label="Grøn andel pr. måned"' in html and ">Måned</text>" in html and ">Grøn andel (%)</text>" in html
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_english_reports_on_request(sample_run: Run, tmp_path: Path) -> None:
     settings, _ = sample_run
     written = write_contract_reports(settings, KK, 2, tmp_path, "en")
@@ -136,6 +144,8 @@ def test_english_reports_on_request(sample_run: Run, tmp_path: Path) -> None:
     assert [p.name for p in written.annual] == [f"annual-report-{KK}-year-2.html"]
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_without_pango_the_html_and_workbooks_are_still_written_and_the_reason_is_given(
     sample_run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

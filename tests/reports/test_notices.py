@@ -65,6 +65,8 @@ def _supplier_documents(settings: Settings) -> dict[str, set[str]]:
     return documents
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_a_notice_holds_only_its_own_suppliers_data(sample_run: Run) -> None:
     settings, result = sample_run
     # A finding filed under the transport contract but about the office supplier must never reach Grøn Bud.
@@ -108,6 +110,8 @@ def test_a_notice_holds_only_its_own_suppliers_data(sample_run: Run) -> None:
     assert len(result.notices) == 4
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_a_notice_says_what_was_found_where_and_how_to_answer(sample_run: Run, need_pdf: None, need_poppler: None) -> None:
     settings, _ = sample_run
     notices = {(n.contract_id, n.contract_year): n for n in write_supplier_notices(settings, today=AS_OF)}
@@ -126,6 +130,8 @@ def test_a_notice_says_what_was_found_where_and_how_to_answer(sample_run: Run, n
     assert "KUGLE-BLAA" in office and "katalog NK-KAT-2025" in office and "13. december 2026" in office
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_notices_are_emailed_with_the_pdf_and_every_send_is_recorded(
     sample_run: Run, smtp_server: tuple[_Inbox, int], need_pdf: None
 ) -> None:
@@ -164,6 +170,8 @@ def test_notices_are_emailed_with_the_pdf_and_every_send_is_recorded(
     engine.dispose()
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_the_cli_dry_run_writes_the_files_and_sending_needs_a_server(sample_run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, _ = sample_run
     for name, value in {
@@ -199,6 +207,8 @@ def test_smtp_settings_from_the_environment_and_from_an_airflow_connection() -> 
         smtp_settings_from_connection("smtp.kk.example", None, None, None, {})
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_sending_without_a_server_is_refused_before_anything_is_recorded(sample_run: Run) -> None:
     settings, _ = sample_run
     notices = write_supplier_notices(settings, "KK-2025-0042", 2, today=AS_OF)
@@ -206,6 +216,8 @@ def test_sending_without_a_server_is_refused_before_anything_is_recorded(sample_
         send_supplier_notices(settings, notices, smtp=None)
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_the_deadline_moves_only_when_the_findings_change(sample_run: Run) -> None:
     settings, _ = sample_run
     first = write_supplier_notices(settings, "KK-2025-0042", 2, today=AS_OF)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import pytest
+
 from compliance.base.settings import Settings
 from compliance.pipeline import PipelineResult
 from compliance.reports.browser import chromium, screenshot
 from tests.conftest import need_tool
 
 Run = tuple[Settings, PipelineResult]
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.browser]
 
 
 def _png_size(path: Path) -> tuple[int, int]:

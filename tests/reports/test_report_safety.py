@@ -7,6 +7,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from compliance.base.settings import Settings
@@ -33,6 +34,8 @@ def test_written_cells_are_text_not_formulas(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8-sig").splitlines() == ["a", "'@SUM(A1)", "ok"]
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_hostile_text_from_an_invoice_reaches_no_report_as_markup_or_formula(settings: Settings, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLE_DIR, inbox)

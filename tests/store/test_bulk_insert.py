@@ -20,7 +20,7 @@ POSTGRES_URL = os.environ.get("COMPLIANCE_TEST_POSTGRES_URL")
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "postgresql":
         if not POSTGRES_URL:
