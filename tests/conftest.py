@@ -32,11 +32,6 @@ CONTRACTS_DIR = TESTS_DIR / "data" / "contracts"  # the tests' own copies of the
 FOLDER_GUARD = FolderGuard.around(user_folders(os.environ, PROJECT_ROOT, SAMPLE_DIR), [SAMPLE_DIR])
 _SESSION = ExitStack()
 
-# Markers for tests in files another engineer is rewriting (tests/assessment, tests/checks); move
-# them into the test files as decorators when those are next edited (test_isolation checks they exist).
-MARKS_BY_TEST: dict[str, tuple[str, ...]] = {
-    "tests/assessment/test_hearing.py::test_cli_hearing_and_penalty_statement": ("slow", "integration"),
-}
 # A test with one of these markers is never fast, so it must be marked slow as well.
 SLOW_KINDS = ("integration", "postgres", "browser", "fuzz")
 
@@ -72,11 +67,9 @@ def _fail_on_a_hidden_touch() -> Generator[None, None, None]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Adds MARKS_BY_TEST and refuses an integration/postgres/browser/fuzz test not marked slow."""
+    """Refuses an integration/postgres/browser/fuzz test not marked slow, so the fast set stays fast."""
     unmarked = []
     for item in items:
-        for name in MARKS_BY_TEST.get(item.nodeid.split("[")[0], ()):
-            item.add_marker(name)
         kinds = [kind for kind in SLOW_KINDS if item.get_closest_marker(kind)]
         if kinds and not item.get_closest_marker("slow"):
             unmarked.append(f"{item.nodeid} (marked {', '.join(kinds)})")

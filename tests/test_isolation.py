@@ -8,7 +8,6 @@ tests fail: they read the demo contracts there. Now the tests read ``tests/data/
 
 from __future__ import annotations
 
-import importlib
 import os
 import sqlite3
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from compliance.base.settings import PROJECT_ROOT, load_settings
 from compliance.contracts import load_contracts
-from tests.conftest import CONTRACTS_DIR, FOLDER_GUARD, MARKS_BY_TEST, SAMPLE_DIR
+from tests.conftest import CONTRACTS_DIR, FOLDER_GUARD, SAMPLE_DIR
 from tests.isolation import FolderGuard, user_folders
 
 USER_FOLDERS = [PROJECT_ROOT / "contracts", PROJECT_ROOT / "var"]
@@ -89,11 +88,3 @@ def test_the_folders_the_user_configured_are_guarded_unless_they_hold_the_tests(
     }
     folders = user_folders(user, PROJECT_ROOT, SAMPLE_DIR)
     assert folders == [*USER_FOLDERS, (tmp_path.parent.parent / "somewhere" / "inbox").resolve()]
-
-
-@pytest.mark.parametrize("node", sorted(MARKS_BY_TEST))
-def test_marks_by_test_name_tests_that_exist(node: str) -> None:
-    """A renamed or moved test would silently lose its markers and slow the fast set down."""
-    path, name = node.split("::")
-    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
-    assert callable(getattr(module, name, None)), f"{node} is gone: update MARKS_BY_TEST in tests/conftest.py"

@@ -26,8 +26,6 @@ from compliance.store.db import session_scope
 from tests.builders import transport_contract_data, write_contract
 from tests.conftest import SAMPLE_DIR
 
-pytestmark = pytest.mark.integration
-
 TODAY = date(2026, 11, 22)
 
 
@@ -106,6 +104,8 @@ def test_an_open_proposal_is_withdrawn_when_the_shortfall_disappears(engine: Eng
             record_comment(session, "KK-2024-0117", 2, "too late", "kl")
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The sample transport invoices, under the transport contract's terms written out inline: year 2 (2025)
     # falls 70 trips short of the 55 % offer, so 70 × 450 kr. + 10.000 kr. = 41.500 kr. is proposed.

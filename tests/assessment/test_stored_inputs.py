@@ -19,7 +19,7 @@ from compliance.store.db import session_scope
 from compliance.store.models import CatalogueMessage, EcolabelLicence
 from tests.builders import contract
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 MAX = 5 * 1024 * 1024
 

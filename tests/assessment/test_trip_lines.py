@@ -21,7 +21,7 @@ from compliance.store.models import Finding, TripLine, TripLineScan
 from tests.builders import green_vehicle_terms, transport_contract
 from tests.conftest import SAMPLE_DIR
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 AS_OF = date(2026, 11, 22)
 MAX = 5 * 1024 * 1024
