@@ -6,26 +6,23 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
 import click
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from compliance import pipeline
 from compliance.assessment.contract_year import CheckSummary
-from compliance.assessment.hearing import record_comment, record_decision
-from compliance.assessment.inputs import vehicle_facts
-from compliance.assessment.plates import plates_in_data
+from compliance.assessment.hearing import HearingRecord
 from compliance.base.documents import document_as_json
 from compliance.base.errors import ComplianceError, ContractTermsError
 from compliance.base.formatting import danish_money, danish_percent
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
-from compliance.base.vocabulary import normalise_registration
+from compliance.context import Context, open_context
 from compliance.contracts import load_contract
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions, load_log_mapping
@@ -33,17 +30,28 @@ from compliance.ingest.excel_catalogue import write_blank_catalogue_template
 from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.ubl import normalise_cvr
 from compliance.intake.batch import IngestProgress, IngestSummary
-from compliance.intake.vehicles import import_vehicle_file
-from compliance.reports.annual import WrittenReports
-from compliance.reports.language import language
-from compliance.reports.statement import penalty_statement_text
-from compliance.store.db import make_engine, session_scope
-from compliance.store.models import Notice
+from compliance.reports.views import WrittenReports
 
 
 def _settings() -> Settings:
     try:
         return load_settings()
+    except ComplianceError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def _context() -> Iterator[Context]:
+    """The command's one context (settings, engine, contracts), closed when the command ends."""
+    with open_context(_settings()) as context:
+        yield context
+
+
+@contextmanager
+def _click_errors() -> Iterator[None]:
+    """A ``ComplianceError`` raised in the block becomes the command's error message (exit 1)."""
+    try:
+        yield
     except ComplianceError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -118,13 +126,14 @@ def main() -> None:
 @click.option("--inbox-folders", is_flag=True, help="Also create the inbox folders the Airflow watchers read, one per kind.")
 def init(inbox_folders: bool) -> None:
     """Create the database or migrate it to the newest schema."""
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    click.echo(f"database ready: {settings.db_url}")
-    if inbox_folders:
-        for kind in INBOX_KINDS:
-            (settings.inbox / kind).mkdir(parents=True, exist_ok=True)
-        click.echo(f"inbox folders ready: {settings.inbox}/{{{','.join(INBOX_KINDS)}}}")
+    with _context() as context:
+        settings = context.settings
+        pipeline.initialise_database(context)
+        click.echo(f"database ready: {settings.db_url}")
+        if inbox_folders:
+            for kind in INBOX_KINDS:
+                (settings.inbox / kind).mkdir(parents=True, exist_ok=True)
+            click.echo(f"inbox folders ready: {settings.inbox}/{{{','.join(INBOX_KINDS)}}}")
 
 
 @main.command()
@@ -144,12 +153,11 @@ def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str 
     cvr = normalise_cvr(supplier_cvr) if supplier_cvr else None
     if supplier_cvr and cvr is None:
         raise click.ClickException(f"--supplier-cvr {supplier_cvr!r} is not a CVR number (expected 8 digits)")
-    try:
+    with _click_errors():
         options = LogOptions(load_log_mapping(log_mapping) if log_mapping else None, cvr)
-    except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
-    pipeline.initialise_database(settings)
-    summary = pipeline.ingest_files(settings, list(paths), TerminalProgress(), options)
+    with open_context(settings) as context:
+        pipeline.initialise_database(context)
+        summary = pipeline.ingest_files(context, list(paths), TerminalProgress(), options)
     _print_ingest(summary)
     if summary.quarantined:
         sys.exit(1)
@@ -160,12 +168,10 @@ def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str 
 @click.option("--year", type=int, help="Only this contract year (1 = the first year from the contract start).")
 def check(contract_id: str | None, year: int | None) -> None:
     """Run the checks and store findings and assessments."""
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    try:
-        summary, errors = pipeline.check_contracts(settings, contract_id, year)
-    except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with _context() as context:
+        pipeline.initialise_database(context)
+        with _click_errors():
+            summary, errors = pipeline.check_contracts(context, contract_id, year)
     _print_checks(summary)
     _print_contract_errors(errors)
     if errors:
@@ -184,9 +190,9 @@ def check(contract_id: str | None, year: int | None) -> None:
 @LANGUAGE_OPTION
 def report(contract_id: str | None, year: int | None, out_dir: Path | None, language_code: str | None) -> None:
     """Write the annual compliance reports (HTML, PDF, XLSX), penalty statements and the overview page."""
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    written = pipeline.write_contract_reports(settings, contract_id, year, out_dir, language_code)
+    with _context() as context:
+        pipeline.initialise_database(context)
+        written = pipeline.write_contract_reports(context, contract_id, year, out_dir, language_code)
     _print_reports(written)
 
 
@@ -211,13 +217,11 @@ def notices(contract_id: str | None, year: int | None, language_code: str | None
     SMTP settings: COMPLIANCE_SMTP_HOST, COMPLIANCE_SMTP_PORT, COMPLIANCE_SMTP_FROM, COMPLIANCE_SMTP_USER,
     COMPLIANCE_SMTP_PASSWORD, COMPLIANCE_SMTP_STARTTLS, COMPLIANCE_SMTP_SSL. Exits 1 if a send failed.
     """
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    try:
-        written = pipeline.write_supplier_notices(settings, contract_id, year, language_code)
-        outcomes = pipeline.send_supplier_notices(settings, written, dry_run=dry_run, resend=resend)
-    except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with _context() as context:
+        pipeline.initialise_database(context)
+        with _click_errors():
+            written = pipeline.write_supplier_notices(context, contract_id, year, language_code)
+            outcomes = pipeline.send_supplier_notices(context, written, dry_run=dry_run, resend=resend)
     for outcome in outcomes:
         n = outcome.notice
         click.echo(
@@ -237,8 +241,9 @@ def run() -> None:
 
     Exits 1 when a file was quarantined or a contract file was rejected; reports are written anyway.
     """
-    settings = _settings()
-    result = pipeline.run_pipeline(settings)
+    with _context() as context:
+        settings = context.settings
+        result = pipeline.run_pipeline(context)
     _print_ingest(result.ingest)
     _print_checks(result.checks)
     _print_contract_errors(result.contract_errors)
@@ -269,9 +274,9 @@ def inspect(file: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def portfolio(year: int | None, as_json: bool) -> None:
     """Eco-labelled and organic share of spend per buyer unit and category; green terms per contract."""
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    figures = pipeline.portfolio(settings, year or date.today().year - 1)
+    with _context() as context:
+        pipeline.initialise_database(context)
+        figures = pipeline.portfolio(context, year or date.today().year - 1)
     if as_json:
         click.echo(json.dumps(figures.as_json(), indent=2, ensure_ascii=False))
         return
@@ -302,38 +307,20 @@ def _actor(by: str | None) -> str:
     return by or os.environ.get("COMPLIANCE_USER") or os.environ.get("USER") or "contract manager"
 
 
-def _hearing_step(step: Callable[[Session], Notice]) -> Notice:
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    engine = make_engine(settings.db_url)
-    try:
-        with session_scope(engine, exclusive=True) as session:
-            return step(session)
-    except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        engine.dispose()
-
-
 @hearing.command("list")
 def hearing_list() -> None:
     """Every hearing: contract, year, status, proposed and decided penalty, deadline."""
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    engine = make_engine(settings.db_url)
-    with session_scope(engine) as session:
-        notices = session.scalars(
-            select(Notice).where(Notice.kind == "hearing").order_by(Notice.contract_id, Notice.contract_year)
-        ).all()
-        for notice in notices:
-            decided = f", decided {danish_money(notice.decided_penalty)}" if notice.decided_penalty is not None else ""
-            click.echo(
-                f"{notice.contract_id}\tyear {notice.contract_year}\t{notice.status}\tproposed {danish_money(notice.proposed_penalty)}"
-                f"{decided}\tdeadline {notice.deadline}"
-            )
-        if not notices:
-            click.echo("no hearings")
-    engine.dispose()
+    with _context() as context:
+        pipeline.initialise_database(context)
+        hearings = pipeline.hearing_list(context)
+    for record in hearings:
+        decided = f", decided {danish_money(record.decided_penalty)}" if record.decided_penalty is not None else ""
+        click.echo(
+            f"{record.contract_id}\tyear {record.contract_year}\t{record.status}\tproposed {danish_money(record.proposed_penalty)}"
+            f"{decided}\tdeadline {record.deadline}"
+        )
+    if not hearings:
+        click.echo("no hearings")
 
 
 @hearing.command("show")
@@ -342,15 +329,17 @@ def hearing_list() -> None:
 @LANGUAGE_OPTION
 def hearing_show(contract_id: str, year: int, language_code: str | None) -> None:
     """The penalty statement: the calculation and every step of the hearing."""
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    engine = make_engine(settings.db_url)
-    try:
-        click.echo(penalty_statement_text(engine, contract_id, year, language(language_code or settings.report_language)))
-    except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        engine.dispose()
+    with _context() as context:
+        pipeline.initialise_database(context)
+        with _click_errors():
+            click.echo(pipeline.hearing_statement(context, contract_id, year, language_code))
+
+
+def _hearing_step(step: Callable[[Context], HearingRecord]) -> HearingRecord:
+    """One recorded step of a hearing, in the command's context."""
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        return step(context)
 
 
 @hearing.command("comment")
@@ -360,8 +349,8 @@ def hearing_show(contract_id: str, year: int, language_code: str | None) -> None
 @click.option("--by", help="Who records it (default: COMPLIANCE_USER or the login name).")
 def hearing_comment(contract_id: str, year: int, text: str, by: str | None) -> None:
     """Record the supplier's comment on a proposed penalty."""
-    notice = _hearing_step(lambda session: record_comment(session, contract_id, year, text, _actor(by)))
-    click.echo(f"{contract_id} year {year}: comment recorded; hearing {notice.status}")
+    record = _hearing_step(lambda context: pipeline.comment_on_hearing(context, contract_id, year, text, _actor(by)))
+    click.echo(f"{contract_id} year {year}: comment recorded; hearing {record.status}")
 
 
 @hearing.command("decide")
@@ -377,10 +366,10 @@ def hearing_decide(contract_id: str, year: int, decision: str, amount: str | Non
         reduced = Decimal(amount.replace(",", ".")) if amount else None
     except InvalidOperation:
         raise click.ClickException(f"--amount {amount!r} is not an amount (expected e.g. 20000.00)") from None
-    notice = _hearing_step(
-        lambda session: record_decision(session, contract_id, year, decision, reason, _actor(by), date.today(), reduced)
+    record = _hearing_step(
+        lambda context: pipeline.decide_hearing(context, contract_id, year, decision, reason, _actor(by), date.today(), reduced)
     )
-    click.echo(f"{contract_id} year {year}: {notice.status}, penalty {danish_money(notice.decided_penalty)}")
+    click.echo(f"{contract_id} year {year}: {record.status}, penalty {danish_money(record.decided_penalty)}")
 
 
 @main.group()
@@ -396,20 +385,10 @@ def vehicles_import(file: Path, only_plates_in_data: bool) -> None:
 
     Exits 1 when the file breaks off (the complete records before the break are kept).
     """
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    engine = make_engine(settings.db_url)
-    try:
-        plates = None
-        if only_plates_in_data:
-            contracts, _errors = pipeline.contract_terms(settings)
-            with session_scope(engine) as session:
-                plates = plates_in_data(session, contracts)
-        result = import_vehicle_file(engine, file, settings.max_file_bytes, plates, DmrProgress())
-    except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        engine.dispose()
+    with _context() as context:
+        pipeline.initialise_database(context)
+        with _click_errors():
+            result = pipeline.import_vehicles(context, file, only_plates_in_data, DmrProgress())
     if isinstance(result, IngestSummary):
         _print_ingest(result)
         if result.quarantined:
@@ -447,17 +426,12 @@ class DmrProgress:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON (the default, and the only format).")
 def vehicles_show(plate: str, as_json: bool) -> None:
     """What the register says about one plate, and whether it counts as green (§2.1)."""
-    settings = _settings()
-    pipeline.initialise_database(settings)
-    engine = make_engine(settings.db_url)
-    try:
-        with session_scope(engine) as session:
-            facts = vehicle_facts(session, normalise_registration(plate))
-            if facts is None:
-                raise click.ClickException(f"{plate}: not in the vehicle register (import the DMR extract or declare it)")
-            click.echo(json.dumps(facts, indent=2, ensure_ascii=False))
-    finally:
-        engine.dispose()
+    with _context() as context:
+        pipeline.initialise_database(context)
+        facts = pipeline.vehicle_facts(context, plate)
+    if facts is None:
+        raise click.ClickException(f"{plate}: not in the vehicle register (import the DMR extract or declare it)")
+    click.echo(json.dumps(facts, indent=2, ensure_ascii=False))
 
 
 @main.group()
@@ -510,8 +484,8 @@ def validate_contracts(files: tuple[Path, ...]) -> None:
 @contracts.command("list")
 def list_contracts() -> None:
     """List the contracts in COMPLIANCE_CONTRACTS_DIR."""
-    settings = _settings()
-    found, errors = pipeline.contract_terms(settings)
+    with _context() as context:
+        found, errors = context.contracts, context.contract_errors
     for contract in found:
         click.echo(f"{contract.id}\t{contract.start} – {contract.end}\t{contract.supplier_name}\t{contract.name}")
     _print_contract_errors(errors)

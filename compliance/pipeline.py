@@ -1,66 +1,108 @@
-"""The pipeline's stages as plain functions; the CLI and the Airflow DAG both call these."""
+"""The pipeline's stages as plain functions; the CLI and the Airflow DAGs both call these.
+
+Each stage takes the run's :class:`~compliance.context.Context` (settings, engine, contracts,
+built once per command or task). Given bare ``Settings`` instead, as DAG tasks and tests call them,
+a stage opens a context for the call and closes it after. Stages wire intake → assessment →
+reports: the assessment's loaders read what is stored, the report modules only write it out.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from hashlib import sha256
 from pathlib import Path
 
-from sqlalchemy import select
-
 from compliance.assessment.contract_year import CheckSummary, run_checks
+from compliance.assessment.evidence import EvidenceReader, YearEvidence
+from compliance.assessment.hearing import HearingRecord, hearing_record, hearings, penalty_case, record_comment, record_decision
+from compliance.assessment.inputs import vehicle_facts as stored_vehicle_facts
+from compliance.assessment.notices import (
+    DeliveryAttempt,
+    DiscrepancyNotice,
+    discrepancy_notices,
+    record_delivery,
+    record_notice_file,
+    sent_before,
+)
+from compliance.assessment.overview import ContractOverview, contract_overview, data_quality_state, intake_state
 from compliance.assessment.plates import plates_in_data
-from compliance.assessment.portfolio import Portfolio, portfolio_figures
-from compliance.base.errors import ContractTermsError, SettingsError
+from compliance.assessment.portfolio import Portfolio, portfolio_figures, portfolios_by_year
+from compliance.assessment.results import (
+    AssessedYear,
+    all_findings,
+    assessed_contract_years,
+    early_warnings,
+    unmatched_findings,
+)
+from compliance.base.errors import ContractTermsError, ReportError, SettingsError
 from compliance.base.settings import INBOX_KINDS, Settings
-from compliance.checks.green_vehicles import RULE_EARLY_WARNING
-from compliance.contracts import ContractTerms, load_contracts
+from compliance.base.vocabulary import normalise_registration
+from compliance.context import Context, context_for, settings_of
+from compliance.contracts import ContractTerms
 from compliance.ingest.driving_log import LogOptions
 from compliance.intake.batch import IngestProgress, IngestSummary, ingest_paths
 from compliance.intake.files import iter_input_files, unseen_files
-from compliance.intake.vehicles import import_vehicle_file
-from compliance.reports.annual import WrittenReports, write_reports
-from compliance.reports.language import language, rule_base
+from compliance.intake.vehicles import DmrImportSummary, import_vehicle_file
+from compliance.reports.annual import write_annual_report, year_report
+from compliance.reports.data_quality import RECENT_RUNS, write_data_quality_page
+from compliance.reports.language import Language, language
 from compliance.reports.notices import (
     DeliveryOutcome,
     SmtpSettings,
     WrittenNotice,
-    deliver_notices,
+    email_message,
+    send_email,
     smtp_settings_from_env,
     write_notices,
 )
-from compliance.store.db import make_engine, migrate_database, session_scope
-from compliance.store.models import Finding
+from compliance.reports.overview import write_findings_csv, write_overview
+from compliance.reports.pdf import pdf_available
+from compliance.reports.portfolio import latest_with_spend, write_portfolio_pages
+from compliance.reports.statement import penalty_statement_text, write_penalty_statement
+from compliance.reports.views import ReportRun, WrittenReports, report_run
+from compliance.reports.workbook import write_year_workbook
+from compliance.store.db import migrate_database, session_scope
+
+Source = Context | Settings  # what a stage is called with: the run's context, or settings to open one for
 
 
-def initialise_database(settings: Settings) -> None:
+def initialise_database(source: Source) -> None:
     """Create or migrate the compliance database (Alembic ``upgrade head``)."""
-    migrate_database(settings.db_url)
+    migrate_database(settings_of(source).db_url)
+
+
+def contract_terms(source: Source) -> tuple[list[ContractTerms], list[ContractTermsError]]:
+    """All valid contracts in the contracts folder, and the errors of the files that are not."""
+    with context_for(source) as context:
+        return context.contracts, context.contract_errors
+
+
+# -- intake ------------------------------------------------------------------------------------------
 
 
 def ingest_files(
-    settings: Settings,
+    source: Source,
     paths: Sequence[Path] | None = None,
     on_progress: Callable[[IngestProgress], None] | None = None,
     log_options: LogOptions | None = None,
 ) -> IngestSummary:
     """Ingest ``paths`` (default: the inbox); bad files are quarantined, the rest go on."""
-    engine = make_engine(settings.db_url)
-    try:
+    with context_for(source) as context:
+        settings = context.settings
         return ingest_paths(
-            engine,
+            context.engine,
             paths or [settings.inbox],
             settings.max_file_bytes,
             on_progress,
             batch_size=settings.ingest_batch_files,
             log_options=log_options,
         )
-    finally:
-        engine.dispose()
 
 
-def ingest_inbox_folder(settings: Settings, kind: str) -> IngestSummary:
+def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
     """Ingest the files in ``<inbox>/<kind>`` that are new or changed since they were last seen.
 
     What a file is comes from its content, never from the folder; the folder only says which
@@ -69,19 +111,18 @@ def ingest_inbox_folder(settings: Settings, kind: str) -> IngestSummary:
     """
     if kind not in INBOX_KINDS:
         raise SettingsError(f"no inbox folder kind {kind!r}", expected="one of " + ", ".join(INBOX_KINDS))
-    folder = settings.inbox / kind
+    folder = settings_of(source).inbox / kind
     if not folder.is_dir():
         return IngestSummary()
-    engine = make_engine(settings.db_url)
-    try:
+    with context_for(source) as context:
+        settings, engine = context.settings, context.engine
         files = unseen_files(engine, list(iter_input_files([folder])))
         if kind != "vehicles":
             return ingest_paths(engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files)
         summary = IngestSummary()
-        contracts, _errors = contract_terms(settings)
         for path in files:
             with session_scope(engine) as session:
-                plates = plates_in_data(session, contracts)
+                plates = plates_in_data(session, context.contracts)
             result = import_vehicle_file(engine, path, settings.max_file_bytes, plates)
             if isinstance(result, IngestSummary):
                 summary.merge(result)
@@ -90,37 +131,105 @@ def ingest_inbox_folder(settings: Settings, kind: str) -> IngestSummary:
             else:
                 summary.ingested.append(str(path))
         return summary
-    finally:
-        engine.dispose()
 
 
-def contract_terms(settings: Settings) -> tuple[list[ContractTerms], list[ContractTermsError]]:
-    """All valid contracts in the contracts folder, and the errors of the files that are not."""
-    if not settings.contracts_dir.is_dir():
-        return [], [
-            ContractTermsError(
-                "the contracts folder does not exist",
-                file=str(settings.contracts_dir),
-                expected="a folder of *.yaml files (COMPLIANCE_CONTRACTS_DIR)",
-            )
-        ]
-    return load_contracts(settings.contracts_dir)
+def import_vehicles(
+    source: Source,
+    file: Path,
+    only_plates_in_data: bool = False,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> DmrImportSummary | IngestSummary:
+    """Import a DMR extract (streamed) or a declared-vehicles CSV; ``only_plates_in_data`` keeps only the
+    DMR records of plates our invoices, logs and register mention."""
+    with context_for(source) as context:
+        plates = None
+        if only_plates_in_data:
+            with session_scope(context.engine) as session:
+                plates = plates_in_data(session, context.contracts)
+        return import_vehicle_file(context.engine, file, context.settings.max_file_bytes, plates, on_progress)
+
+
+def vehicle_facts(source: Source, plate: str) -> dict[str, object] | None:
+    """What the register says about one plate (written as on a number plate or not), and the §2.1 verdict."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return stored_vehicle_facts(session, normalise_registration(plate))
+
+
+# -- assessment --------------------------------------------------------------------------------------
 
 
 def check_contracts(
-    settings: Settings, contract_id: str | None = None, year: int | None = None, as_of: date | None = None
+    source: Source, contract_id: str | None = None, year: int | None = None, as_of: date | None = None
 ) -> tuple[CheckSummary, list[ContractTermsError]]:
     """Run every check for the selected contracts and years; store findings and assessments."""
-    contracts, errors = contract_terms(settings)
-    engine = make_engine(settings.db_url)
-    try:
-        return run_checks(engine, contracts, contract_id, year, as_of), errors
-    finally:
-        engine.dispose()
+    with context_for(source) as context:
+        return run_checks(context.engine, context.contracts, contract_id, year, as_of), context.contract_errors
+
+
+def contract_ids(source: Source, only: str | None = None) -> list[str]:
+    """The ids of the valid contracts (``only`` picks one; an unknown id is an error naming the known ones)."""
+    with context_for(source) as context:
+        ids = sorted(contract.id for contract in context.contracts)
+        if only:
+            if only not in ids:
+                raise SettingsError(
+                    f"there is no valid contract {only!r} in {context.settings.contracts_dir}",
+                    expected="one of " + ", ".join(ids),
+                )
+            return [only]
+        return ids
+
+
+def portfolio(source: Source, year: int) -> Portfolio:
+    """Portfolio figures for a calendar year (spend shares per buyer unit and category, green terms)."""
+    with context_for(source) as context:
+        return portfolio_figures(context.engine, context.contracts, year)
+
+
+# -- hearings (§2.1) -----------------------------------------------------------------------------------
+
+
+def hearing_list(source: Source) -> list[HearingRecord]:
+    """Every hearing, by contract and year."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return hearings(session)
+
+
+def hearing_statement(source: Source, contract_id: str, year: int, language_code: str | None = None) -> str:
+    """The penalty statement of one contract year as text: the calculation and every step of the hearing."""
+    with context_for(source) as context:
+        lang = language(language_code or context.settings.report_language)
+        with session_scope(context.engine) as session:
+            outcome, record = penalty_case(session, contract_id, year)
+        return penalty_statement_text(outcome, record, lang)
+
+
+def comment_on_hearing(source: Source, contract_id: str, year: int, text: str, actor: str) -> HearingRecord:
+    """Record the supplier's comment on a proposed penalty."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+        return hearing_record(record_comment(session, contract_id, year, text, actor))
+
+
+def decide_hearing(
+    source: Source,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+) -> HearingRecord:
+    """The contract manager's final decision on a proposed penalty: confirm, reduce or waive."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+        return hearing_record(record_decision(session, contract_id, year, decision, reason, actor, today, amount))
+
+
+# -- reports -----------------------------------------------------------------------------------------
 
 
 def write_contract_reports(
-    settings: Settings,
+    source: Source,
     contract_id: str | None = None,
     year: int | None = None,
     out_dir: Path | None = None,
@@ -130,57 +239,167 @@ def write_contract_reports(
 ) -> WrittenReports:
     """Write the annual reports (HTML, PDF, XLSX), penalty statements and the overview from what the checks stored;
     ``contract_years`` / ``overview`` select one of the two parts (see :func:`write_reports`)."""
-    contracts, errors = contract_terms(settings)
-    lang = language(language_code or settings.report_language)
-    engine = make_engine(settings.db_url)
-    try:
+    with context_for(source) as context:
+        settings = context.settings
         return write_reports(
-            engine, contracts, out_dir or settings.reports_dir, contract_id, year, errors, lang, contract_years, overview
+            context,
+            out_dir or settings.reports_dir,
+            contract_id,
+            year,
+            language(language_code or settings.report_language),
+            contract_years,
+            overview,
         )
-    finally:
-        engine.dispose()
+
+
+def write_reports(
+    context: Context,
+    out_dir: Path,
+    contract_id: str | None = None,
+    year: int | None = None,
+    lang: Language | None = None,
+    contract_years: bool = True,
+    overview: bool = True,
+) -> WrittenReports:
+    """Write per assessed contract year: the HTML report, its PDF and XLSX, the penalty statement when there
+    is a hearing; then ``index.html`` (the overview), ``portfolio-<year>.html``, ``findings.csv`` and
+    ``data-quality.html``. ``contract_years=False`` writes only the overview pages, ``overview=False``
+    only the contract years (the DAG writes contracts in parallel tasks, then the overview once)."""
+    run = report_run(out_dir, lang or Language("da"))
+    written = WrittenReports(index=out_dir / "index.html", pdf_skipped=run.pdf_skipped)
+    contracts = context.contracts
+    overviews: list[ContractOverview] = []
+    with session_scope(context.engine) as session:
+        evidence = EvidenceReader(session, contracts)
+        for contract in contracts:
+            if not overview and contract_id and contract.id != contract_id:
+                continue
+            years = assessed_contract_years(session, contract.id)
+            for assessed in years:
+                if not contract_years or (contract_id and contract.id != contract_id) or (year and assessed.number != year):
+                    continue
+                _write_contract_year(run, contract, assessed, evidence.year(contract, contract.year(assessed.number)), written)
+            overviews.append(contract_overview(contract, years))
+        if not overview:
+            return written
+        written.findings_csv = write_findings_csv(run, all_findings(session))
+        written.data_quality = write_data_quality_page(run, data_quality_state(session, RECENT_RUNS))
+        unmatched = unmatched_findings(session)
+        intake = intake_state(session)
+    figures = portfolios_by_year(context.engine, contracts, intake.invoice_years) if intake.invoice_years else {}
+    write_overview(run, overviews, unmatched, intake, context.contract_errors, latest_with_spend(figures, intake.invoice_years))
+    write_portfolio_pages(run, figures, intake.invoice_years)
+    return written
+
+
+def _write_contract_year(
+    run: ReportRun, contract: ContractTerms, assessed: AssessedYear, evidence: YearEvidence, written: WrittenReports
+) -> None:
+    """One contract year's files: the annual report (HTML, PDF), its workbook, and the penalty statement."""
+    report = year_report(contract, assessed, run.lang)
+    write_annual_report(run, report, written)
+    write_year_workbook(run, report, evidence, written)
+    if report.notice is not None and report.green is not None:
+        write_penalty_statement(run, contract, report.green, report.notice, written)
 
 
 def write_supplier_notices(
-    settings: Settings,
+    source: Source,
     contract_id: str | None = None,
     year: int | None = None,
     language_code: str | None = None,
     today: date | None = None,
 ) -> list[WrittenNotice]:
     """Write a discrepancy notice (HTML, PDF) per contract year and supplier into ``<reports>/notices``."""
-    contracts, _ = contract_terms(settings)
-    engine = make_engine(settings.db_url)
-    try:
-        lang = language(language_code or settings.report_language)
-        return write_notices(engine, contracts, settings.reports_dir, lang, contract_id, year, today)
-    finally:
-        engine.dispose()
+    with context_for(source) as context:
+        lang = language(language_code or context.settings.report_language)
+        today = today or date.today()
+        now = datetime.now(UTC)
+        # One writer from deciding a notice's deadline to recording where its letter is.
+        with session_scope(context.engine, exclusive=True) as session:
+            notices: list[tuple[ContractTerms, DiscrepancyNotice]] = []
+            for contract in context.contracts:
+                if contract_id and contract.id != contract_id:
+                    continue
+                notices += [(contract, notice) for notice in discrepancy_notices(session, contract, today, now, year)]
+            written = write_notices(notices, context.settings.reports_dir, lang, now)
+            for letter in written:
+                record_notice_file(session, letter.notice_id, str(letter.pdf or letter.html))
+        return written
 
 
 def send_supplier_notices(
-    settings: Settings,
+    source: Source,
     notices: list[WrittenNotice],
     dry_run: bool = False,
     resend: bool = False,
     smtp: SmtpSettings | None = None,
 ) -> list[DeliveryOutcome]:
-    """E-mail the notices (SMTP from ``smtp``, else ``COMPLIANCE_SMTP_*``); every attempt is recorded."""
-    engine = make_engine(settings.db_url)
-    try:
-        return deliver_notices(engine, notices, smtp or smtp_settings_from_env(), dry_run, resend)
-    finally:
-        engine.dispose()
+    """E-mail each notice's PDF to the supplier (SMTP from ``smtp``, else ``COMPLIANCE_SMTP_*``) and record
+    every attempt; a dry run only reports.
+
+    A notice whose content was already sent to the same address is not sent again unless ``resend``.
+    One failed send is recorded and the others go on.
+    """
+    server = smtp or smtp_settings_from_env()
+    if not dry_run and server is None:
+        raise ReportError(
+            "no mail server is configured",
+            expected="COMPLIANCE_SMTP_HOST and COMPLIANCE_SMTP_FROM (or an Airflow SMTP connection), or --dry-run",
+        )
+    outcomes: list[DeliveryOutcome] = []
+    with context_for(source) as context:
+        for notice in notices:
+            if not notice.recipient:
+                outcomes.append(DeliveryOutcome(notice, "no_recipient", "the contract terms have no supplier.email"))
+                continue
+            if dry_run:
+                outcomes.append(
+                    DeliveryOutcome(notice, "dry_run", f"would send {notice.pdf or notice.html} to {notice.recipient}")
+                )
+                continue
+            assert server is not None
+            if notice.pdf is None:
+                raise ReportError(f"cannot e-mail {notice.html.name}: {pdf_available()}", file=str(notice.html))
+            # One writer at a time from the check to the record, so two runs never send the same notice twice.
+            with session_scope(context.engine, exclusive=True) as session:
+                previous = sent_before(session, notice.notice_id, notice.recipient, notice.content_sha256)
+                if previous is not None and not resend:
+                    outcomes.append(
+                        DeliveryOutcome(notice, "already_sent", f"sent to {notice.recipient} on {previous:%Y-%m-%d %H:%M} UTC")
+                    )
+                    continue
+                attachment = notice.pdf.read_bytes()
+                message = email_message(notice, server, attachment)
+                failure = send_email(message, server)
+                error = failure.error if failure else None
+                record_delivery(
+                    session,
+                    DeliveryAttempt(
+                        notice_id=notice.notice_id,
+                        attempted_at=datetime.now(UTC),
+                        recipient=notice.recipient,
+                        sender=server.sender,
+                        smtp_host=f"{server.host}:{server.port}",
+                        message_id=str(message["Message-ID"]),
+                        attachment_name=notice.pdf.name,
+                        attachment_sha256=sha256(attachment).hexdigest(),
+                        content_sha256=notice.content_sha256,
+                        error=error,
+                    ),
+                )
+            outcomes.append(
+                DeliveryOutcome(
+                    notice,
+                    "failed" if error else "sent",
+                    error or f"sent to {notice.recipient} via {server.host}",
+                    failure.temporary if failure else False,
+                )
+            )
+    return outcomes
 
 
-def portfolio(settings: Settings, year: int) -> Portfolio:
-    """Portfolio figures for a calendar year (spend shares per buyer unit and category, green terms)."""
-    contracts, _ = contract_terms(settings)
-    engine = make_engine(settings.db_url)
-    try:
-        return portfolio_figures(engine, contracts, year)
-    finally:
-        engine.dispose()
+# -- the whole run -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -192,27 +411,15 @@ class PipelineResult:
     notices: list[WrittenNotice] = field(default_factory=list)
 
 
-def run_pipeline(settings: Settings, as_of: date | None = None) -> PipelineResult:
+def run_pipeline(source: Source, as_of: date | None = None) -> PipelineResult:
     """Everything the scheduled DAG does: migrate, ingest the inbox, check, report, write (not send) notices."""
-    initialise_database(settings)
-    ingest = ingest_files(settings)
-    checks, errors = check_contracts(settings, as_of=as_of)
-    reports = write_contract_reports(settings)
-    notices = write_supplier_notices(settings, today=as_of)
-    return PipelineResult(ingest, checks, reports, errors, notices)
-
-
-def contract_ids(settings: Settings, only: str | None = None) -> list[str]:
-    """The ids of the valid contracts (``only`` picks one; an unknown id is an error naming the known ones)."""
-    contracts, _errors = contract_terms(settings)
-    ids = sorted(contract.id for contract in contracts)
-    if only:
-        if only not in ids:
-            raise SettingsError(
-                f"there is no valid contract {only!r} in {settings.contracts_dir}", expected="one of " + ", ".join(ids)
-            )
-        return [only]
-    return ids
+    with context_for(source) as context:
+        initialise_database(context)
+        ingest = ingest_files(context)
+        checks, errors = check_contracts(context, as_of=as_of)
+        reports = write_contract_reports(context)
+        notices = write_supplier_notices(context, today=as_of)
+        return PipelineResult(ingest, checks, reports, errors, notices)
 
 
 @dataclass
@@ -238,26 +445,19 @@ class ContractRun:
 
 
 def check_and_report_contract(
-    settings: Settings, contract_id: str, year: int | None = None, as_of: date | None = None
+    source: Source, contract_id: str, year: int | None = None, as_of: date | None = None
 ) -> ContractRun:
     """Check one contract and write its contract-year reports (not the overview): one mapped task of the DAGs."""
-    summary, _errors = check_contracts(settings, contract_id, year, as_of)
-    written = write_contract_reports(settings, contract_id, year, overview=False)
-    engine = make_engine(settings.db_url)
-    try:
-        with session_scope(engine) as session:
-            warnings = session.scalars(
-                select(Finding.message)
-                .where(Finding.contract_id == contract_id, Finding.rule_id.startswith(rule_base(RULE_EARLY_WARNING) + "@"))
-                .order_by(Finding.contract_year)
-            ).all()
-    finally:
-        engine.dispose()
+    with context_for(source) as context:
+        summary, _errors = check_contracts(context, contract_id, year, as_of)
+        written = write_contract_reports(context, contract_id, year, overview=False)
+        with session_scope(context.engine) as session:
+            warnings = early_warnings(session, contract_id)
     return ContractRun(
         contract_id,
         summary.years,
         summary.findings,
         summary.shortfalls,
-        list(warnings),
+        warnings,
         [str(path) for path in [*written.annual, *written.pdf, *written.xlsx, *written.statements]],
     )

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from compliance.base.settings import Settings
+from compliance.context import Context
 from compliance.intake.batch import ingest_paths
 from compliance.intake.vehicles import import_dmr
+from compliance.pipeline import write_reports
 from compliance.quality import DATASETS, quality_rules, validate_dataset
-from compliance.reports.annual import write_reports
 from compliance.reports.language import language
 from compliance.store.db import session_scope
 from compliance.store.models import DataQualityFailure, DataQualityRun, SourceFile, Trip, Vehicle
@@ -137,12 +139,12 @@ def test_every_official_example_passes_every_suite(engine: Engine, reference_dir
     assert summary.quality_quarantined == []
 
 
-def test_the_data_team_page_lists_failures_and_the_suites(engine: Engine, tmp_path: Path) -> None:
+def test_the_data_team_page_lists_failures_and_the_suites(settings: Settings, engine: Engine, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write(inbox, "bad-log.csv", BAD_LOG)
     write(inbox, "broken.xml", "<Invoice")
     ingest_paths(engine, [inbox], MAX)
-    written = write_reports(engine, [], tmp_path / "reports", lang=language("en"))
+    written = write_reports(Context(settings, engine, contracts=[]), tmp_path / "reports", lang=language("en"))
     assert written.data_quality is not None
     page = written.data_quality.read_text(encoding="utf-8")
     assert "bad-log.csv" in page and "trips.distance_plausible" in page and "row 3" in page

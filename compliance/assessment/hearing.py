@@ -8,12 +8,14 @@ changed afterwards, so the penalty statement can show the whole history.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
 from compliance.base.errors import TerminalError
 from compliance.base.formatting import danish_date, danish_money
 from compliance.store.models import HearingEvent, Notice
@@ -37,10 +39,78 @@ def _event(notice: Notice, kind: str, actor: str, text: str | None, amount: Deci
     )
 
 
+@dataclass(frozen=True)
+class HearingStep:
+    """One recorded step of a hearing: when, what, who, the amount it names and its text."""
+
+    occurred_at: datetime
+    kind: str
+    actor: str
+    text: str | None
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class HearingRecord:
+    """A hearing as reports, statements and the CLI read it: state, amounts, deadline and every step."""
+
+    contract_id: str
+    contract_year: int
+    status: str
+    proposed_penalty: Decimal | None
+    decided_penalty: Decimal | None
+    decided_at: datetime | None
+    deadline: date | None
+    events: tuple[HearingStep, ...]
+
+
+def hearing_record(notice: Notice) -> HearingRecord:
+    return HearingRecord(
+        contract_id=notice.contract_id,
+        contract_year=notice.contract_year,
+        status=notice.status,
+        proposed_penalty=notice.proposed_penalty,
+        decided_penalty=notice.decided_penalty,
+        decided_at=notice.decided_at,
+        deadline=notice.deadline,
+        events=tuple(HearingStep(e.occurred_at, e.kind, e.actor, e.text, e.amount) for e in notice.events),
+    )
+
+
 def hearing_notice(session: Session, contract_id: str, year: int) -> Notice | None:
     return session.scalars(
         select(Notice).where(Notice.contract_id == contract_id, Notice.contract_year == year, Notice.kind == "hearing")
     ).first()
+
+
+def hearing(session: Session, contract_id: str, year: int) -> HearingRecord | None:
+    """The hearing of one contract year, if a penalty was ever proposed for it."""
+    notice = hearing_notice(session, contract_id, year)
+    return None if notice is None else hearing_record(notice)
+
+
+def hearings(session: Session) -> list[HearingRecord]:
+    """Every hearing, by contract and year (``compliance hearing list``)."""
+    query = (
+        select(Notice)
+        .where(Notice.kind == "hearing")
+        .options(selectinload(Notice.events))
+        .order_by(Notice.contract_id, Notice.contract_year)
+    )
+    return [hearing_record(notice) for notice in session.scalars(query)]
+
+
+def penalty_case(session: Session, contract_id: str, year: int) -> tuple[GreenVehicleOutcome, HearingRecord]:
+    """The §2.1 outcome and the hearing a penalty statement states; an error for a year without a penalty."""
+    outcome = green_outcome(session, contract_id, year)
+    record = hearing(session, contract_id, year)
+    if outcome is None or record is None:
+        raise TerminalError(
+            f"contract {contract_id} year {year} has no penalty to state",
+            contract=contract_id,
+            expected="a contract year that fell short",
+        )
+    return outcome, record
 
 
 def propose_penalty(

@@ -1,39 +1,30 @@
-"""Supplier discrepancy notices: one letter per contract, year and supplier (HTML and PDF), and e-mail delivery.
+"""Supplier discrepancy notices: one letter per contract, year and supplier (HTML and PDF), and the e-mail.
 
-A notice holds only findings whose contract *and* supplier CVR are the contract's own, so no
-supplier ever sees another supplier's documents. Each notice is a ``Notice`` row (kind
-``discrepancies``) whose deadline is set when its content first appears and moves only when the
-content changes; each e-mail attempt is a ``NoticeDelivery`` row.
+The notice's content, deadline and delivery records are the assessment's
+(``compliance.assessment.notices``): this module writes the letter a ``DiscrepancyNotice``
+describes, and builds and sends the e-mail that carries it.
 """
 
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
-
-from compliance.assessment.outcomes import green_outcome
-from compliance.base.errors import NoticeDeliveryError, ReportError, SettingsError, TemporaryNoticeDeliveryError
+from compliance.assessment.notices import DiscrepancyNotice
+from compliance.base.errors import NoticeDeliveryError, SettingsError, TemporaryNoticeDeliveryError
 from compliance.contracts import ContractTerms
-from compliance.reports.annual import finding_view, report_environment, sorted_findings
 from compliance.reports.language import Language
 from compliance.reports.pdf import pdf_available, write_pdf
-from compliance.store.db import session_scope
-from compliance.store.models import Finding, Notice, NoticeDelivery, SourceFile
-
-NOTICE_KIND = "discrepancies"
+from compliance.reports.views import finding_views, report_environment
 
 
 def notice_stem(contract_id: str, year: int, supplier_cvr: str) -> str:
@@ -61,125 +52,66 @@ class WrittenNotice:
     body: str
 
 
-def _content_hash(findings: Sequence[Finding], penalty: Decimal | None) -> str:
-    digest = hashlib.sha256()
-    for fingerprint in sorted(f.fingerprint for f in findings):
-        digest.update(fingerprint.encode())
-    digest.update(str(penalty).encode())
-    return digest.hexdigest()
-
-
 def write_notices(
-    engine: Engine,
-    contracts: Sequence[ContractTerms],
-    out_dir: Path,
-    lang: Language,
-    contract_id: str | None = None,
-    year: int | None = None,
-    today: date | None = None,
+    notices: Sequence[tuple[ContractTerms, DiscrepancyNotice]], out_dir: Path, lang: Language, generated: datetime
 ) -> list[WrittenNotice]:
-    """Write a notice (HTML, and PDF when WeasyPrint can) for every contract year with discrepancies."""
-    today = today or date.today()
+    """Write each notice into ``<out_dir>/notices`` (HTML, and PDF when WeasyPrint can), with its e-mail text."""
     environment = report_environment(lang)
-    generated = datetime.now(UTC)
     make_pdf = pdf_available() is None
     written: list[WrittenNotice] = []
-    with session_scope(engine, exclusive=True) as session:
-        for contract in contracts:
-            if contract_id and contract.id != contract_id:
-                continue
-            # Only this contract's findings about this contract's supplier: never another supplier's data.
-            findings = session.scalars(
-                select(Finding).where(Finding.contract_id == contract.id, Finding.supplier_cvr == contract.supplier_cvr)
-            ).all()
-            for number in sorted({f.contract_year for f in findings if f.contract_year is not None}):
-                if year and number != year:
-                    continue
-                year_findings = sorted_findings([f for f in findings if f.contract_year == number])
-                sources = {
-                    s.id: s
-                    for s in session.scalars(
-                        select(SourceFile).where(SourceFile.id.in_([f.source_file_id for f in year_findings if f.source_file_id]))
-                    )
-                }
-                green = green_outcome(session, contract.id, number)
-                penalty = green.penalty_total if green is not None and green.status == "short" else None
-                content = _content_hash(year_findings, penalty)
-                notice = session.scalars(
-                    select(Notice).where(
-                        Notice.contract_id == contract.id, Notice.contract_year == number, Notice.kind == NOTICE_KIND
-                    )
-                ).first()
-                if notice is None or notice.content_sha256 != content:
-                    if notice is None:
-                        notice = Notice(contract_id=contract.id, contract_year=number, kind=NOTICE_KIND)
-                        session.add(notice)
-                    notice.supplier_cvr = contract.supplier_cvr
-                    notice.status = "written"
-                    notice.proposed_penalty = penalty
-                    notice.deadline = today + timedelta(days=contract.hearing_days)
-                    notice.created_at = generated
-                    notice.content_sha256 = content
-                assert notice.deadline is not None
-                stem = notice_stem(contract.id, number, contract.supplier_cvr)
-                contract_year = contract.year(number)
-                reply_to = contract.buyer_contact_email
-                html = environment.get_template("notice.html.j2").render(
-                    contract=contract,
-                    year=contract_year,
-                    discrepancies=[finding_view(f, sources.get(f.source_file_id or -1), lang) for f in year_findings],
-                    penalty=penalty,
-                    deadline=notice.deadline,
-                    issued=notice.created_at.date(),
-                    contact=reply_to or contract.buyer_name,
-                    generated=generated,
-                )
-                folder = out_dir / "notices"
-                folder.mkdir(parents=True, exist_ok=True)
-                html_path = folder / f"{stem}.html"
-                html_path.write_text(html, encoding="utf-8")
-                pdf_path = write_pdf(html, folder / f"{stem}.pdf") if make_pdf else None
-                notice.path = str(pdf_path or html_path)
-                session.flush()
-                subject = (
-                    f"{lang.say('notice')} — {lang.say('contract').lower()} {contract.id}, {lang.say('contract_year')} {number}"
-                )
-                body = "\n\n".join(
-                    [
-                        lang.say(
-                            "notice_regarding",
-                            contract=contract.id,
-                            year=number,
-                            start=lang.date(contract_year.start),
-                            end=lang.date(contract_year.end),
-                        ),
-                        lang.say("notice_intro", count=len(year_findings)),
-                        lang.say(
-                            "notice_respond_text", contact=reply_to or contract.buyer_name, deadline=lang.date(notice.deadline)
-                        ),
-                        f"{lang.say('notice_sign')}\n{contract.buyer_contact_name or ''}\n{contract.buyer_name}".replace(
-                            "\n\n", "\n"
-                        ),
-                    ]
-                )
-                written.append(
-                    WrittenNotice(
-                        notice_id=notice.id,
-                        contract_id=contract.id,
-                        contract_year=number,
-                        supplier_cvr=contract.supplier_cvr,
-                        supplier_name=contract.supplier_name,
-                        recipient=contract.supplier_email,
-                        reply_to=reply_to,
-                        discrepancies=len(year_findings),
-                        deadline=notice.deadline,
-                        content_sha256=content,
-                        html=html_path,
-                        pdf=pdf_path,
-                        subject=subject,
-                        body=body,
-                    )
-                )
+    for contract, notice in notices:
+        number = notice.contract_year
+        stem = notice_stem(contract.id, number, contract.supplier_cvr)
+        contract_year = contract.year(number)
+        reply_to = contract.buyer_contact_email
+        html = environment.get_template("notice.html.j2").render(
+            contract=contract,
+            year=contract_year,
+            discrepancies=finding_views(notice.findings, lang),
+            penalty=notice.penalty,
+            deadline=notice.deadline,
+            issued=notice.issued,
+            contact=reply_to or contract.buyer_name,
+            generated=generated,
+        )
+        folder = out_dir / "notices"
+        folder.mkdir(parents=True, exist_ok=True)
+        html_path = folder / f"{stem}.html"
+        html_path.write_text(html, encoding="utf-8")
+        pdf_path = write_pdf(html, folder / f"{stem}.pdf") if make_pdf else None
+        subject = f"{lang.say('notice')} — {lang.say('contract').lower()} {contract.id}, {lang.say('contract_year')} {number}"
+        body = "\n\n".join(
+            [
+                lang.say(
+                    "notice_regarding",
+                    contract=contract.id,
+                    year=number,
+                    start=lang.date(contract_year.start),
+                    end=lang.date(contract_year.end),
+                ),
+                lang.say("notice_intro", count=len(notice.findings)),
+                lang.say("notice_respond_text", contact=reply_to or contract.buyer_name, deadline=lang.date(notice.deadline)),
+                f"{lang.say('notice_sign')}\n{contract.buyer_contact_name or ''}\n{contract.buyer_name}".replace("\n\n", "\n"),
+            ]
+        )
+        written.append(
+            WrittenNotice(
+                notice_id=notice.notice_id,
+                contract_id=contract.id,
+                contract_year=number,
+                supplier_cvr=contract.supplier_cvr,
+                supplier_name=contract.supplier_name,
+                recipient=contract.supplier_email,
+                reply_to=reply_to,
+                discrepancies=len(notice.findings),
+                deadline=notice.deadline,
+                content_sha256=notice.content_sha256,
+                html=html_path,
+                pdf=pdf_path,
+                subject=subject,
+                body=body,
+            )
+        )
     return written
 
 
@@ -272,6 +204,14 @@ class DeliveryOutcome:
     temporary: bool = False
 
 
+@dataclass(frozen=True)
+class SendFailure:
+    """Why the mail server did not take a notice, and whether trying again later may succeed."""
+
+    error: str
+    temporary: bool
+
+
 # Socket errors that say the server or the network is not there now, not that a setting is wrong.
 _TEMPORARY_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ENETUNREACH, errno.EHOSTUNREACH})
 
@@ -307,7 +247,8 @@ def delivery_error(outcomes: Sequence[DeliveryOutcome]) -> NoticeDeliveryError |
     return NoticeDeliveryError(message, expected="a mail server, login and supplier addresses that accept the notices")
 
 
-def _message(notice: WrittenNotice, smtp: SmtpSettings, attachment: bytes) -> EmailMessage:
+def email_message(notice: WrittenNotice, smtp: SmtpSettings, attachment: bytes) -> EmailMessage:
+    """The e-mail to the supplier: subject and text from the notice, its PDF attached, replies to the buyer."""
     assert notice.recipient is not None and notice.pdf is not None
     message = EmailMessage()
     message["Subject"] = notice.subject
@@ -320,6 +261,15 @@ def _message(notice: WrittenNotice, smtp: SmtpSettings, attachment: bytes) -> Em
     message.set_content(notice.body)
     message.add_attachment(attachment, maintype="application", subtype="pdf", filename=notice.pdf.name)
     return message
+
+
+def send_email(message: EmailMessage, smtp: SmtpSettings) -> SendFailure | None:
+    """Send through the mail server; why it failed, or ``None`` when it went out."""
+    try:
+        _send(message, smtp)
+    except (OSError, smtplib.SMTPException) as exc:
+        return SendFailure(f"{type(exc).__name__}: {exc}", temporary_send_failure(exc))
+    return None
 
 
 def _send(message: EmailMessage, smtp: SmtpSettings) -> None:
@@ -335,84 +285,3 @@ def _send(message: EmailMessage, smtp: SmtpSettings) -> None:
         if smtp.username:
             client.login(smtp.username, smtp.password or "")
         client.send_message(message)
-
-
-def deliver_notices(
-    engine: Engine,
-    notices: Sequence[WrittenNotice],
-    smtp: SmtpSettings | None,
-    dry_run: bool = False,
-    resend: bool = False,
-) -> list[DeliveryOutcome]:
-    """E-mail each notice's PDF to the supplier and record every attempt; a dry run only reports.
-
-    A notice whose content was already sent to the same address is not sent again unless ``resend``.
-    One failed send is recorded and the others go on.
-    """
-    if not dry_run and smtp is None:
-        raise ReportError(
-            "no mail server is configured",
-            expected="COMPLIANCE_SMTP_HOST and COMPLIANCE_SMTP_FROM (or an Airflow SMTP connection), or --dry-run",
-        )
-    outcomes: list[DeliveryOutcome] = []
-    for notice in notices:
-        if not notice.recipient:
-            outcomes.append(DeliveryOutcome(notice, "no_recipient", "the contract terms have no supplier.email"))
-            continue
-        if dry_run:
-            outcomes.append(DeliveryOutcome(notice, "dry_run", f"would send {notice.pdf or notice.html} to {notice.recipient}"))
-            continue
-        assert smtp is not None
-        if notice.pdf is None:
-            raise ReportError(f"cannot e-mail {notice.html.name}: {pdf_available()}", file=str(notice.html))
-        # One writer at a time from the check to the record, so two runs never send the same notice twice.
-        with session_scope(engine, exclusive=True) as session:
-            previous = session.scalars(
-                select(NoticeDelivery).where(
-                    NoticeDelivery.notice_id == notice.notice_id,
-                    NoticeDelivery.recipient == notice.recipient,
-                    NoticeDelivery.content_sha256 == notice.content_sha256,
-                    NoticeDelivery.status == "sent",
-                )
-            ).first()
-            if previous is not None and not resend:
-                outcomes.append(
-                    DeliveryOutcome(
-                        notice, "already_sent", f"sent to {notice.recipient} on {previous.attempted_at:%Y-%m-%d %H:%M} UTC"
-                    )
-                )
-                continue
-            attachment = notice.pdf.read_bytes()
-            message = _message(notice, smtp, attachment)
-            error: str | None = None
-            temporary = False
-            try:
-                _send(message, smtp)
-            except (OSError, smtplib.SMTPException) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                temporary = temporary_send_failure(exc)
-            session.add(
-                NoticeDelivery(
-                    notice_id=notice.notice_id,
-                    attempted_at=datetime.now(UTC),
-                    recipient=notice.recipient,
-                    sender=smtp.sender,
-                    smtp_host=f"{smtp.host}:{smtp.port}",
-                    message_id=str(message["Message-ID"]),
-                    attachment_name=notice.pdf.name,
-                    attachment_sha256=hashlib.sha256(attachment).hexdigest(),
-                    content_sha256=notice.content_sha256,
-                    status="failed" if error else "sent",
-                    error=error,
-                )
-            )
-            if error is None:
-                stored = session.get(Notice, notice.notice_id)
-                if stored is not None:
-                    stored.status = "sent"
-        outcomes.append(
-            DeliveryOutcome(
-                notice, "failed" if error else "sent", error or f"sent to {notice.recipient} via {smtp.host}", temporary
-            )
-        )
-    return outcomes

@@ -10,15 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from jinja2 import Environment
-from sqlalchemy import Engine
 
-from compliance.assessment.hearing import hearing_notice
-from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
-from compliance.base.errors import TerminalError
+from compliance.assessment.hearing import HearingRecord
+from compliance.assessment.outcomes import GreenVehicleOutcome
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
-from compliance.store.db import session_scope
-from compliance.store.models import Notice
+from compliance.reports.pdf import write_pdf
+from compliance.reports.views import ReportRun, WrittenReports
 
 
 def statement_name(contract_id: str, year: int) -> str:
@@ -62,7 +60,7 @@ def penalty_steps(assessment: GreenVehicleOutcome, lang: Language) -> list[tuple
     ]
 
 
-def decision_words(notice: Notice, lang: Language) -> str:
+def decision_words(notice: HearingRecord, lang: Language) -> str:
     """What has been decided, or that nothing is imposed yet."""
     if notice.status == "withdrawn":
         return lang.say("decision_withdrawn")
@@ -76,37 +74,29 @@ def decision_words(notice: Notice, lang: Language) -> str:
     return lang.say("decision_pending", deadline=lang.date(notice.deadline))
 
 
-def penalty_statement_text(engine: Engine, contract_id: str, year: int, lang: Language | None = None) -> str:
+def penalty_statement_text(assessment: GreenVehicleOutcome, notice: HearingRecord, lang: Language | None = None) -> str:
     """Plain-text statement for one contract year (``compliance hearing show``)."""
     lang = lang or Language("da")
-    with session_scope(engine) as session:
-        assessment = green_outcome(session, contract_id, year)
-        notice = hearing_notice(session, contract_id, year)
-        if assessment is None or notice is None:
-            raise TerminalError(
-                f"contract {contract_id} year {year} has no penalty to state",
-                contract=contract_id,
-                expected="a contract year that fell short",
-            )
-        lines = [
-            f"{lang.say('penalty_statement')} — {lang.say('contract').lower()} {contract_id}, {lang.say('contract_year')} {year}",
-            "",
-        ]
-        lines += [f"{number}. {label}: {value}" for number, (label, value) in enumerate(penalty_steps(assessment, lang), start=1)]
-        lines += ["", f"{lang.say('hearing_history')}:"]
-        for event in notice.events:
-            amount = f" — {lang.money(event.amount)}" if event.amount is not None else ""
-            text = f": {event.text}" if event.text else ""
-            lines.append(f"  {event.occurred_at:%Y-%m-%d %H:%M} {lang.event(event.kind)} ({event.actor}){amount}{text}")
-        lines += ["", decision_words(notice, lang)]
-        return "\n".join(lines)
+    contract_id, year = assessment.contract_id, assessment.contract_year
+    lines = [
+        f"{lang.say('penalty_statement')} — {lang.say('contract').lower()} {contract_id}, {lang.say('contract_year')} {year}",
+        "",
+    ]
+    lines += [f"{number}. {label}: {value}" for number, (label, value) in enumerate(penalty_steps(assessment, lang), start=1)]
+    lines += ["", f"{lang.say('hearing_history')}:"]
+    for event in notice.events:
+        amount = f" — {lang.money(event.amount)}" if event.amount is not None else ""
+        text = f": {event.text}" if event.text else ""
+        lines.append(f"  {event.occurred_at:%Y-%m-%d %H:%M} {lang.event(event.kind)} ({event.actor}){amount}{text}")
+    lines += ["", decision_words(notice, lang)]
+    return "\n".join(lines)
 
 
 def penalty_statement_html(
     environment: Environment,
     contract: ContractTerms,
     assessment: GreenVehicleOutcome,
-    notice: Notice,
+    notice: HearingRecord,
     lang: Language,
     generated: datetime,
 ) -> str:
@@ -120,3 +110,18 @@ def penalty_statement_html(
         decision=decision_words(notice, lang),
         generated=generated,
     )
+
+
+def write_penalty_statement(
+    run: ReportRun, contract: ContractTerms, assessment: GreenVehicleOutcome, notice: HearingRecord, written: WrittenReports
+) -> None:
+    """The statement beside the contract year's annual report: HTML, and PDF when WeasyPrint works."""
+    name = statement_name(contract.id, assessment.contract_year)
+    html = penalty_statement_html(run.environment, contract, assessment, notice, run.lang, run.generated)
+    folder = run.out_dir / contract.id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.html"
+    path.write_text(html, encoding="utf-8")
+    written.statements.append(path)
+    if run.pdf:
+        written.statements.append(write_pdf(html, folder / f"{name}.pdf"))

@@ -1,7 +1,9 @@
 """The annual report's XLSX workbook: every figure with the rows it is made of, and safe cells.
 
 Each evidence sheet carries the source file and the line (or row) each row came from, so a
-figure in the report can be traced to a supplier's document without the database.
+figure in the report can be traced to a supplier's document without the database. The rows are
+the assessment's (``YearEvidence``); the sheets only lay them out. The generic writers
+(:func:`write_workbook`, :func:`write_csv`) neutralise text a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from compliance.assessment.evidence import YearEvidence
+from compliance.reports.annual import YearReport
+from compliance.reports.language import Language
+from compliance.reports.views import ReportRun, WrittenReports, annual_report_name
 
 # Text starting with these is read as a formula (or a DDE payload) by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -93,3 +100,209 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]])
         for row in rows:
             writer.writerow(["" if v is None else _cell_value(v) for v in row])
     return path
+
+
+def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Language) -> list[Sheet]:
+    """The workbook: summary, months, and every row the figures are made of, each with file and line."""
+    da = lang.code == "da"
+    contract, year = report.contract, report.year
+    summary = Sheet("Oversigt" if da else "Summary", ["Felt" if da else "Field", "Værdi" if da else "Value"])
+    summary.rows += [
+        [lang.say("contract"), f"{contract.id} {contract.name}"],
+        [lang.say("supplier"), f"{contract.supplier_name} (CVR {contract.supplier_cvr})"],
+        [lang.say("contract_year").capitalize(), year.number],
+        ["Start", year.start],
+        ["Slut" if da else "End", year.end],
+    ]
+    summary.rows += [[lang.say("contract_terms"), line] for line in report.terms]
+    if report.green is not None:
+        g = report.green
+        summary.rows += [
+            [lang.say("status"), lang.status(g.status)],
+            [lang.say("window"), f"{g.window_start} – {g.window_end}"],
+            [lang.say("green_trips"), g.green_trips],
+            [lang.say("conventional_trips"), g.conventional_trips],
+            [lang.say("all_trips"), g.total_trips],
+            [lang.say("green_share", basis=lang.term(g.basis)), g.share],
+            [lang.say("binding_level", source=lang.term(g.level_source)), g.level_percent / 100],
+        ]
+        if g.status == "short":
+            summary.rows += [
+                [lang.say("shortfall_trips"), g.shortfall_trips],
+                [lang.say("fixed_penalty"), g.penalty_fixed],
+                [lang.say("proposed_penalty"), g.penalty_total],
+            ]
+    for share in report.shares:
+        summary.rows.append([f"{share.description} ({lang.term(share.basis)})", share.share])
+    sheets = [summary]
+    if report.months:
+        level = report.green.level_percent / 100 if report.green else None
+        sheets.append(
+            Sheet(
+                "Måneder" if da else "Months",
+                [lang.say("month"), lang.say("green_trips"), lang.say("all_trips"), lang.say("share"), lang.say("level")],
+                [[m.month.strftime("%Y-%m"), m.green, m.total, m.share, level] for m in report.months],
+            )
+        )
+    if report.green is not None:
+        sheets.append(
+            Sheet(
+                "Turlinjer" if da else "Trip lines",
+                [
+                    lang.say("day"),
+                    lang.say("document"),
+                    lang.say("line"),
+                    lang.say("kind"),
+                    lang.say("trips"),
+                    lang.say("registrations"),
+                    lang.say("file"),
+                    "Fillinje" if da else "File line",
+                ],
+                [
+                    [
+                        t.day.isoformat(),
+                        f"{lang.term(t.document_type)} {t.invoice}",
+                        t.line,
+                        lang.term(t.kind),
+                        t.trips,
+                        list(t.registrations),
+                        t.file,
+                        t.source_line,
+                    ]
+                    for t in report.green.trip_lines
+                ],
+            )
+        )
+    sheets.append(
+        Sheet(
+            "Fakturalinjer" if da else "Invoice lines",
+            [
+                "Dokument" if da else "Document",
+                "Type",
+                "Udstedt" if da else "Issued",
+                lang.say("day"),
+                lang.say("line"),
+                "Varenr." if da else "Item id",
+                "Navn" if da else "Name",
+                "Mængde" if da else "Quantity",
+                "Enhed" if da else "Unit",
+                lang.say("amount"),
+                "Valuta" if da else "Currency",
+                "Mærker" if da else "Labels",
+                lang.say("file"),
+                "Fillinje" if da else "File line",
+            ],
+            [
+                [
+                    d.invoice.number,
+                    d.invoice.document_type,
+                    d.invoice.issue_date,
+                    d.day,
+                    d.line.line_id,
+                    d.line.seller_item_id,
+                    d.line.name,
+                    d.line.quantity,
+                    d.line.unit_code,
+                    d.line.line_amount,
+                    d.invoice.currency,
+                    [label.code or label.raw for label in d.line.labels],
+                    d.invoice.source_path,
+                    d.line.source_line or d.line.path,
+                ]
+                for d in evidence.invoice_lines
+            ],
+            money_columns=frozenset({9}),
+        )
+    )
+    sheets.append(
+        Sheet(
+            "Kørebøger" if da else "Driving logs",
+            [
+                lang.say("day"),
+                "Nummerplade" if da else "Plate",
+                "Køretøj" if da else "Vehicle",
+                "km",
+                "Brændstof" if da else "Fuel",
+                lang.say("file"),
+                "Række" if da else "Row",
+            ],
+            [[t.trip_date, t.registration, t.vehicle_type, t.distance_km, t.fuel, t.source_path, t.row] for t in evidence.trips],
+        )
+    )
+    sheets.append(
+        Sheet(
+            "Katalogvarer" if da else "Catalogue items",
+            [
+                "Katalog" if da else "Catalogue",
+                "Type",
+                "Udstedt" if da else "Issued",
+                lang.say("line"),
+                "Handling" if da else "Action",
+                "Varenr." if da else "Item id",
+                "Navn" if da else "Name",
+                "Mærker" if da else "Labels",
+                "Pris" if da else "Price",
+                lang.say("file"),
+                "Fillinje" if da else "File line",
+            ],
+            [
+                [
+                    i.catalogue_id,
+                    i.document_type,
+                    i.issue_date,
+                    i.line_id,
+                    i.action_code,
+                    i.seller_item_id,
+                    i.name,
+                    list(i.labels),
+                    i.price,
+                    i.file,
+                    i.place,
+                ]
+                for i in evidence.catalogue_items
+            ],
+            money_columns=frozenset({8}),
+        )
+    )
+    sheets.append(
+        Sheet(
+            lang.say("findings"),
+            [
+                lang.say("rule"),
+                "Regel-id" if da else "Rule id",
+                lang.say("severity"),
+                lang.say("document"),
+                lang.say("line"),
+                lang.say("notice_plate_item"),
+                lang.say("details_as_recorded"),
+                lang.say("expected"),
+                lang.say("received"),
+                lang.say("file"),
+                "Sted" if da else "Place",
+            ],
+            [
+                [
+                    lang.rule_title(f.rule_id),
+                    f.rule_id,
+                    lang.severity(f.severity),
+                    f.document,
+                    f.line,
+                    f.subject,
+                    f.message,
+                    f.expected,
+                    f.received,
+                    f.file,
+                    f.location,
+                ]
+                for f in report.all_findings
+            ],
+        )
+    )
+    return sheets
+
+
+def write_year_workbook(run: ReportRun, report: YearReport, evidence: YearEvidence, written: WrittenReports) -> None:
+    """The evidence workbook beside the annual report."""
+    name = annual_report_name(report.contract.id, report.year.number, "xlsx")
+    path = run.out_dir / report.contract.id / name
+    written.xlsx.append(write_workbook(path, year_report_sheets(report, evidence, run.lang)))

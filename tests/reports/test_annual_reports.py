@@ -151,7 +151,7 @@ def test_without_pango_the_html_and_workbooks_are_still_written_and_the_reason_i
 ) -> None:
     settings, _ = sample_run
     problem = "WeasyPrint cannot load Pango (test); install libpango-1.0-0 libpangoft2-1.0-0"
-    monkeypatch.setattr("compliance.reports.annual.pdf_available", lambda: problem)
+    monkeypatch.setattr("compliance.reports.views.pdf_available", lambda: problem)
     written = write_contract_reports(settings, out_dir=tmp_path)
     assert written.pdf_skipped == problem and written.pdf == []
     assert len(written.annual) == 5 and len(written.xlsx) == 5 and not list(tmp_path.rglob("*.pdf"))

@@ -1,0 +1,140 @@
+"""What every report shares: the template environment, findings as reports show them, one run's output.
+
+Presentation only: a finding view says in words where a finding points (document, line, plate or
+item, file); nothing here reads the store or decides a figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from compliance.assessment.results import StoredFinding
+from compliance.reports.language import Language
+from compliance.reports.pdf import pdf_available
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def report_environment(lang: Language) -> Environment:
+    """Jinja with autoescaping on (all supplier text is escaped) and strict undefined names."""
+    environment = Environment(
+        loader=PackageLoader("compliance.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        money=lang.money,
+        number=lang.number,
+        percent=lang.percent,
+        ddate=lang.date,
+        status=lang.status,
+        severity=lang.severity,
+        event=lang.event,
+        rule_title=lang.rule_title,
+        term=lang.term,
+    )
+    environment.globals.update(w=lang.words(), say=lang.say, lang=lang.code)
+    return environment
+
+
+def annual_report_name(contract_id: str, year: int, suffix: str = "html") -> str:
+    return f"annual-report-{contract_id}-year-{year}.{suffix}"
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A finding as reports and notices show it: what, where (document, line, plate or item) and the file."""
+
+    rule_id: str
+    severity: str
+    message: str
+    expected: str | None
+    received: str | None
+    file: str | None
+    sha256: str | None
+    location: str | None
+    document: str | None
+    line: str | None
+    subject: str | None
+    supplier_cvr: str | None
+
+    @property
+    def file_name(self) -> str | None:
+        return Path(self.file).name if self.file else None
+
+
+def finding_view(finding: StoredFinding, lang: Language) -> FindingView:
+    evidence = finding.evidence
+    document: str | None = None
+    if evidence.get("invoice"):
+        document = f"{lang.term(evidence.get('document_type') or 'invoice')} {evidence['invoice']}"
+    elif evidence.get("catalogue"):
+        document = f"{lang.term('catalogue')} {evidence['catalogue']}"
+    elif evidence.get("month"):
+        document = str(evidence["month"])
+    subject = evidence.get("registration") or evidence.get("item") or evidence.get("licence")
+    return FindingView(
+        rule_id=finding.rule_id,
+        severity=finding.severity,
+        message=finding.message,
+        expected=finding.expected,
+        received=finding.received,
+        file=finding.source_path if finding.source_path is not None else evidence.get("file"),
+        sha256=finding.source_sha256,
+        location=finding.location,
+        document=document,
+        line=None if evidence.get("line") is None else str(evidence["line"]),
+        subject=None if subject is None else str(subject),
+        supplier_cvr=finding.supplier_cvr,
+    )
+
+
+def sorted_findings(findings: Sequence[StoredFinding]) -> list[StoredFinding]:
+    """Most severe first, then by rule and message (ties keep the order they were stored in)."""
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.message))
+
+
+def finding_views(findings: Sequence[StoredFinding], lang: Language) -> list[FindingView]:
+    return [finding_view(finding, lang) for finding in sorted_findings(findings)]
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """One report run's shared parts: where it writes, in which language, when, and whether PDFs can be made."""
+
+    out_dir: Path
+    lang: Language
+    environment: Environment
+    generated: datetime
+    pdf_skipped: str | None  # why no PDF can be written, or None when WeasyPrint works
+
+    @property
+    def pdf(self) -> bool:
+        return self.pdf_skipped is None
+
+
+def report_run(out_dir: Path, lang: Language) -> ReportRun:
+    """Start a report run: the output folder exists, the time is taken once for every page."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return ReportRun(out_dir, lang, report_environment(lang), datetime.now(UTC), pdf_available())
+
+
+@dataclass
+class WrittenReports:
+    """What a report run wrote: HTML pages, their PDFs and workbooks; why PDFs were skipped, if they were."""
+
+    index: Path
+    annual: list[Path] = field(default_factory=list)
+    pdf: list[Path] = field(default_factory=list)
+    xlsx: list[Path] = field(default_factory=list)
+    statements: list[Path] = field(default_factory=list)
+    findings_csv: Path | None = None
+    data_quality: Path | None = None
+    pdf_skipped: str | None = None
