@@ -45,12 +45,12 @@ def compliance_annual_assessment() -> None:
     @fail_at_once_on_terminal_errors
     def contracts_to_assess(params: dict[str, Any] | None = None) -> list[str]:
         """The contract ids to assess: the ``contract`` param, or every valid contract."""
-        from compliance.base.settings import load_settings
+        from compliance.context import open_context
         from compliance.pipeline import contract_ids, initialise_database
 
-        settings = load_settings()
-        initialise_database(settings)
-        return contract_ids(settings, (params or {}).get("contract") or None)
+        with open_context() as context:  # one engine and one read of the contracts for the task
+            initialise_database(context)
+            return contract_ids(context, (params or {}).get("contract") or None)
 
     @task(max_active_tis_per_dagrun=4)
     @fail_at_once_on_terminal_errors
@@ -67,17 +67,17 @@ def compliance_annual_assessment() -> None:
         """The overview pages, then the supplier notices of the assessed contracts (written, not sent)."""
         import logging
 
-        from compliance.base.settings import load_settings
+        from compliance.context import open_context
         from compliance.pipeline import write_contract_reports, write_supplier_notices
 
-        settings = load_settings()
-        chosen = params or {}
-        for run in runs:
-            if run and run["shortfalls"]:
-                logging.getLogger(__name__).warning("shortfalls of %s: %s", run["contract_id"], run["shortfalls"])
-        written = write_contract_reports(settings, contract_years=False)
-        notices = write_supplier_notices(settings, chosen.get("contract") or None, chosen.get("year"))
-        return [str(written.index), *(str(notice.pdf or notice.html) for notice in notices)]
+        with open_context() as context:  # one engine and one read of the contracts for the task
+            chosen = params or {}
+            for run in runs:
+                if run and run["shortfalls"]:
+                    logging.getLogger(__name__).warning("shortfalls of %s: %s", run["contract_id"], run["shortfalls"])
+            written = write_contract_reports(context, contract_years=False)
+            notices = write_supplier_notices(context, chosen.get("contract") or None, chosen.get("year"))
+            return [str(written.index), *(str(notice.pdf or notice.html) for notice in notices)]
 
     write_overview_and_notices(assess_contract.expand(contract_id=contracts_to_assess()))
 

@@ -47,14 +47,14 @@ def compliance_checks() -> None:
         """Migrate the database; the ids of the valid contracts (rejected contract files are logged)."""
         import logging
 
-        from compliance.base.settings import load_settings
+        from compliance.context import open_context
         from compliance.pipeline import contract_ids, contract_terms, initialise_database
 
-        settings = load_settings()
-        initialise_database(settings)
-        for error in contract_terms(settings)[1]:
-            logging.getLogger(__name__).error("contract rejected: %s", error)
-        return contract_ids(settings)
+        with open_context() as context:  # one engine and one read of the contracts for the task
+            initialise_database(context)
+            for error in contract_terms(context)[1]:
+                logging.getLogger(__name__).error("contract rejected: %s", error)
+            return contract_ids(context)
 
     @task(max_active_tis_per_dagrun=4)
     @fail_at_once_on_terminal_errors

@@ -47,31 +47,37 @@ def compliance_send_notices() -> None:
 
         from airflow.sdk import BaseHook
 
-        from compliance.base.settings import load_settings
+        from compliance.context import open_context
         from compliance.pipeline import initialise_database, send_supplier_notices, write_supplier_notices
         from compliance.reports.notices import delivery_error, smtp_settings_from_connection
 
         chosen = params or {}
-        settings = load_settings()
-        initialise_database(settings)
-        notices = write_supplier_notices(settings, chosen.get("contract") or None, chosen.get("year"))
-        smtp = None
-        if not chosen.get("dry_run", True):
-            connection = BaseHook.get_connection(SMTP_CONNECTION_ID)
-            smtp = smtp_settings_from_connection(
-                connection.host, connection.port, connection.login, connection.password, connection.extra_dejson
+        with open_context() as context:  # one engine and one read of the contracts for the task
+            initialise_database(context)
+            notices = write_supplier_notices(context, chosen.get("contract") or None, chosen.get("year"))
+            smtp = None
+            if not chosen.get("dry_run", True):
+                connection = BaseHook.get_connection(SMTP_CONNECTION_ID)
+                smtp = smtp_settings_from_connection(
+                    connection.host, connection.port, connection.login, connection.password, connection.extra_dejson
+                )
+            outcomes = send_supplier_notices(
+                context, notices, dry_run=bool(chosen.get("dry_run", True)), resend=bool(chosen.get("resend")), smtp=smtp
             )
-        outcomes = send_supplier_notices(
-            settings, notices, dry_run=bool(chosen.get("dry_run", True)), resend=bool(chosen.get("resend")), smtp=smtp
-        )
-        log = logging.getLogger(__name__)
-        for outcome in outcomes:
-            log.info(
-                "%s: %s year %s — %s", outcome.outcome, outcome.notice.contract_id, outcome.notice.contract_year, outcome.detail
-            )
-        if (error := delivery_error(outcomes)) is not None:
-            raise error  # transient when every failure was temporary (4xx, refused connection, timeout)
-        return [{"contract": o.notice.contract_id, "year": str(o.notice.contract_year), "outcome": o.outcome} for o in outcomes]
+            log = logging.getLogger(__name__)
+            for outcome in outcomes:
+                log.info(
+                    "%s: %s year %s — %s",
+                    outcome.outcome,
+                    outcome.notice.contract_id,
+                    outcome.notice.contract_year,
+                    outcome.detail,
+                )
+            if (error := delivery_error(outcomes)) is not None:
+                raise error  # transient when every failure was temporary (4xx, refused connection, timeout)
+            return [
+                {"contract": o.notice.contract_id, "year": str(o.notice.contract_year), "outcome": o.outcome} for o in outcomes
+            ]
 
     send_notices()
 

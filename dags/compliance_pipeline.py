@@ -37,12 +37,12 @@ def compliance_pipeline() -> None:
     @fail_at_once_on_terminal_errors
     def migrate_database() -> str:
         """Create or migrate the compliance database."""
-        from compliance.base.settings import load_settings
+        from compliance.context import open_context
         from compliance.pipeline import initialise_database
 
-        settings = load_settings()
-        initialise_database(settings)
-        return settings.db_url.split("@")[-1]
+        with open_context() as context:  # one engine and one read of the contracts for the task
+            initialise_database(context)
+            return context.settings.db_url.split("@")[-1]
 
     @task
     @fail_at_once_on_terminal_errors
@@ -91,15 +91,20 @@ def compliance_pipeline() -> None:
         (written, not sent: a contract manager sends them with `compliance notices`); returns their paths."""
         import logging
 
-        from compliance.base.settings import load_settings
+        from compliance.context import open_context
         from compliance.pipeline import write_contract_reports, write_supplier_notices
 
-        settings = load_settings()
-        written = write_contract_reports(settings)
-        if written.pdf_skipped:
-            logging.getLogger(__name__).warning("PDF not written: %s", written.pdf_skipped)
-        notices = write_supplier_notices(settings)
-        return [str(written.index), *map(str, written.annual), *map(str, written.pdf), *(str(n.pdf or n.html) for n in notices)]
+        with open_context() as context:  # one engine and one read of the contracts for the task
+            written = write_contract_reports(context)
+            if written.pdf_skipped:
+                logging.getLogger(__name__).warning("PDF not written: %s", written.pdf_skipped)
+            notices = write_supplier_notices(context)
+            return [
+                str(written.index),
+                *map(str, written.annual),
+                *map(str, written.pdf),
+                *(str(n.pdf or n.html) for n in notices),
+            ]
 
     migrate_database() >> ingest_inbox() >> check_contracts() >> write_reports()
 

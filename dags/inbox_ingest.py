@@ -46,27 +46,27 @@ def inbox_dag(kind: str, asset: Asset) -> None:
 
             from airflow.sdk.exceptions import AirflowSkipException
 
-            from compliance.base.settings import load_settings
+            from compliance.context import open_context
             from compliance.pipeline import ingest_inbox_folder, initialise_database
 
             log = logging.getLogger(__name__)
-            settings = load_settings()
-            initialise_database(settings)
-            summary = ingest_inbox_folder(settings, kind)
-            for _path, reason in summary.quarantined:
-                log.warning("quarantined: %s", reason)
-            log.info(
-                "%s: %d ingested, %d duplicates, %d quarantined (%d by data quality), %d rows checked by the suites",
-                kind,
-                len(summary.ingested),
-                len(summary.duplicates),
-                len(summary.quarantined),
-                len(summary.quality_quarantined),
-                summary.quality_rows,
-            )
-            if not summary.ingested:
-                raise AirflowSkipException(f"nothing new stored from {settings.inbox / kind}")
-            return {"ingested": len(summary.ingested), "quarantined": len(summary.quarantined)}
+            with open_context() as context:  # one engine and one read of the contracts for the task
+                initialise_database(context)
+                summary = ingest_inbox_folder(context, kind)
+                for _path, reason in summary.quarantined:
+                    log.warning("quarantined: %s", reason)
+                log.info(
+                    "%s: %d ingested, %d duplicates, %d quarantined (%d by data quality), %d rows checked by the suites",
+                    kind,
+                    len(summary.ingested),
+                    len(summary.duplicates),
+                    len(summary.quarantined),
+                    len(summary.quality_quarantined),
+                    summary.quality_rows,
+                )
+                if not summary.ingested:
+                    raise AirflowSkipException(f"nothing new stored from {context.settings.inbox / kind}")
+                return {"ingested": len(summary.ingested), "quarantined": len(summary.quarantined)}
 
         ingest_folder()
 
