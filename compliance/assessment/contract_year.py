@@ -84,16 +84,21 @@ def _store_contract(session: Session, contract: ContractTerms) -> None:
 
 
 def _replace_findings(session: Session, records: Sequence[FindingRecord], scope: Any) -> int:
-    """Make the stored findings in ``scope`` equal ``records``; unchanged ones keep their row."""
+    """Make the stored findings in ``scope`` equal ``records``; one with the same identity keeps its row
+    and first-seen time, and takes the new message, figures and evidence."""
     wanted = {record.fingerprint(): record for record in records}
     existing = {row.fingerprint: row for row in session.scalars(select(Finding).where(scope))}
     for fingerprint, row in existing.items():
         if fingerprint not in wanted:
             session.delete(row)
     for fingerprint, record in wanted.items():
-        if fingerprint in existing:
+        stored = existing.get(fingerprint)
+        if stored is None:
+            session.add(Finding(**record.row_values(), created_at=_now()))
             continue
-        session.add(Finding(**record.row_values(), created_at=_now()))
+        for column, value in record.row_values().items():
+            if getattr(stored, column) != value:
+                setattr(stored, column, value)
     return len(wanted)
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from compliance.base.findings import FindingRecord
-from compliance.base.formatting import danish_money, danish_number, danish_percent
+from compliance.base.findings import FindingRecord, evidence_key
+from compliance.base.formatting import danish_number, danish_percent
+from compliance.base.messages import message_part
 from compliance.base.shares import ZERO, km_short, meets_level, trips_short
 from compliance.base.vocabulary import vehicle_is_green
 from compliance.base.windows import MeasurementWindow
@@ -175,8 +176,15 @@ def green_vehicle_year(
             FindingRecord(
                 RULE_NO_TRIPS,
                 "medium",
-                f"no {terms.basis} were registered for contract {contract.id} in year {year.number} "
-                f"({window.start} – {window.end}); the green share cannot be measured",
+                message_key="green_vehicles.no_trips",
+                params={
+                    "basis": terms.basis,
+                    "contract": contract.id,
+                    "year": year.number,
+                    "start": window.start.isoformat(),
+                    "end": window.end.isoformat(),
+                },
+                subject=evidence_key(),  # the contract year itself
                 contract_id=contract.id,
                 contract_year=year.number,
                 supplier_cvr=contract.supplier_cvr,
@@ -195,10 +203,15 @@ def green_vehicle_year(
             FindingRecord(
                 RULE_SHARE,
                 "high",
-                f"green share {danish_percent(assessment.share)} is below the binding level "
-                f"{danish_number(assessment.level.percent, 2)} % ({'at least' if assessment.level_inclusive else 'more than'}) "
-                f"in contract year {year.number}; proposed penalty {danish_money(assessment.penalty_total)}, "
-                "subject to the supplier's hearing",
+                message_key="green_vehicles.share",
+                params={
+                    "share": None if assessment.share is None else str(assessment.share),
+                    "level": str(assessment.level.percent),
+                    "comparison": message_part("fragment.at_least" if assessment.level_inclusive else "fragment.more_than"),
+                    "year": year.number,
+                    "penalty": str(assessment.penalty_total),
+                },
+                subject=evidence_key(),  # the contract year itself
                 contract_id=contract.id,
                 contract_year=year.number,
                 supplier_cvr=contract.supplier_cvr,

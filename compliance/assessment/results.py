@@ -22,13 +22,17 @@ from compliance.assessment.outcomes import (
     assessed_years,
     year_outcomes,
 )
+from compliance.base.messages import render_message
 from compliance.checks.green_vehicles import RULE_EARLY_WARNING
 from compliance.store.models import Finding
 
 
 @dataclass(frozen=True)
 class StoredFinding:
-    """A stored finding with the path and hash of the file it points at (``None`` when it names no file)."""
+    """A stored finding with the path and hash of the file it points at (``None`` when it names no file).
+
+    The message is stored as a key and parameters and rendered when an output reads ``message``.
+    """
 
     fingerprint: str
     rule_id: str
@@ -36,13 +40,20 @@ class StoredFinding:
     contract_id: str | None
     contract_year: int | None
     supplier_cvr: str | None
-    message: str
+    subject: str
+    message_key: str
+    message_params: Mapping[str, Any]
     expected: str | None
     received: str | None
     location: str | None
     evidence: Mapping[str, Any]
     source_path: str | None
     source_sha256: str | None
+
+    @property
+    def message(self) -> str:
+        """The message text (English; compliance.base.messages.render_message)."""
+        return render_message(self.message_key, self.message_params)
 
 
 def stored_finding(row: Finding) -> StoredFinding:
@@ -54,7 +65,9 @@ def stored_finding(row: Finding) -> StoredFinding:
         contract_id=row.contract_id,
         contract_year=row.contract_year,
         supplier_cvr=row.supplier_cvr,
-        message=row.message,
+        subject=row.subject,
+        message_key=row.message_key,
+        message_params=row.message_params or {},
         expected=row.expected,
         received=row.received,
         location=row.location,
@@ -91,13 +104,12 @@ def supplier_findings(session: Session, contract_id: str, supplier_cvr: str) -> 
 def early_warnings(session: Session, contract_id: str) -> list[str]:
     """The messages of the contract's §2.1 early warnings (a running year heading below the level), by year."""
     prefix = RULE_EARLY_WARNING.split("@", 1)[0] + "@"
-    return list(
-        session.scalars(
-            select(Finding.message)
-            .where(Finding.contract_id == contract_id, Finding.rule_id.startswith(prefix))
-            .order_by(Finding.contract_year)
-        )
+    rows = session.execute(
+        select(Finding.message_key, Finding.message_params)
+        .where(Finding.contract_id == contract_id, Finding.rule_id.startswith(prefix))
+        .order_by(Finding.contract_year)
     )
+    return [render_message(key, params) for key, params in rows]
 
 
 @dataclass(frozen=True)

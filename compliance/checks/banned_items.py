@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
 from compliance.checks.items import DatedLine, line_matches
 from compliance.contracts import ContractTerms, ContractYear
 
@@ -20,7 +20,9 @@ def banned_item_findings(contract: ContractTerms, year: ContractYear, lines: Seq
                     FindingRecord(
                         RULE_BANNED_ITEM,
                         "high",
-                        f"{dated.where} delivers '{dated.line.name}', which the contract bans: {rule.description}",
+                        message_key="banned_items.delivered",
+                        params={"place": dated.place, "name": dated.line.name, "description": rule.description},
+                        subject=evidence_key(invoice=dated.invoice.number, line=dated.line.line_id, rule=rule.id),
                         contract_id=contract.id,
                         contract_year=year.number,
                         supplier_cvr=contract.supplier_cvr,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
+from compliance.base.messages import message_part
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.items import DatedLine
 from compliance.contracts import ContractTerms, ContractYear
@@ -28,13 +29,24 @@ def catalogue_consistency_findings(
         source = update.source
         if not year.start <= source.issue_date <= year.end:
             continue
-        applied = "applied as a new item" if source.document_type == "catalogue_item_specification_update" else "not applied"
+        applied = (
+            "fragment.applied_as_new_item"
+            if source.document_type == "catalogue_item_specification_update"
+            else "fragment.not_applied"
+        )
         findings.append(
             FindingRecord(
                 RULE_UPDATE_WITHOUT_ITEM,
                 "low",
-                f"{source.document_type.replace('_', ' ')} {source.catalogue_id} line {update.line_id} updates item "
-                f"{update.seller_item_id or '(no item id)'}, which no earlier catalogue listed ({applied})",
+                message_key="catalogue.update_without_item",
+                params={
+                    "document_type": source.document_type,
+                    "catalogue": source.catalogue_id,
+                    "line": update.line_id,
+                    "item": update.seller_item_id or message_part("fragment.no_item_id"),
+                    "applied": message_part(applied),
+                },
+                subject=evidence_key(line=update.line_id, item=update.seller_item_id),
                 contract_id=contract.id,
                 contract_year=year.number,
                 supplier_cvr=contract.supplier_cvr,
@@ -53,12 +65,20 @@ def catalogue_consistency_findings(
             continue
         state = catalogue.state_on(item_id, dated.day)
         if state is None:
-            why = "listed at other times" if catalogue.ever_listed(item_id) else "never listed"
+            why = "fragment.listed_at_other_times" if catalogue.ever_listed(item_id) else "fragment.never_listed"
             findings.append(
                 FindingRecord(
                     RULE_NOT_IN_CATALOGUE,
                     "medium",
-                    f"{dated.where}: item {item_id} ({dated.line.name}) was not in the catalogue on {dated.day.isoformat()} ({why})",
+                    message_key="catalogue.item_not_in_catalogue",
+                    params={
+                        "place": dated.place,
+                        "item": item_id,
+                        "name": dated.line.name,
+                        "day": dated.day.isoformat(),
+                        "why": message_part(why),
+                    },
+                    subject=evidence_key(invoice=dated.invoice.number, line=dated.line.line_id, item=item_id),
                     contract_id=contract.id,
                     contract_year=year.number,
                     supplier_cvr=contract.supplier_cvr,
@@ -84,8 +104,15 @@ def catalogue_consistency_findings(
                 FindingRecord(
                     RULE_LABEL_NOT_IN_CATALOGUE,
                     "low",
-                    f"{dated.where}: the invoice line claims {claimed} for item {item_id}, "
-                    f"which catalogue {state.catalogue_id} did not show on {dated.day.isoformat()}",
+                    message_key="catalogue.label_not_in_catalogue",
+                    params={
+                        "place": dated.place,
+                        "claimed": claimed,
+                        "item": item_id,
+                        "catalogue": state.catalogue_id,
+                        "day": dated.day.isoformat(),
+                    },
+                    subject=evidence_key(invoice=dated.invoice.number, line=dated.line.line_id, item=item_id),
                     contract_id=contract.id,
                     contract_year=year.number,
                     supplier_cvr=contract.supplier_cvr,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from compliance.base.documents import Classification, Property
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
+from compliance.base.messages import message_part
 from compliance.categorisation import CategorisationArea, categorisation, unspsc_codes
 from compliance.checks.catalogue_history import CatalogueHistory, ItemState
 from compliance.checks.items import item_matches
@@ -13,7 +14,7 @@ from compliance.contracts import AreaMapping, ContractTerms, ContractYear
 
 RULE_MISSING_TYPE1 = "ecolabel_categorisation.missing_type1@1"
 
-TABLE_NAMES = {"own": "own purchasing areas", "ski": "SKI areas"}
+TABLE_NAMES = {"own": "fragment.own_purchasing_areas", "ski": "fragment.ski_areas"}  # message keys
 
 
 def categorisation_findings(contract: ContractTerms, year: ContractYear, catalogue: CatalogueHistory) -> list[FindingRecord]:
@@ -69,8 +70,16 @@ def _finding(
     return FindingRecord(
         RULE_MISSING_TYPE1,
         severity,
-        f"catalogue {item.catalogue_id} item {item.seller_item_id or item.line_id} ({item.name}) is in "
-        f"'{area_name}' ({area_name_en}), category {category} of the {table}, but the catalogue states no type-1 eco-label",
+        message_key="ecolabel_categorisation.missing_type1",
+        params={
+            "place": message_part("place.catalogue_item", catalogue=item.catalogue_id, item=item.seller_item_id or item.line_id),
+            "name": item.name,
+            "area": area_name,
+            "area_en": area_name_en,
+            "category": category,
+            "table": message_part(table),
+        },
+        subject=evidence_key(item=item.seller_item_id, line=item.line_id),
         contract_id=contract.id,
         contract_year=year.number,
         supplier_cvr=contract.supplier_cvr,

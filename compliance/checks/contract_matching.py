@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
 from compliance.checks.inputs import InvoiceRecord
 from compliance.contracts import ContractTerms
 
@@ -39,16 +39,16 @@ def invoice_contract(invoice: InvoiceRecord, contracts: Sequence[ContractTerms])
 
 
 def unmatched_invoice_finding(invoice: InvoiceRecord, match: ContractMatch) -> FindingRecord:
-    kind = invoice.document_type.replace("_", " ")
-    reason = (
-        "it fits more than one contract"
-        if match.how == "ambiguous"
-        else "no contract has its contract reference, or its supplier, buyer and date"
-    )
     return FindingRecord(
         rule_id=RULE_UNMATCHED,
         severity="medium",
-        message=f"{kind} {invoice.number} from {invoice.supplier_name or invoice.supplier_key} matches no contract: {reason}",
+        message_key="invoice.unmatched.ambiguous" if match.how == "ambiguous" else "invoice.unmatched.no_contract",
+        params={
+            "document_type": invoice.document_type,
+            "number": invoice.number,
+            "supplier": invoice.supplier_name or invoice.supplier_key,
+        },
+        subject=evidence_key(invoice=invoice.number),
         supplier_cvr=invoice.supplier_cvr,
         expected="a contract reference (cac:ContractDocumentReference) naming a known contract",
         received=", ".join(invoice.contract_references or []) or "no contract reference",

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.vocabulary import vehicle_is_green
 from compliance.base.windows import MeasurementWindow
 from compliance.checks.inputs import CountedTripLine, LoggedTrip, RegisteredVehicle
@@ -70,7 +70,9 @@ def log_comparison_findings(
                 FindingRecord(
                     RULE_LOG_MISMATCH,
                     "medium",
-                    f"{label}: {invoiced} trips invoiced, {driven} trips in the driving logs (tolerance {tolerance} %)",
+                    message_key="green_vehicles.log_mismatch",
+                    params={"month": label, "invoiced": str(invoiced), "logged": str(driven), "tolerance": str(tolerance)},
+                    subject=evidence_key(month=label),
                     contract_id=contract.id,
                     contract_year=year.number,
                     supplier_cvr=contract.supplier_cvr,
@@ -85,7 +87,9 @@ def log_comparison_findings(
                 FindingRecord(
                     RULE_GREEN_NOT_IN_LOG,
                     "high",
-                    f"{label}: {green_invoiced} green trips invoiced, but the logs show {green_driven} trips by green vehicles",
+                    message_key="green_vehicles.green_not_in_log",
+                    params={"month": label, "invoiced": str(green_invoiced), "logged": str(green_driven)},
+                    subject=evidence_key(month=label),
                     contract_id=contract.id,
                     contract_year=year.number,
                     supplier_cvr=contract.supplier_cvr,
@@ -121,7 +125,15 @@ def hvo100_findings(
             FindingRecord(
                 RULE_NOT_HVO,
                 "high",
-                f"{plate}: {len(trips)} logged trip(s) in year {year.number} without {accepted} (the log says {', '.join(fuels)})",
+                message_key="hvo100.not_hvo100",
+                params={
+                    "plate": plate,
+                    "trips": len(trips),
+                    "year": year.number,
+                    "accepted": accepted,
+                    "fuels": ", ".join(fuels),
+                },
+                subject=evidence_key(registration=plate),
                 contract_id=contract.id,
                 contract_year=year.number,
                 supplier_cvr=contract.supplier_cvr,
@@ -159,8 +171,9 @@ def log_vehicle_findings(
             FindingRecord(
                 RULE_LOG_UNKNOWN_VEHICLE if unknown else RULE_LOG_DEREGISTERED,
                 "medium",
-                f"{plate} drove {counts[plate]} logged trip(s) in year {year.number} but is "
-                + ("not in the vehicle register" if unknown else "deregistered in the vehicle register"),
+                message_key="vehicles.unknown_in_log" if unknown else "vehicles.deregistered_in_log",
+                params={"plate": plate, "trips": counts[plate], "year": year.number},
+                subject=evidence_key(registration=plate),
                 contract_id=contract.id,
                 contract_year=year.number,
                 supplier_cvr=contract.supplier_cvr,

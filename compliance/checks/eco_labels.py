@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
+from compliance.base.messages import message_part
 from compliance.checks.catalogue_history import CatalogueHistory, ItemState
 from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
 from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
@@ -45,7 +46,9 @@ def eco_label_findings(
                     FindingRecord(
                         RULE_MISSING_LABEL,
                         rule.severity,
-                        f"{dated.where} ({dated.line.name}) falls under '{rule.description}' but carries no accepted label",
+                        message_key="eco_labels.missing_label",
+                        params={"place": dated.place, "name": dated.line.name, "description": rule.description},
+                        subject=evidence_key(invoice=dated.invoice.number, line=dated.line.line_id, rule=rule.id),
                         contract_id=contract.id,
                         contract_year=year.number,
                         supplier_cvr=contract.supplier_cvr,
@@ -61,7 +64,11 @@ def eco_label_findings(
                     FindingRecord(
                         RULE_MISSING_LICENCE,
                         "medium",
-                        f"{dated.where} ({dated.line.name}) claims {accepted[0].code} without a licence number",
+                        message_key="eco_labels.missing_licence",
+                        params={"place": dated.place, "name": dated.line.name, "label": accepted[0].code},
+                        subject=evidence_key(
+                            invoice=dated.invoice.number, line=dated.line.line_id, item=dated.line.seller_item_id, rule=rule.id
+                        ),
                         contract_id=contract.id,
                         contract_year=year.number,
                         supplier_cvr=contract.supplier_cvr,
@@ -93,7 +100,13 @@ def _catalogue_missing_licence(
     return FindingRecord(
         RULE_MISSING_LICENCE,
         "medium",
-        f"catalogue {item.catalogue_id} item {item.seller_item_id} ({item.name}) claims {label} without a licence number",
+        message_key="eco_labels.missing_licence",
+        params={
+            "place": message_part("place.catalogue_item", catalogue=item.catalogue_id, item=item.seller_item_id),
+            "name": item.name,
+            "label": label,
+        },
+        subject=evidence_key(item=item.seller_item_id, rule=rule.id),
         contract_id=contract.id,
         contract_year=year.number,
         supplier_cvr=contract.supplier_cvr,
@@ -110,8 +123,13 @@ def _catalogue_missing_label(contract: ContractTerms, year: ContractYear, rule: 
     return FindingRecord(
         RULE_CATALOGUE_MISSING_LABEL,
         rule.severity,
-        f"catalogue {item.catalogue_id} item {item.seller_item_id} ({item.name}) falls under "
-        f"'{rule.description}' but the catalogue states no accepted label",
+        message_key="eco_labels.catalogue_missing_label",
+        params={
+            "place": message_part("place.catalogue_item", catalogue=item.catalogue_id, item=item.seller_item_id),
+            "name": item.name,
+            "description": rule.description,
+        },
+        subject=evidence_key(item=item.seller_item_id, rule=rule.id),
         contract_id=contract.id,
         contract_year=year.number,
         supplier_cvr=contract.supplier_cvr,
@@ -137,27 +155,31 @@ def unknown_label_findings(
     """Label texts the vocabulary (compliance/data/labels.json) does not know: kept on the line, and reported
     once per text and year at its first occurrence, so the label data can be corrected or the
     vocabulary extended (a label nobody recognises counts for nothing in any share)."""
-    first: dict[str, tuple[str, int, str | None, dict[str, Any]]] = {}
+    first: dict[str, tuple[dict[str, Any], int, str | None, dict[str, Any]]] = {}
     occurrences: dict[str, int] = {}
     for dated in lines:
         for label in dated.line.labels:
             if not label.known:
                 raw = label.raw
                 occurrences[raw] = occurrences.get(raw, 0) + 1
-                first.setdefault(raw, (dated.where, dated.invoice.source_file_id, dated.location, dated.evidence()))
+                first.setdefault(raw, (dated.place, dated.invoice.source_file_id, dated.location, dated.evidence()))
     for item in catalogue.states_in(year.start, year.end):
         for label in item.labels:
             if not label.known:
                 raw = label.raw
                 occurrences[raw] = occurrences.get(raw, 0) + 1
                 source = item.specified_by
-                where = f"catalogue {item.catalogue_id} item {item.seller_item_id or item.line_id}"
+                where = message_part(
+                    "place.catalogue_item", catalogue=item.catalogue_id, item=item.seller_item_id or item.line_id
+                )
                 first.setdefault(raw, (where, source.source_file_id, source.location, source.as_evidence()))
     return [
         FindingRecord(
             RULE_UNKNOWN_LABEL,
             "low",
-            f"{where}: the label {raw!r} is not a label the pipeline knows ({occurrences[raw]} occurrence(s) this year)",
+            message_key="eco_labels.unknown_label",
+            params={"place": where, "label": raw, "occurrences": occurrences[raw]},
+            subject=evidence_key(label=raw),
             contract_id=contract.id,
             contract_year=year.number,
             supplier_cvr=contract.supplier_cvr,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
+from compliance.base.messages import message_part
 from compliance.base.vocabulary import GREEN_FUELS, NON_MOTORISED
 from compliance.checks.inputs import RegisteredVehicle
 from compliance.contracts import ContractTerms, ContractYear
@@ -34,12 +35,26 @@ def euro6_findings(
         if vehicle.euro_norm is not None and vehicle.euro_norm >= 6:
             continue
         norm = "unknown" if vehicle.euro_norm is None else ("no norm" if vehicle.euro_norm == 0 else f"Euro {vehicle.euro_norm}")
+        if vehicle.euro_norm is None:
+            norm_part = message_part("fragment.unknown_norm")
+        elif vehicle.euro_norm == 0:
+            norm_part = message_part("fragment.no_norm")
+        else:
+            norm_part = message_part("fragment.euro_norm", norm=vehicle.euro_norm)
         findings.append(
             FindingRecord(
                 RULE_NOT_EURO6,
                 "high",
-                f"{plate} ({vehicle.kind}, {vehicle.total_weight_kg or '?'} kg, {vehicle.fuel}) was used on the contract "
-                f"in year {year.number} but is {norm}",
+                message_key="euro6.not_euro6",
+                params={
+                    "plate": plate,
+                    "kind": vehicle.kind,
+                    "weight": vehicle.total_weight_kg or "?",
+                    "fuel": vehicle.fuel,
+                    "year": year.number,
+                    "norm": norm_part,
+                },
+                subject=evidence_key(registration=plate),
                 contract_id=contract.id,
                 contract_year=year.number,
                 supplier_cvr=contract.supplier_cvr,

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from compliance.base.documents import Classification, Property
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.formatting import danish_number, danish_percent
+from compliance.base.messages import message_part
 from compliance.base.shares import meets_level, trips_short
 from compliance.base.vocabulary import normalise_registration, vehicle_is_green
 from compliance.checks.inputs import CountedTripLine, RegisteredVehicle
@@ -117,8 +118,19 @@ def early_warning(
     return FindingRecord(
         RULE_EARLY_WARNING,
         "medium",
-        f"year {year.number} so far ({start} – {as_of}): {green} of {total} trips green = {danish_percent(green / total)}, "
-        f"below the level {danish_number(level.percent, 2)} %; at this pace about {needed} more green trips are needed by {end}",
+        message_key="green_vehicles.early_warning",
+        params={
+            "year": year.number,
+            "start": start.isoformat(),
+            "as_of": as_of.isoformat(),
+            "green": str(green),
+            "total": str(total),
+            "share": str(green / total),
+            "level": str(level.percent),
+            "needed": needed,
+            "end": end.isoformat(),
+        },
+        subject=evidence_key(),  # the contract year's pace: the run date and figures are not part of it
         contract_id=contract.id,
         contract_year=year.number,
         supplier_cvr=contract.supplier_cvr,
@@ -140,12 +152,14 @@ def vehicle_findings(
     plates, and plates the register does not know, knows as deregistered, or knows as not green."""
     findings: list[FindingRecord] = []
     for line in lines:
-        where = f"invoice {line.invoice_number}, line {line.line_id}"
+        # Trip-line messages say "invoice" for credit notes too, as they always have.
+        where = message_part("place.invoice_line", document_type="invoice", invoice=line.invoice_number, line=line.line_id)
 
         def add(
             rule_id: str,
             severity: str,
-            message: str,
+            message_key: str,
+            params: dict[str, Any],
             expected: str,
             received: str,
             plate: str | None = None,
@@ -155,7 +169,9 @@ def vehicle_findings(
                 FindingRecord(
                     rule_id,
                     severity,
-                    message,
+                    message_key,
+                    params,
+                    evidence_key(invoice=line.invoice_number, line=line.line_id, registration=plate),
                     contract_id=contract.id,
                     contract_year=year.number,
                     supplier_cvr=contract.supplier_cvr,
@@ -171,7 +187,8 @@ def vehicle_findings(
             add(
                 RULE_AMBIGUOUS_LINE,
                 "high",
-                f"{where}: the quantity {line.trips} is not a number of trips (more than three decimals); it is not counted",
+                "green_vehicles.uncountable_trip_line",
+                {"place": where, "trips": str(line.trips)},
                 "a whole number of trips",
                 str(line.trips),
             )
@@ -180,8 +197,8 @@ def vehicle_findings(
             add(
                 RULE_AMBIGUOUS_LINE,
                 "high",
-                f"{where} cannot be placed: it is recognised both as green and as conventional trips, or its CVD tag "
-                f"(cva) is missing or repeated; its {line.trips} trips are not counted",
+                "green_vehicles.ambiguous_trip_line",
+                {"place": where, "trips": str(line.trips)},
                 "one of the two trip lines per delivery, or one cva value",
                 "a line matching both, or no single cva value",
             )
@@ -190,7 +207,8 @@ def vehicle_findings(
             add(
                 RULE_MISSING_REGISTRATION,
                 "medium",
-                f"{where} ({line.kind} trips) names no registration number",
+                "green_vehicles.missing_registration",
+                {"place": where, "kind": line.kind},
                 "the registration numbers of the vehicles used (§2.1)",
                 "none",
             )
@@ -201,7 +219,8 @@ def vehicle_findings(
                     add(
                         RULE_UNKNOWN_VEHICLE,
                         "medium",
-                        f"{plate} on {where} (green trips) is not in the vehicle register",
+                        "green_vehicles.unknown_vehicle",
+                        {"plate": plate, "place": where},
                         "a registered electric, hydrogen, biogas (with evidence) or non-motorised vehicle",
                         plate,
                         plate,
@@ -211,7 +230,8 @@ def vehicle_findings(
                 add(
                     RULE_DEREGISTERED,
                     "medium",
-                    f"{plate} on {where} is deregistered in the vehicle register",
+                    "vehicles.deregistered",
+                    {"plate": plate, "place": where},
                     "a registered vehicle",
                     f"{plate}: deregistered",
                     plate,
@@ -220,7 +240,8 @@ def vehicle_findings(
                 add(
                     RULE_NOT_GREEN,
                     "high",
-                    f"{plate} on {where} is invoiced as a green trip, but the register says {vehicle.kind} on {vehicle.fuel}",
+                    "green_vehicles.not_green_vehicle",
+                    {"plate": plate, "place": where, "kind": vehicle.kind, "fuel": vehicle.fuel},
                     "electric, hydrogen, biogas with evidence, or non-motorised (§2.1)",
                     f"{vehicle.kind}, {vehicle.fuel}" + ("" if vehicle.green_evidence else ", no green evidence"),
                     plate,

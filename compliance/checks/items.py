@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from compliance.base.documents import Label
+from compliance.base.messages import message_part
 from compliance.checks.catalogue_history import CatalogueHistory, ItemState
 from compliance.checks.inputs import CatalogueItemRecord, CatalogueMessageRecord, InvoiceLineRecord, InvoiceRecord
 from compliance.contracts import ContractTerms, ItemMatch
@@ -29,6 +30,13 @@ class DatedLine:
     @property
     def where(self) -> str:
         return f"{self.invoice.document_type.replace('_', ' ')} {self.invoice.number}, line {self.line.line_id}"
+
+    @property
+    def place(self) -> dict[str, Any]:
+        """``where`` as a message part, for finding messages (compliance.base.messages)."""
+        return message_part(
+            "place.invoice_line", document_type=self.invoice.document_type, invoice=self.invoice.number, line=self.line.line_id
+        )
 
     def evidence(self) -> dict[str, Any]:
         return {

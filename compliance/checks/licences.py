@@ -18,7 +18,8 @@ from datetime import date
 from typing import Any
 
 from compliance.base.documents import Label
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
+from compliance.base.messages import message_part
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.inputs import RegistryLicence
 from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
@@ -63,7 +64,9 @@ class _Claim:
 
     label: Label
     day: date
-    what: str
+    place: dict[str, Any]  # a message part: the invoice line or catalogue item
+    name: str | None
+    subject: dict[str, Any]  # the evidence that identifies the claim (evidence_key parts)
     source_file_id: int
     location: str | None
     evidence: dict[str, Any]
@@ -83,7 +86,9 @@ def _claims(
             # A licence the catalogue states is one claim per item, however many invoices rely on it.
             item = dated.line.seller_item_id if source != "invoice line" else f"{dated.invoice.id}:{dated.line.line_id}"
             claim = _Claim(
-                label, dated.day, f"{dated.where} ({dated.line.name})", dated.invoice.source_file_id, dated.location,
+                label, dated.day, dated.place, dated.line.name,
+                {"invoice": dated.invoice.number, "line": dated.line.line_id, "item": dated.line.seller_item_id},
+                dated.invoice.source_file_id, dated.location,
                 {**dated.evidence(), "label_source": source}, (item, label.code, label.licence),
             )  # fmt: skip
             claims.append((claim, rule))
@@ -98,7 +103,8 @@ def _claims(
                 continue
             claim = _Claim(
                 label, last_day,
-                f"catalogue {state.catalogue_id} item {state.seller_item_id or state.line_id} ({state.name})",
+                message_part("place.catalogue_item", catalogue=state.catalogue_id, item=state.seller_item_id or state.line_id),
+                state.name, {"item": state.seller_item_id},
                 state.specified_by.source_file_id, state.specified_by.location,
                 {**state.specified_by.as_evidence(), "item": state.seller_item_id},
                 ("catalogue", state.key, label.code, label.licence),
@@ -117,14 +123,20 @@ def licence_findings(
     findings: list[FindingRecord] = []
     seen: set[tuple[Any, ...]] = set()
 
-    def add(rule_id: str, severity: str, claim: _Claim, message: str, expected: str, extra: dict[str, Any]) -> None:
+    def add(
+        rule_id: str, severity: str, claim: _Claim, message_key: str, params: dict[str, Any], expected: str, extra: dict[str, Any]
+    ) -> None:
         key = (rule_id, *claim.dedupe)
         if key in seen:
             return
         seen.add(key)
         findings.append(
             FindingRecord(
-                rule_id, severity, message, contract_id=contract.id, contract_year=year.number,
+                rule_id, severity, message_key,
+                {"place": claim.place, "name": claim.name, "label": claim.label.raw or claim.label.code,
+                 "number": str(claim.label.licence), **params},
+                evidence_key(**claim.subject, label=claim.label.code, licence=claim.label.licence),
+                contract_id=contract.id, contract_year=year.number,
                 supplier_cvr=contract.supplier_cvr, expected=expected, received=str(claim.label.licence),
                 source_file_id=claim.source_file_id, location=claim.location, evidence={**claim.evidence, **extra},
             )
@@ -136,29 +148,29 @@ def licence_findings(
         label_name = claim.label.raw or code
         known_format = LICENCE_FORMATS.get(code)
         if known_format is not None and not known_format[0].fullmatch(licence_key(number)):
-            add(RULE_INVALID_FORMAT, "medium", claim, f"{claim.what}: {label_name} licence number {number!r} is not in the scheme's format",
+            add(RULE_INVALID_FORMAT, "medium", claim, "licences.invalid_format", {},
                 f"a {label_name} licence number: {known_format[1]}", {"label": code})  # fmt: skip
             continue
         if not registry.covers(code):
             continue
         found = registry.find(code, number)
         if not found:
-            add(RULE_NOT_IN_REGISTRY, "high", claim, f"{claim.what}: {label_name} licence {number} is not in the ingested registry export",
+            add(RULE_NOT_IN_REGISTRY, "high", claim, "licences.not_in_registry", {},
                 f"a licence number listed in the {label_name} registry", {"label": code})  # fmt: skip
             continue
         valid = [licence for licence in found if licence.valid_to is None or licence.valid_to >= claim.day]
         if not valid:
             latest = max(licence.valid_to for licence in found if licence.valid_to is not None)
             add(RULE_EXPIRED, "high", claim,
-                f"{claim.what}: {label_name} licence {number} expired on {latest.isoformat()}, before {claim.day.isoformat()}",
+                "licences.expired", {"expired": latest.isoformat(), "day": claim.day.isoformat()},
                 f"a licence valid on {claim.day.isoformat()}",
                 {"label": code, "expired": latest.isoformat(), "registry_row": found[0].row})  # fmt: skip
             continue
         groups = rule.licence_product_groups if rule is not None else ()
         if groups and not any(_group_matches(groups, licence.product_group) for licence in valid):
             add(RULE_WRONG_GROUP, "medium", claim,
-                f"{claim.what}: {label_name} licence {number} is for '{valid[0].product_group}', not a product group the "
-                f"contract accepts for '{rule.description if rule else ''}'",
+                "licences.wrong_product_group",
+                {"group": valid[0].product_group, "description": rule.description if rule else ""},
                 "a licence for " + " or ".join(p.pattern for p in groups),
                 {"label": code, "registry_group": valid[0].product_group, "registry_row": valid[0].row})  # fmt: skip
     return findings

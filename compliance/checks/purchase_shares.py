@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from compliance.base.findings import FindingRecord
-from compliance.base.formatting import danish_money, danish_number, danish_percent
+from compliance.base.findings import FindingRecord, evidence_key
+from compliance.base.formatting import danish_percent
 from compliance.base.shares import meets_level
 from compliance.base.windows import add_months
 from compliance.checks.catalogue_history import CatalogueHistory
@@ -135,9 +135,17 @@ def quarter_findings(contract: ContractTerms, result: PurchaseShareResult) -> li
             FindingRecord(
                 f"{RULE_SHARE_PREFIX}.{result.rule.id}.quarter@1",
                 "low",
-                f"{result.rule.description}: {danish_percent(quarter.share)} qualifies in quarter {quarter.number} of contract "
-                f"year {result.year.number} ({quarter.start.isoformat()} – {quarter.end.isoformat()}), below "
-                f"{danish_number(result.rule.minimum_percent, 2)} %",
+                message_key="purchase_share.quarter_short",
+                params={
+                    "description": result.rule.description,
+                    "share": None if quarter.share is None else str(quarter.share),
+                    "quarter": quarter.number,
+                    "year": result.year.number,
+                    "start": quarter.start.isoformat(),
+                    "end": quarter.end.isoformat(),
+                    "minimum": str(result.rule.minimum_percent),
+                },
+                subject=evidence_key(quarter=quarter.number),
                 contract_id=contract.id,
                 contract_year=result.year.number,
                 supplier_cvr=contract.supplier_cvr,
@@ -153,14 +161,18 @@ def quarter_findings(contract: ContractTerms, result: PurchaseShareResult) -> li
 def purchase_share_finding(contract: ContractTerms, result: PurchaseShareResult) -> FindingRecord | None:
     if result.compliant is not False:
         return None
-    total = (
-        danish_money(result.total) + " excl. VAT" if result.rule.basis == "amount" else f"{danish_number(result.total, 2)} units"
-    )
     return FindingRecord(
         result.rule_id,
         "high",
-        f"{result.rule.description}: {danish_percent(result.share)} of {total} qualifies in contract year "
-        f"{result.year.number}, below {danish_number(result.rule.minimum_percent, 2)} %",
+        message_key="purchase_share.short_amount" if result.rule.basis == "amount" else "purchase_share.short_quantity",
+        params={
+            "description": result.rule.description,
+            "share": None if result.share is None else str(result.share),
+            "total": str(result.total),
+            "year": result.year.number,
+            "minimum": str(result.rule.minimum_percent),
+        },
+        subject=evidence_key(),  # the contract year's share (the rule id names the share)
         contract_id=contract.id,
         contract_year=result.year.number,
         supplier_cvr=contract.supplier_cvr,

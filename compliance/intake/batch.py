@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from compliance.base.documents import InvoiceDocument, SourceDocument
 from compliance.base.errors import ComplianceError, DuplicateDocumentError, SourceFileError
-from compliance.base.findings import FindingRecord
+from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions
@@ -134,8 +134,9 @@ def duplicate_number_finding(duplicate: DuplicateDocumentError, digest: str) -> 
     return FindingRecord(
         RULE_DUPLICATE_NUMBER,
         "high",
-        f"duplicate invoice number, different content: {duplicate.number} from supplier {duplicate.supplier} "
-        f"was first received in {duplicate.first_file}; this file was not stored",
+        message_key="invoice.duplicate_number",
+        params={"number": duplicate.number, "supplier": duplicate.supplier, "first_file": duplicate.first_file},
+        subject=evidence_key(number=duplicate.number),
         supplier_cvr=duplicate.supplier if len(duplicate.supplier) == 8 else None,
         expected="a new document number for new content, or the identical file",
         received=f"the number {duplicate.number} again with different content",

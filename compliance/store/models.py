@@ -310,7 +310,11 @@ class Vehicle(Base):
 
 
 class Finding(Base):
-    """One rule outcome that someone must act on; ``fingerprint`` keeps re-runs from repeating it."""
+    """One rule outcome that someone must act on; ``fingerprint`` keeps re-runs from repeating it.
+
+    The fingerprint is rule id@version + contract + year + source file + location + ``subject``,
+    never the message (compliance.base.findings.finding_fingerprint).
+    """
 
     __tablename__ = "finding"
 
@@ -321,6 +325,12 @@ class Finding(Base):
     contract_id: Mapped[str | None] = mapped_column(String(80), index=True)
     contract_year: Mapped[int | None] = mapped_column(Integer)
     supplier_cvr: Mapped[str | None] = mapped_column(String(8))
+    # What the finding is about (compliance.base.findings.evidence_key): part of the fingerprint.
+    subject: Mapped[str] = mapped_column(Text)
+    # The message as key + parameters; outputs render it (compliance.base.messages.render_message).
+    message_key: Mapped[str] = mapped_column(String(80))
+    message_params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The English rendering when the finding was stored: for reading the database, not for outputs.
     message: Mapped[str] = mapped_column(Text)
     expected: Mapped[str | None] = mapped_column(Text)
     received: Mapped[str | None] = mapped_column(Text)
