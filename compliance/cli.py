@@ -42,8 +42,9 @@ def _settings() -> Settings:
 
 @contextmanager
 def _context() -> Iterator[Context]:
-    """The command's one context (settings, engine, contracts), closed when the command ends."""
-    with open_context(_settings()) as context:
+    """The command's one context (settings, engine, contracts), closed when the command ends; any
+    ``ComplianceError`` inside it (a bad setting, a busy database) is the command's error message."""
+    with _click_errors(), open_context(_settings()) as context:
         yield context
 
 

@@ -363,7 +363,7 @@ def send_supplier_notices(
                 raise ReportError(f"cannot e-mail {notice.html.name}: {pdf_available()}", file=str(notice.html))
             # One writer at a time from the check to the record, so two runs never send the same notice twice.
             with session_scope(context.engine, exclusive=True) as session:
-                previous = sent_before(session, notice.notice_id, notice.recipient, notice.content_sha256)
+                previous = sent_before(session, notice.notice_id, notice.recipient, notice.content_sha256, notice.letter_sha256)
                 if previous is not None and not resend:
                     outcomes.append(
                         DeliveryOutcome(notice, "already_sent", f"sent to {notice.recipient} on {previous:%Y-%m-%d %H:%M} UTC")
@@ -385,6 +385,7 @@ def send_supplier_notices(
                         attachment_name=notice.pdf.name,
                         attachment_sha256=sha256(attachment).hexdigest(),
                         content_sha256=notice.content_sha256,
+                        letter_sha256=notice.letter_sha256,
                         error=error,
                     ),
                 )

@@ -80,6 +80,18 @@ SUBJECT_FIELDS: dict[str, tuple[str, ...]] = {
     "licences.wrong_product_group@1": (*_LINE, "item", "label"),
 }
 
+# Findings about a plate or a label text as such: identified by rule, contract, year and subject alone
+# (file and place say only where they were first seen). Frozen at this revision.
+SUBJECT_ONLY_RULES = frozenset(
+    {
+        "euro6.not_euro6@1",
+        "eco_labels.unknown_label@1",
+        "hvo100.not_hvo100@1",
+        "vehicles.unknown_in_log@1",
+        "vehicles.deregistered_in_log@1",
+    }
+)
+
 finding = sa.table(
     "finding",
     sa.column("id", sa.Integer),
@@ -143,6 +155,8 @@ def _sha(parts: list[Any]) -> str:
 
 
 def new_fingerprint(row: Any, subject: str) -> str:
+    if row.rule_id in SUBJECT_ONLY_RULES:
+        return _sha([row.rule_id, row.contract_id, row.contract_year, None, None, subject])
     return _sha([row.rule_id, row.contract_id, row.contract_year, row.source_file_id, row.location, subject])
 
 
