@@ -15,6 +15,11 @@ again. A notice that is already out of date with its findings keeps its hash (it
 restarts the deadline, as it would have without this migration). Findings that were two only
 because their texts differed become one (the first seen is kept).
 
+Two deadlines can still restart once after the upgrade, as they would have without it: a notice
+written before the latest check run (an early warning's text changes with every run), and, on
+PostgreSQL, a finding placed at its first occurrence (an unknown label, a licence stated in the
+catalogue) whose first row changes because the checks now read rows in id order.
+
 Downgrade: the reverse, with the fingerprint taken from the stored English text.
 
 The derivation below is a frozen copy of this revision's rules (compliance.base.findings), so later
@@ -193,14 +198,11 @@ def _rekey(connection: sa.Connection, fingerprint_of: Callable[[Any], str], extr
     notices = connection.execute(
         sa.select(notice).where(notice.c.kind == NOTICE_KIND, notice.c.content_sha256.is_not(None))
     ).all()
+    by_letter: dict[tuple[Any, Any, Any], list[Any]] = {}
+    for row in rows:  # grouped once: a large database has many findings and many notices
+        by_letter.setdefault((row.contract_id, row.contract_year, row.supplier_cvr), []).append(row)
     for letter in notices:
-        held = [
-            row
-            for row in rows
-            if row.contract_id == letter.contract_id
-            and row.contract_year == letter.contract_year
-            and row.supplier_cvr == letter.supplier_cvr
-        ]
+        held = by_letter.get((letter.contract_id, letter.contract_year, letter.supplier_cvr), [])
         penalty = penalties.get((letter.contract_id, letter.contract_year), "None")
         if notice_hash((row.fingerprint for row in held), penalty) == letter.content_sha256:
             carried.append((letter.id, letter.content_sha256, notice_hash({target[row.id] for row in held}, penalty)))
