@@ -161,7 +161,7 @@ def cell_date(cells: Cells, row: int, column: int, what: str) -> date | None:
         return value
     text = str(value)
     for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", "dmy")):
-        match = re.fullmatch(pattern, text)
+        match = re.fullmatch(pattern, text, re.ASCII)  # ASCII digits only, not full-width ones
         if match:
             parts = [int(part) for part in match.groups()]
             year, month, day = parts if order == "ymd" else (parts[2], parts[1], parts[0])

@@ -48,11 +48,11 @@ def parse_decimal(text: str, file: str, where: str, what: str, decimal_comma: bo
 
 def parse_date(text: str, file: str, where: str, what: str) -> date:
     value = text.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?", value)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T].*)?", value)
     if match:
         year, month, day = map(int, match.groups())
     else:
-        match = re.fullmatch(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})(?:[ T].*)?", value)
+        match = re.fullmatch(r"([0-9]{1,2})[.\-/]([0-9]{1,2})[.\-/]([0-9]{4})(?:[ T].*)?", value)
         if not match:
             raise SourceFileError(
                 f"{what} is {text!r}", file=file, location=where, expected="a date such as 2025-03-31 or 31-03-2025"
@@ -120,7 +120,7 @@ def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -
             raise SourceFileError(
                 f"euro_norm is {euro!r}", file=file, location=f"{where}, euro_norm", expected="a whole number 0–7 (0 = no norm)"
             )
-        if weight and not re.fullmatch(r"\d+", weight):
+        if weight and not re.fullmatch(r"[0-9]+", weight):
             raise SourceFileError(
                 f"total_weight_kg is {weight!r}", file=file, location=f"{where}, total_weight_kg", expected="a whole number of kg"
             )
