@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Engine, insert
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from compliance.base.documents import InvoiceDocument, SourceDocument
@@ -328,7 +328,9 @@ def ingest_batch(
             record_quality(session, quality, failing_ids, now)
             summary.quality_runs += quality.runs
             summary.ingested += [c.name for c, _ in storable]
-    except DBAPIError as exc:
+    except (DataError, IntegrityError) as exc:
+        # A value the database refused (too long, out of range) or a row another run stored first: found
+        # file by file. Any other database error (a timeout, a disk fault) is not the file's fault and stops the batch.
         if one_by_one or len(files) == 1:
             name = shown(str(files[0].path))
             if isinstance(exc, IntegrityError):

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 
 import compliance.intake.batch
 from compliance.cli import main
@@ -234,3 +235,17 @@ def test_a_file_name_that_is_not_utf8_is_skipped_and_shown_escaped(tmp_path: Pat
     listing = list_input_files([inbox])
     assert not listing.files
     assert listing.skipped == [(f"{inbox}/caf\\xe9.xml", "the file name is not valid UTF-8: rename the file")]
+
+
+def test_a_database_fault_is_not_blamed_on_the_file(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a value the database refuses quarantines a file; a disk fault or a timeout stops the batch,
+    and the supplier's file stays unjudged for the next run."""
+
+    def disk_fault(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError("INSERT INTO invoice …", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(compliance.intake.batch, "store_documents", disk_fault)
+    with pytest.raises(OperationalError):
+        ingest_paths(engine, [SAMPLE_DIR / "transport" / "GB-202401.xml"], 10**7)
+    with session_scope(engine) as session:
+        assert session.scalars(select(SourceFile).where(SourceFile.status == "quarantined")).all() == []
