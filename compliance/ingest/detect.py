@@ -18,7 +18,7 @@ from compliance.ingest.ecolabel_registry import (
     read_nordic_swan_export,
 )
 from compliance.ingest.excel_catalogue import is_excel_catalogue, read_excel_catalogue
-from compliance.ingest.excel_invoice import is_excel_invoice, read_excel_invoice
+from compliance.ingest.excel_invoice import DAMAGED_WORKBOOK_ERRORS, damaged_workbook, is_excel_invoice, read_excel_invoice
 from compliance.ingest.safe_xml import parse_xml
 from compliance.ingest.tabular import is_vehicle_register, read_csv_rows, read_vehicle_register
 from compliance.ingest.ubl import CATALOGUE_ROOTS, INVOICE_ROOTS, read_ubl_catalogue, read_ubl_invoice, ubl_root_name
@@ -58,20 +58,34 @@ def _check_workbook_archive(data: bytes, file: str) -> list[str]:
         )
     if "xl/workbook.xml" not in names:
         raise UnknownFormatError("a zip archive that is not an Excel workbook", file=file, expected=EXPECTED_FORMATS)
-    workbook = parse_xml(archive.read("xl/workbook.xml"), f"{file}!xl/workbook.xml")
+    try:
+        workbook_part = archive.read("xl/workbook.xml")
+    except DAMAGED_WORKBOOK_ERRORS as exc:  # a bad CRC or deflate stream
+        raise damaged_workbook(exc, file) from exc
+    workbook = parse_xml(workbook_part, f"{file}!xl/workbook.xml")
     namespace = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     return [sheet.get("name", "") for sheet in workbook.iter(f"{namespace}sheet")]
 
 
-def _first_sheet_rows(data: bytes) -> tuple[list[str], list[list[str]]]:
-    """Header (lower-cased) and rows of a workbook's first sheet, as text; formulas are not evaluated."""
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    rows = [
-        ["" if cell is None else (cell.isoformat() if hasattr(cell, "isoformat") else str(cell)) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    book.close()
+def _first_sheet_rows(data: bytes, file: str) -> tuple[list[str], list[list[str]]]:
+    """Header (lower-cased) and rows of a workbook's first sheet, as text; formulas are not evaluated.
+
+    The sheet's stored dimension is not trusted: rows and columns outside it would be dropped without
+    a word, and a dimension up to XFD1048576 would pad every row to 16,384 cells.
+    """
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        if not book.worksheets:
+            raise SourceFileError("the workbook has no worksheet", file=file, expected="a driving log on the first sheet")
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
+        rows = [
+            ["" if cell is None else (cell.isoformat() if hasattr(cell, "isoformat") else str(cell)) for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        book.close()
+    except DAMAGED_WORKBOOK_ERRORS as exc:
+        raise damaged_workbook(exc, file) from exc
     if not rows:
         return [], []
     return [column.strip().lower() for column in rows[0]], rows[1:]
@@ -95,7 +109,7 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
             return read_excel_invoice(data, file)
         if is_excel_catalogue(sheets):
             return read_excel_catalogue(data, file)
-        header, rows = _first_sheet_rows(data)
+        header, rows = _first_sheet_rows(data, file)
         mapping = options.mapping or detect_log_mapping(header)
         if mapping is not None:
             return read_driving_log_rows(header, rows, file, mapping, options.supplier_cvr)
@@ -129,7 +143,7 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         raise UnknownFormatError(
             "the file has no content but a byte-order mark or white space", file=file, expected=EXPECTED_FORMATS
         )
-    header, rows = read_csv_rows(text)
+    header, rows = read_csv_rows(text, file)
     if is_vehicle_register(header):
         return read_vehicle_register(header, rows, file)
     if is_eu_ecolabel_export(header):

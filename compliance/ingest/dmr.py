@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,14 +105,14 @@ def _primary_fuel(record: etree._Element) -> str:
 def _number(text: str | None) -> int | None:
     if not text:
         return None
-    match = re.fullmatch(r"(\d+)(\.0+)?", text)
+    match = re.fullmatch(r"(\d{1,9})(\.0+)?", text)  # an absurd weight is unknown (int() refuses 4,300+ digits)
     return int(match.group(1)) if match else None
 
 
 def dmr_vehicle(record: etree._Element, index: int) -> DmrVehicle | None:
-    """Reduce one ``ns:Statistik`` element; records without a plate give None."""
+    """Reduce one ``ns:Statistik`` element; records without a plate (or with only separators, "-") give None."""
     plate = _first_text(record, "RegistreringNummerNummer")
-    if not plate:
+    if not plate or not normalise_registration(plate):
         return None
     status = _first_text(record, "KoeretoejRegistreringStatus") or _first_text(record, "KoeretoejOplysningStatus") or ""
     norm = _first_text(record, "NormTypeNummer")
@@ -148,18 +150,36 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
+# What zipfile raises on a damaged archive or member, as the fuzz tests found (tests/ingest/test_fuzz_dmr.py):
+# a bad header or CRC, a broken deflate, bzip2 or lzma stream, an encrypted member or an unknown compression.
+DAMAGED_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, RuntimeError)
+
+
+def damaged_zip(exc: BaseException, path: Path, where: str) -> SourceFileError:
+    """The refusal of an extract whose zip cannot be read; nothing of it is imported."""
+    return SourceFileError(
+        f"the zip is damaged ({type(exc).__name__}: {str(exc)[:200]}); nothing was imported",
+        file=str(path),
+        location=where,
+        expected="an undamaged zip holding one DMR extract (download it again)",
+    )
+
+
 def open_dmr(path: Path) -> tuple[IO[bytes], int]:
     """The XML stream and its size: the file itself, or the one XML member of a zip."""
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == b"PK\x03\x04":
-        archive = zipfile.ZipFile(path)
-        members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
-        if len(members) != 1:
-            raise SourceFileError(
-                f"the zip holds {len(members)} XML files", file=str(path), expected="one DMR extract (.xml) in the zip"
-            )
-        return archive.open(members[0]), members[0].file_size
+        try:
+            archive = zipfile.ZipFile(path)
+            members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
+            if len(members) != 1:
+                raise SourceFileError(
+                    f"the zip holds {len(members)} XML files", file=str(path), expected="one DMR extract (.xml) in the zip"
+                )
+            return archive.open(members[0]), members[0].file_size
+        except DAMAGED_ZIP_ERRORS as exc:
+            raise damaged_zip(exc, path, "the zip's directory") from exc
     return path.open("rb"), path.stat().st_size
 
 
@@ -177,13 +197,20 @@ class _RecordBytes:
         self.prefix = prefix
 
     def positions(self, name: bytes) -> list[int]:
+        """Where each value of the field starts; an empty element ``<ns:Name/>`` counts too (its value is
+        empty), as it does for the tree reader: missing it merged two fuel blocks into one."""
         tag = b"<" + self.prefix + name + b">"
         found = []
         at = self.data.find(tag)
         while at >= 0:
             found.append(at + len(tag))
             at = self.data.find(tag, at + 1)
-        return found
+        empty = b"<" + self.prefix + name + b"/>"
+        at = self.data.find(empty)
+        while at >= 0:
+            found.append(at)  # value_at(at) is "": the next "<" is the element's own
+            at = self.data.find(empty, at + 1)
+        return sorted(found)
 
     def value_at(self, position: int) -> str:
         end = self.data.find(b"<", position)
@@ -202,7 +229,7 @@ def _fast_vehicle(record: _RecordBytes, index: int) -> DmrVehicle | None:
     field, as a descendant search would find). Fuel blocks are cut at each DrivkraftTypeNummer:
     its name and primary flag are the ones before the next block."""
     plate = record.first(b"RegistreringNummerNummer")
-    if not plate:
+    if not plate or not normalise_registration(plate):
         return None
     starts = record.positions(b"DrivkraftTypeNummer")
     blocks = []
@@ -254,7 +281,10 @@ def read_dmr_fast(
     end_tag = b""
     with stream:
         while True:
-            chunk = stream.read(CHUNK)
+            try:
+                chunk = stream.read(CHUNK)
+            except DAMAGED_ZIP_ERRORS as exc:
+                raise damaged_zip(exc, path, f"after {records} record(s), about byte {bytes_read}") from exc
             if bytes_read == 0 and re.search(rb"<!\s*(DOCTYPE|ENTITY)", chunk[:4096], re.IGNORECASE):
                 raise UnsafeInputError(
                     "the extract declares a DOCTYPE or ENTITY; it was not parsed", file=str(path), location="prolog"
@@ -282,7 +312,7 @@ def read_dmr_fast(
                 if at >= 0:
                     value_start = at + len(plate_tag)
                     plate = buffer[value_start : buffer.find(b"<", value_start)].decode("utf-8", "replace").strip() or None
-                if plate is None:
+                if plate is None or not normalise_registration(unescape(plate)):  # none, or only separators ("-")
                     skipped += 1
                 elif only_plates is None or normalise_registration(unescape(plate)) in only_plates:
                     vehicle = _fast_vehicle(_RecordBytes(buffer[start:stop], prefix), records)
@@ -323,7 +353,10 @@ def read_dmr(
     breaks off keeps the complete records before the break; ``error`` says where.
     """
     stream, total = open_dmr(path)
-    head = stream.read(4096)
+    try:
+        head = stream.read(4096)
+    except DAMAGED_ZIP_ERRORS as exc:
+        raise damaged_zip(exc, path, "the start of the extract") from exc
     if re.search(rb"<!\s*(DOCTYPE|ENTITY)", head, re.IGNORECASE):
         raise UnsafeInputError("the extract declares a DOCTYPE or ENTITY; it was not parsed", file=str(path), location="prolog")
     counting = _CountingReader(head, stream)
@@ -356,6 +389,8 @@ def read_dmr(
                 del parent[0]
             if on_progress is not None and records % 1000 == 0:
                 on_progress(counting.bytes_read, total, records)
+    except DAMAGED_ZIP_ERRORS as exc:
+        raise damaged_zip(exc, path, f"after {records} record(s), about byte {counting.bytes_read}") from exc
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, 0)
         error = SourceFileError(
@@ -375,7 +410,7 @@ def is_dmr_extract(path: Path) -> bool:
     """Recognised by content: the DMR root element near the start (also inside a zip)."""
     try:
         stream, _size = open_dmr(path)
-    except (SourceFileError, OSError, ValueError):
+        with stream:
+            return b"ESStatistikListeModtag" in stream.read(4096)
+    except (SourceFileError, ValueError, *DAMAGED_ZIP_ERRORS):
         return False
-    with stream:
-        return b"ESStatistikListeModtag" in stream.read(4096)

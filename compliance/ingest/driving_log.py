@@ -177,7 +177,7 @@ def read_driving_log_rows(
         if not any(cell.strip() for cell in row):
             continue
         where = f"row {row_number}"
-        registration = value(row, "registration")
+        registration = normalise_registration(value(row, "registration"))  # "-" or blanks: no plate
         vehicle_type = value(row, "vehicle_type").lower() or None
         if not registration and vehicle_type not in NON_MOTORISED:
             raise SourceFileError(
@@ -204,7 +204,7 @@ def read_driving_log_rows(
             TripRecord(
                 row=row_number,
                 trip_date=parse_date(value(row, "trip_date"), file, f"{where}, trip date", "trip date"),
-                registration=normalise_registration(registration) if registration else None,
+                registration=registration or None,
                 vehicle_type=vehicle_type,
                 distance_km=distance,
                 contract_reference=value(row, "contract_reference") or None,

@@ -8,7 +8,10 @@ and a formula with no stored value is an error that names the cell.
 from __future__ import annotations
 
 import io
+import lzma
 import re
+import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.base.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
@@ -55,6 +59,33 @@ LINE_COLUMN_HELP = {
 }
 LINE_COLUMNS = tuple(LINE_COLUMN_HELP)
 REQUIRED_LINE_COLUMNS = ("line_id", "name", "quantity", "line_amount")
+
+# What zipfile and openpyxl raise on a damaged workbook, as the fuzz tests found (tests/ingest/test_fuzz_excel.py):
+# a bad CRC or deflate stream, an encrypted or unknown compression, a missing, misnamed or malformed part
+# (ParseError and XMLSyntaxError are SyntaxErrors), a value or a reference openpyxl cannot convert.
+DAMAGED_WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    RuntimeError,
+    SyntaxError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+)
+
+
+def damaged_workbook(exc: BaseException, file: str) -> SourceFileError:
+    """The refusal of a workbook openpyxl cannot read, with the kind of fault it met."""
+    return SourceFileError(
+        f"the workbook cannot be read: {type(exc).__name__}: {str(exc)[:200]}",
+        file=file,
+        location="the workbook's zip parts",
+        expected="an .xlsx workbook as Excel or LibreOffice save it",
+    )
 
 
 def write_blank_template(path: Path) -> None:
@@ -97,23 +128,39 @@ def is_excel_invoice(sheet_names: list[str]) -> bool:
 
 
 class Cells:
-    """Stored cell values, with the formula sheet beside them to explain empty formula cells."""
+    """Stored cell values, with the formula sheet beside them to explain empty formula cells.
+
+    Only the cells the sheet holds are looked at: asking openpyxl for any other cell creates it, so
+    one stray cell at row 1,048,576 would make millions of them (seconds and gigabytes for a file
+    of a few KB), and a cell beyond Excel's grid raises.
+    """
 
     def __init__(self, file: str, values: Worksheet, formulas: Worksheet) -> None:
         self.file = file
         self.values = values
         self.formulas = formulas
+        self._values: dict[tuple[int, int], Any] = values._cells  # openpyxl keeps a sheet's cells by (row, column)
+        self._formulas: dict[tuple[int, int], Any] = formulas._cells
+
+    def rows(self, first: int) -> list[int]:
+        """The numbers of the rows from ``first`` on that hold a cell, in order."""
+        return sorted({row for row, _column in (*self._values, *self._formulas) if row >= first})
+
+    def columns(self, row: int) -> list[int]:
+        """The numbers of the columns that hold a cell in ``row``, in order."""
+        return sorted({column for at_row, column in (*self._values, *self._formulas) if at_row == row})
 
     def get(self, row: int, column: int) -> Any:
-        value = self.values.cell(row=row, column=column).value
+        found = self._values.get((row, column))
+        value = None if found is None else found.value
         if value is None:
-            formula = self.formulas.cell(row=row, column=column).value
+            formula_cell = self._formulas.get((row, column))
+            formula = None if formula_cell is None else formula_cell.value
             if isinstance(formula, str) and formula.startswith("="):
-                cell = self.values.cell(row=row, column=column).coordinate
                 raise SourceFileError(
                     f"cell holds the formula {formula!r} with no stored value; formulas are never evaluated",
                     file=self.file,
-                    location=f"sheet {self.values.title!r}, cell {cell}",
+                    location=self.where(row, column),
                     expected="a value (save the workbook in Excel, or paste values)",
                 )
         if isinstance(value, str):
@@ -122,7 +169,7 @@ class Cells:
         return value
 
     def where(self, row: int, column: int) -> str:
-        return f"sheet {self.values.title!r}, cell {self.values.cell(row=row, column=column).coordinate}"
+        return f"sheet {self.values.title!r}, cell {get_column_letter(column)}{row}"
 
 
 def cell_decimal(cells: Cells, row: int, column: int, what: str) -> Decimal | None:
@@ -179,18 +226,21 @@ def cell_date(cells: Cells, row: int, column: int, what: str) -> date | None:
 
 def open_template(data: bytes, file: str, header_sheet: str, rows_sheet: str) -> tuple[Cells, Cells]:
     """A template's field/value sheet and its one-row-per-record sheet, values beside formulas."""
-    values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-    formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
-    return (
-        Cells(file, values_book[header_sheet], formulas_book[header_sheet]),
-        Cells(file, values_book[rows_sheet], formulas_book[rows_sheet]),
-    )
+    try:
+        values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+        formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+        return (
+            Cells(file, values_book[header_sheet], formulas_book[header_sheet]),
+            Cells(file, values_book[rows_sheet], formulas_book[rows_sheet]),
+        )
+    except DAMAGED_WORKBOOK_ERRORS as exc:
+        raise damaged_workbook(exc, file) from exc
 
 
 def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[str], what: str) -> dict[str, tuple[int, Any]]:
     """The field/value rows (name in column A, value in B) by field name, with their row numbers."""
     fields: dict[str, tuple[int, Any]] = {}
-    for row in range(1, header.values.max_row + 1):
+    for row in header.rows(1):
         key = header.get(row, 1)
         if isinstance(key, str) and key.strip().lower() in known:
             fields[key.strip().lower()] = (row, header.get(row, 2))
@@ -208,7 +258,7 @@ def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[st
 def column_titles(sheet: Cells, known: Sequence[str], required: Sequence[str], what: str) -> dict[str, int]:
     """The known column titles of row 1, by name, with their column numbers."""
     columns: dict[str, int] = {}
-    for column in range(1, sheet.values.max_column + 1):
+    for column in sheet.columns(1):
         title = sheet.get(1, column)
         if isinstance(title, str) and title.strip().lower() in known:
             columns[title.strip().lower()] = column
@@ -257,7 +307,7 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
         return lines_sheet.get(row, columns[name]) if name in columns else None
 
     lines: list[DocumentLine] = []
-    for row in range(2, lines_sheet.values.max_row + 1):
+    for row in lines_sheet.rows(2):
         if all(cell(row, name) is None for name in columns):
             continue
         line_id = cell(row, "line_id")

@@ -20,12 +20,23 @@ from compliance.ingest.ubl import XSD_DECIMAL
 VEHICLE_REGISTER_COLUMNS = ("registration", "kind", "fuel", "euro_norm", "total_weight_kg", "registered", "green_evidence")
 
 
-def read_csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
-    """Header (lower-cased) and rows of a ``;`` or ``,`` separated text."""
+def read_csv_rows(text: str, file: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header (lower-cased) and rows of a ``;`` or ``,`` separated text; ``file`` names it in errors.
+
+    Lines may end in CR LF, LF or a lone CR (old Mac exports): the text is read with ``newline=""``.
+    """
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [row for row in reader]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = [row for row in reader]
+    except csv.Error as exc:  # e.g. a field over the csv module's limit
+        raise SourceFileError(
+            f"the CSV cannot be split into fields: {exc}",
+            file=file,
+            location=f"line {reader.line_num}",
+            expected=f"fields of at most {csv.field_size_limit()} characters, quotes closed",
+        ) from exc
     if not rows:
         return [], []
     return [column.strip().lower() for column in rows[0]], rows[1:]
@@ -105,8 +116,8 @@ def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -
             raise SourceFileError(
                 f"fuel is {fuel!r}", file=file, location=f"{where}, fuel", expected="one of " + ", ".join(sorted(FUELS))
             )
-        registration = _value(row, columns, "registration")
-        if not registration:
+        registration = normalise_registration(_value(row, columns, "registration"))
+        if not registration:  # empty, or only separators ("-")
             raise SourceFileError(
                 "the vehicle has no registration",
                 file=file,
@@ -120,9 +131,12 @@ def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -
             raise SourceFileError(
                 f"euro_norm is {euro!r}", file=file, location=f"{where}, euro_norm", expected="a whole number 0–7 (0 = no norm)"
             )
-        if weight and not re.fullmatch(r"[0-9]+", weight):
+        if weight and not re.fullmatch(r"[0-9]{1,9}", weight):  # ASCII digits; more than int() takes (4,300) raised ValueError
             raise SourceFileError(
-                f"total_weight_kg is {weight!r}", file=file, location=f"{where}, total_weight_kg", expected="a whole number of kg"
+                f"total_weight_kg is {weight[:40]!r}",
+                file=file,
+                location=f"{where}, total_weight_kg",
+                expected="a whole number of kg (at most 9 digits)",
             )
         if registered not in {"", "true", "false", "yes", "no", "1", "0"}:
             raise SourceFileError(
@@ -131,7 +145,7 @@ def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -
         vehicles.append(
             VehicleRecord(
                 row=row_number,
-                registration=normalise_registration(registration),
+                registration=registration,
                 kind=kind,
                 fuel=fuel,
                 euro_norm=int(euro) if euro else None,
