@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,13 +12,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from compliance.base.errors import SourceFileError
+from compliance.base.errors import ComplianceError, SourceFileError, TransientError
+from compliance.base.text import shown, shown_lines
 from compliance.ingest.dmr import is_dmr_extract, read_dmr_fast
-from compliance.intake.batch import IngestSummary, ingest_paths, record_quality
+from compliance.intake.batch import IngestSummary, ingest_paths, record_quality, unexpected_read_error
 from compliance.quality import validate_vehicle_records
 from compliance.store.db import session_scope
-from compliance.store.sources import record_register_source
+from compliance.store.sources import record_quarantine, record_register_source
 from compliance.store.vehicles import store_register_vehicles
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,6 +71,29 @@ def import_vehicle_file(
     """A DMR extract (.xml or .zip) is streamed, keeping only ``only_plates`` when given (the caller
     computes them, e.g. :func:`compliance.assessment.plates.plates_in_data`); anything else goes
     through the ordinary ingest."""
-    if is_dmr_extract(path):
+    if not is_dmr_extract(path):
+        return ingest_paths(engine, [path], max_bytes)
+    try:
         return import_dmr(engine, path, only_plates, on_progress)
-    return ingest_paths(engine, [path], max_bytes)
+    except ComplianceError as error:
+        if isinstance(error, TransientError):
+            raise  # a busy database: the task is retried, the extract is not judged
+        reason = str(error)
+    except Exception as error:  # the file boundary, as for every other file: the extract is quarantined, the run goes on
+        reason = str(unexpected_read_error(shown(str(path)), b"", error))
+        logger.error("%s\n%s", reason, shown_lines("".join(traceback.format_exception(error))).rstrip())
+    digest, size = _file_digest(path)
+    with session_scope(engine) as session:
+        record_quarantine(session, shown(str(path)), digest, size, reason)
+    return IngestSummary(quarantined=[(shown(str(path)), reason)])
+
+
+def _file_digest(path: Path) -> tuple[str, int]:
+    """The extract's sha256 and size, read in blocks (an extract may be gigabytes)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
