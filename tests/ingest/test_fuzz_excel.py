@@ -40,7 +40,11 @@ from tests.ingest.fuzzing import (
     stable_workbook,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.fuzz,
+    pytest.mark.filterwarnings("ignore::UserWarning:openpyxl.*"),  # openpyxl warns about much of what a mutation does
+]
 
 INVOICE_SOURCES = [
     SAMPLE_DIR / "office" / "NK-2025-0001.xml",

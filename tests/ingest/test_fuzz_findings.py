@@ -22,6 +22,7 @@ from tests.conftest import SAMPLE_DIR
 from tests.ingest.fuzzing import hang_guard, memory_guard
 
 MAX = 5 * 1024 * 1024
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:openpyxl.*")  # damaged workbooks make it warn
 EXCEL_INVOICE = (SAMPLE_DIR / "office" / "NK-2025-0012.xlsx").read_bytes()
 
 
