@@ -99,6 +99,7 @@ class TripLineRules:
     conventional: ItemMatch
     registrations: RegistrationSource
     cvd: bool = False
+    not_trips: ItemMatch | None = None  # fees and surcharges: lines that are no trips, so not reported
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class GreenVehicleTerms:
     penalty: PenaltyTerms
     trip_lines: TripLineRules
     log_tolerance_percent: Decimal = Decimal(5)
+    invoice_grace_days: int = 30
 
     def window(self, year: ContractYear) -> MeasurementWindow:
         """The days ``year`` is measured over: year 1 loses its transition months (§2.1)."""
@@ -386,6 +388,16 @@ def _label_codes(codes: list[str], file: str, location: str) -> frozenset[str]:
     return frozenset(result)
 
 
+EURO6_GROUPS = ("over_3500kg", "trucks", "buses", "vans")
+
+
+def _euro6_groups(euro6: dict[str, Any] | None) -> frozenset[str]:
+    """The vehicle groups a contract's §2.6 term covers: all four of the handbook's unless it narrows them."""
+    if euro6 is None:
+        return frozenset()
+    return frozenset(euro6.get("applies_to", EURO6_GROUPS))
+
+
 def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
     form = data["form"]
     years: list[YearLevel] = []
@@ -445,8 +457,12 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
                 ),
             ),
             cvd=trip_lines.get("cvd", False),
+            not_trips=_item_match(trip_lines["not_trips"], file, "green_vehicles.trip_lines.not_trips")
+            if "not_trips" in trip_lines
+            else None,
         ),
         log_tolerance_percent=_decimal(data.get("log_tolerance_percent", 5)),
+        invoice_grace_days=data.get("invoice_grace_days", 30),
     )
 
 
@@ -484,7 +500,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         invoice_references=frozenset(data.get("invoice_references", [data["id"]])),
         hearing_days=data.get("hearing_days", 14),
         green_vehicles=_green_vehicles(data["green_vehicles"], file) if "green_vehicles" in data else None,
-        euro6_applies_to=frozenset(data.get("euro6", {}).get("applies_to", [])),
+        euro6_applies_to=_euro6_groups(data.get("euro6")),
         hvo100_required=data.get("hvo100", {}).get("required", False),
         hvo100_fuels=frozenset(fuel.casefold() for fuel in data.get("hvo100", {}).get("accepted_fuels", ["HVO100"])),
         eco_labels=tuple(

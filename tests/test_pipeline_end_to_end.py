@@ -99,6 +99,7 @@ def test_sample_run_answers_did_the_supplier_drive_green_enough_and_what_is_the_
         "catalogue.label_not_in_catalogue@1": 1,  # December's Excel invoice still claims the Nordic Swan label
         "banned_items.delivered@1": 1,  # plastic cups in August 2025
         "green_vehicles.log_mismatch@1": 1,  # September 2025: cargo-bike trips logged but not invoiced
+        "completeness.silent_months@1": 1,  # year 3 (2026): no invoice for January–September (due 30 days after each month)
     }
     report = (settings.reports_dir / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").read_text(encoding="utf-8")
     assert "Under niveauet" in report

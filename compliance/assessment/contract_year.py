@@ -44,6 +44,7 @@ from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.catalogue_consistency import catalogue_consistency_findings
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.categorisation import categorisation_findings
+from compliance.checks.completeness import silent_month_findings, unrecognised_trip_line_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
 from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
 from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
@@ -202,10 +203,15 @@ def _check_contract_year(
             withdraw_if_open(session, contract.id, year.number)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)
     if contract.euro6_applies_to:
+        # §2.6 has no transition months: every vehicle on a trip line of the whole contract year counts.
+        for line in counted_trip_lines(session, contract.id, year.start, year.end):
+            plates_used.update(line.registrations)
         findings += euro6_findings(contract, year, plates_used, vehicles)
     findings += hvo100_findings(contract, year, log_trips, vehicles)
     findings += log_vehicle_findings(contract, year, log_trips, vehicles)
     lines = list(dated_lines(invoices, year.start, year.end))
+    findings += silent_month_findings(contract, year, lines, log_trips, as_of)
+    findings += unrecognised_trip_line_findings(contract, year, lines)
     findings += eco_label_findings(contract, year, lines, catalogue)
     findings += unknown_label_findings(contract, year, lines, catalogue)
     findings += categorisation_findings(contract, year, catalogue)

@@ -96,6 +96,18 @@ ENGLISH: dict[str, str] = {
         "{plate} drove {trips} logged trip(s) in year {year} but is deregistered in the vehicle register"
     ),
     "euro6.not_euro6": N_("{plate} ({kind}, {weight} kg, {fuel}) was used on the contract in year {year} but is {norm}"),
+    "euro6.weight_unknown": N_(
+        "{plate} ({kind}, {fuel}, {norm}) was used on the contract in year {year}, but the vehicle register gives no "
+        "total weight, so whether §2.6 (Euro 6 over 3,500 kg) applies cannot be judged"
+    ),
+    # Completeness (§2.1: the share of all registered trips; withholding evidence must not pay).
+    "completeness.silent_months": N_("No invoice for {count} month(s) of contract year {year}: {months}"),
+    "completeness.silent_log_months": N_(
+        "No driving log for {count} month(s) of contract year {year}: {months}; the km share cannot be computed for them"
+    ),
+    "completeness.unrecognised_trip_line": N_(
+        "{place} ({name}, quantity {quantity}) is neither a green nor a conventional trip line and is not counted"
+    ),
     # §3.1/§3.2 eco-labels, licences and the categorisation.
     "eco_labels.missing_label": N_("{place} ({name}) falls under '{description}' but carries no accepted label"),
     "eco_labels.missing_licence": N_("{place} ({name}) claims {label} without a licence number"),
