@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -18,10 +18,10 @@ import click
 
 from compliance import pipeline
 from compliance.assessment.contract_year import CheckSummary
-from compliance.assessment.hearing import HearingRecord
+from compliance.assessment.hearing import DecisionPreview, HearingRecord
 from compliance.base.documents import document_as_json
 from compliance.base.errors import ComplianceError, ContractTermsError
-from compliance.base.formatting import danish_money, danish_percent
+from compliance.base.formatting import danish_money, danish_percent, parse_amount
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.context import Context, open_context
@@ -388,23 +388,105 @@ def hearing_comment(contract_id: str, year: int, text: str, by: str | None) -> N
     _echo(f"{contract_id} year {year}: comment recorded; hearing {record.status}")
 
 
+def _amount_option(amount: str | None) -> Decimal | None:
+    """``--amount`` as typed: 30.000,00, 30000,00 or 30000.00 (and "kr."), as every output writes it."""
+    if amount is None:
+        return None
+    try:
+        return parse_amount(amount)
+    except ValueError as exc:
+        raise click.ClickException(f"--amount: {exc}") from None
+
+
+def _preview_lines(preview: DecisionPreview) -> list[str]:
+    """The step a contract manager is about to store, in full, so it can be checked first."""
+    what = {"decision": "decision", "correction": "corrected decision", "reopening": "reopening"}[preview.step]
+    lines = [
+        f"{preview.contract_id} year {preview.contract_year}: {what} to store",
+        f"  hearing: {preview.status_before} -> {preview.status_after}",
+        f"  proposed penalty: {danish_money(preview.proposed_penalty)}",
+    ]
+    if preview.decided_before is not None:
+        lines.append(f"  decided until now: {danish_money(preview.decided_before)}")
+    if preview.step != "reopening":
+        lines.append(f"  penalty imposed: {danish_money(preview.decided_after)}")
+    lines += [f"  reason: {shown(preview.reason)}", f"  by: {shown(preview.actor)}"]
+    return lines
+
+
+def _confirm_step(preview: DecisionPreview, yes: bool) -> None:
+    """Show the step; store it only when confirmed (``--yes`` confirms for scripts)."""
+    for line in _preview_lines(preview):
+        _echo(line)
+    if not yes and not click.confirm("Store this?", default=False):
+        raise click.ClickException("not confirmed; nothing was stored")
+
+
+YES_OPTION = click.option("--yes", is_flag=True, help="Store without asking (for scripts); the step is still shown.")
+
+
 @hearing.command("decide")
 @click.option("--contract", "contract_id", required=True)
 @click.option("--year", type=int, required=True, help="Contract year.")
 @click.option("--decision", type=click.Choice(["confirm", "reduce", "waive"]), required=True)
-@click.option("--amount", type=str, help="The reduced penalty in DKK (with --decision reduce).")
+@click.option("--amount", type=str, help="The reduced penalty (with --decision reduce), e.g. 30.000,00 or 30000.00.")
 @click.option("--reason", required=True, help="Why: it goes into the penalty statement.")
 @click.option("--by", help="Who decides (default: COMPLIANCE_USER or the login name).")
-def hearing_decide(contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None) -> None:
-    """Decide on a proposed penalty, after the supplier has been heard. A decision is final."""
-    try:
-        reduced = Decimal(amount.replace(",", ".")) if amount else None
-    except InvalidOperation:
-        raise click.ClickException(f"--amount {amount!r} is not an amount (expected e.g. 20000.00)") from None
-    record = _hearing_step(
-        lambda context: pipeline.decide_hearing(context, contract_id, year, decision, reason, _actor(by), date.today(), reduced)
-    )
+@YES_OPTION
+def hearing_decide(
+    contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None, yes: bool
+) -> None:
+    """Decide on a proposed penalty, after the supplier has been heard; shown first, stored when confirmed."""
+    reduced = _amount_option(amount)
+    actor = _actor(by)
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        preview = pipeline.preview_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
+        _confirm_step(preview, yes)
+        record = pipeline.decide_hearing(context, contract_id, year, decision, reason, actor, date.today(), reduced)
     _echo(f"{contract_id} year {year}: {record.status}, penalty {danish_money(record.decided_penalty)}")
+
+
+@hearing.command("correct")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option(
+    "--decision", type=click.Choice(["confirm", "reduce", "waive"]), required=True, help="The decision as it should be."
+)
+@click.option("--amount", type=str, help="The reduced penalty (with --decision reduce), e.g. 30.000,00 or 30000.00.")
+@click.option("--reason", required=True, help="Why the decision is corrected: it goes into the penalty statement.")
+@click.option("--by", help="Who corrects it (default: COMPLIANCE_USER or the login name).")
+@YES_OPTION
+def hearing_correct(
+    contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None, yes: bool
+) -> None:
+    """Correct a decision (another decision or amount): a new step with its reason; the old one stays in the history."""
+    reduced = _amount_option(amount)
+    actor = _actor(by)
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        preview = pipeline.preview_hearing_decision(
+            context, contract_id, year, decision, reason, actor, date.today(), reduced, correction=True
+        )
+        _confirm_step(preview, yes)
+        record = pipeline.correct_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
+    _echo(f"{contract_id} year {year}: corrected; {record.status}, penalty {danish_money(record.decided_penalty)}")
+
+
+@hearing.command("reopen")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--reason", required=True, help="Why the hearing is reopened: it goes into the penalty statement.")
+@click.option("--by", help="Who reopens it (default: COMPLIANCE_USER or the login name).")
+@YES_OPTION
+def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes: bool) -> None:
+    """Reopen a decided hearing: the decision no longer applies until a new one is made."""
+    actor = _actor(by)
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        _confirm_step(pipeline.preview_hearing_reopening(context, contract_id, year, reason, actor), yes)
+        record = pipeline.reopen_decided_hearing(context, contract_id, year, reason, actor)
+    _echo(f"{contract_id} year {year}: reopened; hearing {record.status}")
 
 
 @main.group()

@@ -17,7 +17,19 @@ from pathlib import Path
 
 from compliance.assessment.contract_year import CheckSummary, run_checks
 from compliance.assessment.evidence import EvidenceReader, YearEvidence
-from compliance.assessment.hearing import HearingRecord, hearing_record, hearings, penalty_case, record_comment, record_decision
+from compliance.assessment.hearing import (
+    DecisionPreview,
+    HearingRecord,
+    correct_decision,
+    hearing_record,
+    hearings,
+    penalty_case,
+    preview_decision,
+    preview_reopening,
+    record_comment,
+    record_decision,
+    reopen_hearing,
+)
 from compliance.assessment.inputs import vehicle_facts as stored_vehicle_facts
 from compliance.assessment.notices import (
     DeliveryAttempt,
@@ -224,9 +236,52 @@ def decide_hearing(
     today: date,
     amount: Decimal | None = None,
 ) -> HearingRecord:
-    """The contract manager's final decision on a proposed penalty: confirm, reduce or waive."""
+    """The contract manager's decision on a proposed penalty: confirm, reduce or waive."""
     with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
         return hearing_record(record_decision(session, contract_id, year, decision, reason, actor, today, amount))
+
+
+def preview_hearing_decision(
+    source: Source,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+    correction: bool = False,
+) -> DecisionPreview:
+    """What a decision (or, with ``correction``, a corrected decision) would store, before it is stored."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return preview_decision(session, contract_id, year, decision, reason, actor, today, amount, correction)
+
+
+def correct_hearing_decision(
+    source: Source,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+) -> HearingRecord:
+    """A contract manager's correction of a decision, recorded as a new step with its reason."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+        return hearing_record(correct_decision(session, contract_id, year, decision, reason, actor, today, amount))
+
+
+def preview_hearing_reopening(source: Source, contract_id: str, year: int, reason: str, actor: str) -> DecisionPreview:
+    """What reopening a decided hearing would store, before it is stored."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return preview_reopening(session, contract_id, year, reason, actor)
+
+
+def reopen_decided_hearing(source: Source, contract_id: str, year: int, reason: str, actor: str) -> HearingRecord:
+    """A contract manager reopens a decided hearing, recorded as a new step with its reason."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+        return hearing_record(reopen_hearing(session, contract_id, year, reason, actor))
 
 
 # -- reports -----------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """§2.1 hearing: a shortfall proposes a penalty; the supplier may comment before anything is imposed.
 
 States: ``proposed`` → ``commented`` (the supplier's comment is recorded) → ``confirmed``,
-``reduced`` or ``waived`` (the contract manager's decision, final). A proposal whose shortfall
-disappears on a later check is ``withdrawn``. Every step is a ``HearingEvent`` row that is never
-changed afterwards, so the penalty statement can show the whole history.
+``reduced`` or ``waived`` (the contract manager's decision). A decision changes only by a contract
+manager's recorded step with a reason: a correction (another decision or amount) or a reopening
+(back to ``commented``/``proposed``). A proposal whose shortfall disappears on a later check is
+``withdrawn``. Every step is a ``HearingEvent`` row that is never changed afterwards, so the
+penalty statement can show the whole history.
 """
 
 from __future__ import annotations
@@ -184,6 +186,100 @@ def record_comment(session: Session, contract_id: str, year: int, text: str, act
     return notice
 
 
+DECIDED_STATES = set(DECISIONS.values())
+
+
+@dataclass(frozen=True)
+class DecisionPreview:
+    """What a decision, a correction or a reopening would store, shown before anything is stored."""
+
+    contract_id: str
+    contract_year: int
+    step: str  # "decision" | "correction" | "reopening"
+    status_before: str
+    status_after: str
+    proposed_penalty: Decimal
+    decided_before: Decimal | None
+    decided_after: Decimal | None
+    reason: str
+    actor: str
+
+
+def _heard(notice: Notice, today: date) -> bool:
+    """The supplier has been heard: a comment is recorded, or the deadline for comments has passed (§2.1)."""
+    assert notice.deadline is not None
+    return any(event.kind == "supplier_comment" for event in notice.events) or today > notice.deadline
+
+
+def _decided_amount(notice: Notice, decision: str, reason: str, today: date, amount: Decimal | None) -> Decimal:
+    """The penalty a decision imposes, or a ``HearingError`` saying what is missing or not allowed."""
+    if decision not in DECISIONS:
+        raise HearingError(f"unknown decision {decision!r}", expected="confirm, reduce or waive")
+    if not reason.strip():
+        raise HearingError("the decision has no reason", expected="the reason (--reason), for the penalty statement")
+    assert notice.proposed_penalty is not None and notice.deadline is not None
+    if decision != "waive" and not _heard(notice, today):
+        raise HearingError(
+            f"the supplier may comment until {danish_date(notice.deadline)} and has not yet; a penalty cannot be imposed before",
+            expected="the supplier's comment (compliance hearing comment) or a date after the deadline",
+        )
+    if decision == "reduce":
+        if amount is None:
+            raise HearingError(
+                "the reduced penalty is missing",
+                expected=f"--amount with the reduced penalty, from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
+            )
+        if not amount.is_finite() or amount < 0 or amount >= notice.proposed_penalty:
+            raise HearingError(
+                f"a reduced penalty must be below the proposed {danish_money(notice.proposed_penalty)}",
+                expected=f"an amount from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
+            )
+        return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if amount is not None:
+        raise HearingError(f"an amount is given with --decision {decision}", expected="--amount only with --decision reduce")
+    return notice.proposed_penalty if decision == "confirm" else Decimal("0.00")
+
+
+def _decided_notice(session: Session, contract_id: str, year: int) -> Notice:
+    notice = hearing_notice(session, contract_id, year)
+    if notice is None or notice.status not in DECIDED_STATES:
+        status = "without a hearing" if notice is None else f"{notice.status}, not decided"
+        raise HearingError(
+            f"contract {contract_id} year {year} is {status}; there is no decision to correct or reopen",
+            expected="a hearing that is confirmed, reduced or waived",
+        )
+    return notice
+
+
+def preview_decision(
+    session: Session,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+    correction: bool = False,
+) -> DecisionPreview:
+    """What ``record_decision`` (or, with ``correction``, ``correct_decision``) would store; stores nothing."""
+    notice = _decided_notice(session, contract_id, year) if correction else _open_notice(session, contract_id, year)
+    decided = _decided_amount(notice, decision, reason, today, amount)
+    assert notice.proposed_penalty is not None
+    return DecisionPreview(
+        contract_id,
+        year,
+        "correction" if correction else "decision",
+        notice.status,
+        DECISIONS[decision],
+        notice.proposed_penalty,
+        notice.decided_penalty,
+        decided,
+        reason.strip(),
+        actor,
+    )
+
+
 def record_decision(
     session: Session,
     contract_id: str,
@@ -194,35 +290,73 @@ def record_decision(
     today: date,
     amount: Decimal | None = None,
 ) -> Notice:
-    """The contract manager's final decision: confirm, reduce (with the new amount) or waive.
+    """The contract manager's decision: confirm, reduce (with the new amount) or waive.
 
     Confirm and reduce need the supplier to have been heard: a recorded comment, or the deadline
-    passed. Waiving is always possible. Every decision needs a reason.
+    passed. Waiving is always possible. Every decision needs a reason. A decision changes later only
+    through a recorded correction or reopening (``correct_decision``, ``reopen_hearing``).
     """
-    if decision not in DECISIONS:
-        raise HearingError(f"unknown decision {decision!r}", expected="confirm, reduce or waive")
-    if not reason.strip():
-        raise HearingError("the decision has no reason", expected="the reason, for the penalty statement")
     notice = _open_notice(session, contract_id, year)
-    assert notice.proposed_penalty is not None and notice.deadline is not None
-    if decision != "waive" and notice.status == "proposed" and today <= notice.deadline:
-        raise HearingError(
-            f"the supplier may comment until {danish_date(notice.deadline)} and has not yet; a penalty cannot be imposed before",
-            expected="the supplier's comment (compliance hearing comment) or a date after the deadline",
-        )
-    if decision == "reduce":
-        if amount is None or not amount.is_finite() or amount < 0 or amount >= notice.proposed_penalty:
-            raise HearingError(
-                f"a reduced penalty must be below the proposed {danish_money(notice.proposed_penalty)}",
-                expected=f"an amount from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
-            )
-        decided = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    elif decision == "confirm":
-        decided = notice.proposed_penalty
-    else:
-        decided = Decimal("0.00")
+    decided = _decided_amount(notice, decision, reason, today, amount)
     notice.status = DECISIONS[decision]
     notice.decided_penalty = decided
     notice.decided_at = _now()
     _event(notice, f"decision_{decision}", actor, reason.strip(), decided)
+    return notice
+
+
+def correct_decision(
+    session: Session,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+) -> Notice:
+    """A contract manager corrects a decision (a wrong amount, the wrong decision): a new step with the
+    reason; the earlier decision stays in the history, never edited in place."""
+    notice = _decided_notice(session, contract_id, year)
+    decided = _decided_amount(notice, decision, reason, today, amount)
+    notice.status = DECISIONS[decision]
+    notice.decided_penalty = decided
+    notice.decided_at = _now()
+    _event(notice, "decision_corrected", actor, reason.strip(), decided)
+    return notice
+
+
+def preview_reopening(session: Session, contract_id: str, year: int, reason: str, actor: str) -> DecisionPreview:
+    """What ``reopen_hearing`` would store; stores nothing."""
+    notice = _decided_notice(session, contract_id, year)
+    if not reason.strip():
+        raise HearingError("the reopening has no reason", expected="the reason (--reason), for the penalty statement")
+    assert notice.proposed_penalty is not None
+    return DecisionPreview(
+        contract_id,
+        year,
+        "reopening",
+        notice.status,
+        _reopened_status(notice),
+        notice.proposed_penalty,
+        notice.decided_penalty,
+        None,
+        reason.strip(),
+        actor,
+    )
+
+
+def _reopened_status(notice: Notice) -> str:
+    return "commented" if any(event.kind == "supplier_comment" for event in notice.events) else "proposed"
+
+
+def reopen_hearing(session: Session, contract_id: str, year: int, reason: str, actor: str) -> Notice:
+    """A contract manager reopens a decided hearing (new information, a complaint): the decision no
+    longer applies and the hearing is open again, as a recorded step with the reason."""
+    preview = preview_reopening(session, contract_id, year, reason, actor)
+    notice = _decided_notice(session, contract_id, year)
+    notice.status = preview.status_after
+    notice.decided_penalty = None
+    notice.decided_at = None
+    _event(notice, "reopened", actor, preview.reason, None)
     return notice

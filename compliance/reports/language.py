@@ -479,6 +479,8 @@ EVENTS: dict[str, dict[str, str]] = {
         "decision_confirm": "Afgørelse: bod stadfæstet",
         "decision_reduce": "Afgørelse: bod nedsat",
         "decision_waive": "Afgørelse: bod frafaldet",
+        "decision_corrected": "Afgørelsen rettet",
+        "reopened": "Høringen genåbnet",
     },
     "en": {
         "proposed": "Penalty proposed",
@@ -489,6 +491,8 @@ EVENTS: dict[str, dict[str, str]] = {
         "decision_confirm": "Decision: penalty confirmed",
         "decision_reduce": "Decision: penalty reduced",
         "decision_waive": "Decision: penalty waived",
+        "decision_corrected": "Decision corrected",
+        "reopened": "Hearing reopened",
     },
 }
 
