@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from compliance.assessment.green_vehicles import GreenVehicleYearResult, green_vehicle_year
-from compliance.assessment.hearing import propose_penalty, withdraw_if_open
+from compliance.assessment.hearing import hearing_summary, propose_penalty, withdraw_if_open
 from compliance.assessment.inputs import (
     contract_catalogues,
     contract_log_trips,
@@ -39,7 +39,6 @@ from compliance.assessment.outcomes import (
 from compliance.assessment.trip_lines import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
 from compliance.base.errors import TerminalError
 from compliance.base.findings import FindingRecord
-from compliance.base.formatting import danish_money
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.catalogue_consistency import catalogue_consistency_findings
 from compliance.checks.catalogue_history import CatalogueHistory
@@ -196,9 +195,7 @@ def _check_contract_year(
             notice = propose_penalty(
                 session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of
             )
-            summary.shortfalls.append(
-                f"{contract.id} year {year.number}: penalty {danish_money(a.penalty_total)}, hearing {notice.status}"
-            )
+            summary.shortfalls.append(f"{contract.id} year {year.number}: {hearing_summary(notice)}")
         elif result.final:
             withdraw_if_open(session, contract.id, year.number)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)

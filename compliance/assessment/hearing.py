@@ -24,6 +24,7 @@ from compliance.store.models import HearingEvent, Notice
 
 OPEN_STATES = {"proposed", "commented"}
 DECISIONS = {"confirm": "confirmed", "reduce": "reduced", "waive": "waived"}
+DECIDED_STATES = frozenset(DECISIONS.values())
 SYSTEM = "compliance check"
 
 
@@ -154,6 +155,15 @@ def propose_penalty(
     return notice
 
 
+def hearing_summary(notice: Notice) -> str:
+    """The hearing in one line for the run summary: the proposal, and the decision once made."""
+    proposed = danish_money(notice.proposed_penalty)
+    if notice.status in DECIDED_STATES and notice.decided_at is not None:
+        decided = danish_money(notice.decided_penalty)
+        return f"penalty {proposed} proposed; {notice.status} on {notice.decided_at.date().isoformat()}: {decided} imposed"
+    return f"penalty {proposed}, hearing {notice.status}"
+
+
 def withdraw_if_open(session: Session, contract_id: str, year: int) -> None:
     """A later check found no shortfall: an open proposal is withdrawn (a decision stands)."""
     notice = hearing_notice(session, contract_id, year)
@@ -184,9 +194,6 @@ def record_comment(session: Session, contract_id: str, year: int, text: str, act
     notice.status = "commented"
     _event(notice, "supplier_comment", actor, text.strip(), None)
     return notice
-
-
-DECIDED_STATES = set(DECISIONS.values())
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,21 @@ class WrittenNotice:
     body: str
 
 
+def _penalty_paragraph(notice: DiscrepancyNotice, lang: Language) -> list[str]:
+    """The letter's word on the penalty: the decision once made, else the proposal, else nothing."""
+    if notice.decision is not None:
+        decision = notice.decision
+        return [
+            lang.say(
+                "notice_decision",
+                decision=lang.status(decision.status),
+                amount=lang.money(decision.amount),
+                date=lang.date(decision.decided_on),
+            )
+        ]
+    return [] if notice.penalty is None else [lang.say("notice_penalty", amount=lang.money(notice.penalty))]
+
+
 def write_notices(
     notices: Sequence[tuple[ContractTerms, DiscrepancyNotice]], out_dir: Path, lang: Language, generated: datetime
 ) -> list[WrittenNotice]:
@@ -70,6 +85,7 @@ def write_notices(
             year=contract_year,
             discrepancies=finding_views(notice.findings, lang),
             penalty=notice.penalty,
+            decision=notice.decision,
             deadline=notice.deadline,
             issued=notice.issued,
             contact=reply_to or contract.buyer_name,
@@ -91,6 +107,7 @@ def write_notices(
                     end=lang.date(contract_year.end),
                 ),
                 lang.say("notice_intro", count=len(notice.findings)),
+                *_penalty_paragraph(notice, lang),
                 lang.say("notice_respond_text", contact=reply_to or contract.buyer_name, deadline=lang.date(notice.deadline)),
                 f"{lang.say('notice_sign')}\n{contract.buyer_contact_name or ''}\n{contract.buyer_name}".replace("\n\n", "\n"),
             ]
