@@ -123,6 +123,7 @@ class GreenVehicleTerms:
     trip_lines: TripLineRules
     log_tolerance_percent: Decimal = Decimal(5)
     invoice_grace_days: int = 30
+    fallback_km_per_trip: Decimal | None = None  # km per trip for months without a driving log
 
     def window(self, year: ContractYear) -> MeasurementWindow:
         """The days ``year`` is measured over: year 1 loses its transition months (§2.1)."""
@@ -398,6 +399,18 @@ def _euro6_groups(euro6: dict[str, Any] | None) -> frozenset[str]:
     return frozenset(euro6.get("applies_to", EURO6_GROUPS))
 
 
+def _fallback_km_per_trip(data: dict[str, Any], file: str) -> Decimal | None:
+    """The contract's km per trip for months without a driving log (§2.1), if it names one; above 0."""
+    if "fallback_km_per_trip" not in data:
+        return None
+    value = _decimal(data["fallback_km_per_trip"])
+    if value <= 0:
+        raise ContractTermsError(
+            f"fallback_km_per_trip is {value}", file=file, location="green_vehicles.fallback_km_per_trip", expected="km above 0"
+        )
+    return value
+
+
 def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
     form = data["form"]
     years: list[YearLevel] = []
@@ -463,6 +476,7 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
         ),
         log_tolerance_percent=_decimal(data.get("log_tolerance_percent", 5)),
         invoice_grace_days=data.get("invoice_grace_days", 30),
+        fallback_km_per_trip=_fallback_km_per_trip(data, file),
     )
 
 

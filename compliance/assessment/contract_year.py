@@ -134,6 +134,8 @@ def green_vehicle_outcome(contract_id: str, year: int, result: GreenVehicleYearR
         penalty_fixed=a.penalty_fixed,
         penalty_total=a.penalty_total if result.final else Decimal("0.00"),
         trip_lines=trip_line_evidence(result.counted_lines),
+        missing_log_months=a.missing_log_months,
+        km_estimate=a.km_estimate,
     )
 
 
@@ -191,7 +193,9 @@ def _check_contract_year(
             plates_used.update(line.registrations)
         supplier_logs = [t for t in log_trips if t.supplier_cvr == contract.supplier_cvr]
         findings += log_comparison_findings(contract, year, a.window, result.counted_lines, supplier_logs, vehicles)
-        if a.compliant is False and result.final:
+        if not a.computable:
+            pass  # missing driving logs: no penalty is proposed, and none already proposed is withdrawn (§2.1)
+        elif a.compliant is False and result.final:
             notice = propose_penalty(
                 session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of
             )

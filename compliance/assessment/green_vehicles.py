@@ -5,6 +5,11 @@ and counted by ``compliance.assessment.trip_lines``.
 
 Rounding (documented once, applied once): every intermediate figure is an exact ``Decimal``;
 only the penalty total is rounded, to whole øre (0.01 DKK), half up.
+
+Missing evidence never lowers a penalty (§2.1: the penalty must make under-fulfilment
+unprofitable): where the basis (km) or the penalty (per km) needs driving logs and a month of the
+window has none, that figure "cannot be computed" until the logs arrive — unless the contract names
+a ``fallback_km_per_trip``, which then estimates the month's km from its invoiced trips.
 """
 
 from __future__ import annotations
@@ -14,17 +19,40 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from compliance.assessment.outcomes import KmEstimate
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.formatting import danish_number, danish_percent
 from compliance.base.messages import message_part
 from compliance.base.shares import ZERO, km_short, meets_level, trips_short
 from compliance.base.vocabulary import vehicle_is_green
-from compliance.base.windows import MeasurementWindow
+from compliance.base.windows import MeasurementWindow, add_months
 from compliance.checks.green_vehicles import RULE_NO_TRIPS, RULE_SHARE, early_warning, vehicle_findings
 from compliance.checks.inputs import CountedTripLine, LoggedTrip, RegisteredVehicle
 from compliance.contracts import BindingLevel, ContractTerms, ContractYear
 
 ORE = Decimal("0.01")
+RULE_NOT_COMPUTABLE = "green_vehicles.not_computable@1"
+
+
+def months_without_logs(window: MeasurementWindow, logged: Sequence[LoggedTrip]) -> tuple[date, ...]:
+    """The first days of the window's calendar months in which no driving-log trip with km was logged."""
+    with_km = {(trip.trip_date.year, trip.trip_date.month) for trip in logged if trip.distance_km is not None}
+    months = []
+    month = window.start.replace(day=1)
+    while month <= window.end:
+        if (month.year, month.month) not in with_km:
+            months.append(month)
+        month = add_months(month, 1)
+    return tuple(months)
+
+
+def km_estimate(months: Sequence[date], km_per_trip: Decimal, lines: Sequence[CountedTripLine]) -> KmEstimate:
+    """The fallback's km for ``months``, from the trip lines counted in them (green and all)."""
+    wanted = set(months)
+    in_months = [line for line in lines if line.day.replace(day=1) in wanted and line.kind in ("green", "conventional")]
+    green = sum((line.trips for line in in_months if line.kind == "green"), Decimal(0))
+    total = sum((line.trips for line in in_months), Decimal(0))
+    return KmEstimate(tuple(months), km_per_trip, green, total)
 
 
 @dataclass(frozen=True)
@@ -50,9 +78,18 @@ class GreenShareAssessment:
     penalty_variable: Decimal
     penalty_fixed: Decimal
     penalty_total: Decimal
+    missing_log_months: tuple[date, ...] = ()  # months whose missing logs leave a needed figure uncomputable
+    km_estimate: KmEstimate | None = None  # the contract's fallback for months without logs, when it names one
+
+    @property
+    def computable(self) -> bool:
+        """False when months without driving logs leave the share (km basis) or the penalty (per km) unknown."""
+        return not self.missing_log_months
 
     @property
     def status(self) -> str:
+        if not self.computable:
+            return "not_computable"
         if self.compliant is None:
             return "no_data"
         return "compliant" if self.compliant else "short"
@@ -65,8 +102,15 @@ def green_share_assessment(
     total_trips: Decimal,
     green_km: Decimal | None = None,
     total_km: Decimal | None = None,
+    months_without_km: Sequence[date] = (),
+    estimate: KmEstimate | None = None,
 ) -> GreenShareAssessment:
-    """Assess one contract year from the counted trips (and km, when driving logs give them)."""
+    """Assess one contract year from the counted trips (and km, when driving logs give them).
+
+    ``months_without_km`` are months of the window without a driving log, and ``estimate`` the
+    contract's fallback km for them (already included in the km given). Without a fallback, such
+    months make the km share (basis km) or the km penalty (model 1) "cannot be computed".
+    """
     terms = contract.green_vehicles
     if terms is None:
         raise ValueError(f"contract {contract.id} has no green-vehicle term")
@@ -80,6 +124,12 @@ def green_share_assessment(
     else:
         share = basis_green / basis_total
         compliant = meets_level(level.percent, basis_total, basis_green, terms.level_inclusive)
+    unknown: tuple[date, ...] = ()
+    if months_without_km and estimate is None:
+        if terms.basis == "km":
+            compliant, share, unknown = None, None, tuple(months_without_km)
+        elif compliant is False and terms.penalty.model == "per_km":
+            unknown = tuple(months_without_km)
     shortfall_trips = 0
     if compliant is False and total_trips > ZERO:
         shortfall_trips = trips_short(level.percent, total_trips, green_trips, terms.level_inclusive)
@@ -89,7 +139,7 @@ def green_share_assessment(
     penalty = terms.penalty
     variable = ZERO
     fixed = ZERO
-    if compliant is False:
+    if compliant is False and not unknown:
         # §2.1 model 1 (per km short) or model 2 (per trip short), plus the fixed add-on.
         variable = penalty.rate_dkk * (shortfall_km if penalty.model == "per_km" else Decimal(shortfall_trips))
         fixed = penalty.fixed_dkk
@@ -114,6 +164,8 @@ def green_share_assessment(
         penalty_variable=variable,
         penalty_fixed=fixed,
         penalty_total=total,
+        missing_log_months=unknown,
+        km_estimate=estimate,
     )
 
 
@@ -169,9 +221,19 @@ def green_vehicle_year(
             if vehicle_is_green(kind, vehicle.fuel if vehicle else trip.fuel, vehicle.green_evidence if vehicle else None):
                 green_km += trip.distance_km
 
-    assessment = green_share_assessment(contract, year, green, green + conventional, green_km, total_km)
+    # §2.1: months without a driving log where km are needed; the contract's fallback, if any, fills them.
+    km_needed = terms.basis == "km" or terms.penalty.model == "per_km"
+    gaps = months_without_logs(window, window_trips) if km_needed and window.end < as_of else ()
+    estimate = None
+    if gaps and terms.fallback_km_per_trip is not None:
+        estimate = km_estimate(gaps, terms.fallback_km_per_trip, lines)
+        total_km = (total_km or Decimal(0)) + estimate.total_km
+        green_km = (green_km or Decimal(0)) + estimate.green_km
+    assessment = green_share_assessment(contract, year, green, green + conventional, green_km, total_km, gaps, estimate)
     findings = vehicle_findings(contract, year, lines, vehicles)
-    if assessment.compliant is None and year.end < as_of:
+    if not assessment.computable:
+        findings.append(_not_computable_finding(contract, year, assessment))
+    if assessment.compliant is None and assessment.computable and year.end < as_of:
         findings.append(
             FindingRecord(
                 RULE_NO_TRIPS,
@@ -226,3 +288,22 @@ def green_vehicle_year(
             )
         )
     return GreenVehicleYearResult(assessment, lines, len(window_trips), findings)
+
+
+def _not_computable_finding(contract: ContractTerms, year: ContractYear, assessment: GreenShareAssessment) -> FindingRecord:
+    """Months without driving logs leave the km share or the km penalty unknown: a high finding naming them."""
+    months = [f"{month.year}-{month.month:02d}" for month in assessment.missing_log_months]
+    what = "share" if assessment.basis == "km" else "penalty"
+    return FindingRecord(
+        RULE_NOT_COMPUTABLE,
+        "high",
+        message_key=f"green_vehicles.not_computable_{what}",
+        params={"year": year.number, "count": len(months), "months": ", ".join(months)},
+        subject=evidence_key(),  # the contract year itself
+        contract_id=contract.id,
+        contract_year=year.number,
+        supplier_cvr=contract.supplier_cvr,
+        expected="a driving log with km for every month of the measurement window (§2.1)",
+        received="none for " + ", ".join(months),
+        evidence={"months": months},
+    )

@@ -6,7 +6,8 @@ purchase share) into the ``assessment`` table: the headline figures as columns, 
 :func:`year_outcomes` / :func:`green_outcome` and never look up a JSON key themselves.
 
 ``details["version"]`` says which shape a row has. Version 1 is the first typed shape; rows
-written before it (no ``version``) have the same keys and are read as version 1.
+written before it (no ``version``) have the same keys and are read as version 1. Keys added to
+version 1 since (``missing_log_months``, ``km_estimate``) are optional and read as absent.
 """
 
 from __future__ import annotations
@@ -116,12 +117,47 @@ class MonthFigure:
 
 
 @dataclass(frozen=True)
+class KmEstimate:
+    """km the contract's fallback gives for months without a driving log: trips × km per trip (§2.1)."""
+
+    months: tuple[date, ...]
+    km_per_trip: Decimal
+    green_trips: Decimal
+    total_trips: Decimal
+
+    @property
+    def green_km(self) -> Decimal:
+        return self.green_trips * self.km_per_trip
+
+    @property
+    def total_km(self) -> Decimal:
+        return self.total_trips * self.km_per_trip
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "months": [month.isoformat() for month in self.months],
+            "km_per_trip": str(self.km_per_trip),
+            "green_trips": str(self.green_trips),
+            "total_trips": str(self.total_trips),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> KmEstimate:
+        return cls(
+            tuple(date.fromisoformat(month) for month in data["months"]),
+            _decimal(data["km_per_trip"]),
+            _decimal(data["green_trips"]),
+            _decimal(data["total_trips"]),
+        )
+
+
+@dataclass(frozen=True)
 class GreenVehicleOutcome:
     """§2.1 for one contract year: every figure the share and the penalty are made of."""
 
     contract_id: str
     contract_year: int
-    status: str  # compliant | short | no_data; on_track | at_risk | in_progress while the year runs
+    status: str  # compliant | short | no_data | not_computable; on_track | at_risk | in_progress while the year runs
     final: bool
     window_start: date
     window_end: date
@@ -147,6 +183,8 @@ class GreenVehicleOutcome:
     penalty_fixed: Decimal
     penalty_total: Decimal  # 0 until the year has ended
     trip_lines: tuple[TripLineEvidence, ...]
+    missing_log_months: tuple[date, ...] = ()  # months without a driving log that leave a figure uncomputable
+    km_estimate: KmEstimate | None = None  # the contract's fallback km for months without a log
 
     rule_id = RULE_SHARE
 
@@ -175,6 +213,8 @@ class GreenVehicleOutcome:
             "penalty_variable": str(self.penalty_variable),
             "penalty_fixed": str(self.penalty_fixed),
             "trip_lines": [line.to_json() for line in self.trip_lines],
+            "missing_log_months": [month.isoformat() for month in self.missing_log_months],
+            "km_estimate": None if self.km_estimate is None else self.km_estimate.to_json(),
         }
 
     @classmethod
@@ -211,6 +251,8 @@ class GreenVehicleOutcome:
             penalty_fixed=_decimal(d["penalty_fixed"]),
             penalty_total=row.penalty_total,
             trip_lines=tuple(TripLineEvidence.from_json(line) for line in d.get("trip_lines") or ()),
+            missing_log_months=tuple(date.fromisoformat(month) for month in d.get("missing_log_months") or ()),
+            km_estimate=None if not d.get("km_estimate") else KmEstimate.from_json(d["km_estimate"]),
         )
 
     def monthly_figures(self) -> list[MonthFigure]:

@@ -100,6 +100,14 @@ ENGLISH: dict[str, str] = {
         "{plate} ({kind}, {fuel}, {norm}) was used on the contract in year {year}, but the vehicle register gives no "
         "total weight, so whether §2.6 (Euro 6 over 3,500 kg) applies cannot be judged"
     ),
+    "green_vehicles.not_computable_share": N_(
+        "The km share of contract year {year} cannot be computed: no driving log for {count} month(s) ({months}); "
+        "it will be once the logs arrive"
+    ),
+    "green_vehicles.not_computable_penalty": N_(
+        "The penalty of contract year {year} (per km short) cannot be computed: no driving log for {count} month(s) "
+        "({months}); it will be once the logs arrive"
+    ),
     # Completeness (§2.1: the share of all registered trips; withholding evidence must not pay).
     "completeness.silent_months": N_("No invoice for {count} month(s) of contract year {year}: {months}"),
     "completeness.silent_log_months": N_(

@@ -12,7 +12,14 @@ from datetime import date
 from decimal import Decimal
 
 from compliance.base.errors import ComplianceError
-from compliance.base.formatting import danish_date, danish_money, danish_number, danish_percent, english_number
+from compliance.base.formatting import (
+    MONTHS_DA,
+    danish_date,
+    danish_money,
+    danish_number,
+    danish_percent,
+    english_number,
+)
 
 LANGUAGES = ("da", "en")
 MONTHS_EN = (
@@ -137,6 +144,9 @@ WORDS: dict[str, dict[str, str]] = {
         "notice_respond": "Sådan svarer I",
         "notice_respond_text": "Send jeres bemærkninger og eventuel dokumentation (for eksempel registreringsattest, licensnummer eller rettet faktura) til {contact} senest {deadline}. Henvis til kontraktnummer og dokument-id.",
         "notice_penalty": "Kontraktåret viser en manko på grønne ture. Den foreslåede bod er {amount}; den pålægges ikke, før I er hørt og kontraktejeren har truffet afgørelse.",
+        "km_estimate": "Anslåede km for måneder uden kørebog ({months}): fakturerede ture × {km} km (kontraktens reserveregel), i alt / grønne",
+        "not_computable_share": "Km-andelen kan ikke beregnes: ingen kørebog for {months}. Den beregnes, når kørebøgerne kommer; manglende dokumentation sænker aldrig en bod.",
+        "not_computable_penalty": "Boden (pr. km i manko) kan ikke beregnes: ingen kørebog for {months}. Den beregnes, når kørebøgerne kommer; manglende dokumentation sænker aldrig en bod.",
         "notice_decision": "Kontraktejeren har den {date} truffet afgørelse om bod for kontraktåret: boden er {decision}. Pålagt bod: {amount}.",
         "notice_sign": "Med venlig hilsen",
         "notice_plate_item": "Nummerplade / vare",
@@ -315,6 +325,9 @@ WORDS: dict[str, dict[str, str]] = {
         "notice_respond": "How to respond",
         "notice_respond_text": "Send your comments and any evidence (for example a registration certificate, a licence number or a corrected invoice) to {contact} by {deadline}. Quote the contract number and the document id.",
         "notice_penalty": "The contract year shows a shortfall of green trips. The proposed penalty is {amount}; it is not imposed before you have been heard and the contract manager has decided.",
+        "km_estimate": "Estimated km for months without a driving log ({months}): invoiced trips × {km} km (the contract's fallback), all / green",
+        "not_computable_share": "The km share cannot be computed: no driving log for {months}. It will be when the logs arrive; missing evidence never lowers a penalty.",
+        "not_computable_penalty": "The penalty (per km short) cannot be computed: no driving log for {months}. It will be when the logs arrive; missing evidence never lowers a penalty.",
         "notice_decision": "On {date} the contract manager decided on the penalty for the contract year: the penalty is {decision}. Penalty imposed: {amount}.",
         "notice_sign": "Kind regards",
         "notice_plate_item": "Plate / item",
@@ -405,6 +418,8 @@ STATUS: dict[str, dict[str, str]] = {
         "contract_in_hearing": "I partshøring",
         "contract_decided": "Afgjort",
         "contract_no_data": "Ingen data",
+        "not_computable": "Kan ikke beregnes",
+        "contract_not_computable": "Kan ikke beregnes",
         "proposed": "foreslået",
         "commented": "kommenteret",
         "confirmed": "stadfæstet",
@@ -427,6 +442,8 @@ STATUS: dict[str, dict[str, str]] = {
         "contract_in_hearing": "In hearing",
         "contract_decided": "Decided",
         "contract_no_data": "No data",
+        "not_computable": "Cannot be computed",
+        "contract_not_computable": "Cannot be computed",
         "proposed": "proposed",
         "commented": "commented",
         "confirmed": "confirmed",
@@ -521,6 +538,7 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "green_vehicles.missing_registration": "Grøn tur uden registreringsnummer (§2.1)",
         "green_vehicles.ambiguous_trip_line": "Fakturalinje både grøn og konventionel (§2.1)",
         "green_vehicles.no_trips": "Ingen ture faktureret (§2.1)",
+        "green_vehicles.not_computable": "Kan ikke beregnes: kørebøger mangler (§2.1)",
         "green_vehicles.early_warning": "Varsel: grøn andel i risiko (§2.1)",
         "green_vehicles.log_mismatch": "Fakturerede ture og kørebog stemmer ikke (§2.1)",
         "green_vehicles.green_not_in_log": "Grøn tur uden tur i kørebogen (§2.1)",
@@ -556,6 +574,7 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "green_vehicles.missing_registration": "Green trip without a registration number (§2.1)",
         "green_vehicles.ambiguous_trip_line": "Invoice line both green and conventional (§2.1)",
         "green_vehicles.no_trips": "No trips invoiced (§2.1)",
+        "green_vehicles.not_computable": "Cannot be computed: driving logs missing (§2.1)",
         "green_vehicles.early_warning": "Early warning: green share at risk (§2.1)",
         "green_vehicles.log_mismatch": "Invoiced trips and driving log disagree (§2.1)",
         "green_vehicles.green_not_in_log": "Green trip with no trip in the driving log (§2.1)",
@@ -631,6 +650,11 @@ class Language:
         if self.code == "da":
             return danish_percent(fraction, decimals)
         return "–" if fraction is None else f"{english_number(Decimal(str(fraction)) * 100, decimals)} %"
+
+    def month(self, value: date) -> str:
+        """A calendar month: ``marts 2026`` / ``March 2026``."""
+        names = MONTHS_DA if self.code == "da" else MONTHS_EN
+        return f"{names[value.month - 1]} {value.year}"
 
     def date(self, value: date | str | None) -> str:
         if self.code == "da":

@@ -36,12 +36,23 @@ def penalty_steps(assessment: GreenVehicleOutcome, lang: Language) -> list[tuple
     if d.transition_cut:
         window += f" ({lang.say('window_transition')})"
     comparison = lang.say("at_least" if d.level_inclusive else "more_than")
+    estimate = []
+    if d.km_estimate is not None:
+        e = d.km_estimate
+        months = ", ".join(lang.month(month) for month in e.months)
+        estimate = [
+            (
+                lang.say("km_estimate", months=months, km=lang.number(e.km_per_trip, 2)),
+                f"{lang.number(e.total_km, 1)} km / {lang.number(e.green_km, 1)} km",
+            )
+        ]
     return [
         (lang.say("step_window"), window),
         (
             lang.say("step_trips"),
             lang.say("step_trips_value", green=lang.number(d.green_trips), total=lang.number(d.total_trips)),
         ),
+        *estimate,
         (lang.say("step_share"), f"{lang.percent(assessment.share)} ({lang.say('basis').lower()}: {lang.term(d.basis)})"),
         (lang.say("step_level"), f"{comparison} {lang.number(d.level_percent, 2)} % ({lang.term(d.level_source)})"),
         (lang.say("step_shortfall"), shortfall),
