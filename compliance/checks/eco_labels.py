@@ -8,7 +8,7 @@ from typing import Any
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.messages import message_part
 from compliance.checks.catalogue_history import CatalogueHistory, ItemState
-from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
+from compliance.checks.items import DatedLine, catalogue_licence, effective_labels, item_matches, line_matches
 from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
 
 RULE_MISSING_LABEL = "eco_labels.missing_label@1"
@@ -59,7 +59,9 @@ def eco_label_findings(
                         evidence={**dated.evidence(), "rule": rule.id},
                     )
                 )
-            elif rule.licence_required and not any(label.licence for label in accepted):
+            elif rule.licence_required and not any(
+                label.licence or catalogue_licence(dated, catalogue, label.code) for label in accepted
+            ):
                 findings.append(
                     FindingRecord(
                         RULE_MISSING_LICENCE,
