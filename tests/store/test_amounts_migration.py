@@ -8,10 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import Engine, inspect, text
 
 from compliance.store.db import alembic_config, make_engine
+from tests.test_postgres import POSTGRES_URL, empty_database
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=[pytest.mark.slow, pytest.mark.postgres])]
 
 # The rows revision 0011's code stored for three documents (figures computed by hand):
 # - OIOUBL 2.1, lines 5.050,00, allowance 800,00, TaxExclusiveAmount 1.062,50 (= the VAT):
@@ -49,7 +53,7 @@ def _insert_old_rows(engine: Engine) -> None:
             connection.execute(
                 text(
                     "INSERT INTO source_file (id, sha256, path, size_bytes, kind, format, status, first_seen_at) "
-                    "VALUES (:id, :sha, :path, 1, 'invoice', :format, 'ingested', '2025-01-01 00:00:00')"
+                    "VALUES (:id, :sha, :path, 1, 'invoice', :format, 'ingested', '2025-01-01 00:00:00+00:00')"
                 ),
                 {"id": index, "sha": f"{index:064d}", "path": f"{row['number']}.xml", "format": row["format"]},
             )
@@ -74,8 +78,18 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(Decimal(str(value)))
 
 
-def test_existing_rows_are_converted_by_format_and_back(tmp_path: Path) -> None:
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value  # SQLite returns the text, PostgreSQL the object
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_existing_rows_are_converted_by_format_and_back(tmp_path: Path, backend: str) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
+    if backend == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)")
+        empty_database(POSTGRES_URL)
+        url = POSTGRES_URL
     engine = make_engine(url)
     command.upgrade(alembic_config(url), "0011")
     _insert_old_rows(engine)
@@ -89,14 +103,14 @@ def test_existing_rows_are_converted_by_format_and_back(tmp_path: Path) -> None:
         amounts = (row.net_amount, row.tax_amount, row.gross_amount, row.prepaid_amount, row.rounding_amount)
         assert tuple(_text(value) for value in amounts) == expected, number
     # The document's own values stay beside them, under the names the document used.
-    assert json.loads(rows["O-1"].stated_totals) == {
+    assert _json(rows["O-1"].stated_totals) == {
         "LineExtensionAmount": "5050.00",
         "TaxExclusiveAmount": "1062.50",
         "AllowanceTotalAmount": "800.00",
         "PayableAmount": "5312.50",
     }
-    assert json.loads(rows["P-1"].stated_totals)["TaxExclusiveAmount"] == "1675.00"
-    assert json.loads(rows["X-1"].stated_totals) == {"payable_amount": "2500.00"}
+    assert _json(rows["P-1"].stated_totals)["TaxExclusiveAmount"] == "1675.00"
+    assert _json(rows["X-1"].stated_totals) == {"payable_amount": "2500.00"}
 
     command.downgrade(alembic_config(url), "0011")
     old = _rows(engine, "tax_exclusive_amount")
