@@ -1,4 +1,9 @@
-"""§3.1/§3.2 eco-labels: items a contract says must be labelled, on invoices and in the catalogue."""
+"""§3.1/§3.2 eco-labels: items a contract says must be labelled, on invoices and in the catalogue.
+
+Where a rule requires the licence number, an invoice line naming an accepted label without one is
+documented by the number the catalogue states for the same item and label on the delivery date
+(§3.1: label data in the e-catalogue, licence numbers on request).
+"""
 
 from __future__ import annotations
 
