@@ -325,7 +325,12 @@ def portfolio(year: int | None, as_json: bool) -> None:
             f"{danish_percent(row.eco_share, 1):>13} {danish_percent(row.organic_share, 1):>9}"
         )
     if figures.other_currency_lines:
-        _echo(f"({figures.other_currency_lines} line(s) in another currency are not included)")
+        apart = ", ".join(f"{amount} {currency}" for currency, amount in sorted(figures.other_currency_amounts.items()))
+        _echo(f"({figures.other_currency_lines} line(s) in another currency without a contract rate are not included: {apart})")
+    for rate in figures.as_json()["rates"]:
+        _echo(
+            f"({rate['currency']} converted at the contract's rate of {rate['dkk']} kr.{' — ' + rate['source'] if rate['source'] else ''})"
+        )
     new = figures.new_contracts
     share = figures.share_with_green_terms(new)
     _echo(f"New contracts {figures.year}: {len(new)}, with at least one green term: {danish_percent(share, 0)} (target 80 %)")

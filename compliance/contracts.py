@@ -192,6 +192,15 @@ class PurchaseShareRule:
 
 
 @dataclass(frozen=True)
+class ExchangeRate:
+    """Kroner for one unit of ``currency``, as the contract names it (issue 16 item 10)."""
+
+    currency: str
+    dkk: Decimal
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class BannedItemRule:
     id: str
     description: str
@@ -234,6 +243,11 @@ class ContractTerms:
     file: str
     sha256: str
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    exchange_rates: tuple[ExchangeRate, ...] = ()
+
+    def exchange_rate(self, currency: str) -> ExchangeRate | None:
+        """The rate the contract names for ``currency`` (an ISO code), if any."""
+        return next((rate for rate in self.exchange_rates if rate.currency == currency.upper()), None)
 
     def years(self) -> list[ContractYear]:
         """All contract years; the last one ends with the contract."""
@@ -498,6 +512,15 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
             location="period.end",
             expected=f"a date after {start}",
         )
+    currencies = [rate["currency"] for rate in data.get("exchange_rates", [])]
+    for index, currency in enumerate(currencies):
+        if currency in currencies[:index]:
+            raise ContractTermsError(
+                f"a second rate for {currency}",
+                file=file,
+                location=f"exchange_rates[{index}].currency",
+                expected="one rate per currency",
+            )
     return ContractTerms(
         id=data["id"],
         name=data["name"],
@@ -553,6 +576,9 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         file=file,
         sha256=sha256,
         raw=data,
+        exchange_rates=tuple(
+            ExchangeRate(rate["currency"], Decimal(rate["dkk"]), rate.get("source")) for rate in data.get("exchange_rates", [])
+        ),
     )
 
 

@@ -52,6 +52,7 @@ from compliance.checks.inputs import InvoiceRecord, LoggedTrip, RegisteredVehicl
 from compliance.checks.items import dated_lines
 from compliance.checks.licences import LicenceRegistry, licence_findings
 from compliance.checks.purchase_shares import PurchaseShareResult, purchase_share, purchase_share_finding, quarter_findings
+from compliance.checks.purchase_shares import amount_findings as purchase_amount_findings
 from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
 from compliance.store.db import session_scope
 from compliance.store.models import Contract, Finding
@@ -163,6 +164,11 @@ def purchase_share_outcome(
         level_inclusive=rule.level_inclusive,
         lines=tuple(share.lines),
         quarters=tuple(quarters),
+        held_out=tuple(share.held_out_by_currency()),
+        rates=tuple(
+            {"currency": rate.currency, "dkk": str(rate.dkk), "source": rate.source}
+            for _, rate in sorted(share.rates_used.items())
+        ),
     )
 
 
@@ -220,11 +226,12 @@ def _check_contract_year(
     findings += licence_findings(contract, year, lines, catalogue, registry)
     findings += banned_item_findings(contract, year, lines)
     for rule in contract.purchase_shares:
-        share = purchase_share(rule, year, lines, catalogue)
+        share = purchase_share(rule, year, lines, catalogue, contract.exchange_rates)
         finding = purchase_share_finding(contract, share)
         if finding:
             findings.append(finding)
         findings += quarter_findings(contract, share)
+        findings += purchase_amount_findings(contract, share)
         store_outcome(session, purchase_share_outcome(contract.id, year, rule, share), _now())
     return findings
 

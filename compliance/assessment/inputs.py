@@ -8,12 +8,13 @@ document types (labels, classification codes, properties) exactly once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
-from compliance.base.documents import Classification, Label, Property
+from compliance.base.documents import AllowanceCharge, Classification, Label, Property
 from compliance.base.vocabulary import vehicle_is_green
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.inputs import (
@@ -44,6 +45,18 @@ def labels(stored: Iterable[Mapping[str, Any]] | None) -> tuple[Label, ...]:
             type1=bool(item.get("type1")),
             source=str(item.get("source", "")),
             licence=item.get("licence"),
+        )
+        for item in stored or ()
+    )
+
+
+def allowance_charges(stored: Iterable[Mapping[str, Any]] | None) -> tuple[AllowanceCharge, ...]:
+    return tuple(
+        AllowanceCharge(
+            charge=bool(item.get("charge")),
+            amount=Decimal(str(item.get("amount", "0"))),
+            reason=item.get("reason"),
+            reason_code=item.get("reason_code"),
         )
         for item in stored or ()
     )
@@ -120,6 +133,7 @@ def invoice_record(invoice: Invoice) -> InvoiceRecord:
         period_end=invoice.period_end,
         line_extension_amount=invoice.line_extension_amount,
         contract_id=invoice.contract_id,
+        allowance_charges=allowance_charges(invoice.allowance_charges),
         lines=tuple(invoice_line_record(line) for line in sorted(invoice.lines, key=lambda line: line.position)),
     )
 

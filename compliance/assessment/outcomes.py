@@ -328,6 +328,10 @@ class PurchaseShareOutcome:
     level_inclusive: bool
     lines: tuple[Mapping[str, Any], ...]  # each counted line's evidence (document, line, value, labels)
     quarters: tuple[QuarterOutcome, ...]
+    # Issue 16 item 10: amounts counted apart per currency ({currency, amount, lines}), and the
+    # contract's rates applied ({currency, dkk, source}).
+    held_out: tuple[Mapping[str, Any], ...] = ()
+    rates: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -339,6 +343,8 @@ class PurchaseShareOutcome:
             "level_inclusive": self.level_inclusive,
             "lines": [dict(line) for line in self.lines],
             "quarters": [quarter.to_json() for quarter in self.quarters],
+            "held_out": [dict(entry) for entry in self.held_out],
+            "rates": [dict(rate) for rate in self.rates],
         }
 
     @classmethod
@@ -361,6 +367,8 @@ class PurchaseShareOutcome:
             level_inclusive=bool(d["level_inclusive"]),
             lines=tuple(d.get("lines") or ()),
             quarters=tuple(QuarterOutcome.from_json(quarter) for quarter in d.get("quarters") or ()),
+            held_out=tuple(d.get("held_out") or ()),
+            rates=tuple(d.get("rates") or ()),
         )
 
 

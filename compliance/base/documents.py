@@ -91,12 +91,31 @@ class DocumentLine:
 
 @dataclass(frozen=True)
 class Totals:
+    """A document's totals under names that mean the same in every format (issue 16 item 9).
+
+    - ``line_extension``: the sum of the lines' net amounts;
+    - ``allowance_total`` / ``charge_total``: document-level discounts and surcharges;
+    - ``net``: the total excl. VAT = line_extension − allowances + charges;
+    - ``tax``: the VAT total in the document's currency;
+    - ``gross``: the total incl. VAT = net + tax;
+    - ``prepaid`` and ``rounding``: what was paid in advance and the rounding of the amount due;
+    - ``payable``: the amount due = gross − prepaid + rounding.
+
+    The formats name these differently: OIOUBL 2.x writes the VAT total in ``TaxExclusiveAmount``,
+    Peppol BIS 3 and plain UBL the net amount; ``stated`` keeps each ``LegalMonetaryTotal`` element
+    (or template field) exactly as the document wrote it, for ``compliance inspect``.
+    """
+
     line_extension: Decimal | None = None
-    tax_exclusive: Decimal | None = None
-    tax_inclusive: Decimal | None = None
     allowance_total: Decimal | None = None
     charge_total: Decimal | None = None
+    net: Decimal | None = None
+    tax: Decimal | None = None
+    gross: Decimal | None = None
+    prepaid: Decimal | None = None
+    rounding: Decimal | None = None
     payable: Decimal | None = None
+    stated: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass

@@ -155,6 +155,14 @@ ENGLISH: dict[str, str] = {
         "{description}: {share:percent} qualifies in quarter {quarter} of contract year {year} ({start} – {end}), "
         "below {minimum:number2} %"
     ),
+    "amounts.other_currency": N_(
+        "{document_type:code} {invoice} is in {currency}: {lines} line(s) for {amount:number2} {currency} are counted "
+        "apart from '{description}' — never added to kroner, as the contract names no rate for {currency}"
+    ),
+    "amounts.allowances_not_spread": N_(
+        "{document_type:code} {invoice}: document-level allowances and charges of {adjustment:number2} cannot be "
+        "spread over its lines, whose amounts add up to zero; the lines count as stated"
+    ),
     "banned_items.delivered": N_("{place} delivers '{name}', which the contract bans: {description}"),
     # A finding stored before messages were keys (migration 0010): its text as it was recorded.
     "legacy.recorded_text": N_("{text}"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from compliance.base.documents import Classification, Label, Property
+from compliance.base.documents import AllowanceCharge, Classification, Label, Property
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class InvoiceRecord:
     period_end: date | None = None
     line_extension_amount: Decimal | None = None
     contract_id: str | None = None
+    allowance_charges: tuple[AllowanceCharge, ...] = ()  # document-level, as stated (positive)
 
 
 @dataclass(frozen=True)

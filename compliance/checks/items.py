@@ -84,6 +84,18 @@ def effective_labels(dated: DatedLine, catalogue: CatalogueHistory) -> tuple[lis
     return [], "none"
 
 
+def catalogue_licence(dated: DatedLine, catalogue: CatalogueHistory, label_code: str) -> str | None:
+    """The licence number the catalogue states for the line's item and label on the line's day.
+
+    §3.1 puts label data in the e-catalogue and asks for licence numbers on request, so an invoice
+    line that names a label without its number is documented by the catalogue's number for the
+    same item and label (issue 16 item 10)."""
+    item = catalogue.state_on(dated.line.seller_item_id, dated.day)
+    if item is None:
+        return None
+    return next((lb.licence for lb in item.labels if lb.code == label_code and lb.licence), None)
+
+
 def contract_catalogue(
     contract: ContractTerms, messages: Iterable[CatalogueMessageRecord], items: Iterable[CatalogueItemRecord]
 ) -> CatalogueHistory:

@@ -273,6 +273,20 @@ def column_titles(sheet: Cells, known: Sequence[str], required: Sequence[str], w
     return columns
 
 
+def _template_totals(line_total: Decimal, payable: Decimal | None) -> Totals:
+    """The template's totals (issue 16 item 9): line amounts are excl. VAT, so their sum is the net
+    amount; ``payable_amount`` is the amount due incl. VAT. The template has no document-level
+    allowances, prepayment or rounding, so the amount due is the gross amount and VAT = gross − net."""
+    return Totals(
+        line_extension=line_total,
+        net=line_total,
+        tax=None if payable is None else payable - line_total,
+        gross=payable,
+        payable=payable,
+        stated={} if payable is None else {"payable_amount": payable},
+    )
+
+
 def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
     """Read the template's ``Invoice`` sheet (field/value rows) and ``Lines`` sheet (one row per line)."""
     header, lines_sheet = open_template(data, file, HEADER_SHEET, LINES_SHEET)
@@ -365,7 +379,7 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
             name=text("customer_name"),
         ),
         contract_references=[reference] if (reference := text("contract_reference")) else [],
-        totals=Totals(line_extension=line_total, tax_exclusive=line_total, payable=payable),
+        totals=_template_totals(line_total, payable),
         lines=lines,
         delivery_date=cell_date(header, fields["delivery_date"][0], 2, "delivery_date") if "delivery_date" in fields else None,
     )

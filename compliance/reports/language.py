@@ -98,6 +98,8 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "I alt",
         "qualifying": "Opfylder",
         "quarter": "Kvartal {number}",
+        "share_held_out": "{amount} {currency} i {lines} linje(r) er holdt uden for andelen: kontrakten angiver ingen kurs for {currency}, og beløb i anden valuta lægges aldrig til kroner.",
+        "share_rate": "{currency} er omregnet til kroner med kontraktens kurs {rate} kr. pr. {currency}{source}.",
         "quarters_note": "Kvartaler er tremånedersperioder fra kontraktårets start; det er kontraktåret, niveauet gælder for.",
         "findings": "Fund",
         "data_quality": "Datakvalitet i leverandørens filer",
@@ -209,7 +211,8 @@ WORDS: dict[str, dict[str, str]] = {
         "organic": "Økologisk",
         "lines": "Linjer",
         "portfolio_no_lines": "Ingen fakturalinjer leveret i {year}.",
-        "other_currency": "{count} linje(r) i anden valuta end DKK er ikke medregnet (beløb omregnes aldrig).",
+        "other_currency": "{count} linje(r) i anden valuta end DKK, som kontrakten ikke angiver en kurs for, er ikke medregnet ({amounts}); beløb i anden valuta lægges aldrig til kroner.",
+        "portfolio_rate": "{currency} er omregnet med kontraktens kurs {rate} kr. pr. {currency}{source}.",
         "green_terms_per_contract": "Grønne krav pr. kontrakt",
         "new_contracts_line": "Nye kontrakter fra {year}: {count}; med mindst ét grønt krav: {share} (mål 80 %). Alle kontrakter: {all_share}.",
         "start": "Start",
@@ -279,6 +282,8 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Total",
         "qualifying": "Qualifying",
         "quarter": "Quarter {number}",
+        "share_held_out": "{amount} {currency} in {lines} line(s) are held out of the share: the contract names no rate for {currency}, and amounts in another currency are never added to kroner.",
+        "share_rate": "{currency} is converted to kroner at the contract's rate of {rate} kr. per {currency}{source}.",
         "quarters_note": "Quarters are three-month periods from the start of the contract year; the contract year is what the level binds.",
         "findings": "Findings",
         "data_quality": "Data quality in the supplier's files",
@@ -390,7 +395,8 @@ WORDS: dict[str, dict[str, str]] = {
         "organic": "Organic",
         "lines": "Lines",
         "portfolio_no_lines": "No invoice lines delivered in {year}.",
-        "other_currency": "{count} line(s) in another currency than DKK are not included (amounts are never converted).",
+        "other_currency": "{count} line(s) in another currency than DKK whose contract names no rate are not included ({amounts}); amounts in another currency are never added to kroner.",
+        "portfolio_rate": "{currency} is converted at the contract's rate of {rate} kr. per {currency}{source}.",
         "green_terms_per_contract": "Green terms per contract",
         "new_contracts_line": "New contracts from {year}: {count}; with at least one green term: {share} (target 80 %). All contracts: {all_share}.",
         "start": "Start",
@@ -552,6 +558,8 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "vehicles.deregistered_in_log": "Afmeldt køretøj i kørebogen",
         "vehicles.unknown_in_log": "Ukendt køretøj i kørebogen",
         "purchase_share": "Indkøbsandel under niveauet (§16)",
+        "amounts.other_currency": "Beløb i anden valuta holdt uden for andelen (§16)",
+        "amounts.allowances_not_spread": "Rabatter og gebyrer kan ikke fordeles på linjerne",
     },
     "en": {
         "banned_items.delivered": "Banned item delivered (§16.1)",
@@ -588,6 +596,8 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "vehicles.deregistered_in_log": "Deregistered vehicle in the driving log",
         "vehicles.unknown_in_log": "Unknown vehicle in the driving log",
         "purchase_share": "Purchase share below the level (§16)",
+        "amounts.other_currency": "Amounts in another currency held out of the share (§16)",
+        "amounts.allowances_not_spread": "Allowances and charges cannot be spread over the lines",
     },
 }
 
@@ -601,6 +611,7 @@ DATA_QUALITY_RULES = frozenset(
         "catalogue.update_without_item",
         "licences.invalid_format",
         "vehicles.unknown_in_log",
+        "amounts.allowances_not_spread",
     }
 )
 

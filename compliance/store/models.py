@@ -87,7 +87,12 @@ class Contract(Base):
 
 
 class Invoice(Base):
-    """An invoice or credit note; amounts as in the document (credit notes are positive here)."""
+    """An invoice or credit note; amounts as in the document (credit notes are positive here).
+
+    ``net_amount`` (excl. VAT), ``tax_amount`` (the VAT total) and ``gross_amount`` (incl. VAT) mean
+    the same for every format (``compliance.base.documents.Totals``); ``stated_totals`` keeps the
+    document's own totals by element name as written (OIOUBL 2.x's ``TaxExclusiveAmount`` is the VAT).
+    """
 
     __tablename__ = "invoice"
     __table_args__ = (UniqueConstraint("supplier_key", "document_type", "number"),)
@@ -112,7 +117,12 @@ class Invoice(Base):
     customer_name: Mapped[str | None] = mapped_column(Text)
     contract_references: Mapped[list[str]] = mapped_column(JSON)
     line_extension_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    tax_exclusive_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    net_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    tax_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    gross_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    prepaid_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    rounding_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    stated_totals: Mapped[dict[str, str] | None] = mapped_column(JSON)
     payable_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     allowance_total_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     charge_total_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)

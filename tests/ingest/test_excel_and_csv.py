@@ -67,6 +67,31 @@ def test_danish_numbers_dates_and_credit_notes() -> None:
     assert document.lines[0].labels[0].code == "FAIR_TRADE_MARK"
 
 
+def test_template_totals_mean_what_they_mean_in_ubl() -> None:
+    """Issue 16 item 9: the template's line amounts are excl. VAT, ``payable_amount`` incl. VAT.
+    Net 1.234,50 + 765,50 = 2.000,00; payable 2.500,00 → VAT 500,00, gross 2.500,00."""
+    lines = [
+        [1, "KAF-STD", "Kaffe", "2", "PK", "1.234,50", "50201706", None, None],
+        [2, "TE", "Te", "1", "PK", "765,50", "50201706", None, None],
+    ]
+    document = read_source(template([*HEADER, ("payable_amount", "2.500,00")], lines), "t.xlsx", MAX)
+    assert isinstance(document, InvoiceDocument)
+    totals = document.totals
+    assert (totals.line_extension, totals.net, totals.tax, totals.gross, totals.payable) == (
+        Decimal("2000.00"), Decimal("2000.00"), Decimal("500.00"), Decimal("2500.00"), Decimal("2500.00")
+    )  # fmt: skip
+    assert (totals.prepaid, totals.rounding) == (None, None)
+    assert totals.stated == {"payable_amount": Decimal("2500.00")}
+    unpaid = read_source(template(HEADER, lines), "u.xlsx", MAX)
+    assert isinstance(unpaid, InvoiceDocument)
+    assert (unpaid.totals.net, unpaid.totals.tax, unpaid.totals.gross, unpaid.totals.stated) == (
+        Decimal("2000.00"),
+        None,
+        None,
+        {},
+    )
+
+
 def test_formula_without_stored_value_is_an_error_naming_the_cell() -> None:
     data = template(HEADER, [[1, "X", "Kaffe", 2, "PK", "=D2*10", None, None, None]])
     with pytest.raises(SourceFileError) as caught:
