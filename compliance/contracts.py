@@ -80,10 +80,19 @@ class YearLevel:
 
 
 @dataclass(frozen=True)
+class PenaltyClause:
+    """The contract's own penalty clause, as the statement quotes it."""
+
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
 class PenaltyTerms:
     model: str  # "per_km" | "per_trip"
     rate_dkk: Decimal
     fixed_dkk: Decimal
+    clause: PenaltyClause | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +253,11 @@ class ContractTerms:
     sha256: str
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     exchange_rates: tuple[ExchangeRate, ...] = ()
+
+    @property
+    def file_name(self) -> str:
+        """The terms file's name without its folder: outputs name it so, never by a server path."""
+        return Path(self.file).name
 
     def exchange_rate(self, currency: str) -> ExchangeRate | None:
         """The rate the contract names for ``currency`` (an ISO code), if any."""
@@ -469,7 +483,10 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
         transition_months=data.get("transition_months", 0),
         years=tuple(sorted(years, key=lambda level: level.year)),
         penalty=PenaltyTerms(
-            model=penalty["model"], rate_dkk=_decimal(penalty["rate_dkk"]), fixed_dkk=_decimal(penalty.get("fixed_dkk", 0))
+            model=penalty["model"],
+            rate_dkk=_decimal(penalty["rate_dkk"]),
+            fixed_dkk=_decimal(penalty.get("fixed_dkk", 0)),
+            clause=PenaltyClause(penalty["clause"]["section"], penalty["clause"]["text"]) if "clause" in penalty else None,
         ),
         trip_lines=TripLineRules(
             green=_item_match(trip_lines["green"], file, "green_vehicles.trip_lines.green"),

@@ -49,7 +49,7 @@ from compliance.assessment.results import (
     early_warnings,
     unmatched_findings,
 )
-from compliance.base.errors import ContractTermsError, ReportError, SettingsError
+from compliance.base.errors import ContractTermsError, ReportError, SettingsError, TerminalError
 from compliance.base.settings import INBOX_KINDS, Settings
 from compliance.base.text import shown
 from compliance.base.vocabulary import normalise_registration
@@ -211,13 +211,24 @@ def hearing_list(source: Source) -> list[HearingRecord]:
         return hearings(session)
 
 
+def _contract(context: Context, contract_id: str) -> ContractTerms:
+    """The contract with this id among the valid contract files, or an error naming the ones there are."""
+    for contract in context.contracts:
+        if contract.id == contract_id:
+            return contract
+    raise TerminalError(
+        f"no contract {contract_id!r}", contract=contract_id, expected="one of " + ", ".join(c.id for c in context.contracts)
+    )
+
+
 def hearing_statement(source: Source, contract_id: str, year: int, language_code: str | None = None) -> str:
     """The penalty statement of one contract year as text: the calculation and every step of the hearing."""
     with context_for(source) as context:
         lang = language(language_code or context.settings.report_language)
+        contract = _contract(context, contract_id)
         with session_scope(context.engine) as session:
             outcome, record = penalty_case(session, contract_id, year)
-        return penalty_statement_text(outcome, record, lang)
+        return penalty_statement_text(contract, outcome, record, lang)
 
 
 def comment_on_hearing(source: Source, contract_id: str, year: int, text: str, actor: str) -> HearingRecord:

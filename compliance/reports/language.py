@@ -126,6 +126,22 @@ WORDS: dict[str, dict[str, str]] = {
         "step_window": "Måleperiode",
         "step_trips": "Ture",
         "step_trips_value": "{green} med grønne køretøjer af {total} i alt",
+        "step_km": "Kørte km (kørebøger)",
+        "step_km_value": "{green} km med grønne køretøjer af {total} km i alt ({trips} ture i kørebøgerne)",
+        "step_shortfall_trips_value": "{level} × {total} = {required}; {required} − {green} = {gap}, rundet op til hele ture: {short} ture",
+        "step_shortfall_trips_strict_value": "{level} × {total} = {required}; det mindste hele antal ture, der bringer andelen over niveauet: {short} ture",
+        "step_shortfall_km_value": "{level} × {total} km = {required} km; {required} km − {green} km = {short} km",
+        "rounded_once": "{amount} (afrundet én gang til hele øre, halvt op)",
+        "terms_version": "Kravfil: {file} for kontrakt {contract}, version (sha256) {sha}.",
+        "clause_quoted": "Kontraktens bodsbestemmelse, {section}: »{text}«",
+        "clause_missing": "Kravfilen gengiver ikke kontraktens bodsbestemmelse; beregningen følger kravfilens vilkår.",
+        "adjustments": "Fradrag og linjer, der ikke er talt med",
+        "no_adjustments": "Ingen: alle grønne og konventionelle turlinjer i måleperioden er talt med, uden fradrag.",
+        "document_line": "{document} {number}, linje {line}",
+        "deducted": "{trips} ture fratrukket ({kind}, leveret {day})",
+        "held_out": "{trips} ture ikke talt med: {reason} ({day})",
+        "system_actor": "automatisk kontrol",
+        "content_hash": "Opgørelsens indhold har sha256 {sha}.",
         "step_share": "Grøn andel",
         "step_level": "Bindende niveau",
         "step_shortfall": "Manko",
@@ -149,7 +165,8 @@ WORDS: dict[str, dict[str, str]] = {
         "km_estimate": "Anslåede km for måneder uden kørebog ({months}): fakturerede ture × {km} km (kontraktens reserveregel), i alt / grønne",
         "not_computable_share": "Km-andelen kan ikke beregnes: ingen kørebog for {months}. Den beregnes, når kørebøgerne kommer; manglende dokumentation sænker aldrig en bod.",
         "not_computable_penalty": "Boden (pr. km i manko) kan ikke beregnes: ingen kørebog for {months}. Den beregnes, når kørebøgerne kommer; manglende dokumentation sænker aldrig en bod.",
-        "notice_decision": "Kontraktejeren har den {date} truffet afgørelse om bod for kontraktåret: boden er {decision}. Pålagt bod: {amount}.",
+        "notice_statement_attached": "Bodsopgørelsen er vedlagt: den viser beregningen trin for trin, med kontraktens bodsbestemmelse, fradrag og partshøringens forløb.",
+        "notice_decision": "Kontraktejeren har den {date} truffet afgørelse om bod for kontraktåret: boden er {decision}. Pålagt bod: {amount}",
         "notice_sign": "Med venlig hilsen",
         "notice_plate_item": "Nummerplade / vare",
         "notice_document": "Dokument og linje",
@@ -310,6 +327,22 @@ WORDS: dict[str, dict[str, str]] = {
         "step_window": "Measurement window",
         "step_trips": "Trips",
         "step_trips_value": "{green} with green vehicles of {total} in all",
+        "step_km": "km driven (driving logs)",
+        "step_km_value": "{green} km with green vehicles of {total} km in all ({trips} trips in the driving logs)",
+        "step_shortfall_trips_value": "{level} × {total} = {required}; {required} − {green} = {gap}, rounded up to whole trips: {short} trips",
+        "step_shortfall_trips_strict_value": "{level} × {total} = {required}; the smallest whole number of trips that takes the share above the level: {short} trips",
+        "step_shortfall_km_value": "{level} × {total} km = {required} km; {required} km − {green} km = {short} km",
+        "rounded_once": "{amount} (rounded once to whole øre, half up)",
+        "terms_version": "Terms file: {file} for contract {contract}, version (sha256) {sha}.",
+        "clause_quoted": "The contract's penalty clause, {section}: “{text}”",
+        "clause_missing": "The terms file does not quote the contract's penalty clause; the calculation follows the terms file.",
+        "adjustments": "Deductions and lines not counted",
+        "no_adjustments": "None: every green and conventional trip line in the window is counted, with no deduction.",
+        "document_line": "{document} {number}, line {line}",
+        "deducted": "{trips} trips deducted ({kind}, delivered {day})",
+        "held_out": "{trips} trips not counted: {reason} ({day})",
+        "system_actor": "automatic check",
+        "content_hash": "The statement's content has sha256 {sha}.",
         "step_share": "Green share",
         "step_level": "Binding level",
         "step_shortfall": "Shortfall",
@@ -333,6 +366,7 @@ WORDS: dict[str, dict[str, str]] = {
         "km_estimate": "Estimated km for months without a driving log ({months}): invoiced trips × {km} km (the contract's fallback), all / green",
         "not_computable_share": "The km share cannot be computed: no driving log for {months}. It will be when the logs arrive; missing evidence never lowers a penalty.",
         "not_computable_penalty": "The penalty (per km short) cannot be computed: no driving log for {months}. It will be when the logs arrive; missing evidence never lowers a penalty.",
+        "notice_statement_attached": "The penalty statement is attached: it shows the calculation step by step, with the contract's penalty clause, the deductions and the hearing so far.",
         "notice_decision": "On {date} the contract manager decided on the penalty for the contract year: the penalty is {decision}. Penalty imposed: {amount}.",
         "notice_sign": "Kind regards",
         "notice_plate_item": "Plate / item",
@@ -473,6 +507,8 @@ TERMS: dict[str, dict[str, str]] = {
         "invoice": "faktura",
         "credit_note": "kreditnota",
         "catalogue": "katalog",
+        "ambiguous": "linjen matcher både grønne og konventionelle ture",
+        "uncountable": "mængden er ikke et antal ture (mere end tre decimaler)",
     },
     "en": {
         "trips": "trips",
@@ -486,6 +522,8 @@ TERMS: dict[str, dict[str, str]] = {
         "invoice": "invoice",
         "credit_note": "credit note",
         "catalogue": "catalogue",
+        "ambiguous": "the line matches both green and conventional trips",
+        "uncountable": "the quantity is no number of trips (more than three decimals)",
     },
 }
 
@@ -651,6 +689,20 @@ class Language:
 
     def number(self, value: Decimal | int | str | None, decimals: int = 0) -> str:
         return danish_number(value, decimals) if self.code == "da" else english_number(value, decimals)
+
+    def exact(self, value: Decimal | int) -> str:
+        """A figure with every decimal it has (nothing rounded): 1.566,215; 565,95; 70."""
+        number = Decimal(value)
+        exponent = number.normalize().as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return self.number(number, decimals)
+
+    def exact_money(self, value: Decimal) -> str:
+        """An amount with at least øre and every further decimal it has: 3.915,5375 kr."""
+        exponent = value.normalize().as_tuple().exponent
+        decimals = max(2, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
+        text = self.number(value, decimals)
+        return f"{text} kr." if self.code == "da" else f"DKK {text}"
 
     def money(self, value: Decimal | str | None) -> str:
         if self.code == "da":

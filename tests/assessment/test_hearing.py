@@ -200,15 +200,22 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     assert decided.exit_code == 0, decided.output
     assert "reduced, penalty 30.000,00 kr." in decided.output
     statement = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
-    assert "5. Shortfall: 70 trips" in statement
+    # Each step with its arithmetic, so a supplier's lawyer can redo it (hand-computed: 0,55 × 1.029 = 565,95).
+    assert "2. Trips: 496 with green vehicles of 1,029 in all" in statement
+    assert "3. Green share: 496 ÷ 1,029 = 48.20 %" in statement
+    assert "5. Shortfall: 0.55 × 1,029 = 565.95; 565.95 − 496 = 69.95, rounded up to whole trips: 70 trips" in statement
     assert "6. Rate: DKK 450.00 per trip × 70 trips = DKK 31,500.00" in statement
-    assert "8. Total penalty (rounded once to whole øre): DKK 41,500.00" in statement
+    assert "8. Total penalty (rounded once to whole øre): DKK 31,500.00 + DKK 10,000.00 = DKK 41,500.00" in statement
+    assert "credit note GB-K-202511, line 1: 2 trips deducted (green, delivered" in statement
+    assert "Penalty proposed (automatic check)" in statement and "compliance check" not in statement
+    assert "Terms file: KK-2024-0117.yaml for contract KK-2024-0117, version (sha256)" in statement
+    assert str(tmp_path) not in statement  # never a server path
     assert "Supplier's comment recorded (Anna): Vans in repair" in statement
     assert "Decision: penalty reduced (Anna) — DKK 30,000.00: repairs" in statement
     assert "Penalty imposed: DKK 30,000.00 (reduced), decided" in statement
     danish = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2"]).output
-    assert "5. Manko: 70 ture" in danish
-    assert "8. Bod i alt (afrundet én gang til hele øre): 41.500,00 kr." in danish
+    assert "5. Manko: 0,55 × 1.029 = 565,95; 565,95 − 496 = 69,95, rundet op til hele ture: 70 ture" in danish
+    assert "8. Bod i alt (afrundet én gang til hele øre): 31.500,00 kr. + 10.000,00 kr. = 41.500,00 kr." in danish
     assert "Pålagt bod: 30.000,00 kr. (nedsat), afgjort" in danish
     # A correction and a reopening are recorded steps with their reasons; the statement shows them.
     correct = ["hearing", "correct", "--contract", "KK-2024-0117", "--year", "2", "--by", "Bo", "--yes"]

@@ -33,7 +33,7 @@ def test_a_decided_penalty_reaches_the_letter_the_overview_and_the_run_summary(
     decided = {(n.contract_id, n.contract_year): n for n in write_supplier_notices(settings, today=AS_OF)}
     after = decided[("KK-2024-0117", 2)]
     letter = after.html.read_text(encoding="utf-8")
-    assert "boden er nedsat. Pålagt bod: 30.000,00 kr." in letter and "foreslåede bod" not in letter
+    assert "boden er nedsat. Pålagt bod: 30.000,00 kr.<" in letter and "foreslåede bod" not in letter
     assert "Pålagt bod: 30.000,00 kr." in after.body  # the e-mail says it too
     assert after.letter_sha256 != before.letter_sha256  # a new letter: sent once more, as a decision letter
     assert after.deadline == before.deadline  # the findings' deadline for comments is kept

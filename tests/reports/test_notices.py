@@ -153,10 +153,16 @@ def test_notices_are_emailed_with_the_pdf_and_every_send_is_recorded(
     assert by_recipient["kontrakt@gronbud.example"]["Reply-To"] == "groen-transport@kk.example"
     for mail_from, recipients, message in inbox.messages:
         assert mail_from == "indkob@kk.example"
-        (attachment,) = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
+        attachment, *statement = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
         notice = next(n for n in notices if n.pdf is not None and n.pdf.name == attachment.get_filename())
         assert recipients == [notice.recipient]
         assert attachment.get_payload(decode=True) == notice.pdf.read_bytes()
+        # The letter that proposes a penalty carries the penalty statement; the others do not.
+        if (notice.contract_id, notice.contract_year) == ("KK-2024-0117", 2):
+            assert notice.statement_pdf is not None and [part.get_filename() for part in statement] == [notice.statement_pdf.name]
+            assert statement[0].get_payload(decode=True) == notice.statement_pdf.read_bytes()
+        else:
+            assert statement == [] and notice.statement_pdf is None
     again = send_supplier_notices(settings, notices, smtp=smtp)
     assert {o.outcome for o in again} == {"already_sent"} and len(inbox.messages) == 5
     engine = make_engine(settings.db_url)
