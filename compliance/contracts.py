@@ -196,6 +196,25 @@ class BannedItemRule:
 
 
 @dataclass(frozen=True)
+class ContractParty:
+    """A party that may issue documents under a contract: the supplier, another issuing entity of the
+    supplier, or a subcontractor (handbook §7.1). ``role`` says which; identifiers are normalised
+    (CVR and SE 8 digits, GLN 13 digits)."""
+
+    role: str  # "supplier" | "issuing_entity" | "subcontractor"
+    name: str
+    cvr: str | None = None
+    se: str | None = None
+    gln: str | None = None
+    # §7.1: a subcontractor's trips enter the §2.1 share only when the contract says so; the supplier's always do.
+    green_vehicle_share: bool = True
+
+    def identifiers(self) -> dict[str, str]:
+        """The identifiers the contract gives for this party, by kind (``cvr``, ``se``, ``gln``)."""
+        return {kind: value for kind, value in (("cvr", self.cvr), ("se", self.se), ("gln", self.gln)) if value}
+
+
+@dataclass(frozen=True)
 class ContractYear:
     """Contract year ``number`` runs from ``start`` to ``end`` (inclusive), counted from the contract start."""
 
@@ -231,6 +250,9 @@ class ContractTerms:
     file: str
     sha256: str
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    # Who may issue documents under the contract: the supplier first, then its other issuing entities
+    # and the subcontractors (``supplier.issuing_entities``, ``subcontractors``).
+    parties: tuple[ContractParty, ...] = ()
 
     def years(self) -> list[ContractYear]:
         """All contract years; the last one ends with the contract."""
@@ -450,6 +472,38 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
     )
 
 
+def _parties(data: dict[str, Any], file: str) -> tuple[ContractParty, ...]:
+    """The supplier, its other issuing entities and the subcontractors; an identifier may name one party only."""
+    supplier = data["supplier"]
+    parties = [ContractParty("supplier", supplier["name"], cvr=supplier["cvr"])]
+    listed = [("supplier.issuing_entities", "issuing_entity", entry) for entry in supplier.get("issuing_entities", [])]
+    listed += [("subcontractors", "subcontractor", entry) for entry in data.get("subcontractors", [])]
+    seen = {("cvr", supplier["cvr"]): "supplier.cvr"}
+    counters: dict[str, int] = {}
+    for where, role, entry in listed:
+        index = counters[where] = counters.get(where, -1) + 1
+        party = ContractParty(
+            role,
+            entry["name"],
+            cvr=entry.get("cvr"),
+            se=entry.get("se"),
+            gln=entry.get("gln"),
+            green_vehicle_share=entry.get("green_vehicle_share", True),
+        )
+        for kind, value in party.identifiers().items():
+            location = f"{where}[{index}].{kind}"
+            if (kind, value) in seen:
+                raise ContractTermsError(
+                    f"{kind.upper()} {value} is also given at {seen[(kind, value)]}",
+                    file=file,
+                    location=location,
+                    expected="each CVR, SE and GLN for one party only",
+                )
+            seen[(kind, value)] = location
+        parties.append(party)
+    return tuple(parties)
+
+
 def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
     """Validate parsed YAML and build the typed terms; every error names the file and field path."""
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
@@ -523,6 +577,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         file=file,
         sha256=sha256,
         raw=data,
+        parties=_parties(data, file),
     )
 
 

@@ -26,6 +26,7 @@ from compliance.assessment.inputs import contract_catalogues, invoice_record, st
 from compliance.base.documents import Classification, Label
 from compliance.base.package_data import load_package_json
 from compliance.categorisation import unspsc_codes
+from compliance.checks.attribution import HELD_OUT
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.items import dated_lines, effective_labels
 from compliance.contracts import ContractTerms
@@ -170,6 +171,8 @@ def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years
             amount = dated.line.line_amount
             if amount is None or dated.day.year not in rows:
                 continue
+            if dated.invoice.issuer_role == HELD_OUT:
+                continue  # cites a contract that does not list its issuer: held out of every figure (issue 16)
             if (dated.invoice.currency or "DKK").upper() != "DKK":
                 other_currency[dated.day.year] += 1
                 continue

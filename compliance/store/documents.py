@@ -84,6 +84,7 @@ def invoice_row(source_id: int, document: InvoiceDocument) -> dict[str, Any]:
         "period_start": document.period_start,
         "period_end": document.period_end,
         "contract_id": None,
+        "supplier_gln": document.supplier.gln,
     }
 
 
@@ -154,6 +155,8 @@ def catalogue_message_row(source_id: int, document: CatalogueDocument) -> dict[s
         "target_catalogue_id": document.target_catalogue_id or document.id,
         "supplier_key": supplier_key(document),
         "supplier_cvr": document.supplier.cvr,
+        "supplier_se": document.supplier.se,
+        "supplier_gln": document.supplier.gln,
         "supplier_name": document.supplier.name,
         "customer_gln": document.customer.gln,
         "contract_references": document.contract_references,

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from compliance.assessment.contract_year import run_checks
 from compliance.assessment.notices import discrepancy_notices
@@ -159,9 +159,7 @@ def run_sample(
     return Run(share.penalty_total, Decimal(str(share.details["total_trips"])), findings, invoices, contracts, db_url)
 
 
-def test_an_invoice_from_another_suppliers_cvr_citing_the_contract_is_held_out(
-    tmp_path: Path, migrated_database: Path
-) -> None:
+def test_an_invoice_from_another_suppliers_cvr_citing_the_contract_is_held_out(tmp_path: Path, migrated_database: Path) -> None:
     run = run_sample(tmp_path, migrated_database, {"XX-1.xml": trip_invoice("XX-1", party=cvr_party(NORDISK, "Nordisk"))})
     assert run.penalty == Decimal("41500.00")  # not 140.500,00 kr.: the 400 trips are not counted
     assert run.total_trips == Decimal(1029)
@@ -205,21 +203,19 @@ def test_another_suppliers_driving_log_naming_the_contract_is_not_checked_under_
     )
     run = run_sample(tmp_path, migrated_database, {"fremmed-log.csv": log})
     assert run.penalty == Decimal("41500.00")
-    assert not [f for f in run.findings if f.contract_id == "KK-2024-0117" and "ZZ 99 999" in (f.subject + f.message)]
+    assert not [f for f in run.findings if f.contract_id == "KK-2024-0117" and "ZZ" in (f.subject + f.message)]
     [finding] = run.rule(RULE_NOT_ATTRIBUTED)
     assert "driving log fremmed-log.csv" in finding.message and "CVR 27614590" in finding.message
     engine = make_engine(run.db_url)
     with session_scope(engine) as session:
         [transport] = [c for c in run.contracts if c.id == "KK-2024-0117"]
         letters = discrepancy_notices(session, transport, AS_OF, datetime.now(UTC))
-        assert letters and all("ZZ 99 999" not in str(letter.findings) for letter in letters)
-        assert session.scalar(select(Trip.contract_reference).where(Trip.registration == "ZZ 99 999").limit(1))
+        assert letters and all("ZZ" not in str(letter.findings) for letter in letters)
+        assert session.scalar(select(func.count()).select_from(Trip).where(Trip.contract_reference == "KK-2024-0117")) == 26
     engine.dispose()
 
 
-def test_a_catalogue_from_another_issuer_citing_the_contract_changes_no_finding(
-    tmp_path: Path, migrated_database: Path
-) -> None:
+def test_a_catalogue_from_another_issuer_citing_the_contract_changes_no_finding(tmp_path: Path, migrated_database: Path) -> None:
     text = (SAMPLE_DIR / "office" / "katalog-2025.xml").read_text(encoding="utf-8")
     foreign = (
         text.replace("DK27614590", f"DK{STRANGER}")
@@ -269,7 +265,11 @@ def test_a_subcontractors_trips_enter_the_share_only_when_the_contract_says_so(
         {"subcontractors": subcontractors},
     )
     invoice = run.invoices["CB-1"]
-    assert (invoice.contract_id, invoice.issuer_role, invoice.in_green_vehicle_share) == ("KK-2024-0117", "subcontractor", in_share)
+    assert (invoice.contract_id, invoice.issuer_role, invoice.in_green_vehicle_share) == (
+        "KK-2024-0117",
+        "subcontractor",
+        in_share,
+    )
     assert run.total_trips == Decimal(total) and run.penalty == Decimal(penalty)
     assert not run.rule(RULE_NOT_ATTRIBUTED)
 
