@@ -70,6 +70,7 @@ class CheckSummary:
     years: int = 0
     findings: int = 0
     unmatched_invoices: int = 0
+    held_out_documents: int = 0  # findings for documents citing a contract that does not list their issuer (issue 16)
     shortfalls: list[str] = field(default_factory=list)
 
 
@@ -266,7 +267,8 @@ def run_checks(
         if contract_id is None and year is None:
             summary.findings += _replace_findings(session, unmatched, Finding.rule_id == RULE_UNMATCHED)
             held_out += held_out_document_findings(session, contracts)
-            summary.findings += _replace_findings(session, held_out, Finding.rule_id == RULE_NOT_ATTRIBUTED)
+            summary.held_out_documents = _replace_findings(session, held_out, Finding.rule_id == RULE_NOT_ATTRIBUTED)
+            summary.findings += summary.held_out_documents
         vehicles = registered_vehicles(session)
         catalogues = contract_catalogues(session, selected)
         registry = licence_registry(session)
