@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import Engine, MetaData, select, text
 
 from compliance.intake.batch import ingest_paths
+from compliance.intake.vehicles import import_dmr
 from compliance.store.db import make_engine, migrate_database
-from compliance.store.models import Base, SourceFile
+from compliance.store.models import Base, SourceFile, Vehicle
 from tests.conftest import SAMPLE_DIR
 
 MAX = 5 * 1024 * 1024
@@ -143,3 +144,19 @@ def test_one_hostile_batch_leaves_the_same_rows_on_sqlite_and_postgresql(engine:
     for name, rows in sqlite_tables.items():
         assert postgres_tables[name] == rows, name
     assert len(sqlite_tables["invoice"]) == 25 + 11 + 1 + 1  # the samples (24 + credit note, 11 + Excel) and fits.xml
+
+
+def test_a_dmr_record_whose_id_does_not_fit_is_left_out_on_every_database(engine: Engine, tmp_path: Path) -> None:
+    from tests.ingest.test_dmr import record, write_extract
+
+    good = record("EC41208", "3", "4", "1", 3500, "Registreret", "2023-05-01T10:00:00.000+02:00")
+    long_id = record("EC41209", "3", "4", "1", 3500, "Registreret", "2023-05-01T10:00:00.000+02:00").replace(
+        "<ns:KoeretoejIdent>", "<ns:KoeretoejIdent>123456789012345"
+    )
+    nul_id = record("EC41210", "3", "4", "1", 3500, "Registreret", "2023-05-01T10:00:00.000+02:00").replace(
+        "<ns:KoeretoejIdent>", "<ns:KoeretoejIdent>1\x00"
+    )
+    summary = import_dmr(engine, write_extract(tmp_path / "dmr.xml", [good, long_id, nul_id]))
+    assert (summary.records, summary.vehicles, summary.left_out_by_quality) == (3, 1, 2)
+    with engine.connect() as connection:
+        assert connection.execute(select(Vehicle.registration)).scalars().all() == ["EC41208"]
