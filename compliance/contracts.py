@@ -18,6 +18,7 @@ import yaml
 from compliance.base.documents import Classification, Label, Property
 from compliance.base.errors import ContractTermsError
 from compliance.base.package_data import load_package_json
+from compliance.base.text import character_code, control_character
 from compliance.base.windows import MeasurementWindow, add_months, measurement_window
 from compliance.categorisation import categorisation
 from compliance.labels import definition_for
@@ -504,6 +505,26 @@ def _parties(data: dict[str, Any], file: str) -> tuple[ContractParty, ...]:
     return tuple(parties)
 
 
+def _refuse_control_characters(value: Any, file: str, path: list[Any]) -> None:
+    """A contract's texts are stored (names, ids): a NUL or ESC would be kept by SQLite and refused by
+    PostgreSQL, so the file is refused here, naming the field (issue 16, item 7)."""
+    if isinstance(value, str):
+        if (character := control_character(value)) is not None:
+            raise ContractTermsError(
+                f"the text contains the control character {character_code(character)}",
+                file=file,
+                location=_field_path(path),
+                expected="text without control characters (tab and line breaks are text)",
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_control_characters(key, file, path)
+            _refuse_control_characters(item, file, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_control_characters(item, file, [*path, index])
+
+
 def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
     """Validate parsed YAML and build the typed terms; every error names the file and field path."""
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
@@ -513,6 +534,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         raise ContractTermsError(
             f"{first.message}{more}", file=file, location=_field_path(first.absolute_path), expected=_expected_text(first)
         )
+    _refuse_control_characters(data, file, [])
     start = date.fromisoformat(data["period"]["start"])
     end = date.fromisoformat(data["period"]["end"])
     if end <= start:

@@ -17,10 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, MetaData, select, text
 
+from compliance.assessment.hearing import HearingError, propose_penalty, record_comment
+from compliance.base.errors import ContractTermsError
 from compliance.intake.batch import ingest_paths
 from compliance.intake.vehicles import import_dmr
-from compliance.store.db import make_engine, migrate_database
+from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import Base, SourceFile, Vehicle
+from tests.builders import contract
 from tests.conftest import SAMPLE_DIR
 
 MAX = 5 * 1024 * 1024
@@ -160,3 +163,25 @@ def test_a_dmr_record_whose_id_does_not_fit_is_left_out_on_every_database(engine
     assert (summary.records, summary.vehicles, summary.left_out_by_quality) == (3, 1, 2)
     with engine.connect() as connection:
         assert connection.execute(select(Vehicle.registration)).scalars().all() == ["EC41208"]
+
+
+def test_what_a_person_types_into_a_hearing_is_checked_like_a_supplier_file(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        propose_penalty(session, "KK-2024-0117", 2, "38451236", Decimal("41500.00"), 14, date(2026, 11, 22))
+    with session_scope(engine) as session, pytest.raises(HearingError) as nul:
+        record_comment(session, "KK-2024-0117", 2, "see attached\x00", "kl")
+    assert "the text contains the control character U+0000" in str(nul.value)
+    with session_scope(engine) as session, pytest.raises(HearingError) as long_name:
+        record_comment(session, "KK-2024-0117", 2, "see attached", "k" * 201)
+    assert "the name (--by) is 201 characters long (expected at most 200 characters)" in str(long_name.value)
+    with session_scope(engine) as session:
+        record_comment(session, "KK-2024-0117", 2, "line one\nline two\twith a tab", "k" * 200)
+
+
+def test_a_contract_text_with_a_control_character_is_refused_with_its_field() -> None:
+    with pytest.raises(ContractTermsError) as caught:
+        contract(name="Kurér\x1b[31m")
+    assert caught.value.location == "name" and "U+001B" in str(caught.value)
+    with pytest.raises(ContractTermsError) as nested:
+        contract(supplier={"name": "Grøn\x00Bud", "cvr": "38451236"})
+    assert nested.value.location == "supplier.name"
