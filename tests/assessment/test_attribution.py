@@ -18,11 +18,13 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from compliance.assessment.contract_year import run_checks
+from compliance.assessment.inputs import contract_log_trips, logs_citing_from_others
 from compliance.assessment.notices import discrepancy_notices
 from compliance.assessment.portfolio import portfolios_by_year
+from compliance.assessment.results import unmatched_findings
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.contracts import ContractTerms, load_contracts
 from compliance.intake.batch import ingest_paths
@@ -172,6 +174,10 @@ def test_an_invoice_from_another_suppliers_cvr_citing_the_contract_is_held_out(t
         "party; it is held out of every figure"
     )
     assert finding.supplier_cvr == NORDISK  # never in Grøn Bud's letter, nor in Nordisk's (no contract year)
+    engine = make_engine(run.db_url)
+    with session_scope(engine) as session:  # the overview lists it with the unmatched invoices, for the data team
+        assert [f.rule_id for f in unmatched_findings(session)] == [RULE_NOT_ATTRIBUTED]
+    engine.dispose()
 
 
 def test_an_invoice_from_an_unknown_cvr_citing_the_contract_is_held_out(tmp_path: Path, migrated_database: Path) -> None:
@@ -285,3 +291,26 @@ def test_a_danish_seller_known_only_by_its_vat_number_is_attributed(tmp_path: Pa
     invoice = run.invoices["GB-EN"]
     assert (invoice.supplier_cvr, invoice.contract_id, invoice.issuer_role) == (GROEN_BUD, "KK-2024-0117", "supplier")
     assert run.penalty == Decimal("33400.00")
+
+
+def test_driving_log_rows_count_by_contract_reference_and_only_from_the_supplier(engine: Engine, tmp_path: Path) -> None:
+    rows = [
+        (GROEN_BUD, "KK-2024-0117", "EC 52 117"),  # the supplier, naming the contract: counts
+        (GROEN_BUD, "", "EC 41 209"),  # the supplier, naming no contract: counts
+        (GROEN_BUD, "KK-2025-0042", "AA 11 111"),  # the supplier, naming another contract: never here
+        (GROEN_BUD, "XX-UNKNOWN", "AA 22 222"),  # … nor an unknown one
+    ]
+    inbox = tmp_path / "logs"
+    inbox.mkdir()
+    header = "trip_date;registration;vehicle_type;distance_km;fuel;supplier_cvr;contract_reference\n"
+    for number, (cvr, reference, plate) in enumerate(rows):
+        (inbox / f"log-{number}.csv").write_text(header + f"02-06-2025;{plate};;12,0;;{cvr};{reference}\n", encoding="utf-8")
+    (inbox / "other.csv").write_text(header + f"02-06-2025;BB 33 333;;12,0;;{NORDISK};KK-2024-0117\n", encoding="utf-8")
+    assert not ingest_paths(engine, [inbox], MAX).quarantined
+    contracts, _ = load_contracts(CONTRACTS_DIR)
+    [transport] = [c for c in contracts if c.id == "KK-2024-0117"]
+    with session_scope(engine) as session:
+        counted = sorted(trip.registration or "" for trip in contract_log_trips(session, transport))
+        citing = logs_citing_from_others(session, transport)
+    assert counted == ["EC41209", "EC52117"]
+    assert [(Path(log.source_path).name, log.supplier_cvr, log.rows) for log in citing] == [("other.csv", NORDISK, 1)]
