@@ -129,6 +129,11 @@ def _print_checks(summary: CheckSummary) -> None:
     _echo(
         f"checked {summary.contracts} contract(s), {summary.years} contract year(s): "
         f"{summary.findings} finding(s), {summary.unmatched_invoices} invoice(s) matching no contract"
+        + (
+            f", {summary.held_out_documents} document(s) held out: they cite a contract that does not list their issuer"
+            if summary.held_out_documents
+            else ""
+        )
     )
     for line in summary.shortfalls:
         _echo(f"  shortfall: {line}")

@@ -18,6 +18,7 @@ import yaml
 from compliance.base.documents import Classification, Label, Property
 from compliance.base.errors import ContractTermsError
 from compliance.base.package_data import load_package_json
+from compliance.base.text import character_code, control_character
 from compliance.base.windows import MeasurementWindow, add_months, measurement_window
 from compliance.categorisation import categorisation
 from compliance.labels import definition_for
@@ -217,6 +218,25 @@ class BannedItemRule:
 
 
 @dataclass(frozen=True)
+class ContractParty:
+    """A party that may issue documents under a contract: the supplier, another issuing entity of the
+    supplier, or a subcontractor (handbook §7.1). ``role`` says which; identifiers are normalised
+    (CVR and SE 8 digits, GLN 13 digits)."""
+
+    role: str  # "supplier" | "issuing_entity" | "subcontractor"
+    name: str
+    cvr: str | None = None
+    se: str | None = None
+    gln: str | None = None
+    # §7.1: a subcontractor's trips enter the §2.1 share only when the contract says so; the supplier's always do.
+    green_vehicle_share: bool = True
+
+    def identifiers(self) -> dict[str, str]:
+        """The identifiers the contract gives for this party, by kind (``cvr``, ``se``, ``gln``)."""
+        return {kind: value for kind, value in (("cvr", self.cvr), ("se", self.se), ("gln", self.gln)) if value}
+
+
+@dataclass(frozen=True)
 class ContractYear:
     """Contract year ``number`` runs from ``start`` to ``end`` (inclusive), counted from the contract start."""
 
@@ -252,6 +272,9 @@ class ContractTerms:
     file: str
     sha256: str
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    # Who may issue documents under the contract: the supplier first, then its other issuing entities
+    # and the subcontractors (``supplier.issuing_entities``, ``subcontractors``).
+    parties: tuple[ContractParty, ...] = ()
     exchange_rates: tuple[ExchangeRate, ...] = ()
 
     @property
@@ -511,6 +534,58 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
     )
 
 
+def _parties(data: dict[str, Any], file: str) -> tuple[ContractParty, ...]:
+    """The supplier, its other issuing entities and the subcontractors; an identifier may name one party only."""
+    supplier = data["supplier"]
+    parties = [ContractParty("supplier", supplier["name"], cvr=supplier["cvr"])]
+    listed = [("supplier.issuing_entities", "issuing_entity", entry) for entry in supplier.get("issuing_entities", [])]
+    listed += [("subcontractors", "subcontractor", entry) for entry in data.get("subcontractors", [])]
+    seen = {("cvr", supplier["cvr"]): "supplier.cvr"}
+    counters: dict[str, int] = {}
+    for where, role, entry in listed:
+        index = counters[where] = counters.get(where, -1) + 1
+        party = ContractParty(
+            role,
+            entry["name"],
+            cvr=entry.get("cvr"),
+            se=entry.get("se"),
+            gln=entry.get("gln"),
+            green_vehicle_share=entry.get("green_vehicle_share", True),
+        )
+        for kind, value in party.identifiers().items():
+            location = f"{where}[{index}].{kind}"
+            if (kind, value) in seen:
+                raise ContractTermsError(
+                    f"{kind.upper()} {value} is also given at {seen[(kind, value)]}",
+                    file=file,
+                    location=location,
+                    expected="each CVR, SE and GLN for one party only",
+                )
+            seen[(kind, value)] = location
+        parties.append(party)
+    return tuple(parties)
+
+
+def _refuse_control_characters(value: Any, file: str, path: list[Any]) -> None:
+    """A contract's texts are stored (names, ids): a NUL or ESC would be kept by SQLite and refused by
+    PostgreSQL, so the file is refused here, naming the field (issue 16, item 7)."""
+    if isinstance(value, str):
+        if (character := control_character(value)) is not None:
+            raise ContractTermsError(
+                f"the text contains the control character {character_code(character)}",
+                file=file,
+                location=_field_path(path),
+                expected="text without control characters (tab and line breaks are text)",
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_control_characters(key, file, path)
+            _refuse_control_characters(item, file, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_control_characters(item, file, [*path, index])
+
+
 def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
     """Validate parsed YAML and build the typed terms; every error names the file and field path."""
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
@@ -520,6 +595,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         raise ContractTermsError(
             f"{first.message}{more}", file=file, location=_field_path(first.absolute_path), expected=_expected_text(first)
         )
+    _refuse_control_characters(data, file, [])
     start = date.fromisoformat(data["period"]["start"])
     end = date.fromisoformat(data["period"]["end"])
     if end <= start:
@@ -596,6 +672,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         exchange_rates=tuple(
             ExchangeRate(rate["currency"], Decimal(rate["dkk"]), rate.get("source")) for rate in data.get("exchange_rates", [])
         ),
+        parties=_parties(data, file),
     )
 
 

@@ -42,6 +42,7 @@ UNIT_CODE = r"^[A-Z0-9]{1,3}$"  # UN/ECE Recommendation 20/21 codes, as OIOUBL a
 CURRENCY_CODE = r"^[A-Z]{3}$"  # ISO 4217
 GTIN = r"^[0-9]{8}$|^[0-9]{12,14}$"  # GTIN-8, -12, -13, -14 (scheme 0160)
 PLATE = r"^[A-Z0-9ÆØÅ]{1,12}$"  # normalised: upper case, no spaces or hyphens
+DMR_VEHICLE_ID = r"^[0-9A-Za-z]{1,20}$"  # KoeretoejIdent; stored in a 20-character field on every database
 FAILURES_KEPT_PER_RULE = 20  # per file and expectation; the count says how many more there were
 
 
@@ -230,6 +231,14 @@ def quality_rules(today: date) -> list[QualityRule]:
             "a total weight from 1 to 100,000 kg",
             "the weight decides whether a vehicle is heavy (§2.2)",
         ),
+        pattern(
+            "vehicles",
+            "dmr_vehicle_id",
+            "dmr_vehicle_id",
+            DMR_VEHICLE_ID,
+            "a DMR vehicle id (KoeretoejIdent) of 1 to 20 letters and digits",
+            "a longer id or a control character is kept by SQLite and refused by PostgreSQL (issue 16)",
+        ),
         one_of("vehicles", "kind_known", "kind", tuple(sorted(VEHICLE_KINDS)), "the kind decides which rule applies"),
         one_of("vehicles", "fuel_known", "fuel", tuple(sorted(FUELS)), "the fuel decides whether a trip is green (§2.1)"),
     ]
@@ -347,6 +356,7 @@ def vehicle_record(name: str, place: str, vehicle: VehicleRecord | Any) -> dict[
         "fuel": vehicle.fuel,
         "euro_norm": vehicle.euro_norm,
         "total_weight_kg": vehicle.total_weight_kg,
+        "dmr_vehicle_id": getattr(vehicle, "vehicle_id", None),  # DMR records only
     }
 
 

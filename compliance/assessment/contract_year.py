@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from compliance.assessment.attribution import held_out_document_findings
 from compliance.assessment.green_vehicles import GreenVehicleYearResult, green_vehicle_year
 from compliance.assessment.hearing import hearing_summary, propose_penalty, withdraw_if_open
 from compliance.assessment.inputs import (
@@ -39,12 +40,18 @@ from compliance.assessment.outcomes import (
 from compliance.assessment.trip_lines import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
 from compliance.base.errors import TerminalError
 from compliance.base.findings import FindingRecord
+from compliance.checks.attribution import HELD_OUT, RULE_NOT_ATTRIBUTED
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.catalogue_consistency import catalogue_consistency_findings
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.categorisation import categorisation_findings
 from compliance.checks.completeness import silent_month_findings, unrecognised_trip_line_findings
-from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
+from compliance.checks.contract_matching import (
+    RULE_UNMATCHED,
+    invoice_contract,
+    not_attributed_invoice_findings,
+    unmatched_invoice_finding,
+)
 from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
 from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
 from compliance.checks.euro_norm import euro6_findings
@@ -64,6 +71,7 @@ class CheckSummary:
     years: int = 0
     findings: int = 0
     unmatched_invoices: int = 0
+    held_out_documents: int = 0  # findings for documents citing a contract that does not list their issuer (issue 16)
     shortfalls: list[str] = field(default_factory=list)
 
 
@@ -197,7 +205,7 @@ def _check_contract_year(
         store_outcome(session, green_vehicle_outcome(contract.id, year.number, result), _now())
         for line in result.counted_lines:
             plates_used.update(line.registrations)
-        supplier_logs = [t for t in log_trips if t.supplier_cvr == contract.supplier_cvr]
+        supplier_logs = log_trips  # only the rows of the supplier and the parties whose logs count (issue 16)
         findings += log_comparison_findings(contract, year, a.window, result.counted_lines, supplier_logs, vehicles)
         if not a.computable:
             pass  # missing driving logs: no penalty is proposed, and none already proposed is withdrawn (§2.1)
@@ -257,16 +265,24 @@ def run_checks(
         stored = stored_invoices(session)
         invoices: list[InvoiceRecord] = []
         unmatched: list[FindingRecord] = []
+        held_out: list[FindingRecord] = []
         for row in stored:
             record = invoice_record(row)
             match = invoice_contract(record, contracts)
             row.contract_id = match.contract_id
-            invoices.append(replace(record, contract_id=match.contract_id))
-            if match.contract_id is None:
+            # Issue 16: who issued it for that contract; "held_out" when it only cites contracts not listing its issuer.
+            row.issuer_role = match.role or (HELD_OUT if match.how == "not_attributed" else None)
+            row.in_green_vehicle_share = match.in_green_vehicle_share if match.contract_id else None
+            invoices.append(replace(record, contract_id=match.contract_id, issuer_role=row.issuer_role))
+            held_out += not_attributed_invoice_findings(record, match)
+            if match.contract_id is None and match.how != "not_attributed":
                 unmatched.append(unmatched_invoice_finding(record, match))
         summary.unmatched_invoices = len(unmatched)
         if contract_id is None and year is None:
             summary.findings += _replace_findings(session, unmatched, Finding.rule_id == RULE_UNMATCHED)
+            held_out += held_out_document_findings(session, contracts)
+            summary.held_out_documents = _replace_findings(session, held_out, Finding.rule_id == RULE_NOT_ATTRIBUTED)
+            summary.findings += summary.held_out_documents
         vehicles = registered_vehicles(session)
         catalogues = contract_catalogues(session, selected)
         registry = licence_registry(session)

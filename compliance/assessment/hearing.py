@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
 from compliance.base.errors import TerminalError
 from compliance.base.formatting import danish_date, danish_money
+from compliance.base.text import character_code, control_character
 from compliance.store.models import HearingEvent, Notice
 
 OPEN_STATES = {"proposed", "commented"}
@@ -36,7 +37,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+ACTOR_MAX = 200  # the size of hearing_event.actor
+
+
 def _event(notice: Notice, kind: str, actor: str, text: str | None, amount: Decimal | None) -> None:
+    # What a person typed is checked as supplier files are: SQLite would keep a NUL or an overlong name,
+    # PostgreSQL refuse it (issue 16, item 7).
+    for name, value in (("the name (--by)", actor), ("the text", text or "")):
+        if (character := control_character(value)) is not None:
+            raise HearingError(
+                f"{name} contains the control character {character_code(character)}",
+                expected="text without control characters (tab and line breaks are text)",
+            )
+    if len(actor) > ACTOR_MAX:
+        raise HearingError(f"the name (--by) is {len(actor)} characters long", expected=f"at most {ACTOR_MAX} characters")
     notice.events.append(
         HearingEvent(occurred_at=_now(), kind=kind, actor=actor, text=text, amount=amount, status_after=notice.status)
     )

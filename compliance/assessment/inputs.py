@@ -8,14 +8,16 @@ document types (labels, classification codes, properties) exactly once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from compliance.base.documents import AllowanceCharge, Classification, Label, Property
 from compliance.base.vocabulary import vehicle_is_green
+from compliance.checks.attribution import log_supplier_cvrs
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.inputs import (
     CatalogueItemRecord,
@@ -29,7 +31,16 @@ from compliance.checks.inputs import (
 from compliance.checks.items import contract_catalogue
 from compliance.checks.licences import LicenceRegistry
 from compliance.contracts import ContractTerms
-from compliance.store.models import CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, Trip, Vehicle
+from compliance.store.models import (
+    CatalogueItem,
+    CatalogueMessage,
+    EcolabelLicence,
+    Invoice,
+    InvoiceLine,
+    SourceFile,
+    Trip,
+    Vehicle,
+)
 
 
 def classifications(stored: Iterable[Mapping[str, Any]] | None) -> tuple[Classification, ...]:
@@ -134,6 +145,9 @@ def invoice_record(invoice: Invoice) -> InvoiceRecord:
         line_extension_amount=invoice.line_extension_amount,
         contract_id=invoice.contract_id,
         allowance_charges=allowance_charges(invoice.allowance_charges),
+        supplier_se=invoice.supplier_se,
+        supplier_gln=invoice.supplier_gln,
+        issuer_role=invoice.issuer_role,
         lines=tuple(invoice_line_record(line) for line in sorted(invoice.lines, key=lambda line: line.position)),
     )
 
@@ -167,9 +181,38 @@ def logged_trip(trip: Trip) -> LoggedTrip:
 
 
 def _contract_log_filter(contract: ContractTerms) -> ColumnElement[bool]:
-    """Which driving-log trips belong to a contract: the supplier's own, or those naming the contract."""
+    """Which driving-log trips belong to a contract: rows from the contract's supplier (or a party whose
+    logs count, ``log_supplier_cvrs``) that name this contract or no contract. A row naming another
+    contract never counts here, and another supplier's row naming this contract never does either."""
     references = contract.invoice_references | {contract.id}
-    return (Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(references))
+    return Trip.supplier_cvr.in_(sorted(log_supplier_cvrs(contract))) & (
+        Trip.contract_reference.is_(None) | Trip.contract_reference.in_(references)
+    )
+
+
+@dataclass(frozen=True)
+class CitingLog:
+    """A driving log whose rows name a contract but whose supplier the contract does not list."""
+
+    source_file_id: int
+    source_path: str
+    supplier_cvr: str | None
+    rows: int
+    first_row: int
+
+
+def logs_citing_from_others(session: Session, contract: ContractTerms) -> list[CitingLog]:
+    """Driving logs from issuers the contract does not list whose rows name the contract (held out)."""
+    references = contract.invoice_references | {contract.id}
+    allowed = sorted(log_supplier_cvrs(contract))
+    rows = session.execute(
+        select(Trip.source_file_id, SourceFile.path, Trip.supplier_cvr, func.count(), func.min(Trip.row))
+        .join(SourceFile, SourceFile.id == Trip.source_file_id)
+        .where(Trip.contract_reference.in_(references), Trip.supplier_cvr.is_(None) | Trip.supplier_cvr.not_in(allowed))
+        .group_by(Trip.source_file_id, SourceFile.path, Trip.supplier_cvr)
+        .order_by(Trip.source_file_id)
+    )
+    return [CitingLog(file_id, path, cvr, count, first) for file_id, path, cvr, count, first in rows]
 
 
 def contract_log_trips(session: Session, contract: ContractTerms) -> list[LoggedTrip]:
@@ -241,6 +284,9 @@ def _catalogue_message(message: CatalogueMessage) -> CatalogueMessageRecord:
         contract_references=tuple(message.contract_references or ()),
         valid_from=message.valid_from,
         valid_to=message.valid_to,
+        supplier_se=message.supplier_se,
+        supplier_gln=message.supplier_gln,
+        supplier_name=message.supplier_name,
     )
 
 
@@ -263,10 +309,15 @@ def _catalogue_item(item: CatalogueItem) -> CatalogueItemRecord:
     )
 
 
+def catalogue_message_records(session: Session) -> list[CatalogueMessageRecord]:
+    """Every stored catalogue message's header, in stored order."""
+    query = select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file)).order_by(CatalogueMessage.id)
+    return [_catalogue_message(message) for message in session.scalars(query)]
+
+
 def contract_catalogues(session: Session, contracts: Iterable[ContractTerms]) -> dict[str, CatalogueHistory]:
     """Every contract's catalogue history, from one read of the stored catalogue messages and lines."""
-    query = select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file)).order_by(CatalogueMessage.id)
-    messages = [_catalogue_message(message) for message in session.scalars(query)]
+    messages = catalogue_message_records(session)
     items = [_catalogue_item(item) for item in session.scalars(select(CatalogueItem).order_by(CatalogueItem.id))]
     return {contract.id: contract_catalogue(contract, messages, items) for contract in contracts}
 

@@ -29,6 +29,7 @@ from compliance.base.documents import Classification, Label
 from compliance.base.package_data import load_package_json
 from compliance.categorisation import unspsc_codes
 from compliance.checks.amounts import paid_amount
+from compliance.checks.attribution import HELD_OUT
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.items import dated_lines, effective_labels
 from compliance.contracts import ContractTerms, ExchangeRate
@@ -184,6 +185,8 @@ def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years
             paid = paid_amount(dated, rates_of.get(dated.invoice.contract_id or "", ()))
             if paid is None or dated.day.year not in rows:
                 continue
+            if dated.invoice.issuer_role == HELD_OUT:
+                continue  # cites a contract that does not list its issuer: held out of every figure (issue 16)
             if paid.dkk is None:
                 other_currency[dated.day.year] += 1
                 apart = held_out[dated.day.year]

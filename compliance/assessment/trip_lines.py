@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, and_, bindparam, delete, func, insert, select, union_all
+from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from compliance.assessment.inputs import scanned_line
@@ -40,8 +40,13 @@ def trip_rules_sha256(contract: ContractTerms) -> str:
     return hashlib.sha256(json.dumps(rules, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def in_green_vehicle_share() -> ColumnElement[bool]:
+    """Invoices whose trip lines count: all but a subcontractor's the contract keeps out of the §2.1 share (§7.1)."""
+    return Invoice.in_green_vehicle_share.is_not(False)
+
+
 def _forget_stale(session: Session, contract_id: str, sha: str) -> None:
-    matched = select(Invoice.id).where(Invoice.contract_id == contract_id)
+    matched = select(Invoice.id).where(Invoice.contract_id == contract_id, in_green_vehicle_share())
     stale = select(TripLineScan.invoice_id).where(
         TripLineScan.contract_id == contract_id, (TripLineScan.rules_sha256 != sha) | TripLineScan.invoice_id.not_in(matched)
     )
@@ -65,7 +70,9 @@ def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
     _forget_stale(session, contract.id, sha)
     done = select(TripLineScan.invoice_id).where(TripLineScan.contract_id == contract.id)
     pending = session.scalars(
-        select(Invoice.id).where(Invoice.contract_id == contract.id, Invoice.id.not_in(done)).order_by(Invoice.id)
+        select(Invoice.id)
+        .where(Invoice.contract_id == contract.id, in_green_vehicle_share(), Invoice.id.not_in(done))
+        .order_by(Invoice.id)
     ).all()
     stored = 0
     for start in range(0, len(pending), 500):

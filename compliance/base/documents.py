@@ -25,6 +25,8 @@ class Party:
     gln: str | None = None
     name: str | None = None
     se: str | None = None
+    # How an identifier was read when the document does not say its scheme: {"cvr": "..."} (issue 16, item 8).
+    provenance: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

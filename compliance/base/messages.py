@@ -55,6 +55,10 @@ ENGLISH: dict[str, str] = {
         "{document_type:code} {number} from {supplier} matches no contract: no contract has its contract reference, "
         "or its supplier, buyer and date"
     ),
+    "attribution.issuer_not_party": N_(
+        "{document_type:code} {document} from {issuer} cites contract {contract} of CVR {supplier_cvr}, but the "
+        "contract lists no such party; it is held out of every figure"
+    ),
     "invoice.duplicate_number": N_(
         "duplicate invoice number, different content: {number} from supplier {supplier} was first received in "
         "{first_file}; this file was not stored"

@@ -62,6 +62,11 @@ class InvoiceRecord:
     line_extension_amount: Decimal | None = None
     contract_id: str | None = None
     allowance_charges: tuple[AllowanceCharge, ...] = ()  # document-level, as stated (positive)
+    supplier_se: str | None = None
+    supplier_gln: str | None = None
+    # Who issued it for its contract (compliance.checks.attribution): supplier | issuing_entity |
+    # subcontractor, "held_out" when it cites a contract whose parties do not include its issuer.
+    issuer_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ class CatalogueMessageRecord:
     contract_references: tuple[str, ...] = ()
     valid_from: date | None = None
     valid_to: date | None = None
+    supplier_se: str | None = None
+    supplier_gln: str | None = None
+    supplier_name: str | None = None
 
 
 @dataclass(frozen=True)

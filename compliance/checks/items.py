@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 from compliance.base.documents import Label
+from compliance.base.findings import FindingRecord
 from compliance.base.messages import message_part
+from compliance.checks.attribution import Issuer, issuing_party, not_attributed_finding
 from compliance.checks.catalogue_history import CatalogueHistory, ItemState
 from compliance.checks.inputs import CatalogueItemRecord, CatalogueMessageRecord, InvoiceLineRecord, InvoiceRecord
 from compliance.contracts import ContractTerms, ItemMatch
@@ -101,16 +103,15 @@ def contract_catalogue(
 ) -> CatalogueHistory:
     """The history of the catalogues that belong to a contract.
 
-    A message belongs by contract reference, else (no reference) by the supplier's CVR; a
+    A message belongs by contract reference, else (no reference) by its issuer; either way its issuer
+    must be the supplier or a party the contract lists (``compliance.checks.attribution``). A
     deletion or update without either belongs when it names a catalogue that belongs.
     """
-    references = contract.invoice_references | {contract.id}
     all_messages = list(messages)
     chosen = [
         m
         for m in all_messages
-        if (set(m.contract_references or []) & references)
-        or (not m.contract_references and m.supplier_cvr == contract.supplier_cvr)
+        if issuing_party(contract, catalogue_issuer(m)) is not None and (cites_contract(m, contract) or not m.contract_references)
     ]
     catalogues = {m.target_catalogue_id for m in chosen}
     supplier_keys = {m.supplier_key for m in chosen}
@@ -124,3 +125,28 @@ def contract_catalogue(
     ]
     files = {m.source_file_id for m in chosen}
     return CatalogueHistory(chosen, [item for item in items if item.source_file_id in files])
+
+
+def catalogue_issuer(message: CatalogueMessageRecord) -> Issuer:
+    return Issuer(message.supplier_cvr, message.supplier_se, message.supplier_gln, message.supplier_name)
+
+
+def cites_contract(message: CatalogueMessageRecord, contract: ContractTerms) -> bool:
+    return bool(set(message.contract_references or []) & (contract.invoice_references | {contract.id}))
+
+
+def catalogues_citing_from_others(contract: ContractTerms, messages: Iterable[CatalogueMessageRecord]) -> list[FindingRecord]:
+    """A high finding for each catalogue message that cites the contract from an issuer it does not list."""
+    return [
+        not_attributed_finding(
+            contract,
+            catalogue_issuer(m),
+            "catalogue",
+            m.catalogue_id,
+            m.source_file_id,
+            "cac:ProviderParty",
+            {"file": m.source_path, "issue_date": m.issue_date.isoformat()},
+        )
+        for m in messages
+        if cites_contract(m, contract) and issuing_party(contract, catalogue_issuer(m)) is None
+    ]

@@ -279,7 +279,30 @@ def _party(party: etree._Element | None) -> Party:
             gln = value
         if se is None and scheme in SE_SCHEMES:
             se = normalise_cvr(value)  # an SE number has the same 8-digit shape as a CVR number
-    return Party(endpoint_id, endpoint_scheme, cvr, gln, party_name or registration_name, se)
+    provenance: dict[str, str] | None = None
+    if cvr is None:
+        cvr, provenance = _danish_vat_number(tax_ids, legal_ids)
+    return Party(endpoint_id, endpoint_scheme, cvr, gln, party_name or registration_name, se, provenance)
+
+
+_DANISH_VAT = re.compile(r"DK[0-9]{8}")
+
+
+def _danish_vat_number(
+    tax_ids: list[etree._Element], legal_ids: list[etree._Element]
+) -> tuple[str | None, dict[str, str] | None]:
+    """A Danish seller known only by ``DK`` + 8 digits without a ``schemeID`` (plain EN 16931: the seller's
+    VAT identifier BT-31 or legal registration BT-30): that is its CVR, and the provenance says so."""
+    for where, elements in (
+        ("cac:PartyTaxScheme/cbc:CompanyID", tax_ids),
+        ("cac:PartyLegalEntity/cbc:CompanyID", legal_ids),
+    ):
+        for element in elements:
+            value = _SPACES.sub("", element.text or "").upper()
+            if element.get("schemeID") is None and _DANISH_VAT.fullmatch(value):
+                note = f"read from {where} {value!r}, which has no schemeID: a Danish VAT number (DK + CVR), taken as the CVR"
+                return value[2:], {"cvr": note}
+    return None, None
 
 
 def certificate_label(identifier: str | None, type_code: str | None, remarks: str | None) -> Label | None:

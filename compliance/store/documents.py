@@ -27,7 +27,7 @@ from compliance.base.documents import (
 from compliance.base.errors import DuplicateDocumentError
 from compliance.store.db import ids_by_key, insert_rows
 from compliance.store.models import CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, SourceFile, Trip
-from compliance.store.vehicles import store_declared_vehicles
+from compliance.store.vehicles import declared_vehicle_row, store_declared_vehicles
 
 
 def _signed(value: Decimal | None, sign: int) -> Decimal | None:
@@ -89,6 +89,7 @@ def invoice_row(source_id: int, document: InvoiceDocument) -> dict[str, Any]:
         "period_start": document.period_start,
         "period_end": document.period_end,
         "contract_id": None,
+        "supplier_gln": document.supplier.gln,
     }
 
 
@@ -159,6 +160,8 @@ def catalogue_message_row(source_id: int, document: CatalogueDocument) -> dict[s
         "target_catalogue_id": document.target_catalogue_id or document.id,
         "supplier_key": supplier_key(document),
         "supplier_cvr": document.supplier.cvr,
+        "supplier_se": document.supplier.se,
+        "supplier_gln": document.supplier.gln,
         "supplier_name": document.supplier.name,
         "customer_gln": document.customer.gln,
         "contract_references": document.contract_references,
@@ -267,3 +270,17 @@ def reused_numbers(session: Session, documents: list[tuple[str, InvoiceDocument]
         else:
             first[key] = (name, "")  # a later file in the same batch reusing the number is caught too
     return reused
+
+
+def document_rows(document: SourceDocument) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The rows a document becomes, by table, with 0 standing in for the ids the database assigns: what
+    the field-size check (``compliance.store.limits``) reads before anything is stored."""
+    if isinstance(document, InvoiceDocument):
+        return [("invoice", [invoice_row(0, document)]), ("invoice_line", invoice_line_rows(0, document))]
+    if isinstance(document, CatalogueDocument):
+        return [("catalogue_message", [catalogue_message_row(0, document)]), ("catalogue_item", catalogue_item_rows(0, document))]
+    if isinstance(document, DrivingLogDocument):
+        return [("trip", trip_rows(0, document))]
+    if isinstance(document, EcolabelRegistryDocument):
+        return [("ecolabel_licence", licence_rows(0, document))]
+    return [("vehicle", [declared_vehicle_row(0, vehicle) for vehicle in document.vehicles])]

@@ -131,6 +131,12 @@ class Invoice(Base):
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     contract_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    supplier_gln: Mapped[str | None] = mapped_column(String(13))
+    # Set by each check run (compliance.checks.attribution): supplier | issuing_entity | subcontractor for
+    # the contract it counts for; "held_out" when it cites a contract that does not list its issuer.
+    issuer_role: Mapped[str | None] = mapped_column(String(20))
+    # False for a subcontractor's document the contract keeps out of the §2.1 share (its trip lines do not count).
+    in_green_vehicle_share: Mapped[bool | None] = mapped_column(Boolean)
 
     source_file: Mapped[SourceFile] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -195,6 +201,8 @@ class CatalogueMessage(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     line_count: Mapped[int] = mapped_column(Integer)
+    supplier_se: Mapped[str | None] = mapped_column(String(8))
+    supplier_gln: Mapped[str | None] = mapped_column(String(13))
 
     source_file: Mapped[SourceFile] = relationship()
 

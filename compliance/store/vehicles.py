@@ -109,27 +109,29 @@ def _upsert(session: Session, source_id: int, records: Iterable[_IncomingVehicle
     session.flush()
 
 
+def _declared(record: VehicleRecord) -> _IncomingVehicle:
+    return _IncomingVehicle(
+        registration=record.registration,
+        kind=record.kind,
+        fuel=record.fuel,
+        euro_norm=record.euro_norm,
+        total_weight_kg=record.total_weight_kg,
+        registered=record.registered,
+        green_evidence=record.green_evidence,
+        row=record.row,
+        origin="declared",
+        dmr_vehicle_id=None,
+    )
+
+
+def declared_vehicle_row(source_id: int, record: VehicleRecord) -> dict[str, Any]:
+    """The ``vehicle`` row a declared record would become (what the field-size check reads)."""
+    return _declared(record).new_row(source_id)
+
+
 def store_declared_vehicles(session: Session, source_id: int, records: Sequence[VehicleRecord]) -> None:
     """Store a declared-vehicles file's records (the last declaration of a plate wins)."""
-    _upsert(
-        session,
-        source_id,
-        (
-            _IncomingVehicle(
-                registration=record.registration,
-                kind=record.kind,
-                fuel=record.fuel,
-                euro_norm=record.euro_norm,
-                total_weight_kg=record.total_weight_kg,
-                registered=record.registered,
-                green_evidence=record.green_evidence,
-                row=record.row,
-                origin="declared",
-                dmr_vehicle_id=None,
-            )
-            for record in records
-        ),
-    )
+    _upsert(session, source_id, (_declared(record) for record in records))
 
 
 def store_register_vehicles(session: Session, source_id: int, records: Sequence[DmrVehicle]) -> None:
