@@ -10,7 +10,9 @@ Counting rules (documented in the README):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -20,7 +22,13 @@ from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.formatting import danish_number, danish_percent
 from compliance.base.messages import message_part
 from compliance.base.shares import meets_level, trips_short
-from compliance.base.vocabulary import normalise_registration, vehicle_is_green
+from compliance.base.vocabulary import (
+    look_alike_character,
+    normalise_registration,
+    plate_as_written,
+    plate_text,
+    vehicle_is_green,
+)
 from compliance.checks.inputs import CountedTripLine, RegisteredVehicle
 from compliance.contracts import ContractTerms, ContractYear, TripLineRules
 
@@ -81,20 +89,55 @@ def trip_line_kind(rules: TripLineRules, line: TripLineFields) -> str | None:
     return cvd_kind(line) if rules.cvd else None
 
 
-def line_registrations(rules: TripLineRules, line: TripLineFields) -> list[str]:
-    """Plates named on a trip line, from the configured item property or the line notes."""
+# What may stand between the plates of a registration property: commas, semicolons, slashes, "&", "+".
+_PLATE_LIST_SEPARATORS = re.compile(r"[,;/&+\s]+")
+
+
+@dataclass(frozen=True)
+class LinePlates:
+    """The plates named on a trip line, canonical (issue 16 item 5), and the texts that are not plates."""
+
+    plates: tuple[str, ...]
+    unreadable: tuple[str, ...]  # as written (control characters shown as escapes), each once
+
+
+def line_plates(rules: TripLineRules, line: TripLineFields) -> LinePlates:
+    """Plates named on a trip line, from the configured item property or the line notes.
+
+    Each text is read as :func:`~compliance.base.vocabulary.plate_text` (NFKC, invisible characters
+    removed, upper-case), so a zero-width space or a full-width digit hides no plate; each match of
+    the contract's pattern is one plate, canonical. What cannot be read is kept apart:
+    - a registration property holds plates only, so anything left in it beside the matches and
+      list separators (a Cyrillic Х in "DХ 18 336", a letter O for a zero) is not readable;
+    - a note is free text, so there only a word with a letter outside the Latin script or a
+      digit outside 0–9 is not readable (it can hide a plate the pattern then misses).
+    """
     source = rules.registrations
     if source.source == "property":
         texts = [p.value for p in line.properties if p.name.casefold() == source.property_name.casefold()]
     else:
         texts = list(line.notes)
     plates: list[str] = []
+    unreadable: list[str] = []
     for text in texts:
-        for match in source.pattern.finditer(text.upper()):
+        prepared = plate_text(text)
+        for match in source.pattern.finditer(prepared):
             plate = normalise_registration(match.group(0))
             if plate not in plates:
                 plates.append(plate)
-    return plates
+        rest = source.pattern.sub(" ", prepared)
+        if source.source == "property":
+            leftovers = [piece for piece in _PLATE_LIST_SEPARATORS.split(rest) if normalise_registration(piece)]
+        else:
+            leftovers = [word for word in rest.split() if any(look_alike_character(ch) for ch in word)]
+        if leftovers and plate_as_written(text) not in unreadable:
+            unreadable.append(plate_as_written(text))
+    return LinePlates(tuple(plates), tuple(unreadable))
+
+
+def line_registrations(rules: TripLineRules, line: TripLineFields) -> list[str]:
+    """The readable plates named on a trip line (:func:`line_plates`), each once, canonical."""
+    return list(line_plates(rules, line).plates)
 
 
 def early_warning(
