@@ -121,6 +121,9 @@ class GreenVehicleTerms:
     penalty: PenaltyTerms
     trip_lines: TripLineRules
     log_tolerance_percent: Decimal = Decimal(5)
+    # A green trip line whose plate the register does not know on its day (issue 16 item 6):
+    # "exclude" counts its trips as conventional (with a finding), "count" accepts them as green.
+    unverified_green: str = "exclude"
 
     def window(self, year: ContractYear) -> MeasurementWindow:
         """The days ``year`` is measured over: year 1 loses its transition months (§2.1)."""
@@ -447,6 +450,7 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
             cvd=trip_lines.get("cvd", False),
         ),
         log_tolerance_percent=_decimal(data.get("log_tolerance_percent", 5)),
+        unverified_green=data.get("unverified_green", "exclude"),
     )
 
 

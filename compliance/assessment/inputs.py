@@ -24,11 +24,13 @@ from compliance.checks.inputs import (
     LoggedTrip,
     RegisteredVehicle,
     RegistryLicence,
+    VehiclePeriod,
 )
 from compliance.checks.items import contract_catalogue
 from compliance.checks.licences import LicenceRegistry
 from compliance.contracts import ContractTerms
 from compliance.store.models import CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, Trip, Vehicle
+from compliance.store.models import VehiclePeriod as StoredVehiclePeriod
 
 
 def classifications(stored: Iterable[Mapping[str, Any]] | None) -> tuple[Classification, ...]:
@@ -182,6 +184,21 @@ def registered_vehicle(vehicle: Vehicle) -> RegisteredVehicle:
         source_file_id=vehicle.source_file_id,
         source_path=vehicle.source_file.path,
         row=vehicle.row,
+    )
+
+
+def vehicle_period(period: StoredVehiclePeriod) -> VehiclePeriod:
+    """One stored register validity period as the checks read it (issue 16 item 6)."""
+    return VehiclePeriod(
+        registration=period.registration,
+        kind=period.kind,
+        fuel=period.fuel,
+        valid_from=period.valid_from,
+        valid_to=period.valid_to,
+        green_evidence=period.green_evidence,
+        origin=period.origin,
+        source_file_id=period.source_file_id,
+        row=period.row,
     )
 
 

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import Engine, select
 
 from compliance.assessment.contract_year import run_checks
 from compliance.assessment.trip_lines import count_trips, counted_trip_lines, windows_of
-from compliance.contracts import ContractTerms, contract_from_data
+from compliance.contracts import ContractTerms, contract_from_data, load_contract
 from compliance.intake.batch import ingest_paths
 from compliance.store.db import session_scope
 from compliance.store.models import Finding
@@ -33,12 +32,13 @@ MAX = 5 * 1024 * 1024
 JUNE = "GB-202506.xml"
 # The sample's two green trip lines of June 2025 that name the diesel van DX 18 336 (lines 1 and 3, 4 trips each).
 DIESEL_ON_GREEN = "<cbc:Value>DX 18 336</cbc:Value>"
+ELECTRIC_VAN = "<cbc:Value>EC 41 209</cbc:Value>"  # first on June's line 5, then lines 7 and 13
 
 
 def sample_contract(**green_overrides: Any) -> ContractTerms:
     """The tests' copy of the sample transport contract, with §2.1 terms overridden."""
     path = CONTRACTS_DIR / "KK-2024-0117.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_contract(path).raw
     data["green_vehicles"].update(green_overrides)
     return contract_from_data(data, str(path))
 
@@ -90,41 +90,39 @@ def test_a_green_line_naming_a_diesel_van_counts_as_conventional(engine: Engine,
     assert lines["1"] == ("green", "conventional") and lines["3"] == ("green", "conventional")
     assert lines["5"] == ("green", "green")
     not_green = [f for f in findings if f.rule_id.startswith("green_vehicles.not_green_vehicle")]
-    assert sorted(f.location or "" for f in not_green) and all(f.params["plate"] == "DX18336" for f in not_green)
+    assert sorted(f.location or "" for f in not_green) and all(f.message_params["plate"] == "DX18336" for f in not_green)
     assert len(not_green) == 2
     # The finding shows both: what the line says and what the register says that day.
-    assert {f.params["stated"] for f in not_green} == {"green"} and {f.params["fuel"] for f in not_green} == {"diesel"}
-    assert {f.params["trips"] for f in not_green} == {"4"}
+    assert {f.message_params["stated"] for f in not_green} == {"green"} and {f.message_params["fuel"] for f in not_green} == {
+        "diesel"
+    }
+    assert {f.message_params["trips"] for f in not_green} == {"4"}
 
 
-def test_a_green_line_with_a_plate_the_register_does_not_know_follows_unverified_green(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_a_green_line_with_a_plate_the_register_does_not_know_follows_unverified_green(engine: Engine, tmp_path: Path) -> None:
     inbox = transport_inbox(tmp_path)
     # Line 5 of June (4 trips, EC 41 209 and EC 52 117): one plate the register has never heard of.
-    replace_in(inbox / JUNE, "<cbc:Value>EC 41 209</cbc:Value>", "<cbc:Value>EV 99 001</cbc:Value>")
+    replace_in(inbox / JUNE, ELECTRIC_VAN, "<cbc:Value>EV 99 001</cbc:Value>", ELECTRIC_VAN, ELECTRIC_VAN)
     excluded = sample_contract()
     green, conventional, findings = checked(engine, inbox, excluded)
     assert excluded.green_vehicles is not None and excluded.green_vehicles.unverified_green == "exclude"
     assert (green, conventional) == (Decimal(484), Decimal(545))  # 488 − 4: line 5 is unverified
     assert june_green_lines(engine, excluded)["5"] == ("green", "conventional")
     unknown = [f for f in findings if f.rule_id.startswith("green_vehicles.unknown_vehicle")]
-    assert [f.params["plate"] for f in unknown] == ["EV99001"]
+    assert [f.message_params["plate"] for f in unknown] == ["EV99001"]
 
 
 def test_unverified_green_count_accepts_a_plate_the_register_does_not_know(engine: Engine, tmp_path: Path) -> None:
     inbox = transport_inbox(tmp_path)
-    replace_in(inbox / JUNE, "<cbc:Value>EC 41 209</cbc:Value>", "<cbc:Value>EV 99 001</cbc:Value>")
+    replace_in(inbox / JUNE, ELECTRIC_VAN, "<cbc:Value>EV 99 001</cbc:Value>", ELECTRIC_VAN, ELECTRIC_VAN)
     counted = sample_contract(unverified_green="count")
     green, _conventional, findings = checked(engine, inbox, counted)
     assert green == Decimal(488)
     assert june_green_lines(engine, counted)["5"] == ("green", "green")
-    assert [f.params["plate"] for f in findings if f.rule_id.startswith("green_vehicles.unknown_vehicle")] == ["EV99001"]
+    assert [f.message_params["plate"] for f in findings if f.rule_id.startswith("green_vehicles.unknown_vehicle")] == ["EV99001"]
 
 
-def test_a_plate_that_moved_from_a_diesel_to_an_electric_van_is_judged_by_the_trip_day(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_a_plate_that_moved_from_a_diesel_to_an_electric_van_is_judged_by_the_trip_day(engine: Engine, tmp_path: Path) -> None:
     inbox = transport_inbox(tmp_path)
     # DX 18 336 was a diesel van until 31 May 2025; from 1 June 2025 the plate is on an electric van.
     register = inbox / "koeretoejer.csv"
@@ -134,7 +132,12 @@ def test_a_plate_that_moved_from_a_diesel_to_an_electric_van_is_judged_by_the_tr
     body.append("DX18336,van,electric,0,3500,true,,2025-06-01,")
     register.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
     # The same two lines, once dated in May (diesel that day) and once in June (electric that day).
-    replace_in(inbox / JUNE, "<cbc:ActualDeliveryDate>2025-06-03</cbc:ActualDeliveryDate>", "<cbc:ActualDeliveryDate>2025-05-30</cbc:ActualDeliveryDate>", "<cbc:ActualDeliveryDate>2025-05-30</cbc:ActualDeliveryDate>")
+    replace_in(
+        inbox / JUNE,
+        "<cbc:ActualDeliveryDate>2025-06-03</cbc:ActualDeliveryDate>",
+        "<cbc:ActualDeliveryDate>2025-05-30</cbc:ActualDeliveryDate>",
+        "<cbc:ActualDeliveryDate>2025-05-30</cbc:ActualDeliveryDate>",
+    )
     contract = sample_contract()
     green, conventional, findings = checked(engine, inbox, contract)
     assert (green, conventional) == (Decimal(492), Decimal(537))  # line 1 (30 May) diesel; line 3 (5 June) electric
@@ -143,7 +146,7 @@ def test_a_plate_that_moved_from_a_diesel_to_an_electric_van_is_judged_by_the_tr
     by_line = {(line.day, line.line_id): line.kind for line in lines if line.stated_kind == "green"}
     assert by_line[(date(2025, 5, 30), "1")] == "conventional" and by_line[(date(2025, 6, 5), "3")] == "green"
     not_green = [f for f in findings if f.rule_id.startswith("green_vehicles.not_green_vehicle")]
-    assert [(f.params["plate"], f.location) for f in not_green] == [("DX18336", not_green[0].location)]
+    assert [(f.message_params["plate"], f.location) for f in not_green] == [("DX18336", not_green[0].location)]
 
 
 # --- item 5: plates canonicalised ------------------------------------------------------------------------
@@ -157,10 +160,10 @@ def test_a_cyrillic_letter_or_a_zero_width_space_hides_no_diesel_van(engine: Eng
     green, conventional, findings = checked(engine, inbox, contract)
     assert (green, conventional) == (Decimal(488), Decimal(541))  # neither line counts as green
     unreadable = [f for f in findings if f.rule_id.startswith("green_vehicles.plate_not_readable")]
-    assert [f.params["text"] for f in unreadable] == ["D\\u0425 18 336"]
+    assert [f.message_params["text"] for f in unreadable] == ["D\\u0425 18 336"]
     assert unreadable[0].severity == "high" and unreadable[0].location and unreadable[0].source_file_id
-    assert unreadable[0].params["place"]["params"]["invoice"] == "GB-202506"  # type: ignore[index]
+    assert unreadable[0].message_params["place"]["params"]["invoice"] == "GB-202506"  # type: ignore[index]
     not_green = [f for f in findings if f.rule_id.startswith("green_vehicles.not_green_vehicle")]
-    assert [f.params["plate"] for f in not_green] == ["DX18336"]  # the zero-width space hid nothing
+    assert [f.message_params["plate"] for f in not_green] == ["DX18336"]  # the zero-width space hid nothing
     lines = june_green_lines(engine, contract)
     assert lines["1"] == ("green", "conventional") and lines["3"] == ("green", "conventional")
