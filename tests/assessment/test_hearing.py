@@ -108,7 +108,8 @@ def test_an_open_proposal_is_withdrawn_when_the_shortfall_disappears(engine: Eng
 @pytest.mark.integration
 def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The sample transport invoices, under the transport contract's terms written out inline: year 2 (2025)
-    # falls 70 trips short of the 55 % offer, so 70 × 450 kr. + 10.000 kr. = 41.500 kr. is proposed.
+    # falls 78 trips short of the 55 % offer (488 of 1.029 green: June's two green lines naming the diesel
+    # van DX18336 count as conventional), so 78 × 450 kr. + 10.000 kr. = 45.100 kr. is proposed.
     write_contract(tmp_path / "contracts", transport_contract_data())
     monkeypatch.setenv("COMPLIANCE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("COMPLIANCE_DB_URL", raising=False)
@@ -117,7 +118,7 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     runner = CliRunner()
     assert runner.invoke(main, ["run"]).exit_code == 0
     listed = runner.invoke(main, ["hearing", "list"])
-    assert "KK-2024-0117\tyear 2\tproposed\tproposed 41.500,00 kr." in listed.output
+    assert "KK-2024-0117\tyear 2\tproposed\tproposed 45.100,00 kr." in listed.output
     early = runner.invoke(
         main, ["hearing", "decide", "--contract", "KK-2024-0117", "--year", "2", "--decision", "confirm", "--reason", "x"]
     )
@@ -148,15 +149,15 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     assert decided.exit_code == 0, decided.output
     assert "reduced, penalty 30.000,00 kr." in decided.output
     statement = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
-    assert "5. Shortfall: 70 trips" in statement
-    assert "6. Rate: DKK 450.00 per trip × 70 trips = DKK 31,500.00" in statement
-    assert "8. Total penalty (rounded once to whole øre): DKK 41,500.00" in statement
+    assert "5. Shortfall: 78 trips" in statement
+    assert "6. Rate: DKK 450.00 per trip × 78 trips = DKK 35,100.00" in statement
+    assert "8. Total penalty (rounded once to whole øre): DKK 45,100.00" in statement
     assert "Supplier's comment recorded (Anna): Vans in repair" in statement
     assert "Decision: penalty reduced (Anna) — DKK 30,000.00: repairs" in statement
     assert "Penalty imposed: DKK 30,000.00 (reduced), decided" in statement
     danish = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2"]).output
-    assert "5. Manko: 70 ture" in danish
-    assert "8. Bod i alt (afrundet én gang til hele øre): 41.500,00 kr." in danish
+    assert "5. Manko: 78 ture" in danish
+    assert "8. Bod i alt (afrundet én gang til hele øre): 45.100,00 kr." in danish
     assert "Pålagt bod: 30.000,00 kr. (nedsat), afgjort" in danish
     # A re-run keeps the decision and the report shows the history.
     assert runner.invoke(main, ["run"]).exit_code == 0
