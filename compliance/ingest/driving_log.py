@@ -180,7 +180,7 @@ def read_driving_log_rows(
         registration = normalise_registration(value(row, "registration"))  # "-" or blanks: no plate
         if registration and not plate_readable(registration):  # issue 16 item 5: a Cyrillic Х is no X
             raise SourceFileError(
-                f"the registration {plate_as_written(value(row, 'registration'))!r} cannot be read",
+                f"the registration '{plate_as_written(value(row, 'registration'))}' cannot be read",
                 file=file,
                 location=f"{where}, registration",
                 expected="a registration number of the letters A–Z, Æ, Ø, Å and digits",

@@ -136,7 +136,7 @@ def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -
             )
         if not plate_readable(registration):  # issue 16 item 5: a Cyrillic Х is no X
             raise SourceFileError(
-                f"the registration {plate_as_written(_value(row, columns, 'registration'))!r} cannot be read",
+                f"the registration '{plate_as_written(_value(row, columns, 'registration'))}' cannot be read",
                 file=file,
                 location=f"{where}, registration",
                 expected="a registration number of the letters A–Z, Æ, Ø, Å and digits",

@@ -134,7 +134,8 @@ def dmr_periods(records: Sequence[DmrVehicle]) -> list[dict[str, Any]]:
     A registered record holds it from its registration status date, open-ended; a deregistered one
     (afmeldt, eksporteret, skrottet …) from its first registration until its plate expiry date, else
     its status date. Records are ordered by their start; where two would overlap, the earlier one
-    ends the day before the later one starts.
+    ends the day before the later one starts, and a record without a start begins the day after the
+    previous one ends.
     """
     spans = []
     for record in records:
@@ -144,8 +145,10 @@ def dmr_periods(records: Sequence[DmrVehicle]) -> list[dict[str, Any]]:
             start, end = _day(record.first_registration), _day(record.plate_expiry) or _day(record.status_date)
         spans.append((start, end, record))
     spans.sort(key=lambda span: (span[0] or date.min, span[2].registered, span[2].status_date or ""))
-    periods = []
+    periods: list[dict[str, Any]] = []
     for index, (start, end, record) in enumerate(spans):
+        if start is None and periods and periods[-1]["valid_to"] is not None:
+            start = periods[-1]["valid_to"] + timedelta(days=1)  # no first registration: from the day after the previous
         following = spans[index + 1][0] if index + 1 < len(spans) else None
         if following is not None and (end is None or end >= following):
             end = following - timedelta(days=1)

@@ -167,3 +167,21 @@ def test_a_cyrillic_letter_or_a_zero_width_space_hides_no_diesel_van(engine: Eng
     assert [f.message_params["plate"] for f in not_green] == ["DX18336"]  # the zero-width space hid nothing
     lines = june_green_lines(engine, contract)
     assert lines["1"] == ("green", "conventional") and lines["3"] == ("green", "conventional")
+
+
+def test_a_new_register_file_judges_the_stored_lines_again(engine: Engine, tmp_path: Path) -> None:
+    """The decision is stored with the trip line; a register import changes the fingerprint, so the
+    next check reads the contract's invoices again and the count follows the register."""
+    inbox = transport_inbox(tmp_path)
+    replace_in(inbox / JUNE, ELECTRIC_VAN, "<cbc:Value>EV 99 001</cbc:Value>", ELECTRIC_VAN, ELECTRIC_VAN)
+    contract = sample_contract()
+    assert checked(engine, inbox, contract)[:2] == (Decimal(484), Decimal(545))
+    declared = tmp_path / "more" / "nye-koeretoejer.csv"
+    declared.parent.mkdir()
+    declared.write_text("registration,kind,fuel,valid_from\nEV 99 001,van,electric,2025-01-01\n", encoding="utf-8")
+    assert ingest_paths(engine, [declared], MAX).ingested
+    run_checks(engine, [contract], as_of=AS_OF)
+    with session_scope(engine) as session:
+        year2 = count_trips(session, windows_of([contract], AS_OF))[(contract.id, 2)]
+    assert (year2.green, year2.conventional) == (Decimal(488), Decimal(541))
+    assert june_green_lines(engine, contract)["5"] == ("green", "green")
