@@ -47,9 +47,7 @@ def trips_in_files(start: date, end: date) -> tuple[Decimal, Decimal]:
             plates = set(line.xpath("cac:Item/cac:AdditionalItemProperty/cbc:Value/text()", namespaces=NS))
             if item == "KOERSEL-GROEN" and not plates & NOT_GREEN:
                 green += quantity
-            elif item == "KOERSEL-GROEN":
-                conventional += quantity
-            elif item == "KOERSEL-KONV":
+            elif item in {"KOERSEL-GROEN", "KOERSEL-KONV"}:
                 conventional += quantity
     return green, conventional
 

@@ -138,11 +138,7 @@ def test_a_plate_no_plate_can_be_is_refused_with_its_row() -> None:
 
 def test_declared_vehicles_carry_their_own_dates() -> None:
     """Issue 16 item 6: a plate that moved from a diesel to an electric van, declared as two periods."""
-    text = (
-        "registration,kind,fuel,valid_from,valid_to\n"
-        "XY 12 345,van,diesel,,2025-05-31\n"
-        "XY12345,van,electric,2025-06-01,\n"
-    )
+    text = "registration,kind,fuel,valid_from,valid_to\nXY 12 345,van,diesel,,2025-05-31\nXY12345,van,electric,2025-06-01,\n"
     document = read_source(text.encode(), "v.csv", MAX)
     assert isinstance(document, VehicleRegisterDocument)
     assert [(v.registration, v.fuel, str(v.valid_from), str(v.valid_to)) for v in document.vehicles] == [
