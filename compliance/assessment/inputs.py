@@ -8,6 +8,7 @@ document types (labels, classification codes, properties) exactly once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, select
@@ -226,6 +227,23 @@ def vehicle_facts(session: Session, plate: str) -> dict[str, object] | None:
         "origin": vehicle.origin,
         "dmr_vehicle_id": vehicle.dmr_vehicle_id,
         "source": {"file": vehicle.source_path, "record": vehicle.row},
+        # What each source said over time (issue 16 item 6): a trip is judged by the period covering its day.
+        "periods": [
+            {
+                "valid_from": period.valid_from.isoformat() if period.valid_from else None,
+                "valid_to": period.valid_to.isoformat() if period.valid_to else None,
+                "kind": period.kind,
+                "fuel": period.fuel,
+                "green": vehicle_is_green(period.kind, period.fuel, period.green_evidence),
+                "origin": period.origin,
+                "source_file_id": period.source_file_id,
+                "record": period.row,
+            }
+            for period in sorted(
+                session.scalars(select(StoredVehiclePeriod).where(StoredVehiclePeriod.registration == plate)),
+                key=lambda p: (p.valid_from or date.min, p.source_file_id, p.row),  # open starts first, on every database
+            )
+        ],
     }
 
 
