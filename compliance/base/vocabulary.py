@@ -46,6 +46,14 @@ def plate_readable(canonical: str) -> bool:
     return READABLE_PLATE.fullmatch(canonical) is not None
 
 
+def plate_unreadable(text: str) -> bool:
+    """A plate as a file wrote it that is not empty and not readable. A control character is left to
+    the readers' control-character check, which refuses the file with its own reason
+    (``compliance.base.text``)."""
+    canonical = normalise_registration(text)
+    return bool(canonical) and not plate_readable(canonical) and not any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
 def look_alike_character(ch: str) -> bool:
     """A letter outside the Latin script or a digit outside 0–9: what a look-alike plate is made of
     (a Cyrillic Х, a Greek Α, an Arabic-Indic digit)."""

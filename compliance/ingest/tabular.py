@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from compliance.base.documents import VehicleRecord, VehicleRegisterDocument
 from compliance.base.errors import SourceFileError
-from compliance.base.vocabulary import FUELS, VEHICLE_KINDS, normalise_registration, plate_as_written, plate_readable
+from compliance.base.vocabulary import FUELS, VEHICLE_KINDS, normalise_registration, plate_as_written, plate_unreadable
 from compliance.ingest.ubl import XSD_DECIMAL
 
 VEHICLE_REGISTER_COLUMNS = (
@@ -134,7 +134,7 @@ def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -
                 location=where,
                 expected="a registration number or an id for a cargo bike",
             )
-        if not plate_readable(registration):  # issue 16 item 5: a Cyrillic Х is no X
+        if plate_unreadable(_value(row, columns, "registration")):  # issue 16 item 5: a Cyrillic Х is no X
             raise SourceFileError(
                 f"the registration '{plate_as_written(_value(row, columns, 'registration'))}' cannot be read",
                 file=file,
