@@ -7,7 +7,8 @@ document types (labels, classification codes, properties) exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from compliance.base.documents import Classification, Label, Property
 from compliance.base.vocabulary import vehicle_is_green
 from compliance.checks.catalogue_history import CatalogueHistory
+from compliance.checks.green_vehicles import vehicle_on_day
 from compliance.checks.inputs import (
     CatalogueItemRecord,
     CatalogueMessageRecord,
@@ -168,6 +170,20 @@ def contract_log_trips(session: Session, contract: ContractTerms) -> list[Logged
         for trip in session.scalars(
             select(Trip).where(_contract_log_filter(contract)).options(selectinload(Trip.source_file)).order_by(Trip.id)
         )
+    ]
+
+
+def with_register_day(session: Session, trips: Sequence[LoggedTrip]) -> list[LoggedTrip]:
+    """The logged trips, each with the register's period that covers its day (issue 16 item 6)."""
+    plates = sorted({trip.registration for trip in trips if trip.registration})
+    periods: dict[str, list[VehiclePeriod]] = {}
+    for start in range(0, len(plates), 500):
+        query = select(StoredVehiclePeriod).where(StoredVehiclePeriod.registration.in_(plates[start : start + 500]))
+        for row in session.scalars(query):
+            periods.setdefault(row.registration, []).append(vehicle_period(row))
+    return [
+        replace(trip, on_day=vehicle_on_day(periods[trip.registration], trip.trip_date)) if trip.registration in periods else trip
+        for trip in trips
     ]
 
 

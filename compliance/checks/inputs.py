@@ -78,6 +78,9 @@ class LoggedTrip:
     source_file_id: int = 0
     source_path: str = ""
     row: int = 0
+    # The register's period that covers the trip's day, when one does (issue 16 item 6): it decides
+    # whether the trip was green; without one, the current record (or the log's own type) does.
+    on_day: VehiclePeriod | None = None
 
 
 @dataclass(frozen=True)

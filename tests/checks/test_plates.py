@@ -149,3 +149,16 @@ def test_the_findings_show_what_the_line_says_and_what_the_register_says() -> No
     )
     assert findings[2].received == "D\\u0425 18 336" and findings[0].evidence["stated_kind"] == "green"
     assert Decimal(str(findings[0].evidence["trips"])) == 4
+
+
+def test_a_logged_trip_is_green_by_the_register_on_its_day() -> None:
+    from dataclasses import replace
+
+    from compliance.checks.driving_logs import trip_is_green
+    from compliance.checks.inputs import LoggedTrip, RegisteredVehicle
+
+    current = {"XY12345": RegisteredVehicle("XY12345", "van", "electric")}
+    may, june = LoggedTrip(date(2025, 5, 30), "XY12345"), LoggedTrip(date(2025, 6, 2), "XY12345")
+    assert trip_is_green(may, current)  # without periods: the current record
+    assert not trip_is_green(replace(may, on_day=DIESEL), current)
+    assert trip_is_green(replace(june, on_day=ELECTRIC), current)
