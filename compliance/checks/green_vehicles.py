@@ -33,9 +33,10 @@ from compliance.checks.inputs import CountedTripLine, RegisteredVehicle, Vehicle
 from compliance.contracts import ContractTerms, ContractYear, TripLineRules
 
 RULE_SHARE = "green_vehicles.share@1"
-# @2: since issue 16 item 6 the line's trips count as conventional (not green, or unverified and excluded).
-RULE_NOT_GREEN = "green_vehicles.not_green_vehicle@2"
-RULE_UNKNOWN_VEHICLE = "green_vehicles.unknown_vehicle@2"
+# Since issue 16 item 6 these also say how the line's trips count; the finding (what it is about) is the
+# same, so its identity and a notice's deadline stay.
+RULE_NOT_GREEN = "green_vehicles.not_green_vehicle@1"
+RULE_UNKNOWN_VEHICLE = "green_vehicles.unknown_vehicle@1"
 RULE_PLATE_NOT_READABLE = "green_vehicles.plate_not_readable@1"
 RULE_DEREGISTERED = "vehicles.deregistered@1"
 RULE_MISSING_REGISTRATION = "green_vehicles.missing_registration@1"

@@ -76,7 +76,7 @@ def test_two_findings_at_one_place_about_different_plates_are_two_findings() -> 
     contract = transport_contract()
     vans = {plate: RegisteredVehicle(plate, "van", "diesel") for plate in ("DX18336", "DX18337")}
     findings = vehicle_findings(contract, contract.year(2), [_trip_line("DX18336", "DX18337")], vans)
-    assert [f.rule_id for f in findings] == ["green_vehicles.not_green_vehicle@2"] * 2
+    assert [f.rule_id for f in findings] == ["green_vehicles.not_green_vehicle@1"] * 2
     assert {(f.source_file_id, f.location) for f in findings} == {(7, "line 107")}
     assert [f.subject for f in findings] == [
         '{"invoice":"GB-1","line":"1","registration":"DX18336"}',

@@ -4,8 +4,8 @@ Issue 16 items 5–6. ``vehicle_period`` holds what the register says about a pl
 another (a DMR record, a declared row); today's current records become open periods, so nothing
 known is lost. ``trip_line`` gains ``stated_kind`` (what the line says), ``unreadable`` (plate texts
 that cannot be read) and ``plate_verdicts`` (the register's word on each plate on the line's day);
-its ``kind`` becomes how the line counts. The trip-line fingerprint changes with this revision, so
-every invoice is read again at the next check.
+its ``kind`` becomes how the line counts. The stored trip lines are dropped (in both directions), so
+every matched invoice is read again, and judged, at the next check.
 
 Revision ID: 0012
 Revises: 0011
@@ -49,10 +49,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("stated_kind", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("unreadable", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("plate_verdicts", sa.JSON(), nullable=True))
-    op.execute("UPDATE trip_line SET stated_kind = kind")
+    # Read every invoice again at the next check: a stored line's kind may now be how it counts.
+    op.execute("DELETE FROM trip_line")
+    op.execute("DELETE FROM trip_line_scan")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM trip_line")  # a kind stored here may be how the line counted, not what it said
+    op.execute("DELETE FROM trip_line_scan")
     with op.batch_alter_table("trip_line") as batch:
         batch.drop_column("plate_verdicts")
         batch.drop_column("unreadable")
