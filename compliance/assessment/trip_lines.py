@@ -157,7 +157,7 @@ def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
                 continue
             verdicts = [plate_verdict(plate, vehicle_on_day(periods.get(plate, []), row["day"])) for plate in plates.plates]
             row["plate_verdicts"] = verdicts
-            row["kind"] = counted_kind("green", plates, verdicts, unverified_green)
+            row["kind"] = counted_kind("green", plates, verdicts, unverified_green, credit=row["trips_milli"] < 0)
         if rows:
             session.execute(insert(TripLine), rows)
             stored += len(rows)

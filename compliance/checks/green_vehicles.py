@@ -175,7 +175,9 @@ def plate_verdict(plate: str, period: VehiclePeriod | None) -> dict[str, Any]:
     }
 
 
-def counted_kind(stated: str, plates: LinePlates, verdicts: Sequence[Mapping[str, Any]], unverified_green: str) -> str:
+def counted_kind(
+    stated: str, plates: LinePlates, verdicts: Sequence[Mapping[str, Any]], unverified_green: str, credit: bool = False
+) -> str:
     """How a trip line counts (§2.1, RULES.md §7: a trip is green only if its vehicle is green that day).
 
     A green line counts as green only when every plate on it is readable and the register knows each
@@ -183,8 +185,11 @@ def counted_kind(stated: str, plates: LinePlates, verdicts: Sequence[Mapping[str
     not green that day, makes the line conventional; a plate the register does not know that day (or
     no plate at all) follows the contract's ``unverified_green``: ``exclude`` → conventional,
     ``count`` → green. Any other line counts as it says.
+
+    A credit (negative trips, ``credit``) of green trips always reduces the green trips: moving it to
+    the conventional count would raise the share, so a plate written on a credit line could pay.
     """
-    if stated != "green":
+    if stated != "green" or credit:
         return stated
     if plates.unreadable or any(v["status"] == "not_green" for v in verdicts):
         return "conventional"

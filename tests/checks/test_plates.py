@@ -123,6 +123,9 @@ def test_how_a_green_line_counts() -> None:
     assert counted_kind("green", LinePlates((), ()), [], "count") == "green"
     unreadable = LinePlates(("P0",), ("D\\u0425 18 336",))
     assert counted_kind("green", unreadable, _verdicts(ELECTRIC), "count") == "conventional"
+    # A credit of green trips reduces the green trips whatever its plates say: a plate must not make it pay.
+    assert counted_kind("green", two, _verdicts(ELECTRIC, DIESEL), "exclude", credit=True) == "green"
+    assert counted_kind("green", LinePlates((), ()), [], "exclude", credit=True) == "green"
     assert counted_kind("conventional", two, [], "exclude") == "conventional"
     assert counted_kind("ambiguous", two, [], "exclude") == "ambiguous"
 
