@@ -320,6 +320,7 @@ def vehicle_findings(
                 {"place": where, "text": text, "stated": line.stated, "trips": str(line.trips), "consequence": consequence},
                 "registration numbers of the letters A–Z, Æ, Ø, Å and digits (§2.1)",
                 text,
+                text,  # what the finding is about: this text on this line (a line may hold several)
             )
         if not line.registrations and not line.unreadable and line.trips > 0:
             add(

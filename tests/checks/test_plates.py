@@ -151,6 +151,9 @@ def test_the_findings_show_what_the_line_says_and_what_the_register_says() -> No
         "the letters A–Z, Æ, Ø, Å and digits: its 2 trips count as conventional"
     )
     assert findings[2].received == "D\\u0425 18 336" and findings[0].evidence["stated_kind"] == "green"
+    two = trip_line("conventional", 2, day, stated_kind="green", unreadable=("D\\u0425 18 336", "EC 41 2O8"))
+    twice = vehicle_findings(transport, transport.year(2), [two], {})
+    assert len({f.fingerprint() for f in twice}) == 2  # two texts on one line are two findings
     assert Decimal(str(findings[0].evidence["trips"])) == 4
 
 
