@@ -6,6 +6,10 @@ Counting rules (documented in the README):
 - A line's day is its delivery date, else the invoice's delivery date, else the end of the
   invoice period, else the issue date. Only days inside the measurement window count.
 - A line both matchers recognise is not counted and is reported, so nothing is counted twice.
+- A trip is green only if its vehicle is green on the trip's day (issue 16 items 5–6): plates are
+  read canonically (:func:`line_plates`), judged against the register's periods
+  (:func:`vehicle_on_day`), and a green line counts as :func:`counted_kind` says. The assessment
+  applies this when it stores the line (``compliance.assessment.trip_lines``).
 """
 
 from __future__ import annotations
