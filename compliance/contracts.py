@@ -134,6 +134,9 @@ class GreenVehicleTerms:
     log_tolerance_percent: Decimal = Decimal(5)
     invoice_grace_days: int = 30
     fallback_km_per_trip: Decimal | None = None  # km per trip for months without a driving log
+    # A green trip line whose plate the register does not know on its day (issue 16 item 6):
+    # "exclude" counts its trips as conventional (with a finding), "count" accepts them as green.
+    unverified_green: str = "exclude"
 
     def window(self, year: ContractYear) -> MeasurementWindow:
         """The days ``year`` is measured over: year 1 loses its transition months (§2.1)."""
@@ -531,6 +534,7 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
         log_tolerance_percent=_decimal(data.get("log_tolerance_percent", 5)),
         invoice_grace_days=data.get("invoice_grace_days", 30),
         fallback_km_per_trip=_fallback_km_per_trip(data, file),
+        unverified_green=data.get("unverified_green", "exclude"),
     )
 
 

@@ -209,9 +209,9 @@ def quality_rules(today: date) -> list[QualityRule]:
         unique(
             "vehicles",
             "plate_unique",
-            ("file", "registration"),
-            "each plate once per register file",
-            "two records for one plate contradict each other",
+            ("file", "registration", "valid_from"),
+            "each plate once per register file and first valid day",
+            "two records for one plate from the same day contradict each other",
         ),
         between(
             "vehicles",
@@ -357,6 +357,8 @@ def vehicle_record(name: str, place: str, vehicle: VehicleRecord | Any) -> dict[
         "euro_norm": vehicle.euro_norm,
         "total_weight_kg": vehicle.total_weight_kg,
         "dmr_vehicle_id": getattr(vehicle, "vehicle_id", None),  # DMR records only
+        # A declared vehicle's first valid day (issue 16 item 6): one plate may be declared for several periods.
+        "valid_from": str(getattr(vehicle, "valid_from", None) or ""),
     }
 
 

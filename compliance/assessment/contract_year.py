@@ -29,6 +29,7 @@ from compliance.assessment.inputs import (
     licence_registry,
     registered_vehicles,
     stored_invoices,
+    with_register_day,
 )
 from compliance.assessment.outcomes import (
     GreenVehicleOutcome,
@@ -302,7 +303,7 @@ def run_checks(
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
             catalogue = catalogues[contract.id]
-            log_trips = contract_log_trips(session, contract)
+            log_trips = with_register_day(session, contract_log_trips(session, contract))  # issue 16 item 6
             for contract_year in years:
                 findings = _check_contract_year(
                     session,

@@ -24,8 +24,8 @@ from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.formatting import danish_number, danish_percent
 from compliance.base.messages import message_part
 from compliance.base.shares import ZERO, km_short, meets_level, trips_short
-from compliance.base.vocabulary import vehicle_is_green
 from compliance.base.windows import MeasurementWindow, add_months
+from compliance.checks.driving_logs import trip_is_green
 from compliance.checks.green_vehicles import RULE_NO_TRIPS, RULE_SHARE, early_warning, vehicle_findings
 from compliance.checks.inputs import CountedTripLine, LoggedTrip, RegisteredVehicle
 from compliance.contracts import BindingLevel, ContractTerms, ContractYear
@@ -216,9 +216,7 @@ def green_vehicle_year(
         for trip in window_trips:
             assert trip.distance_km is not None
             total_km += trip.distance_km
-            vehicle = vehicles.get(trip.registration or "")
-            kind = vehicle.kind if vehicle else trip.vehicle_type
-            if vehicle_is_green(kind, vehicle.fuel if vehicle else trip.fuel, vehicle.green_evidence if vehicle else None):
+            if trip_is_green(trip, vehicles):  # the register's word on the trip's day (issue 16 item 6)
                 green_km += trip.distance_km
 
     # §2.1: months without a driving log where km are needed; the contract's fallback, if any, fills them.

@@ -7,8 +7,9 @@ document types (labels, classification codes, properties) exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ from compliance.base.documents import AllowanceCharge, Classification, Label, Pr
 from compliance.base.vocabulary import vehicle_is_green
 from compliance.checks.attribution import log_supplier_cvrs
 from compliance.checks.catalogue_history import CatalogueHistory
+from compliance.checks.green_vehicles import vehicle_on_day
 from compliance.checks.inputs import (
     CatalogueItemRecord,
     CatalogueMessageRecord,
@@ -27,6 +29,7 @@ from compliance.checks.inputs import (
     LoggedTrip,
     RegisteredVehicle,
     RegistryLicence,
+    VehiclePeriod,
 )
 from compliance.checks.items import contract_catalogue
 from compliance.checks.licences import LicenceRegistry
@@ -41,6 +44,7 @@ from compliance.store.models import (
     Trip,
     Vehicle,
 )
+from compliance.store.models import VehiclePeriod as StoredVehiclePeriod
 
 
 def classifications(stored: Iterable[Mapping[str, Any]] | None) -> tuple[Classification, ...]:
@@ -225,6 +229,20 @@ def contract_log_trips(session: Session, contract: ContractTerms) -> list[Logged
     ]
 
 
+def with_register_day(session: Session, trips: Sequence[LoggedTrip]) -> list[LoggedTrip]:
+    """The logged trips, each with the register's period that covers its day (issue 16 item 6)."""
+    plates = sorted({trip.registration for trip in trips if trip.registration})
+    periods: dict[str, list[VehiclePeriod]] = {}
+    for start in range(0, len(plates), 500):
+        query = select(StoredVehiclePeriod).where(StoredVehiclePeriod.registration.in_(plates[start : start + 500]))
+        for row in session.scalars(query):
+            periods.setdefault(row.registration, []).append(vehicle_period(row))
+    return [
+        replace(trip, on_day=vehicle_on_day(periods[trip.registration], trip.trip_date)) if trip.registration in periods else trip
+        for trip in trips
+    ]
+
+
 def registered_vehicle(vehicle: Vehicle) -> RegisteredVehicle:
     return RegisteredVehicle(
         registration=vehicle.registration,
@@ -239,6 +257,21 @@ def registered_vehicle(vehicle: Vehicle) -> RegisteredVehicle:
         source_file_id=vehicle.source_file_id,
         source_path=vehicle.source_file.path,
         row=vehicle.row,
+    )
+
+
+def vehicle_period(period: StoredVehiclePeriod) -> VehiclePeriod:
+    """One stored register validity period as the checks read it (issue 16 item 6)."""
+    return VehiclePeriod(
+        registration=period.registration,
+        kind=period.kind,
+        fuel=period.fuel,
+        valid_from=period.valid_from,
+        valid_to=period.valid_to,
+        green_evidence=period.green_evidence,
+        origin=period.origin,
+        source_file_id=period.source_file_id,
+        row=period.row,
     )
 
 
@@ -266,6 +299,23 @@ def vehicle_facts(session: Session, plate: str) -> dict[str, object] | None:
         "origin": vehicle.origin,
         "dmr_vehicle_id": vehicle.dmr_vehicle_id,
         "source": {"file": vehicle.source_path, "record": vehicle.row},
+        # What each source said over time (issue 16 item 6): a trip is judged by the period covering its day.
+        "periods": [
+            {
+                "valid_from": period.valid_from.isoformat() if period.valid_from else None,
+                "valid_to": period.valid_to.isoformat() if period.valid_to else None,
+                "kind": period.kind,
+                "fuel": period.fuel,
+                "green": vehicle_is_green(period.kind, period.fuel, period.green_evidence),
+                "origin": period.origin,
+                "source_file_id": period.source_file_id,
+                "record": period.row,
+            }
+            for period in sorted(
+                session.scalars(select(StoredVehiclePeriod).where(StoredVehiclePeriod.registration == plate)),
+                key=lambda p: (p.valid_from or date.min, p.source_file_id, p.row),  # open starts first, on every database
+            )
+        ],
     }
 
 

@@ -57,9 +57,10 @@ class TripLineEvidence:
     line: str
     source_line: int | None
     day: date
-    kind: str
+    kind: str  # how the line counts
     trips: Decimal
     registrations: tuple[str, ...]
+    stated_kind: str = ""  # what the line says, where it counts otherwise (issue 16 items 5–6)
 
     @classmethod
     def of(cls, line: CountedTripLine) -> TripLineEvidence:
@@ -73,6 +74,7 @@ class TripLineEvidence:
             line.kind,
             line.trips,
             line.registrations,
+            line.stated,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -86,6 +88,7 @@ class TripLineEvidence:
             "kind": self.kind,
             "trips": str(self.trips),
             "registrations": list(self.registrations),
+            "stated_kind": self.stated_kind or self.kind,
         }
 
     @classmethod
@@ -100,6 +103,7 @@ class TripLineEvidence:
             kind=str(data["kind"]),
             trips=_decimal(data["trips"]),
             registrations=tuple(data.get("registrations") or ()),
+            stated_kind=str(data.get("stated_kind") or data["kind"]),
         )
 
 

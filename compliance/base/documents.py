@@ -220,6 +220,9 @@ class VehicleRecord:
     total_weight_kg: int | None
     registered: bool
     green_evidence: str | None = None
+    # What the record says from and until (inclusive; None = open): a declared vehicle's own dates.
+    valid_from: date | None = None
+    valid_to: date | None = None
 
 
 @dataclass

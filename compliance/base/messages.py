@@ -36,6 +36,9 @@ ENGLISH: dict[str, str] = {
     "place.invoice_line": N_("{document_type:code} {invoice}, line {line}"),
     "place.catalogue_item": N_("catalogue {catalogue} item {item}"),
     "fragment.at_least": N_("at least"),
+    "fragment.nothing": N_(""),
+    "fragment.counted_as_conventional": N_(": its {trips} trips count as conventional"),
+    "fragment.counted_as_green": N_(": its {trips} trips count as green"),
     "fragment.more_than": N_("more than"),
     "fragment.no_item_id": N_("(no item id)"),
     "fragment.applied_as_new_item": N_("applied as a new item"),
@@ -82,11 +85,17 @@ ENGLISH: dict[str, str] = {
         "{place} cannot be placed: it is recognised both as green and as conventional trips, or its CVD tag (cva) is "
         "missing or repeated; its {trips} trips are not counted"
     ),
-    "green_vehicles.missing_registration": N_("{place} ({kind} trips) names no registration number"),
-    "green_vehicles.unknown_vehicle": N_("{plate} on {place} (green trips) is not in the vehicle register"),
+    "green_vehicles.missing_registration": N_("{place} ({kind} trips) names no registration number{consequence}"),
+    "green_vehicles.unknown_vehicle": N_(
+        "{plate} on {place} (green trips) is not in the vehicle register on {day}{consequence} (unverified_green: {option})"
+    ),
     "vehicles.deregistered": N_("{plate} on {place} is deregistered in the vehicle register"),
     "green_vehicles.not_green_vehicle": N_(
-        "{plate} on {place} is invoiced as a green trip, but the register says {kind} on {fuel}"
+        "{plate} on {place} is invoiced as a green trip, but on {day} the register says {kind} on {fuel}{consequence}"
+    ),
+    "green_vehicles.plate_not_readable": N_(
+        "{place} ({stated} trips): the registration number {text} cannot be read — a plate holds only the letters "
+        "A–Z, Æ, Ø, Å and digits{consequence}"
     ),
     "green_vehicles.log_mismatch": N_(
         "{month}: {invoiced} trips invoiced, {logged} trips in the driving logs (tolerance {tolerance} %)"

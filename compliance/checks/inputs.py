@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from compliance.base.documents import AllowanceCharge, Classification, Label, Property
 
@@ -83,6 +84,9 @@ class LoggedTrip:
     source_file_id: int = 0
     source_path: str = ""
     row: int = 0
+    # The register's period that covers the trip's day, when one does (issue 16 item 6): it decides
+    # whether the trip was green; without one, the current record (or the log's own type) does.
+    on_day: VehiclePeriod | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,28 @@ class RegisteredVehicle:
     source_file_id: int = 0
     source_path: str = ""
     row: int = 0
+
+
+@dataclass(frozen=True)
+class VehiclePeriod:
+    """What the register says about a plate from ``valid_from`` to ``valid_to`` (inclusive; None = open).
+
+    A DMR record (registered from its status date; deregistered until its plate expiry or status
+    date) or a declared row (its own dates). Which period decides a day: ``checks.green_vehicles``.
+    """
+
+    registration: str
+    kind: str
+    fuel: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    green_evidence: str | None = None
+    origin: str = "declared"
+    source_file_id: int = 0
+    row: int = 0
+
+    def covers(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -170,9 +196,18 @@ class CountedTripLine:
     line_id: str
     source_line: int | None
     day: date
-    kind: str  # green | conventional | ambiguous | uncountable
+    kind: str  # how the line counts: green | conventional | ambiguous | uncountable
     trips: Decimal
     registrations: tuple[str, ...] = field(default_factory=tuple)
+    stated_kind: str = ""  # what the line says (issue 16 item 6); "" = the same as ``kind``
+    unreadable: tuple[str, ...] = field(default_factory=tuple)  # plate texts that cannot be read (item 5)
+    # The register's word on each plate on the line's day, as stored with the line (see trip_lines.py).
+    plate_verdicts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    @property
+    def stated(self) -> str:
+        """What the line says it is (green or conventional …), whatever it counts as."""
+        return self.stated_kind or self.kind
 
     def as_evidence(self) -> dict[str, object]:
         return {
@@ -183,6 +218,7 @@ class CountedTripLine:
             "source_line": self.source_line,
             "day": self.day.isoformat(),
             "kind": self.kind,
+            "stated_kind": self.stated,
             "trips": str(self.trips),
             "registrations": list(self.registrations),
         }

@@ -16,7 +16,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import unescape
@@ -24,7 +24,7 @@ from xml.sax.saxutils import unescape
 from lxml import etree
 
 from compliance.base.errors import SourceFileError, UnsafeInputError
-from compliance.base.vocabulary import normalise_registration
+from compliance.base.vocabulary import normalise_registration, plate_readable
 
 NS = "{http://skat.dk/dmr/2007/05/31/}"
 RECORD_TAG = f"{NS}Statistik"
@@ -60,6 +60,8 @@ class DmrVehicle:
     total_weight_kg: int | None
     registered: bool
     status_date: str | None
+    first_registration: str | None = None  # KoeretoejOplysningFoersteRegistreringDato
+    plate_expiry: str | None = None  # RegistreringNummerUdloebDato (deregistered plates)
 
     def newer_than(self, other: DmrVehicle) -> bool:
         """The current record per plate: a registered one beats a deregistered one, then the later status."""
@@ -75,6 +77,8 @@ class DmrImportResult:
     skipped_without_plate: int
     error: SourceFileError | None = None
     sha256: str | None = None  # of the XML content read (inside the zip for a .zip), by the fast reader
+    # The other records of a plate with several (issue 16 item 6: the register keeps validity dates).
+    earlier: dict[str, list[DmrVehicle]] = field(default_factory=dict)
 
 
 def _first_text(record: etree._Element, *names: str) -> str | None:
@@ -112,8 +116,8 @@ def _number(text: str | None) -> int | None:
 def dmr_vehicle(record: etree._Element, index: int) -> DmrVehicle | None:
     """Reduce one ``ns:Statistik`` element; records without a plate (or with only separators, "-") give None."""
     plate = _first_text(record, "RegistreringNummerNummer")
-    if not plate or not normalise_registration(plate):
-        return None
+    if not plate or not plate_readable(normalise_registration(plate)):
+        return None  # no plate, only separators ("-"), or characters no plate holds (issue 16 item 5)
     status = _first_text(record, "KoeretoejRegistreringStatus") or _first_text(record, "KoeretoejOplysningStatus") or ""
     norm = _first_text(record, "NormTypeNummer")
     return DmrVehicle(
@@ -126,7 +130,22 @@ def dmr_vehicle(record: etree._Element, index: int) -> DmrVehicle | None:
         total_weight_kg=_number(_first_text(record, "KoeretoejOplysningTekniskTotalVaegt", "KoeretoejOplysningTotalVaegt")),
         registered=status.lower() == "registreret",
         status_date=_first_text(record, "KoeretoejRegistreringStatusDato", "KoeretoejOplysningStatusDato"),
+        first_registration=_first_text(record, "KoeretoejOplysningFoersteRegistreringDato"),
+        plate_expiry=_first_text(record, "RegistreringNummerUdloebDato"),
     )
+
+
+def _keep(vehicles: dict[str, DmrVehicle], earlier: dict[str, list[DmrVehicle]], vehicle: DmrVehicle) -> None:
+    """Keep the current record per plate in ``vehicles`` and the plate's other records in ``earlier``
+    (the register keeps validity dates: a plate can move from one vehicle to another)."""
+    current = vehicles.get(vehicle.registration)
+    if current is None:
+        vehicles[vehicle.registration] = vehicle
+    elif vehicle.newer_than(current):
+        vehicles[vehicle.registration] = vehicle
+        earlier.setdefault(vehicle.registration, []).append(current)
+    else:
+        earlier.setdefault(vehicle.registration, []).append(vehicle)
 
 
 class _CountingReader(io.RawIOBase):
@@ -229,7 +248,7 @@ def _fast_vehicle(record: _RecordBytes, index: int) -> DmrVehicle | None:
     field, as a descendant search would find). Fuel blocks are cut at each DrivkraftTypeNummer:
     its name and primary flag are the ones before the next block."""
     plate = record.first(b"RegistreringNummerNummer")
-    if not plate or not normalise_registration(plate):
+    if not plate or not plate_readable(normalise_registration(plate)):
         return None
     starts = record.positions(b"DrivkraftTypeNummer")
     blocks = []
@@ -257,6 +276,8 @@ def _fast_vehicle(record: _RecordBytes, index: int) -> DmrVehicle | None:
         ),
         registered=status.lower() == "registreret",
         status_date=record.first(b"KoeretoejRegistreringStatusDato") or record.first(b"KoeretoejOplysningStatusDato"),
+        first_registration=record.first(b"KoeretoejOplysningFoersteRegistreringDato"),
+        plate_expiry=record.first(b"RegistreringNummerUdloebDato"),
     )
 
 
@@ -274,6 +295,7 @@ def read_dmr_fast(
     """
     stream, total = open_dmr(path)
     vehicles: dict[str, DmrVehicle] = {}
+    earlier: dict[str, list[DmrVehicle]] = {}
     records = skipped = bytes_read = 0
     digest = hashlib.sha256()
     buffer = b""
@@ -316,10 +338,10 @@ def read_dmr_fast(
                     skipped += 1
                 elif only_plates is None or normalise_registration(unescape(plate)) in only_plates:
                     vehicle = _fast_vehicle(_RecordBytes(buffer[start:stop], prefix), records)
-                    if vehicle is not None:
-                        current = vehicles.get(vehicle.registration)
-                        if current is None or vehicle.newer_than(current):
-                            vehicles[vehicle.registration] = vehicle
+                    if vehicle is None:
+                        skipped += 1  # a plate no plate can be (issue 16 item 5)
+                    else:
+                        _keep(vehicles, earlier, vehicle)
                 start = stop
                 if on_progress is not None and records % 1000 == 0:
                     on_progress(bytes_read, total, records)
@@ -339,7 +361,7 @@ def read_dmr_fast(
         )
     if on_progress is not None:
         on_progress(bytes_read, total, records)
-    return DmrImportResult(records, vehicles, skipped, error, digest.hexdigest())
+    return DmrImportResult(records, vehicles, skipped, error, digest.hexdigest(), earlier)
 
 
 def read_dmr(
@@ -361,6 +383,7 @@ def read_dmr(
         raise UnsafeInputError("the extract declares a DOCTYPE or ENTITY; it was not parsed", file=str(path), location="prolog")
     counting = _CountingReader(head, stream)
     vehicles: dict[str, DmrVehicle] = {}
+    earlier: dict[str, list[DmrVehicle]] = {}
     records = skipped = 0
     error: SourceFileError | None = None
     parser = etree.iterparse(
@@ -379,9 +402,7 @@ def read_dmr(
             if vehicle is None:
                 skipped += 1
             elif only_plates is None or vehicle.registration in only_plates:
-                current = vehicles.get(vehicle.registration)
-                if current is None or vehicle.newer_than(current):
-                    vehicles[vehicle.registration] = vehicle
+                _keep(vehicles, earlier, vehicle)
             # Constant memory: drop the record and everything before it.
             element.clear()
             parent = element.getparent()
@@ -403,7 +424,7 @@ def read_dmr(
         stream.close()
     if on_progress is not None:
         on_progress(counting.bytes_read, total, records)
-    return DmrImportResult(records, vehicles, skipped, error)
+    return DmrImportResult(records, vehicles, skipped, error, earlier=earlier)
 
 
 def is_dmr_extract(path: Path) -> bool:

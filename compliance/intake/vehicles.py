@@ -57,7 +57,7 @@ def import_dmr(
         failing = quality.failing_rows.get("vehicles", set())
         left_out = len(failing)
         vehicles = [v for position, v in enumerate(vehicles) if position not in failing]
-        store_register_vehicles(session, source_id, vehicles)
+        store_register_vehicles(session, source_id, vehicles, result.earlier)
     return DmrImportSummary(result.records, len(vehicles), result.skipped_without_plate, result.error, left_out)
 
 

@@ -274,6 +274,12 @@ class TripLine(Base):
     day: Mapped[date] = mapped_column(Date)
     trips_milli: Mapped[int] = mapped_column(BigInteger)
     registrations: Mapped[list[str]] = mapped_column(JSON)
+    # Issue 16 items 5–6: ``kind`` is how the line counts; ``stated_kind`` what it says (green or
+    # conventional …); the plate texts that could not be read; the register's word on each plate on the
+    # line's day ({"plate", "status": green|not_green|unknown, "kind", "fuel", "green_evidence", …}).
+    stated_kind: Mapped[str | None] = mapped_column(String(16))
+    unreadable: Mapped[list[str] | None] = mapped_column(JSON)
+    plate_verdicts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class TripLineScan(Base):
@@ -325,6 +331,25 @@ class Vehicle(Base):
     dmr_vehicle_id: Mapped[str | None] = mapped_column(String(20))
 
     source_file: Mapped[SourceFile] = relationship()
+
+
+class VehiclePeriod(Base):
+    """What the register says about a plate over a stretch of days (issue 16 item 6): one row per DMR
+    record or declared row, from ``valid_from`` to ``valid_to`` (inclusive; None = open). A trip is
+    judged by the period that covers its day (``compliance.checks.green_vehicles.vehicle_on_day``)."""
+
+    __tablename__ = "vehicle_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration: Mapped[str] = mapped_column(String(20), index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(40))
+    fuel: Mapped[str] = mapped_column(String(40))
+    green_evidence: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(20))
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
 
 
 class Finding(Base):

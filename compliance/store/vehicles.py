@@ -19,20 +19,28 @@ The policy, whichever order the files arrive in:
   declaration and its evidence stand (§2.1).
 - Within one file a plate's last record wins (a DMR extract is already reduced to one current
   record per plate by its reader).
+
+Beside the current record, the register keeps what each source said over time (``vehicle_period``,
+issue 16 item 6): every DMR record of a plate in the extract, with the days it held (registered
+from its status date, open; deregistered until its plate expiry or status date, from its first
+registration), and every declared row with its own ``valid_from``/``valid_to``. An import replaces
+the periods of the plates it brings from its own origin; a trip's day is judged by the period that
+covers it (``compliance.checks.green_vehicles.vehicle_on_day``: the same precedence as above).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from compliance.base.documents import VehicleRecord
 from compliance.ingest.dmr import DmrVehicle
-from compliance.store.models import Vehicle
+from compliance.store.models import Vehicle, VehiclePeriod
 
 # Plates looked up and written per round trip when a register extract is stored (a first import has millions).
 UPSERT_CHUNK = 5000
@@ -109,6 +117,67 @@ def _upsert(session: Session, source_id: int, records: Iterable[_IncomingVehicle
     session.flush()
 
 
+def _replace_periods(session: Session, origin: str, source_id: int, periods: Sequence[dict[str, Any]]) -> None:
+    """Replace the periods of the plates in ``periods`` that came from ``origin`` with these."""
+    plates = sorted({period["registration"] for period in periods})
+    for start in range(0, len(plates), UPSERT_CHUNK):
+        chunk = plates[start : start + UPSERT_CHUNK]
+        session.execute(delete(VehiclePeriod).where(VehiclePeriod.origin == origin, VehiclePeriod.registration.in_(chunk)))
+    rows = [period | {"origin": origin, "source_file_id": source_id} for period in periods]
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        session.execute(insert(VehiclePeriod), rows[start : start + UPSERT_CHUNK])
+
+
+def dmr_periods(records: Sequence[DmrVehicle]) -> list[dict[str, Any]]:
+    """The days each DMR record of one plate held the plate (DMR_FIELDS.md; interpretation, README).
+
+    A registered record holds it from its registration status date, open-ended; a deregistered one
+    (afmeldt, eksporteret, skrottet …) from its first registration until its plate expiry date, else
+    its status date. Records are ordered by their start; where two would overlap, the earlier one
+    ends the day before the later one starts, and a record without a start begins the day after the
+    previous one ends.
+    """
+    spans = []
+    for record in records:
+        if record.registered:
+            start, end = _day(record.status_date), None
+        else:
+            start, end = _day(record.first_registration), _day(record.plate_expiry) or _day(record.status_date)
+        spans.append((start, end, record))
+    spans.sort(key=lambda span: (span[0] or date.min, span[2].registered, span[2].status_date or ""))
+    periods: list[dict[str, Any]] = []
+    for index, (start, end, record) in enumerate(spans):
+        if start is None and periods and periods[-1]["valid_to"] is not None:
+            start = periods[-1]["valid_to"] + timedelta(days=1)  # no first registration: from the day after the previous
+        following = spans[index + 1][0] if index + 1 < len(spans) else None
+        if following is not None and (end is None or end >= following):
+            end = following - timedelta(days=1)
+        if start is not None and end is not None and end < start:
+            continue  # wholly overtaken by a later record
+        periods.append(
+            {
+                "registration": record.registration,
+                "valid_from": start,
+                "valid_to": end,
+                "kind": record.kind,
+                "fuel": record.fuel,
+                "green_evidence": None,
+                "row": record.record,
+            }
+        )
+    return periods
+
+
+def _day(text: str | None) -> date | None:
+    """The day of a DMR date or date-time (``2023-01-02+01:00``, ``2020-12-23T09:21:18.000+01:00``)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
 def _declared(record: VehicleRecord) -> _IncomingVehicle:
     return _IncomingVehicle(
         registration=record.registration,
@@ -130,12 +199,42 @@ def declared_vehicle_row(source_id: int, record: VehicleRecord) -> dict[str, Any
 
 
 def store_declared_vehicles(session: Session, source_id: int, records: Sequence[VehicleRecord]) -> None:
-    """Store a declared-vehicles file's records (the last declaration of a plate wins)."""
+    """Store a declared-vehicles file's records (the last declaration of a plate wins) and their periods."""
+    _replace_periods(
+        session,
+        "declared",
+        source_id,
+        [
+            {
+                "registration": record.registration,
+                "valid_from": record.valid_from,
+                "valid_to": record.valid_to,
+                "kind": record.kind,
+                "fuel": record.fuel,
+                "green_evidence": record.green_evidence,
+                "row": record.row,
+            }
+            for record in records
+        ],
+    )
     _upsert(session, source_id, (_declared(record) for record in records))
 
 
-def store_register_vehicles(session: Session, source_id: int, records: Sequence[DmrVehicle]) -> None:
-    """Store the current DMR record of each plate, ``UPSERT_CHUNK`` plates at a time."""
+def store_register_vehicles(
+    session: Session,
+    source_id: int,
+    records: Sequence[DmrVehicle],
+    earlier: Mapping[str, Sequence[DmrVehicle]] | None = None,
+) -> None:
+    """Store the current DMR record of each plate, ``UPSERT_CHUNK`` plates at a time, and the periods
+    of every record of those plates (the current one and ``earlier`` ones from the same extract)."""
+    history = earlier or {}
+    _replace_periods(
+        session,
+        "dmr",
+        source_id,
+        [period for record in records for period in dmr_periods([record, *history.get(record.registration, ())])],
+    )
     for start in range(0, len(records), UPSERT_CHUNK):
         _upsert(
             session,

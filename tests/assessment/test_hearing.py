@@ -170,7 +170,8 @@ def test_an_open_proposal_is_withdrawn_when_the_shortfall_disappears(engine: Eng
 @pytest.mark.integration
 def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The sample transport invoices, under the transport contract's terms written out inline: year 2 (2025)
-    # falls 70 trips short of the 55 % offer, so 70 × 450 kr. + 10.000 kr. = 41.500 kr. is proposed.
+    # falls 78 trips short of the 55 % offer (488 of 1.029 green: June's two green lines naming the diesel
+    # van DX18336 count as conventional), so 78 × 450 kr. + 10.000 kr. = 45.100 kr. is proposed.
     write_contract(tmp_path / "contracts", transport_contract_data())
     monkeypatch.setenv("COMPLIANCE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("COMPLIANCE_DB_URL", raising=False)
@@ -179,7 +180,7 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     runner = CliRunner()
     assert runner.invoke(main, ["run"]).exit_code == 0
     listed = runner.invoke(main, ["hearing", "list"])
-    assert "KK-2024-0117\tyear 2\tproposed\tproposed 41.500,00 kr." in listed.output
+    assert "KK-2024-0117\tyear 2\tproposed\tproposed 45.100,00 kr." in listed.output
     early = runner.invoke(
         main, ["hearing", "decide", "--contract", "KK-2024-0117", "--year", "2", "--decision", "confirm", "--reason", "x"]
     )
@@ -200,12 +201,13 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     assert decided.exit_code == 0, decided.output
     assert "reduced, penalty 30.000,00 kr." in decided.output
     statement = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
-    # Each step with its arithmetic, so a supplier's lawyer can redo it (hand-computed: 0,55 × 1.029 = 565,95).
-    assert "2. Trips: 496 with green vehicles of 1,029 in all" in statement
-    assert "3. Green share: 496 ÷ 1,029 = 48.20 %" in statement
-    assert "5. Shortfall: 0.55 × 1,029 = 565.95; 565.95 − 496 = 69.95, rounded up to whole trips: 70 trips" in statement
-    assert "6. Rate: DKK 450.00 per trip × 70 trips = DKK 31,500.00" in statement
-    assert "8. Total penalty (rounded once to whole øre): DKK 31,500.00 + DKK 10,000.00 = DKK 41,500.00" in statement
+    # Each step with its arithmetic, so a supplier's lawyer can redo it (hand-computed: 0,55 × 1.029 = 565,95;
+    # June's two green lines naming the diesel van DX 18 336 count as conventional, so 488 green trips).
+    assert "2. Trips: 488 with green vehicles of 1,029 in all" in statement
+    assert "3. Green share: 488 ÷ 1,029 = 47.42 %" in statement
+    assert "5. Shortfall: 0.55 × 1,029 = 565.95; 565.95 − 488 = 77.95, rounded up to whole trips: 78 trips" in statement
+    assert "6. Rate: DKK 450.00 per trip × 78 trips = DKK 35,100.00" in statement
+    assert "8. Total penalty (rounded once to whole øre): DKK 35,100.00 + DKK 10,000.00 = DKK 45,100.00" in statement
     assert "credit note GB-K-202511, line 1: 2 trips deducted (green, delivered" in statement
     assert "Penalty proposed (automatic check)" in statement and "compliance check" not in statement
     assert "Terms file: KK-2024-0117.yaml for contract KK-2024-0117, version (sha256)" in statement
@@ -214,8 +216,8 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     assert "Decision: penalty reduced (Anna) — DKK 30,000.00: repairs" in statement
     assert "Penalty imposed: DKK 30,000.00 (reduced), decided" in statement
     danish = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2"]).output
-    assert "5. Manko: 0,55 × 1.029 = 565,95; 565,95 − 496 = 69,95, rundet op til hele ture: 70 ture" in danish
-    assert "8. Bod i alt (afrundet én gang til hele øre): 31.500,00 kr. + 10.000,00 kr. = 41.500,00 kr." in danish
+    assert "5. Manko: 0,55 × 1.029 = 565,95; 565,95 − 488 = 77,95, rundet op til hele ture: 78 ture" in danish
+    assert "8. Bod i alt (afrundet én gang til hele øre): 35.100,00 kr. + 10.000,00 kr. = 45.100,00 kr." in danish
     assert "Pålagt bod: 30.000,00 kr. (nedsat), afgjort" in danish
     # A correction and a reopening are recorded steps with their reasons; the statement shows them.
     correct = ["hearing", "correct", "--contract", "KK-2024-0117", "--year", "2", "--by", "Bo", "--yes"]

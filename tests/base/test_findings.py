@@ -84,7 +84,8 @@ def test_two_findings_at_one_place_about_different_plates_are_two_findings() -> 
     ]
     assert findings[0].fingerprint() != findings[1].fingerprint()
     assert findings[0].message == (
-        "DX18336 on invoice GB-1, line 1 is invoiced as a green trip, but the register says van on diesel"
+        "DX18336 on invoice GB-1, line 1 is invoiced as a green trip, but on 2026-06-03 the register says van on diesel: "
+        "its 4 trips count as green"
     )
 
 

@@ -146,3 +146,30 @@ def test_vehicle_register_and_its_errors() -> None:
     with pytest.raises(SourceFileError) as caught:
         read_source(b"registration,kind,fuel\nAB12345,van,plugin_hybrid\n", "v.csv", MAX)
     assert caught.value.location == "row 2, fuel"
+
+
+def test_a_plate_no_plate_can_be_is_refused_with_its_row() -> None:
+    """Issue 16 item 5: a Cyrillic Х is no X, in a driving log as in a register."""
+    log = "trip_date,registration,distance_km\n2025-01-02,EC\u200b41 208,10\n2025-01-03,D\u0425 18 336,12\n"
+    with pytest.raises(SourceFileError) as caught:
+        read_source(log.encode(), "log.csv", MAX)
+    assert caught.value.location == "row 3, registration" and "D\\u0425 18 336" in caught.value.message
+    fine = read_source(log.encode().split(b"\n2025-01-03")[0] + b"\n", "log.csv", MAX)
+    assert isinstance(fine, DrivingLogDocument) and fine.trips[0].registration == "EC41208"
+    with pytest.raises(SourceFileError) as refused:
+        read_source("registration,kind,fuel\nD\u0425 18 336,van,diesel\n".encode(), "v.csv", MAX)
+    assert refused.value.location == "row 2, registration"
+
+
+def test_declared_vehicles_carry_their_own_dates() -> None:
+    """Issue 16 item 6: a plate that moved from a diesel to an electric van, declared as two periods."""
+    text = "registration,kind,fuel,valid_from,valid_to\nXY 12 345,van,diesel,,2025-05-31\nXY12345,van,electric,2025-06-01,\n"
+    document = read_source(text.encode(), "v.csv", MAX)
+    assert isinstance(document, VehicleRegisterDocument)
+    assert [(v.registration, v.fuel, str(v.valid_from), str(v.valid_to)) for v in document.vehicles] == [
+        ("XY12345", "diesel", "None", "2025-05-31"),
+        ("XY12345", "electric", "2025-06-01", "None"),
+    ]
+    with pytest.raises(SourceFileError) as caught:
+        read_source(b"registration,kind,fuel,valid_from,valid_to\nXY12345,van,diesel,2025-06-01,2025-05-31\n", "v.csv", MAX)
+    assert caught.value.location == "row 2, valid_to"

@@ -18,16 +18,16 @@ def test_a_decided_penalty_reaches_the_letter_the_overview_and_the_run_summary(
     sample_run: tuple[Settings, PipelineResult],
 ) -> None:
     settings, first = sample_run
-    assert "KK-2024-0117 year 2: penalty 41.500,00 kr., hearing proposed" in first.checks.shortfalls
+    assert "KK-2024-0117 year 2: penalty 45.100,00 kr., hearing proposed" in first.checks.shortfalls
     proposal = {(n.contract_id, n.contract_year): n for n in write_supplier_notices(settings, today=AS_OF)}
     before = proposal[("KK-2024-0117", 2)]
-    assert "Den foreslåede bod er 41.500,00 kr." in before.html.read_text(encoding="utf-8")
+    assert "Den foreslåede bod er 45.100,00 kr." in before.html.read_text(encoding="utf-8")
 
     comment_on_hearing(settings, "KK-2024-0117", 2, "Two electric vans were in repair", "Anna Jensen")
     decide_hearing(settings, "KK-2024-0117", 2, "reduce", "repairs documented", "Anna Jensen", AS_OF, Decimal("30000"))
     again = run_pipeline(settings, as_of=AS_OF)
     (summary,) = [line for line in again.checks.shortfalls if line.startswith("KK-2024-0117 year 2")]
-    assert summary.startswith("KK-2024-0117 year 2: penalty 41.500,00 kr. proposed; reduced on ")
+    assert summary.startswith("KK-2024-0117 year 2: penalty 45.100,00 kr. proposed; reduced on ")
     assert summary.endswith(": 30.000,00 kr. imposed")
 
     decided = {(n.contract_id, n.contract_year): n for n in write_supplier_notices(settings, today=AS_OF)}
