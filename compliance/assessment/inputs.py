@@ -97,6 +97,8 @@ def invoice_line_record(line: InvoiceLine) -> InvoiceLineRecord:
         delivery_date=line.delivery_date,
         source_line=line.source_line,
         path=line.path,
+        billing_reference=line.billing_reference,
+        billing_reference_line=line.billing_reference_line,
     )
 
 
@@ -120,6 +122,7 @@ def invoice_record(invoice: Invoice) -> InvoiceRecord:
         period_end=invoice.period_end,
         line_extension_amount=invoice.line_extension_amount,
         contract_id=invoice.contract_id,
+        billing_references=tuple(invoice.billing_references or ()),
         lines=tuple(invoice_line_record(line) for line in sorted(invoice.lines, key=lambda line: line.position)),
     )
 

@@ -36,6 +36,8 @@ class InvoiceLineRecord:
     delivery_date: date | None = None
     source_line: int | None = None
     path: str | None = None
+    billing_reference: str | None = None  # the invoice this credit-note line credits, if the line says
+    billing_reference_line: str | None = None  # and that invoice's line
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class InvoiceRecord:
     period_end: date | None = None
     line_extension_amount: Decimal | None = None
     contract_id: str | None = None
+    billing_references: tuple[str, ...] = ()  # the invoices a credit note credits
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,8 @@ class Invoice(Base):
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     contract_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    # The invoices a credit note credits (BillingReference/InvoiceDocumentReference/ID), as written.
+    billing_references: Mapped[list[str] | None] = mapped_column(JSON)
 
     source_file: Mapped[SourceFile] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -158,6 +160,9 @@ class InvoiceLine(Base):
     allowance_charges: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     source_line: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str | None] = mapped_column(Text)
+    # What this (credit-note) line credits: the invoice number and its line id, when the line says so.
+    billing_reference: Mapped[str | None] = mapped_column(String(200))
+    billing_reference_line: Mapped[str | None] = mapped_column(String(200))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
@@ -256,6 +261,27 @@ class TripLine(Base):
     day: Mapped[date] = mapped_column(Date)
     trips_milli: Mapped[int] = mapped_column(BigInteger)
     registrations: Mapped[list[str]] = mapped_column(JSON)
+    # Reconciliation (compliance.assessment.credit_notes): the line's own quantity × 1000 as stored
+    # (signed), why all or part of it is not counted, the invoice line a credit-note line credits, and
+    # the earlier line a re-invoiced delivery repeats. ``trips_milli`` is what counts.
+    quantity_milli: Mapped[int | None] = mapped_column(BigInteger)
+    held: Mapped[str | None] = mapped_column(String(30))
+    credited_line_id: Mapped[int | None] = mapped_column(Integer)
+    duplicate_of_line_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class LineAcceptance(Base):
+    """A contract manager's acceptance of an invoice line held out of the count (a negative quantity
+    on an invoice, a negative credited quantity): who, when and why. Never changed afterwards."""
+
+    __tablename__ = "line_acceptance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_line_id: Mapped[int] = mapped_column(ForeignKey("invoice_line.id"), unique=True)
+    held: Mapped[str] = mapped_column(String(30))
+    accepted_by: Mapped[str] = mapped_column(String(200))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class TripLineScan(Base):
@@ -398,6 +424,8 @@ class HearingEvent(Base):
     text: Mapped[str | None] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     status_after: Mapped[str] = mapped_column(String(20))
+    # A recalculation's figures before and after and the documents that changed them (None for other steps).
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     notice: Mapped[Notice] = relationship(back_populates="events")
 

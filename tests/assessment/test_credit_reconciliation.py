@@ -1,0 +1,188 @@
+"""Issue 16 items 2–4 on the sample transport contract: credit notes reconciled, held-out negative
+quantities, hearings that change only through recorded steps, and re-invoiced deliveries counted once.
+
+Each test ingests the sample transport invoices (read, never written) plus one hostile file written
+to a temporary folder, and checks under the transport contract's terms written out inline.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from compliance.assessment.contract_year import run_checks
+from compliance.assessment.hearing import hearing_notice
+from compliance.assessment.outcomes import green_outcome
+from compliance.intake.batch import ingest_paths
+from compliance.store.db import session_scope
+from compliance.store.models import Finding
+from tests.builders import transport_contract
+from tests.conftest import SAMPLE_DIR
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+AS_OF = date(2026, 11, 22)
+MAX = 5 * 1024 * 1024
+TRANSPORT = SAMPLE_DIR / "transport"
+SAMPLE_GREEN_2025 = Decimal(496)
+SAMPLE_CONVENTIONAL_2025 = Decimal(533)
+OCTOBER_GREEN = Decimal(44)  # GB-202510's nine green trip lines
+
+
+def credit_note(
+    number: str,
+    issue_date: str,
+    quantity: str,
+    *,
+    credits: str | None = "GB-202510",
+    delivery_date: str | None = None,
+    item: str = "KOERSEL-GROEN",
+    line_reference: tuple[str, str] | None = None,
+) -> str:
+    """The sample credit note GB-K-202511 with another number, date, quantity, reference and delivery date."""
+    text = (TRANSPORT / "GB-K-202511.xml").read_text(encoding="utf-8")
+    text = text.replace("<cbc:ID>GB-K-202511</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>")
+    text = text.replace("<cbc:IssueDate>2025-11-14</cbc:IssueDate>", f"<cbc:IssueDate>{issue_date}</cbc:IssueDate>")
+    text = text.replace(
+        '<cbc:CreditedQuantity unitCode="EA">2</cbc:CreditedQuantity>',
+        f'<cbc:CreditedQuantity unitCode="EA">{quantity}</cbc:CreditedQuantity>',
+    )
+    text = text.replace("KOERSEL-GROEN", item)
+    header = "<cac:BillingReference>\n    <cac:InvoiceDocumentReference>\n      <cbc:ID>GB-202510</cbc:ID>\n    </cac:InvoiceDocumentReference>\n  </cac:BillingReference>\n  "
+    text = text.replace(header, "" if credits is None else header.replace("GB-202510", credits))
+    delivery = "<cac:Delivery>\n      <cbc:ActualDeliveryDate>2025-10-07</cbc:ActualDeliveryDate>\n    </cac:Delivery>"
+    replacement = "" if delivery_date is None else delivery.replace("2025-10-07", delivery_date)
+    if line_reference is not None:
+        invoice, line = line_reference
+        replacement += (
+            "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>"
+            f"{invoice}</cbc:ID></cac:InvoiceDocumentReference><cac:BillingReferenceLine><cbc:ID>{line}"
+            "</cbc:ID></cac:BillingReferenceLine></cac:BillingReference>"
+        )
+    return text.replace(delivery, replacement)
+
+
+def run(engine: Engine, *extra: Path) -> None:
+    ingest_paths(engine, [TRANSPORT, *extra], MAX)
+    run_checks(engine, [transport_contract()], as_of=AS_OF)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def year_figures(engine: Engine, year: int = 2) -> tuple[Decimal, Decimal, str, Decimal]:
+    with session_scope(engine) as session:
+        outcome = green_outcome(session, "KK-2024-0117", year)
+        assert outcome is not None
+        return outcome.green_trips, outcome.conventional_trips, outcome.status, outcome.penalty_total
+
+
+def findings(engine: Engine, rule: str) -> list[Finding]:
+    with session_scope(engine) as session:
+        rows = list(session.scalars(select(Finding).where(Finding.rule_id == rule)))
+        session.expunge_all()
+        return rows
+
+
+def test_a_credit_note_cannot_credit_more_trips_than_the_credited_invoice_holds(engine: Engine, tmp_path: Path) -> None:
+    run(engine)
+    before = year_figures(engine)
+    assert before[2] == "short" and before[3] == Decimal("41500.00")
+    run(engine, write(tmp_path / "inbox", "GB-K-202512.xml", credit_note("GB-K-202512", "2025-12-10", "5000")))
+    green, conventional, status, penalty = year_figures(engine)
+    # October holds 44 green trips; GB-K-202511 already credited 2: at most 42 more, the rest is held out.
+    assert (green, conventional) == (SAMPLE_GREEN_2025 - 42, SAMPLE_CONVENTIONAL_2025)
+    assert status == "short" and penalty > Decimal("41500.00")
+    excess = findings(engine, "credit_notes.excess_credit@1")
+    assert len(excess) == 1 and excess[0].severity == "high"
+    assert "GB-K-202512" in excess[0].message and "GB-202510" in excess[0].message and "4958" in excess[0].message
+    with session_scope(engine) as session:
+        notice = hearing_notice(session, "KK-2024-0117", 2)
+        assert notice is not None and notice.status == "proposed"
+
+
+def test_a_credit_note_without_reference_cannot_credit_more_than_the_contract_year_holds(engine: Engine, tmp_path: Path) -> None:
+    note = credit_note("GB-K-202513", "2025-12-10", "5000", credits=None, delivery_date="2025-12-01")
+    run(engine, write(tmp_path / "inbox", "GB-K-202513.xml", note))
+    green, _, status, _ = year_figures(engine)
+    assert green == 0 and status == "short"  # every green trip of 2025 credited, never fewer than none
+    excess = findings(engine, "credit_notes.excess_credit@1")
+    assert len(excess) == 1 and "contract year 2" in excess[0].message
+
+
+def test_an_undated_credit_note_after_the_contract_is_dated_as_the_lines_it_credits(engine: Engine, tmp_path: Path) -> None:
+    run(engine, write(tmp_path / "inbox", "GB-K-202801.xml", credit_note("GB-K-202801", "2028-03-01", "3")))
+    green, _, _, _ = year_figures(engine)
+    assert green == SAMPLE_GREEN_2025 - 3
+
+
+def test_a_line_reference_dates_the_credit_as_that_line(engine: Engine, tmp_path: Path) -> None:
+    # Line 17 of GB-202510 (3 green trips on 30 October); the credit note itself names no date.
+    note = credit_note("GB-K-202802", "2028-03-01", "3", line_reference=("GB-202510", "17"))
+    run(engine, write(tmp_path / "inbox", "GB-K-202802.xml", note))
+    assert year_figures(engine)[0] == SAMPLE_GREEN_2025 - 3
+    more = credit_note("GB-K-202803", "2028-03-02", "1", line_reference=("GB-202510", "17"))
+    run(engine, write(tmp_path / "more", "GB-K-202803.xml", more))
+    assert year_figures(engine)[0] == SAMPLE_GREEN_2025 - 3  # line 17 held 3 trips: the fourth is excess
+    assert len(findings(engine, "credit_notes.excess_credit@1")) == 1
+
+
+def test_a_negative_credited_quantity_is_held_out_until_accepted(engine: Engine, tmp_path: Path) -> None:
+    run(engine, write(tmp_path / "inbox", "GB-K-202514.xml", credit_note("GB-K-202514", "2025-12-10", "-200")))
+    green, _, _, _ = year_figures(engine)
+    assert green == SAMPLE_GREEN_2025
+    held = findings(engine, "credit_notes.negative_quantity@1")
+    assert len(held) == 1 and held[0].severity == "high" and "GB-K-202514" in held[0].message
+
+
+def test_a_negative_quantity_on_an_invoice_is_held_out_until_accepted(engine: Engine, tmp_path: Path) -> None:
+    text = (TRANSPORT / "GB-202512.xml").read_text(encoding="utf-8").replace("GB-202512", "GB-202512-N")
+    # The first conventional line of December with −300 trips instead of its own quantity.
+    start = text.index("KOERSEL-KONV")
+    quantity = text.rindex("<cbc:InvoicedQuantity", 0, start)
+    end = text.index("</cbc:InvoicedQuantity>", quantity)
+    text = text[: text.index(">", quantity) + 1] + "-300" + text[end:]
+    run(engine, write(tmp_path / "inbox", "GB-202512-N.xml", text))
+    _, conventional, _, _ = year_figures(engine)
+    december_line = findings(engine, "credit_notes.negative_quantity@1")
+    assert len(december_line) == 1 and "GB-202512-N" in december_line[0].message
+    # Held out, and the rest of the re-sent December invoice is the same deliveries: counted once.
+    assert conventional == SAMPLE_CONVENTIONAL_2025
+
+
+def test_the_same_deliveries_invoiced_again_under_a_new_number_count_once(engine: Engine, tmp_path: Path) -> None:
+    text = (TRANSPORT / "GB-202510.xml").read_text(encoding="utf-8").replace("GB-202510", "GB-202510-X")
+    text = text.replace("<cbc:IssueDate>2025-11-01</cbc:IssueDate>", "<cbc:IssueDate>2025-11-20</cbc:IssueDate>")
+    run(engine, write(tmp_path / "inbox", "GB-202510-X.xml", text))
+    green, conventional, _, penalty = year_figures(engine)
+    assert (green, conventional, penalty) == (SAMPLE_GREEN_2025, SAMPLE_CONVENTIONAL_2025, Decimal("41500.00"))
+    repeated = findings(engine, "credit_notes.reinvoiced@1")
+    assert len(repeated) == 18  # every trip line of October, each naming both documents
+    assert all("GB-202510-X" in f.message and re.search(r"GB-202510\b", f.message) for f in repeated)
+
+
+def test_a_recalculation_is_recorded_on_the_hearing_and_nothing_withdraws_it_silently(engine: Engine, tmp_path: Path) -> None:
+    run(engine)
+    # Plenty of green trips appear for 2025: the shortfall disappears.
+    text = (TRANSPORT / "GB-202512.xml").read_text(encoding="utf-8").replace("GB-202512", "GB-202512-G")
+    first = text.index("<cbc:InvoicedQuantity")  # December's first line is a green one: 500 trips more
+    text = text[: text.index(">", first) + 1] + "500" + text[text.index("</cbc:InvoicedQuantity>", first) :]
+    run(engine, write(tmp_path / "inbox", "GB-202512-G.xml", text))
+    assert year_figures(engine)[2] == "compliant"
+    with session_scope(engine) as session:
+        notice = hearing_notice(session, "KK-2024-0117", 2)
+        assert notice is not None and notice.status == "proposed"  # only a contract manager withdraws it
+        event = notice.events[-1]
+        assert event.kind == "recalculated"
+        assert event.details is not None
+        assert event.details["before"]["penalty_total"] == "41500.00" and event.details["after"]["penalty_total"] == "0.00"
+        assert [d["invoice"] for d in event.details["documents"]] == ["GB-202512-G"]
