@@ -45,10 +45,11 @@ from compliance.checks.catalogue_consistency import catalogue_consistency_findin
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.categorisation import categorisation_findings
 from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
+from compliance.checks.credit_notes import reconciliation_findings
 from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
 from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
 from compliance.checks.euro_norm import euro6_findings
-from compliance.checks.inputs import InvoiceRecord, LoggedTrip, RegisteredVehicle
+from compliance.checks.inputs import CountedTripLine, InvoiceRecord, LoggedTrip, RegisteredVehicle
 from compliance.checks.items import dated_lines
 from compliance.checks.licences import LicenceRegistry, licence_findings
 from compliance.checks.purchase_shares import PurchaseShareResult, purchase_share, purchase_share_finding, quarter_findings
@@ -164,6 +165,15 @@ def purchase_share_outcome(
     )
 
 
+def _reconciled_lines(session: Session, contract: ContractTerms, year: ContractYear) -> list[CountedTripLine]:
+    """The year's credit-note and held trip lines; a line dated before the contract belongs to year 1 and
+    one dated after it to the last year, so no reconciliation finding is lost."""
+    years = contract.years()
+    start = date.min if year.number == years[0].number else year.start
+    end = date.max if year.number == years[-1].number else year.end
+    return counted_trip_lines(session, contract.id, start, end, reconciled_only=True)
+
+
 def _check_contract_year(
     session: Session,
     contract: ContractTerms,
@@ -189,6 +199,7 @@ def _check_contract_year(
         store_outcome(session, green_vehicle_outcome(contract.id, year.number, result), _now())
         for line in result.counted_lines:
             plates_used.update(line.registrations)
+        findings += reconciliation_findings(contract, year, _reconciled_lines(session, contract, year))
         supplier_logs = [t for t in log_trips if t.supplier_cvr == contract.supplier_cvr]
         findings += log_comparison_findings(contract, year, a.window, result.counted_lines, supplier_logs, vehicles)
         if a.compliant is False and result.final:

@@ -167,6 +167,16 @@ class CountedTripLine:
     kind: str  # green | conventional | ambiguous | uncountable
     trips: Decimal
     registrations: tuple[str, ...] = field(default_factory=tuple)
+    # Reconciliation (compliance.assessment.trip_reconciliation): the quantity the document states,
+    # why not all of it counts, the invoice a credit names, the line it credits and the earlier line a
+    # repeat repeats ("GB-202510 line 3"), and a contract manager's acceptance of a held line.
+    invoiced: Decimal | None = None
+    held: str | None = None
+    credits_invoice: str | None = None
+    credited: str | None = None
+    duplicate_of: str | None = None
+    duplicate_file: str | None = None
+    acceptance: str | None = None
 
     def as_evidence(self) -> dict[str, object]:
         return {

@@ -251,6 +251,7 @@ class TripLine(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "invoice_line_id"),
         Index("ix_trip_line_contract_day", "contract_id", "day", "kind", "trips_milli"),  # covering: counts read the index only
+        Index("ix_trip_line_contract_delivery", "contract_id", "delivery_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -268,6 +269,9 @@ class TripLine(Base):
     held: Mapped[str | None] = mapped_column(String(30))
     credited_line_id: Mapped[int | None] = mapped_column(Integer)
     duplicate_of_line_id: Mapped[int | None] = mapped_column(Integer)
+    # Supplier, day, item, plates and quantity of an invoiced delivery, hashed: the same delivery
+    # invoiced again under another number has the same key (None for credit notes and negatives).
+    delivery_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class LineAcceptance(Base):

@@ -11,6 +11,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -67,9 +68,9 @@ def credit_note(
     return text.replace(delivery, replacement)
 
 
-def run(engine: Engine, *extra: Path) -> None:
+def run(engine: Engine, *extra: Path, **contract: Any) -> None:
     ingest_paths(engine, [TRANSPORT, *extra], MAX)
-    run_checks(engine, [transport_contract()], as_of=AS_OF)
+    run_checks(engine, [transport_contract(**contract)], as_of=AS_OF)
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -120,18 +121,20 @@ def test_a_credit_note_without_reference_cannot_credit_more_than_the_contract_ye
 
 
 def test_an_undated_credit_note_after_the_contract_is_dated_as_the_lines_it_credits(engine: Engine, tmp_path: Path) -> None:
-    run(engine, write(tmp_path / "inbox", "GB-K-202801.xml", credit_note("GB-K-202801", "2028-03-01", "3")))
+    # The contract ends with 2025; the credit note for October, without any date of its own, comes in March 2026.
+    ended = {"period": {"start": "2024-01-01", "end": "2025-12-31"}}
+    run(engine, write(tmp_path / "inbox", "GB-K-202601.xml", credit_note("GB-K-202601", "2026-03-01", "3")), **ended)
     green, _, _, _ = year_figures(engine)
     assert green == SAMPLE_GREEN_2025 - 3
 
 
 def test_a_line_reference_dates_the_credit_as_that_line(engine: Engine, tmp_path: Path) -> None:
     # Line 17 of GB-202510 (3 green trips on 30 October); the credit note itself names no date.
-    note = credit_note("GB-K-202802", "2028-03-01", "3", line_reference=("GB-202510", "17"))
-    run(engine, write(tmp_path / "inbox", "GB-K-202802.xml", note))
+    note = credit_note("GB-K-202602", "2026-03-01", "3", line_reference=("GB-202510", "17"))
+    run(engine, write(tmp_path / "inbox", "GB-K-202602.xml", note))
     assert year_figures(engine)[0] == SAMPLE_GREEN_2025 - 3
-    more = credit_note("GB-K-202803", "2028-03-02", "1", line_reference=("GB-202510", "17"))
-    run(engine, write(tmp_path / "more", "GB-K-202803.xml", more))
+    more = credit_note("GB-K-202603", "2026-03-02", "1", line_reference=("GB-202510", "17"))
+    run(engine, write(tmp_path / "more", "GB-K-202603.xml", more))
     assert year_figures(engine)[0] == SAMPLE_GREEN_2025 - 3  # line 17 held 3 trips: the fourth is excess
     assert len(findings(engine, "credit_notes.excess_credit@1")) == 1
 
@@ -165,7 +168,7 @@ def test_the_same_deliveries_invoiced_again_under_a_new_number_count_once(engine
     run(engine, write(tmp_path / "inbox", "GB-202510-X.xml", text))
     green, conventional, _, penalty = year_figures(engine)
     assert (green, conventional, penalty) == (SAMPLE_GREEN_2025, SAMPLE_CONVENTIONAL_2025, Decimal("41500.00"))
-    repeated = findings(engine, "credit_notes.reinvoiced@1")
+    repeated = findings(engine, "invoices.reinvoiced@1")
     assert len(repeated) == 18  # every trip line of October, each naming both documents
     assert all("GB-202510-X" in f.message and re.search(r"GB-202510\b", f.message) for f in repeated)
 

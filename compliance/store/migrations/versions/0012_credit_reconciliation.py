@@ -32,6 +32,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("held", sa.String(length=30), nullable=True))
         batch.add_column(sa.Column("credited_line_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("duplicate_of_line_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("delivery_key", sa.String(length=64), nullable=True))
+        batch.create_index("ix_trip_line_contract_delivery", ["contract_id", "delivery_key"])
     # Trip lines stored before this revision are read again, so they are reconciled like new ones.
     op.execute("DELETE FROM trip_line")
     op.execute("DELETE FROM trip_line_scan")
@@ -53,6 +55,8 @@ def downgrade() -> None:
         batch.drop_column("details")
     op.drop_table("line_acceptance")
     with op.batch_alter_table("trip_line") as batch:
+        batch.drop_index("ix_trip_line_contract_delivery")
+        batch.drop_column("delivery_key")
         batch.drop_column("duplicate_of_line_id")
         batch.drop_column("credited_line_id")
         batch.drop_column("held")
