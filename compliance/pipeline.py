@@ -15,6 +15,7 @@ from decimal import Decimal
 from hashlib import sha256
 from pathlib import Path
 
+from compliance.assessment.acceptance import AcceptedLine, accept_held_line
 from compliance.assessment.contract_year import CheckSummary, run_checks
 from compliance.assessment.evidence import EvidenceReader, YearEvidence
 from compliance.assessment.hearing import HearingRecord, hearing_record, hearings, penalty_case, record_comment, record_decision
@@ -188,6 +189,26 @@ def portfolio(source: Source, year: int) -> Portfolio:
     """Portfolio figures for a calendar year (spend shares per buyer unit and category, green terms)."""
     with context_for(source) as context:
         return portfolio_figures(context.engine, context.contracts, year)
+
+
+def accept_line(
+    source: Source,
+    invoice_number: str,
+    line_id: str,
+    reason: str,
+    actor: str,
+    supplier_cvr: str | None = None,
+    as_of: date | None = None,
+) -> AcceptedLine:
+    """A contract manager accepts a held-out line (a negative quantity); its contracts are checked again,
+    so the line counts at once."""
+    with context_for(source) as context:
+        with session_scope(context.engine, exclusive=True) as session:
+            accepted = accept_held_line(session, invoice_number, line_id, reason, actor, supplier_cvr)
+        for contract_id in accepted.contract_ids:
+            if any(contract.id == contract_id for contract in context.contracts):
+                run_checks(context.engine, context.contracts, contract_id, None, as_of)
+        return accepted
 
 
 # -- hearings (§2.1) -----------------------------------------------------------------------------------

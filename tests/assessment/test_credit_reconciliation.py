@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from compliance.assessment.contract_year import run_checks
@@ -21,8 +22,10 @@ from compliance.assessment.hearing import hearing_notice
 from compliance.assessment.outcomes import green_outcome
 from compliance.intake.batch import ingest_paths
 from compliance.store.db import session_scope
-from compliance.store.models import Finding
-from tests.builders import transport_contract
+from compliance.base.settings import Settings
+from compliance.cli import main
+from compliance.store.models import Finding, LineAcceptance
+from tests.builders import transport_contract, transport_contract_data, write_contract
 from tests.conftest import SAMPLE_DIR
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -139,12 +142,35 @@ def test_a_line_reference_dates_the_credit_as_that_line(engine: Engine, tmp_path
     assert len(findings(engine, "credit_notes.excess_credit@1")) == 1
 
 
-def test_a_negative_credited_quantity_is_held_out_until_accepted(engine: Engine, tmp_path: Path) -> None:
+def test_a_negative_credited_quantity_is_held_out_until_accepted(
+    engine: Engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run(engine, write(tmp_path / "inbox", "GB-K-202514.xml", credit_note("GB-K-202514", "2025-12-10", "-200")))
     green, _, _, _ = year_figures(engine)
     assert green == SAMPLE_GREEN_2025
     held = findings(engine, "credit_notes.negative_quantity@1")
     assert len(held) == 1 and held[0].severity == "high" and "GB-K-202514" in held[0].message
+    # A contract manager accepts it, with a reason: the command records who, when and why, and checks again.
+    write_contract(tmp_path / "contracts", transport_contract_data())
+    monkeypatch.setenv("COMPLIANCE_DB_URL", settings.db_url)
+    monkeypatch.setenv("COMPLIANCE_CONTRACTS_DIR", str(tmp_path / "contracts"))
+    runner = CliRunner()
+    refused = runner.invoke(main, ["lines", "accept", "--invoice", "GB-K-202514", "--line", "1", "--reason", " "])
+    assert refused.exit_code == 1 and "no reason" in refused.output
+    accepted = runner.invoke(
+        main,
+        ["lines", "accept", "--invoice", "GB-K-202514", "--line", "1", "--reason", "a debit agreed by phone", "--by", "Anna"],
+    )
+    assert accepted.exit_code == 0, accepted.output
+    assert "credit note GB-K-202514 line 1: accepted by Anna" in accepted.output and "KK-2024-0117" in accepted.output
+    assert year_figures(engine)[0] == SAMPLE_GREEN_2025 + 200
+    with session_scope(engine) as session:
+        record = session.scalars(select(LineAcceptance)).one()
+        assert (record.accepted_by, record.reason, record.held) == ("Anna", "a debit agreed by phone", "negative_quantity")
+    noted = findings(engine, "credit_notes.negative_quantity@1")
+    assert len(noted) == 1 and noted[0].severity == "low" and "accepted by Anna" in noted[0].message
+    again = runner.invoke(main, ["lines", "accept", "--invoice", "GB-K-202514", "--line", "1", "--reason", "x"])
+    assert again.exit_code == 1 and "already accepted" in again.output
 
 
 def test_a_negative_quantity_on_an_invoice_is_held_out_until_accepted(engine: Engine, tmp_path: Path) -> None:
