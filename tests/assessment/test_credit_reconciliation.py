@@ -20,10 +20,10 @@ from sqlalchemy import Engine, select
 from compliance.assessment.contract_year import run_checks
 from compliance.assessment.hearing import hearing_notice
 from compliance.assessment.outcomes import green_outcome
-from compliance.intake.batch import ingest_paths
-from compliance.store.db import session_scope
 from compliance.base.settings import Settings
 from compliance.cli import main
+from compliance.intake.batch import ingest_paths
+from compliance.store.db import session_scope
 from compliance.store.models import Finding, LineAcceptance
 from tests.builders import transport_contract, transport_contract_data, write_contract
 from tests.conftest import SAMPLE_DIR
