@@ -407,6 +407,17 @@ def hearing_decide(contract_id: str, year: int, decision: str, amount: str | Non
     _echo(f"{contract_id} year {year}: {record.status}, penalty {danish_money(record.decided_penalty)}")
 
 
+@hearing.command("withdraw")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--reason", required=True, help="Why the proposal is withdrawn: it goes into the penalty statement.")
+@click.option("--by", help="Who withdraws it (default: COMPLIANCE_USER or the login name).")
+def hearing_withdraw(contract_id: str, year: int, reason: str, by: str | None) -> None:
+    """Withdraw a proposed penalty (e.g. after a recalculation found no shortfall). Only this command withdraws one."""
+    record = _hearing_step(lambda context: pipeline.withdraw_hearing(context, contract_id, year, reason, _actor(by)))
+    _echo(f"{contract_id} year {year}: {record.status}")
+
+
 @main.group()
 def lines() -> None:
     """Invoice lines held out of the figures (negative quantities): a contract manager's acceptance."""

@@ -18,7 +18,15 @@ from pathlib import Path
 from compliance.assessment.acceptance import AcceptedLine, accept_held_line
 from compliance.assessment.contract_year import CheckSummary, run_checks
 from compliance.assessment.evidence import EvidenceReader, YearEvidence
-from compliance.assessment.hearing import HearingRecord, hearing_record, hearings, penalty_case, record_comment, record_decision
+from compliance.assessment.hearing import (
+    HearingRecord,
+    hearing_record,
+    hearings,
+    penalty_case,
+    record_comment,
+    record_decision,
+    record_withdrawal,
+)
 from compliance.assessment.inputs import vehicle_facts as stored_vehicle_facts
 from compliance.assessment.notices import (
     DeliveryAttempt,
@@ -248,6 +256,12 @@ def decide_hearing(
     """The contract manager's final decision on a proposed penalty: confirm, reduce or waive."""
     with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
         return hearing_record(record_decision(session, contract_id, year, decision, reason, actor, today, amount))
+
+
+def withdraw_hearing(source: Source, contract_id: str, year: int, reason: str, actor: str) -> HearingRecord:
+    """A contract manager withdraws an open proposal, with a reason (a later check never does)."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+        return hearing_record(record_withdrawal(session, contract_id, year, reason, actor))
 
 
 # -- reports -----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from compliance.assessment.green_vehicles import GreenVehicleYearResult, green_vehicle_year
-from compliance.assessment.hearing import propose_penalty, withdraw_if_open
+from compliance.assessment.hearing import note_no_shortfall, propose_penalty, recalculation
 from compliance.assessment.inputs import (
     contract_catalogues,
     contract_log_trips,
@@ -33,6 +33,7 @@ from compliance.assessment.outcomes import (
     GreenVehicleOutcome,
     PurchaseShareOutcome,
     QuarterOutcome,
+    green_outcome,
     store_outcome,
     trip_line_evidence,
 )
@@ -196,7 +197,10 @@ def _check_contract_year(
         result = green_vehicle_year(contract, year, count.green, count.conventional, lines_in_window, log_trips, vehicles, as_of)
         a = result.assessment
         findings += result.findings
-        store_outcome(session, green_vehicle_outcome(contract.id, year.number, result), _now())
+        previous = green_outcome(session, contract.id, year.number)
+        outcome = green_vehicle_outcome(contract.id, year.number, result)
+        store_outcome(session, outcome, _now())
+        change = recalculation(previous, outcome) if result.final else None
         for line in result.counted_lines:
             plates_used.update(line.registrations)
         findings += reconciliation_findings(contract, year, _reconciled_lines(session, contract, year))
@@ -204,13 +208,13 @@ def _check_contract_year(
         findings += log_comparison_findings(contract, year, a.window, result.counted_lines, supplier_logs, vehicles)
         if a.compliant is False and result.final:
             notice = propose_penalty(
-                session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of
+                session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of, change
             )
             summary.shortfalls.append(
                 f"{contract.id} year {year.number}: penalty {danish_money(a.penalty_total)}, hearing {notice.status}"
             )
         elif result.final:
-            withdraw_if_open(session, contract.id, year.number)
+            note_no_shortfall(session, contract.id, year.number, change)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)
     if contract.euro6_applies_to:
         findings += euro6_findings(contract, year, plates_used, vehicles)

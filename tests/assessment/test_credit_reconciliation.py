@@ -111,7 +111,11 @@ def test_a_credit_note_cannot_credit_more_trips_than_the_credited_invoice_holds(
     assert "GB-K-202512" in excess[0].message and "GB-202510" in excess[0].message and "4958" in excess[0].message
     with session_scope(engine) as session:
         notice = hearing_notice(session, "KK-2024-0117", 2)
-        assert notice is not None and notice.status == "proposed"
+        assert notice is not None and notice.status == "proposed" and notice.proposed_penalty == penalty
+        event = notice.events[-1]
+        assert event.kind == "assessment_changed" and event.details is not None
+        assert [d["invoice"] for d in event.details["documents"]] == ["GB-K-202512"]
+        assert event.details["before"]["green_trips"] == "496" and event.details["after"]["green_trips"] == "454"
 
 
 def test_a_credit_note_without_reference_cannot_credit_more_than_the_contract_year_holds(engine: Engine, tmp_path: Path) -> None:
@@ -199,7 +203,9 @@ def test_the_same_deliveries_invoiced_again_under_a_new_number_count_once(engine
     assert all("GB-202510-X" in f.message and re.search(r"GB-202510\b", f.message) for f in repeated)
 
 
-def test_a_recalculation_is_recorded_on_the_hearing_and_nothing_withdraws_it_silently(engine: Engine, tmp_path: Path) -> None:
+def test_a_recalculation_is_recorded_on_the_hearing_and_nothing_withdraws_it_silently(
+    engine: Engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run(engine)
     # Plenty of green trips appear for 2025: the shortfall disappears.
     text = (TRANSPORT / "GB-202512.xml").read_text(encoding="utf-8").replace("GB-202512", "GB-202512-G")
@@ -211,7 +217,33 @@ def test_a_recalculation_is_recorded_on_the_hearing_and_nothing_withdraws_it_sil
         notice = hearing_notice(session, "KK-2024-0117", 2)
         assert notice is not None and notice.status == "proposed"  # only a contract manager withdraws it
         event = notice.events[-1]
-        assert event.kind == "recalculated"
+        assert event.kind == "assessment_changed" and "recalculated: green trips 496 → 996" in (event.text or "")
         assert event.details is not None
         assert event.details["before"]["penalty_total"] == "41500.00" and event.details["after"]["penalty_total"] == "0.00"
         assert [d["invoice"] for d in event.details["documents"]] == ["GB-202512-G"]
+    # The statement shows it; a contract manager withdraws the proposal, with a reason.
+    write_contract(tmp_path / "contracts", transport_contract_data())
+    monkeypatch.setenv("COMPLIANCE_DB_URL", settings.db_url)
+    monkeypatch.setenv("COMPLIANCE_CONTRACTS_DIR", str(tmp_path / "contracts"))
+    runner = CliRunner()
+    shown = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
+    assert "Assessment changed (compliance check) — DKK 0.00: recalculated: green trips 496 → 996" in shown
+    assert "documents: invoice GB-202512-G" in shown and "the proposal stands until a contract manager withdraws it" in shown
+    withdrawn = runner.invoke(
+        main,
+        [
+            "hearing",
+            "withdraw",
+            "--contract",
+            "KK-2024-0117",
+            "--year",
+            "2",
+            "--reason",
+            "December was re-invoiced",
+            "--by",
+            "Anna",
+        ],
+    )
+    assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
+    shown = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
+    assert "Proposal withdrawn (Anna): December was re-invoiced" in shown
