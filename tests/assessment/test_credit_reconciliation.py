@@ -247,3 +247,28 @@ def test_a_recalculation_is_recorded_on_the_hearing_and_nothing_withdraws_it_sil
     assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
     shown = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
     assert "Proposal withdrawn (Anna): December was re-invoiced" in shown
+
+
+def test_a_delivery_credited_in_full_may_be_invoiced_again(engine: Engine, tmp_path: Path) -> None:
+    # October's line 1 (5 green trips on 2 October) is credited in full, then October is invoiced again.
+    inbox = tmp_path / "inbox"
+    write(inbox, "GB-K-202515.xml", credit_note("GB-K-202515", "2025-11-15", "5", line_reference=("GB-202510", "1")))
+    text = (TRANSPORT / "GB-202510.xml").read_text(encoding="utf-8").replace("GB-202510", "GB-202510-X")
+    write(
+        inbox,
+        "GB-202510-X.xml",
+        text.replace("<cbc:IssueDate>2025-11-01</cbc:IssueDate>", "<cbc:IssueDate>2025-11-20</cbc:IssueDate>"),
+    )
+    run(engine, inbox)
+    assert year_figures(engine)[:2] == (SAMPLE_GREEN_2025, SAMPLE_CONVENTIONAL_2025)  # 5 − 5 + 5 on line 1
+    repeated = findings(engine, "invoices.reinvoiced@1")
+    assert len(repeated) == 17 and sorted(int(f.evidence["line"]) for f in repeated) == list(range(2, 19))
+
+
+def test_a_credit_note_for_an_invoice_not_on_file_is_reported_and_capped_by_the_year(engine: Engine, tmp_path: Path) -> None:
+    note = credit_note("GB-K-202516", "2025-12-10", "4", credits="GB-209999", delivery_date="2025-12-02")
+    run(engine, write(tmp_path / "inbox", "GB-K-202516.xml", note))
+    assert year_figures(engine)[0] == SAMPLE_GREEN_2025 - 4  # on its own day, 2 December 2025
+    unknown = findings(engine, "credit_notes.unknown_reference@1")
+    assert len(unknown) == 1 and "GB-209999" in unknown[0].message and unknown[0].severity == "medium"
+    assert not findings(engine, "credit_notes.excess_credit@1")
