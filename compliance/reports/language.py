@@ -524,6 +524,10 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "vehicles.deregistered_in_log": "Afmeldt køretøj i kørebogen",
         "vehicles.unknown_in_log": "Ukendt køretøj i kørebogen",
         "purchase_share": "Indkøbsandel under niveauet (§16)",
+        "credit_notes.excess_credit": "Kreditnota krediterer mere end faktureret (§2.1)",
+        "credit_notes.negative_quantity": "Negativt antal ture holdt uden for opgørelsen (§2.1)",
+        "credit_notes.unknown_reference": "Kreditnota for en faktura, der ikke er modtaget",
+        "invoices.reinvoiced": "Samme levering faktureret igen (§2.1)",
     },
     "en": {
         "banned_items.delivered": "Banned item delivered (§16.1)",
@@ -555,6 +559,10 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "vehicles.deregistered_in_log": "Deregistered vehicle in the driving log",
         "vehicles.unknown_in_log": "Unknown vehicle in the driving log",
         "purchase_share": "Purchase share below the level (§16)",
+        "credit_notes.excess_credit": "Credit note credits more than was invoiced (§2.1)",
+        "credit_notes.negative_quantity": "Negative number of trips held out of the figures (§2.1)",
+        "credit_notes.unknown_reference": "Credit note for an invoice not received",
+        "invoices.reinvoiced": "Same delivery invoiced again (§2.1)",
     },
 }
 
