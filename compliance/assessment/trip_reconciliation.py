@@ -278,8 +278,8 @@ def reconcile_trip_lines(session: Session, contract: ContractTerms) -> int:
             line.duplicate_of_line_id = (first or group[0]).invoice_line_id
 
     changed = [
-        {"row_id": line.id, "day": line.day, "trips": line.trips, "held": line.held, "credited": line.credited_line_id,
-         "duplicate": line.duplicate_of_line_id, "quantity": line.quantity}
+        {"row_id": line.id, "new_day": line.day, "new_trips": line.trips, "new_held": line.held,
+         "new_credited": line.credited_line_id, "new_duplicate": line.duplicate_of_line_id, "new_quantity": line.quantity}
         for line in lines.values()
         if line.decided() != line.current
     ]  # fmt: skip
@@ -288,12 +288,12 @@ def reconcile_trip_lines(session: Session, contract: ContractTerms) -> int:
             update(TripLine)
             .where(TripLine.id == bindparam("row_id"))
             .values(
-                day=bindparam("day"),
-                trips_milli=bindparam("trips"),
-                held=bindparam("held"),
-                credited_line_id=bindparam("credited"),
-                duplicate_of_line_id=bindparam("duplicate"),
-                quantity_milli=bindparam("quantity"),
+                day=bindparam("new_day"),
+                trips_milli=bindparam("new_trips"),
+                held=bindparam("new_held"),
+                credited_line_id=bindparam("new_credited"),
+                duplicate_of_line_id=bindparam("new_duplicate"),
+                quantity_milli=bindparam("new_quantity"),
             ),
             changed,
         )
