@@ -251,7 +251,7 @@ class TripLine(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "invoice_line_id"),
         Index("ix_trip_line_contract_day", "contract_id", "day", "kind", "trips_milli"),  # covering: counts read the index only
-        Index("ix_trip_line_contract_delivery", "contract_id", "delivery_key"),
+        Index("ix_trip_line_contract_delivery", "contract_id", "delivery_key", "invoice_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

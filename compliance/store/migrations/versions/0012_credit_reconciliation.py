@@ -33,7 +33,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("credited_line_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("duplicate_of_line_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("delivery_key", sa.String(length=64), nullable=True))
-        batch.create_index("ix_trip_line_contract_delivery", ["contract_id", "delivery_key"])
+        batch.create_index("ix_trip_line_contract_delivery", ["contract_id", "delivery_key", "invoice_id"])
     # Trip lines stored before this revision are read again, so they are reconciled like new ones.
     op.execute("DELETE FROM trip_line")
     op.execute("DELETE FROM trip_line_scan")
