@@ -123,8 +123,10 @@ def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
 
 def delivery_key(supplier: str, day: date, item: str | None, registrations: Sequence[str], trips_milli: int) -> str:
     """One delivery's identity for re-invoicing (issue 16 item 4): supplier, day, item, plates, quantity."""
-    parts = [supplier, day.isoformat(), (item or "").strip().casefold(), sorted(registrations), trips_milli]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    text = "\x1f".join(
+        (supplier, day.isoformat(), (item or "").strip().casefold(), ",".join(sorted(registrations)), str(trips_milli))
+    )
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
