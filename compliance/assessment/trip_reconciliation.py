@@ -219,7 +219,10 @@ def reconcile_trip_lines(session: Session, contract: ContractTerms) -> int:
                 if taken == wanted_trips:
                     break
         credit.trips = -taken
-        credit.held = "excess_credit" if taken < wanted_trips else None
+        if picked is None:
+            credit.held = "nothing_to_credit"  # the invoice holds no trips of this kind
+        else:
+            credit.held = "excess_credit" if taken < wanted_trips else None
         year = _year_of(years, credit.day)
         if year is not None:
             referenced_by_year[(year.number, credit.kind)] += taken

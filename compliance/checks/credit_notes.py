@@ -240,7 +240,7 @@ def reconciliation_findings(contract: ContractTerms, year: ContractYear, lines: 
         if line.document_type != "credit_note" or line.held in ("negative_quantity", "negative_accepted"):
             continue
         credited, counted = -invoiced, -line.trips
-        if line.credits_invoice is not None and line.credited is None:
+        if line.credits_invoice is not None and line.credited is None and line.held != "nothing_to_credit":
             add(
                 RULE_UNKNOWN_REFERENCE,
                 "medium",
@@ -249,7 +249,7 @@ def reconciliation_findings(contract: ContractTerms, year: ContractYear, lines: 
                 "a credit note for an invoice on file for the contract",
                 f"invoice {line.credits_invoice}: not on file",
             )
-        if line.held == "excess_credit":
+        if line.held in ("excess_credit", "nothing_to_credit"):
             params: dict[str, Any] = {
                 "place": place,
                 "credited": str(credited),
@@ -257,9 +257,9 @@ def reconciliation_findings(contract: ContractTerms, year: ContractYear, lines: 
                 "allowed": str(counted),
                 "excess": str(credited - counted),
             }
-            if line.credited is not None:
-                key, target = "credit_notes.excess_credit", line.credited.split(" line ")[0]
-                params["target"] = target
+            if line.credited is not None or line.held == "nothing_to_credit":
+                key = "credit_notes.excess_credit"
+                params["target"] = line.credited.split(" line ")[0] if line.credited else line.credits_invoice
             else:
                 key = "credit_notes.excess_credit_year"
                 params["year"] = year.number

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from sqlalchemy import Engine, select
 
 from compliance.assessment.contract_year import run_checks
@@ -36,6 +37,10 @@ TRANSPORT = SAMPLE_DIR / "transport"
 SAMPLE_GREEN_2025 = Decimal(496)
 SAMPLE_CONVENTIONAL_2025 = Decimal(533)
 OCTOBER_GREEN = Decimal(44)  # GB-202510's nine green trip lines
+NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
 
 
 def credit_note(
@@ -272,3 +277,23 @@ def test_a_credit_note_for_an_invoice_not_on_file_is_reported_and_capped_by_the_
     unknown = findings(engine, "credit_notes.unknown_reference@1")
     assert len(unknown) == 1 and "GB-209999" in unknown[0].message and unknown[0].severity == "medium"
     assert not findings(engine, "credit_notes.excess_credit@1")
+
+
+def test_a_credit_of_a_kind_the_credited_invoice_does_not_hold_is_all_excess(engine: Engine, tmp_path: Path) -> None:
+    # An extra invoice for 1 December 2025 with green trip lines only (December's, its conventional lines removed).
+    root = etree.fromstring((TRANSPORT / "GB-202512.xml").read_bytes())
+    for line in root.findall("cac:InvoiceLine", NS):
+        if line.findtext("cac:Item/cac:SellersItemIdentification/cbc:ID", namespaces=NS) == "KOERSEL-KONV":
+            root.remove(line)
+        line.find("cac:Delivery/cbc:ActualDeliveryDate", NS).text = "2025-12-01"  # type: ignore[union-attr]
+    root.find("cbc:ID", NS).text = "GB-202512-E"  # type: ignore[union-attr]
+    inbox = tmp_path / "inbox"
+    write(inbox, "GB-202512-E.xml", etree.tostring(root, encoding="unicode"))
+    note = credit_note("GB-K-202517", "2025-12-10", "3", credits="GB-202512-E", item="KOERSEL-KONV")
+    write(inbox, "GB-K-202517.xml", note)
+    run(engine, inbox)
+    _, conventional, _, _ = year_figures(engine)
+    assert conventional == SAMPLE_CONVENTIONAL_2025  # the invoice holds no conventional trips to credit
+    excess = findings(engine, "credit_notes.excess_credit@1")
+    assert len(excess) == 1 and "invoice GB-202512-E, which held only 0 more" in excess[0].message
+    assert not findings(engine, "credit_notes.unknown_reference@1")
