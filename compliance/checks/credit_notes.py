@@ -84,6 +84,13 @@ def pick_credited(
     return candidates[0]
 
 
+def credit_sign(document_type: str) -> int:
+    """−1 for a credit note, +1 for an invoice: the factor a document's own (unsigned) quantities and
+    amounts take when they are added up. The store applies it once (``store.documents``), so stored
+    quantities and amounts are already signed; a reader of the document's own values applies it here."""
+    return -1 if document_type == "credit_note" else 1
+
+
 def line_day(line: InvoiceLineRecord, invoice: InvoiceRecord) -> date:
     """A line's own day: its delivery date, else the invoice's delivery date, period end or issue date."""
     return line.delivery_date or invoice.delivery_date or invoice.period_end or invoice.issue_date
