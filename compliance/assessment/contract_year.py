@@ -38,7 +38,7 @@ from compliance.assessment.outcomes import (
     trip_line_evidence,
 )
 from compliance.assessment.trip_lines import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
-from compliance.base.errors import TerminalError
+from compliance.base.errors import ComplianceError, TerminalError
 from compliance.base.findings import FindingRecord
 from compliance.base.formatting import danish_money
 from compliance.checks.banned_items import banned_item_findings
@@ -166,6 +166,14 @@ def purchase_share_outcome(
     )
 
 
+def _previous_outcome(session: Session, contract_id: str, year: int) -> GreenVehicleOutcome | None:
+    """The year's stored §2.1 outcome before this check, to record what changed (none in an older shape)."""
+    try:
+        return green_outcome(session, contract_id, year)
+    except ComplianceError:
+        return None
+
+
 def _reconciled_lines(session: Session, contract: ContractTerms, year: ContractYear) -> list[CountedTripLine]:
     """The year's credit-note and held trip lines; a line dated before the contract belongs to year 1 and
     one dated after it to the last year, so no reconciliation finding is lost."""
@@ -197,7 +205,7 @@ def _check_contract_year(
         result = green_vehicle_year(contract, year, count.green, count.conventional, lines_in_window, log_trips, vehicles, as_of)
         a = result.assessment
         findings += result.findings
-        previous = green_outcome(session, contract.id, year.number)
+        previous = _previous_outcome(session, contract.id, year.number)
         outcome = green_vehicle_outcome(contract.id, year.number, result)
         store_outcome(session, outcome, _now())
         change = recalculation(previous, outcome) if result.final else None
