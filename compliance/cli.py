@@ -499,6 +499,39 @@ def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes
     _echo(f"{contract_id} year {year}: reopened; hearing {record.status}")
 
 
+@hearing.command("withdraw")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--reason", required=True, help="Why the proposal is withdrawn: it goes into the penalty statement.")
+@click.option("--by", help="Who withdraws it (default: COMPLIANCE_USER or the login name).")
+def hearing_withdraw(contract_id: str, year: int, reason: str, by: str | None) -> None:
+    """Withdraw a proposed penalty (e.g. after a recalculation found no shortfall). Only this command withdraws one."""
+    record = _hearing_step(lambda context: pipeline.withdraw_hearing(context, contract_id, year, reason, _actor(by)))
+    _echo(f"{contract_id} year {year}: {record.status}")
+
+
+@main.group()
+def lines() -> None:
+    """Invoice lines held out of the figures (negative quantities): a contract manager's acceptance."""
+
+
+@lines.command("accept")
+@click.option("--invoice", "invoice_number", required=True, help="The invoice or credit-note number the finding names.")
+@click.option("--line", "line_id", required=True, help="The line id the finding names.")
+@click.option("--reason", required=True, help="Why the negative quantity is right: it is kept with the acceptance.")
+@click.option("--supplier", "supplier_cvr", help="The supplier's CVR, when two suppliers used the number.")
+@click.option("--by", help="Who accepts (default: COMPLIANCE_USER or the login name).")
+def lines_accept(invoice_number: str, line_id: str, reason: str, supplier_cvr: str | None, by: str | None) -> None:
+    """Accept a line held out for a negative quantity; it counts from now on (its contracts are checked again)."""
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        accepted = pipeline.accept_line(context, invoice_number, line_id, reason, _actor(by), supplier_cvr)
+    _echo(
+        f"{accepted.document_type.replace('_', ' ')} {accepted.invoice} line {accepted.line}: accepted by "
+        f"{accepted.accepted_by} ({accepted.accepted_at:%Y-%m-%d %H:%M}); checked again: {', '.join(accepted.contract_ids) or 'no contract'}"
+    )
+
+
 @main.group()
 def vehicles() -> None:
     """The vehicle register: the DMR extract and declared vehicles (biogas, cargo bikes, foreign plates)."""

@@ -15,6 +15,7 @@ from decimal import Decimal
 from hashlib import sha256
 from pathlib import Path
 
+from compliance.assessment.acceptance import AcceptedLine, accept_held_line
 from compliance.assessment.contract_year import CheckSummary, run_checks
 from compliance.assessment.evidence import EvidenceReader, YearEvidence
 from compliance.assessment.hearing import (
@@ -28,6 +29,7 @@ from compliance.assessment.hearing import (
     preview_reopening,
     record_comment,
     record_decision,
+    record_withdrawal,
     reopen_hearing,
 )
 from compliance.assessment.inputs import vehicle_facts as stored_vehicle_facts
@@ -202,6 +204,26 @@ def portfolio(source: Source, year: int) -> Portfolio:
         return portfolio_figures(context.engine, context.contracts, year)
 
 
+def accept_line(
+    source: Source,
+    invoice_number: str,
+    line_id: str,
+    reason: str,
+    actor: str,
+    supplier_cvr: str | None = None,
+    as_of: date | None = None,
+) -> AcceptedLine:
+    """A contract manager accepts a held-out line (a negative quantity); its contracts are checked again,
+    so the line counts at once."""
+    with context_for(source) as context:
+        with session_scope(context.engine, exclusive=True) as session:
+            accepted = accept_held_line(session, invoice_number, line_id, reason, actor, supplier_cvr)
+        for contract_id in accepted.contract_ids:
+            if any(contract.id == contract_id for contract in context.contracts):
+                run_checks(context.engine, context.contracts, contract_id, None, as_of)
+        return accepted
+
+
 # -- hearings (§2.1) -----------------------------------------------------------------------------------
 
 
@@ -293,6 +315,12 @@ def reopen_decided_hearing(source: Source, contract_id: str, year: int, reason: 
     """A contract manager reopens a decided hearing, recorded as a new step with its reason."""
     with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
         return hearing_record(reopen_hearing(session, contract_id, year, reason, actor))
+
+
+def withdraw_hearing(source: Source, contract_id: str, year: int, reason: str, actor: str) -> HearingRecord:
+    """A contract manager withdraws an open proposal, with a reason (a later check never does)."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+        return hearing_record(record_withdrawal(session, contract_id, year, reason, actor))
 
 
 # -- reports -----------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from compliance.assessment.attribution import held_out_document_findings
 from compliance.assessment.green_vehicles import GreenVehicleYearResult, green_vehicle_year
-from compliance.assessment.hearing import hearing_summary, propose_penalty, withdraw_if_open
+from compliance.assessment.hearing import hearing_summary, note_no_shortfall, propose_penalty, recalculation
 from compliance.assessment.inputs import (
     contract_catalogues,
     contract_log_trips,
@@ -35,11 +35,12 @@ from compliance.assessment.outcomes import (
     GreenVehicleOutcome,
     PurchaseShareOutcome,
     QuarterOutcome,
+    green_outcome,
     store_outcome,
     trip_line_evidence,
 )
 from compliance.assessment.trip_lines import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
-from compliance.base.errors import TerminalError
+from compliance.base.errors import ComplianceError, TerminalError
 from compliance.base.findings import FindingRecord
 from compliance.checks.attribution import HELD_OUT, RULE_NOT_ATTRIBUTED
 from compliance.checks.banned_items import banned_item_findings
@@ -53,10 +54,11 @@ from compliance.checks.contract_matching import (
     not_attributed_invoice_findings,
     unmatched_invoice_finding,
 )
+from compliance.checks.credit_notes import reconciliation_findings
 from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
 from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
 from compliance.checks.euro_norm import euro6_findings
-from compliance.checks.inputs import InvoiceRecord, LoggedTrip, RegisteredVehicle
+from compliance.checks.inputs import CountedTripLine, InvoiceRecord, LoggedTrip, RegisteredVehicle
 from compliance.checks.items import dated_lines
 from compliance.checks.licences import LicenceRegistry, licence_findings
 from compliance.checks.purchase_shares import PurchaseShareResult, purchase_share, purchase_share_finding, quarter_findings
@@ -181,6 +183,23 @@ def purchase_share_outcome(
     )
 
 
+def _previous_outcome(session: Session, contract_id: str, year: int) -> GreenVehicleOutcome | None:
+    """The year's stored §2.1 outcome before this check, to record what changed (none in an older shape)."""
+    try:
+        return green_outcome(session, contract_id, year)
+    except ComplianceError:
+        return None
+
+
+def _reconciled_lines(session: Session, contract: ContractTerms, year: ContractYear) -> list[CountedTripLine]:
+    """The year's credit-note and held trip lines; a line dated before the contract belongs to year 1 and
+    one dated after it to the last year, so no reconciliation finding is lost."""
+    years = contract.years()
+    start = date.min if year.number == years[0].number else year.start
+    end = date.max if year.number == years[-1].number else year.end
+    return counted_trip_lines(session, contract.id, start, end, reconciled_only=True)
+
+
 def _check_contract_year(
     session: Session,
     contract: ContractTerms,
@@ -203,20 +222,24 @@ def _check_contract_year(
         result = green_vehicle_year(contract, year, count.green, count.conventional, lines_in_window, log_trips, vehicles, as_of)
         a = result.assessment
         findings += result.findings
-        store_outcome(session, green_vehicle_outcome(contract.id, year.number, result), _now())
+        previous = _previous_outcome(session, contract.id, year.number)
+        outcome = green_vehicle_outcome(contract.id, year.number, result)
+        store_outcome(session, outcome, _now())
+        change = recalculation(previous, outcome) if result.final else None
         for line in result.counted_lines:
             plates_used.update(line.registrations)
+        findings += reconciliation_findings(contract, year, _reconciled_lines(session, contract, year))
         supplier_logs = log_trips  # only the rows of the supplier and the parties whose logs count (issue 16)
         findings += log_comparison_findings(contract, year, a.window, result.counted_lines, supplier_logs, vehicles)
         if not a.computable:
             pass  # missing driving logs: no penalty is proposed, and none already proposed is withdrawn (§2.1)
         elif a.compliant is False and result.final:
             notice = propose_penalty(
-                session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of
+                session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of, change
             )
             summary.shortfalls.append(f"{contract.id} year {year.number}: {hearing_summary(notice)}")
         elif result.final:
-            withdraw_if_open(session, contract.id, year.number)
+            note_no_shortfall(session, contract.id, year.number, change)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)
     if contract.euro6_applies_to:
         # §2.6 has no transition months: every vehicle on a trip line of the whole contract year counts.

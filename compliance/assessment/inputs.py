@@ -125,6 +125,8 @@ def invoice_line_record(line: InvoiceLine) -> InvoiceLineRecord:
         delivery_date=line.delivery_date,
         source_line=line.source_line,
         path=line.path,
+        billing_reference=line.billing_reference,
+        billing_reference_line=line.billing_reference_line,
     )
 
 
@@ -152,6 +154,7 @@ def invoice_record(invoice: Invoice) -> InvoiceRecord:
         supplier_se=invoice.supplier_se,
         supplier_gln=invoice.supplier_gln,
         issuer_role=invoice.issuer_role,
+        billing_references=tuple(invoice.billing_references or ()),
         lines=tuple(invoice_line_record(line) for line in sorted(invoice.lines, key=lambda line: line.position)),
     )
 

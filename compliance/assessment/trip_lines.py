@@ -34,10 +34,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, delete, func, insert, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, delete, func, insert, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from compliance.assessment.inputs import scanned_line, vehicle_period
+from compliance.assessment.trip_reconciliation import reconcile_trip_lines
 from compliance.checks.green_vehicles import (
     LinePlates,
     counted_kind,
@@ -49,7 +50,7 @@ from compliance.checks.green_vehicles import (
 from compliance.checks.inputs import CountedTripLine
 from compliance.checks.inputs import VehiclePeriod as CheckedPeriod
 from compliance.contracts import ContractTerms
-from compliance.store.models import Invoice, InvoiceLine, SourceFile, TripLine, TripLineScan, VehiclePeriod
+from compliance.store.models import Invoice, InvoiceLine, LineAcceptance, SourceFile, TripLine, TripLineScan, VehiclePeriod
 
 MILLI = Decimal(1000)
 BATCH = 20_000
@@ -123,7 +124,7 @@ def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
                 InvoiceLine.id, InvoiceLine.invoice_id, InvoiceLine.seller_item_id, InvoiceLine.classification_codes,
                 InvoiceLine.name, InvoiceLine.description, InvoiceLine.properties, InvoiceLine.notes, InvoiceLine.quantity,
                 InvoiceLine.delivery_date, Invoice.delivery_date.label("invoice_delivery_date"), Invoice.period_end,
-                Invoice.issue_date,
+                Invoice.issue_date, Invoice.document_type, Invoice.supplier_key,
             )
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
             .where(InvoiceLine.invoice_id.in_(invoice_ids))
@@ -141,6 +142,9 @@ def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
                 kind = "uncountable"  # more than three decimals: not a number of trips
             plates = line_plates(rules, fields)
             plates_by_row.append(plates)
+            day = line.delivery_date or line.invoice_delivery_date or line.period_end or line.issue_date
+            milli = int(trips.to_integral_value()) if kind != "uncountable" else 0
+            registrations = list(plates.plates)
             rows.append(
                 {
                     "contract_id": contract.id,
@@ -148,11 +152,15 @@ def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
                     "invoice_line_id": line.id,
                     "kind": kind,
                     "stated_kind": kind,
-                    "day": line.delivery_date or line.invoice_delivery_date or line.period_end or line.issue_date,
-                    "trips_milli": int(trips.to_integral_value()) if kind != "uncountable" else 0,
-                    "registrations": list(plates.plates),
+                    "day": day,
+                    "trips_milli": milli,
+                    "registrations": registrations,
                     "unreadable": list(plates.unreadable),
                     "plate_verdicts": [],
+                    "quantity_milli": milli,
+                    "delivery_key": delivery_key(line.supplier_key, day, line.seller_item_id or line.name, registrations, milli)
+                    if line.document_type == "invoice" and kind in ("green", "conventional") and milli > 0
+                    else None,
                 }
             )
         # Green on the day (issue 16 item 6): each stated-green line against the register's periods.
@@ -172,7 +180,17 @@ def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
             insert(TripLineScan),
             [{"contract_id": contract.id, "invoice_id": invoice_id, "rules_sha256": sha} for invoice_id in invoice_ids],
         )
+    # Credit notes against what they credit, negatives held, repeats counted once (see the module).
+    reconcile_trip_lines(session, contract)
     return stored
+
+
+def delivery_key(supplier: str, day: date, item: str | None, registrations: Sequence[str], trips_milli: int) -> str:
+    """One delivery's identity for re-invoicing (issue 16 item 4): supplier, day, item, plates, quantity."""
+    text = "\x1f".join(
+        (supplier, day.isoformat(), (item or "").strip().casefold(), ",".join(sorted(registrations)), str(trips_milli))
+    )
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -232,20 +250,40 @@ def count_trips(session: Session, windows: Sequence[TripWindow]) -> dict[tuple[s
     }
 
 
-def counted_trip_lines(session: Session, contract_id: str, start: date, end: date) -> list[CountedTripLine]:
-    """The stored trip lines of one window, with the invoice, file and line they come from."""
+def counted_trip_lines(
+    session: Session, contract_id: str, start: date, end: date, reconciled_only: bool = False
+) -> list[CountedTripLine]:
+    """The stored trip lines of one window, with the invoice, file and line they come from (only the
+    credit-note, held and repeated lines with ``reconciled_only``)."""
+    credited_line = aliased(InvoiceLine)
+    credited_invoice = aliased(Invoice)
+    first_line = aliased(InvoiceLine)
+    first_invoice = aliased(Invoice)
+    first_file = aliased(SourceFile)
     query = (
         select(
             TripLine.kind, TripLine.day, TripLine.trips_milli, TripLine.registrations, TripLine.stated_kind,
             TripLine.unreadable, TripLine.plate_verdicts, Invoice.number, Invoice.document_type,
             Invoice.source_file_id, SourceFile.path, InvoiceLine.line_id, InvoiceLine.source_line, InvoiceLine.quantity,
+            TripLine.quantity_milli, TripLine.held, Invoice.billing_references, InvoiceLine.billing_reference,
+            credited_invoice.number.label("credited_number"), credited_line.line_id.label("credited_line"),
+            first_invoice.number.label("first_number"), first_line.line_id.label("first_line"),
+            first_file.path.label("first_path"), LineAcceptance.accepted_by, LineAcceptance.accepted_at, LineAcceptance.reason,
         )
         .join(Invoice, Invoice.id == TripLine.invoice_id)
         .join(InvoiceLine, InvoiceLine.id == TripLine.invoice_line_id)
         .join(SourceFile, SourceFile.id == Invoice.source_file_id)
+        .outerjoin(credited_line, credited_line.id == TripLine.credited_line_id)
+        .outerjoin(credited_invoice, credited_invoice.id == credited_line.invoice_id)
+        .outerjoin(first_line, first_line.id == TripLine.duplicate_of_line_id)
+        .outerjoin(first_invoice, first_invoice.id == first_line.invoice_id)
+        .outerjoin(first_file, first_file.id == first_invoice.source_file_id)
+        .outerjoin(LineAcceptance, LineAcceptance.invoice_line_id == TripLine.invoice_line_id)
         .where(TripLine.contract_id == contract_id, TripLine.day >= start, TripLine.day <= end)
         .order_by(TripLine.day, Invoice.number, InvoiceLine.position)
     )  # fmt: skip
+    if reconciled_only:
+        query = query.where(or_(Invoice.document_type == "credit_note", TripLine.held.is_not(None)))
     return [
         CountedTripLine(
             invoice_number=row.number,
@@ -261,6 +299,15 @@ def counted_trip_lines(session: Session, contract_id: str, start: date, end: dat
             stated_kind=row.stated_kind or row.kind,
             unreadable=tuple(row.unreadable or ()),
             plate_verdicts=tuple(row.plate_verdicts or ()),
+            invoiced=None if row.quantity_milli is None else Decimal(row.quantity_milli) / MILLI,
+            held=row.held,
+            credits_invoice=row.billing_reference or next(iter(row.billing_references or ()), None)
+            if row.document_type == "credit_note"
+            else None,
+            credited=None if row.credited_number is None else f"{row.credited_number} line {row.credited_line}",
+            duplicate_of=None if row.first_number is None else f"{row.first_number} line {row.first_line}",
+            duplicate_file=row.first_path,
+            acceptance=None if row.accepted_by is None else f"{row.accepted_by}, {row.accepted_at:%Y-%m-%d}: {row.reason}",
         )
         for row in session.execute(query)
     ]

@@ -89,6 +89,10 @@ class DocumentLine:
     allowance_charges: list[AllowanceCharge] = field(default_factory=list)
     source_line: int | None = None
     path: str | None = None
+    # What a credit-note (or corrective) line credits: the invoice number and that invoice's line id
+    # (UBL ``BillingReference/InvoiceDocumentReference/ID`` and ``BillingReferenceLine/ID`` on the line).
+    billing_reference: str | None = None
+    billing_reference_line: str | None = None
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,29 @@ ENGLISH: dict[str, str] = {
     "green_vehicles.green_not_in_log": N_(
         "{month}: {invoiced} green trips invoiced, but the logs show {logged} trips by green vehicles"
     ),
+    # §2.1 trip lines reconciled: credit notes, negative quantities, re-invoicing (issue 16).
+    "credit_notes.excess_credit": N_(
+        "{place} credits {credited} {kind} trips of invoice {target}, which held only {allowed} more; the excess of "
+        "{excess} trips is not counted"
+    ),
+    "credit_notes.excess_credit_year": N_(
+        "{place} credits {credited} {kind} trips without naming an invoice on file, but contract year {year} held only "
+        "{allowed} more; the excess of {excess} trips is not counted"
+    ),
+    "credit_notes.unknown_reference": N_(
+        "{place} credits invoice {target}, which is not on file for the contract; it counts on its own day {day}"
+    ),
+    "credit_notes.negative_quantity": N_(
+        "{place}: the {what} {quantity} is negative; its {kind} trips are not counted until a contract manager accepts "
+        "the line (compliance lines accept)"
+    ),
+    "credit_notes.negative_accepted": N_("{place}: the negative {what} {quantity} counts, accepted by {acceptance}"),
+    "invoices.reinvoiced": N_(
+        "{place} invoices again the delivery of {first} in {first_file} (same supplier, day, item, plates and "
+        "{quantity} trips); it is counted once"
+    ),
+    "fragment.invoiced_quantity": N_("invoiced quantity"),
+    "fragment.credited_quantity": N_("credited quantity"),
     "hvo100.not_hvo100": N_("{plate}: {trips} logged trip(s) in year {year} without {accepted} (the log says {fuels})"),
     "vehicles.unknown_in_log": N_("{plate} drove {trips} logged trip(s) in year {year} but is not in the vehicle register"),
     "vehicles.deregistered_in_log": N_(

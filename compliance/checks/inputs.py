@@ -37,6 +37,8 @@ class InvoiceLineRecord:
     delivery_date: date | None = None
     source_line: int | None = None
     path: str | None = None
+    billing_reference: str | None = None  # the invoice this credit-note line credits, if the line says
+    billing_reference_line: str | None = None  # and that invoice's line
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class InvoiceRecord:
     # Who issued it for its contract (compliance.checks.attribution): supplier | issuing_entity |
     # subcontractor, "held_out" when it cites a contract whose parties do not include its issuer.
     issuer_role: str | None = None
+    billing_references: tuple[str, ...] = ()  # the invoices a credit note credits
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,17 @@ class CountedTripLine:
     def stated(self) -> str:
         """What the line says it is (green or conventional …), whatever it counts as."""
         return self.stated_kind or self.kind
+
+    # Reconciliation (compliance.assessment.trip_reconciliation): the quantity the document states,
+    # why not all of it counts, the invoice a credit names, the line it credits and the earlier line a
+    # repeat repeats ("GB-202510 line 3"), and a contract manager's acceptance of a held line.
+    invoiced: Decimal | None = None
+    held: str | None = None
+    credits_invoice: str | None = None
+    credited: str | None = None
+    duplicate_of: str | None = None
+    duplicate_file: str | None = None
+    acceptance: str | None = None
 
     def as_evidence(self) -> dict[str, object]:
         return {

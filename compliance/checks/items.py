@@ -12,6 +12,8 @@ from compliance.base.findings import FindingRecord
 from compliance.base.messages import message_part
 from compliance.checks.attribution import Issuer, issuing_party, not_attributed_finding
 from compliance.checks.catalogue_history import CatalogueHistory, ItemState
+from compliance.checks.credit_notes import CreditIndex, reconciled_day
+from compliance.checks.credit_notes import line_day as own_line_day
 from compliance.checks.inputs import CatalogueItemRecord, CatalogueMessageRecord, InvoiceLineRecord, InvoiceRecord
 from compliance.contracts import ContractTerms, ItemMatch
 
@@ -55,15 +57,20 @@ class DatedLine:
 
 
 def line_day(line: InvoiceLineRecord, invoice: InvoiceRecord) -> date:
-    """The day a line counts on: its delivery date, else the invoice's delivery date, period end or issue date."""
-    return line.delivery_date or invoice.delivery_date or invoice.period_end or invoice.issue_date
+    """A line's own day: its delivery date, else the invoice's delivery date, period end or issue date."""
+    return own_line_day(line, invoice)
 
 
 def dated_lines(invoices: Iterable[InvoiceRecord], start: date, end: date) -> Iterator[DatedLine]:
-    """Lines dated inside [start, end] (line delivery date, else invoice delivery/period end/issue date)."""
+    """Lines dated inside [start, end]: a line's own day (delivery date, else the invoice's delivery
+    date, period end or issue date), but a credit-note line on the day of the line it credits among
+    ``invoices`` (``compliance.checks.credit_notes``: an undated credit note issued next year
+    reduces last year's amounts)."""
+    invoices = list(invoices)
+    index = CreditIndex(invoices)
     for invoice in invoices:
         for line in invoice.lines:
-            day = line_day(line, invoice)
+            day = reconciled_day(index, invoice, line)
             if start <= day <= end:
                 yield DatedLine(invoice, line, day)
 

@@ -41,6 +41,7 @@ HEADER_FIELDS = {
     "contract_reference": "the contract number",
     "delivery_date": "the delivery date (optional)",
     "payable_amount": "the amount to pay incl. VAT (optional)",
+    "credited_invoice": "for a credit note: the number of the invoice it credits",
 }
 REQUIRED_HEADER = ("document_type", "invoice_number", "issue_date", "supplier_cvr")
 LINE_COLUMN_HELP = {
@@ -56,6 +57,8 @@ LINE_COLUMN_HELP = {
     "registrations": "plates of the vehicles used, e.g. AB 12 345",
     "delivery_date": "YYYY-MM-DD",
     "note": "free text",
+    "credited_invoice": "for a credit note: the invoice this line credits (else the header's)",
+    "credited_line": "for a credit note: the line of that invoice it credits",
 }
 LINE_COLUMNS = tuple(LINE_COLUMN_HELP)
 REQUIRED_LINE_COLUMNS = ("line_id", "name", "quantity", "line_amount")
@@ -361,6 +364,8 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
                 else None,
                 source_line=row,
                 path=f"{LINES_SHEET}!A{row}",
+                billing_reference=str(cell(row, "credited_invoice")) if cell(row, "credited_invoice") is not None else None,
+                billing_reference_line=str(cell(row, "credited_line")) if cell(row, "credited_line") is not None else None,
             )
         )
     line_total = sum((line.line_amount or Decimal(0) for line in lines), Decimal(0))
@@ -382,4 +387,5 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
         totals=_template_totals(line_total, payable),
         lines=lines,
         delivery_date=cell_date(header, fields["delivery_date"][0], 2, "delivery_date") if "delivery_date" in fields else None,
+        billing_references=[credited] if (credited := text("credited_invoice")) else [],
     )

@@ -206,6 +206,9 @@ _NOTE = f"{CBC}Note"
 _DELIVERY = f"{CAC}Delivery"
 _ACTUAL_DELIVERY_DATE = f"{CBC}ActualDeliveryDate"
 _ALLOWANCE_CHARGE = f"{CAC}AllowanceCharge"
+_BILLING_REFERENCE = f"{CAC}BillingReference"
+_INVOICE_DOCUMENT_REFERENCE = f"{CAC}InvoiceDocumentReference"
+_BILLING_REFERENCE_LINE = f"{CAC}BillingReferenceLine"
 _GLN = re.compile(r"[0-9]{13}")
 _CVR = re.compile(r"[0-9]{8}")
 _SPACES = re.compile(r"\s+")
@@ -527,6 +530,7 @@ def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, p
     delivery = first.get(_DELIVERY)
     delivery_date = None if delivery is None else next(delivery.iterchildren(_ACTUAL_DELIVERY_DATE), None)
     goods = _item_fields(first.get(_ITEM))
+    credited_invoice, credited_line = _line_billing_reference(first.get(_BILLING_REFERENCE))
     return DocumentLine(
         position=position,
         id=identifier,
@@ -546,7 +550,34 @@ def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, p
         allowance_charges=_allowance_charges(reader, allowance_charges) if allowance_charges else [],
         source_line=_source_line(element),
         path=path,
+        billing_reference=credited_invoice,
+        billing_reference_line=credited_line,
     )
+
+
+def _line_billing_reference(reference: etree._Element | None) -> tuple[str | None, str | None]:
+    """The invoice number and line a credit-note line credits (OIOUBL ``CreditNoteLine/BillingReference``)."""
+    if reference is None:
+        return None, None
+    invoice = next(
+        (
+            value
+            for document in reference.iterchildren(_INVOICE_DOCUMENT_REFERENCE)
+            for value in map(_text, document.iterchildren(_ID))
+            if value
+        ),
+        None,
+    )
+    line = next(
+        (
+            value
+            for holder in reference.iterchildren(_BILLING_REFERENCE_LINE)
+            for value in map(_text, holder.iterchildren(_ID))
+            if value
+        ),
+        None,
+    )
+    return invoice, line
 
 
 def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:

@@ -90,6 +90,7 @@ def invoice_row(source_id: int, document: InvoiceDocument) -> dict[str, Any]:
         "period_end": document.period_end,
         "contract_id": None,
         "supplier_gln": document.supplier.gln,
+        "billing_references": document.billing_references,
     }
 
 
@@ -115,6 +116,8 @@ def invoice_line_rows(invoice_id: int, document: InvoiceDocument) -> list[dict[s
             "allowance_charges": _jsonable_list(line.allowance_charges),
             "source_line": line.source_line,
             "path": line.path,
+            "billing_reference": line.billing_reference,
+            "billing_reference_line": line.billing_reference_line,
         }
         for line in document.lines
     ]

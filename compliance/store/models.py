@@ -137,6 +137,8 @@ class Invoice(Base):
     issuer_role: Mapped[str | None] = mapped_column(String(20))
     # False for a subcontractor's document the contract keeps out of the §2.1 share (its trip lines do not count).
     in_green_vehicle_share: Mapped[bool | None] = mapped_column(Boolean)
+    # The invoices a credit note credits (BillingReference/InvoiceDocumentReference/ID), as written.
+    billing_references: Mapped[list[str] | None] = mapped_column(JSON)
 
     source_file: Mapped[SourceFile] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -174,6 +176,9 @@ class InvoiceLine(Base):
     allowance_charges: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     source_line: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str | None] = mapped_column(Text)
+    # What this (credit-note) line credits: the invoice number and its line id, when the line says so.
+    billing_reference: Mapped[str | None] = mapped_column(String(200))
+    billing_reference_line: Mapped[str | None] = mapped_column(String(200))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
@@ -264,6 +269,7 @@ class TripLine(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "invoice_line_id"),
         Index("ix_trip_line_contract_day", "contract_id", "day", "kind", "trips_milli"),  # covering: counts read the index only
+        Index("ix_trip_line_contract_delivery", "contract_id", "delivery_key", "invoice_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -280,6 +286,30 @@ class TripLine(Base):
     stated_kind: Mapped[str | None] = mapped_column(String(16))
     unreadable: Mapped[list[str] | None] = mapped_column(JSON)
     plate_verdicts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Reconciliation (compliance.assessment.credit_notes): the line's own quantity × 1000 as stored
+    # (signed), why all or part of it is not counted, the invoice line a credit-note line credits, and
+    # the earlier line a re-invoiced delivery repeats. ``trips_milli`` is what counts.
+    quantity_milli: Mapped[int | None] = mapped_column(BigInteger)
+    held: Mapped[str | None] = mapped_column(String(30))
+    credited_line_id: Mapped[int | None] = mapped_column(Integer)
+    duplicate_of_line_id: Mapped[int | None] = mapped_column(Integer)
+    # Supplier, day, item, plates and quantity of an invoiced delivery, hashed: the same delivery
+    # invoiced again under another number has the same key (None for credit notes and negatives).
+    delivery_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class LineAcceptance(Base):
+    """A contract manager's acceptance of an invoice line held out of the count (a negative quantity
+    on an invoice, a negative credited quantity): who, when and why. Never changed afterwards."""
+
+    __tablename__ = "line_acceptance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_line_id: Mapped[int] = mapped_column(ForeignKey("invoice_line.id"), unique=True)
+    held: Mapped[str] = mapped_column(String(30))
+    accepted_by: Mapped[str] = mapped_column(String(200))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class TripLineScan(Base):
@@ -441,6 +471,8 @@ class HearingEvent(Base):
     text: Mapped[str | None] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     status_after: Mapped[str] = mapped_column(String(20))
+    # A recalculation's figures before and after and the documents that changed them (None for other steps).
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     notice: Mapped[Notice] = relationship(back_populates="events")
 

@@ -17,12 +17,13 @@ from compliance.assessment.hearing import (
     HearingError,
     correct_decision,
     hearing_notice,
+    note_no_shortfall,
     preview_decision,
     propose_penalty,
     record_comment,
     record_decision,
+    record_withdrawal,
     reopen_hearing,
-    withdraw_if_open,
 )
 from compliance.cli import main
 from compliance.store.db import session_scope
@@ -155,13 +156,21 @@ def test_changed_data_follows_an_open_proposal_and_is_only_noted_after_a_decisio
         ]
 
 
-def test_an_open_proposal_is_withdrawn_when_the_shortfall_disappears(engine: Engine) -> None:
+def test_only_a_contract_manager_withdraws_a_proposal_and_only_with_a_reason(engine: Engine) -> None:
     open_hearing(engine)
     with session_scope(engine) as session:
-        withdraw_if_open(session, "KK-2024-0117", 2)
+        # A later check without a shortfall and with no recorded change leaves the proposal as it is.
+        note_no_shortfall(session, "KK-2024-0117", 2, None)
+        with pytest.raises(HearingError):
+            record_withdrawal(session, "KK-2024-0117", 2, "  ", "kl")
+    with session_scope(engine) as session:
+        notice = hearing_notice(session, "KK-2024-0117", 2)
+        assert notice is not None and notice.status == "proposed"
+        record_withdrawal(session, "KK-2024-0117", 2, "the credit note of 14 November was right", "kl")
     with session_scope(engine) as session:
         notice = hearing_notice(session, "KK-2024-0117", 2)
         assert notice is not None and notice.status == "withdrawn"
+        assert (notice.events[-1].kind, notice.events[-1].actor) == ("withdrawn", "kl")
         with pytest.raises(HearingError):
             record_comment(session, "KK-2024-0117", 2, "too late", "kl")
 

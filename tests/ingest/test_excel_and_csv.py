@@ -92,6 +92,17 @@ def test_template_totals_mean_what_they_mean_in_ubl() -> None:
     )
 
 
+def test_a_credit_note_says_what_it_credits() -> None:
+    columns = ["line_id", "seller_item_id", "name", "quantity", "line_amount", "credited_invoice", "credited_line"]
+    lines = [[1, "KAF-STD", "Kaffe", "2", "100", None, None], [2, "KAF-FT", "Kaffe FT", "1", "50", "NK-2025-0002", 3]]
+    document = read_source(template([*HEADER, ("credited_invoice", "NK-2025-0003")], lines, columns), "k.xlsx", MAX)
+    assert isinstance(document, InvoiceDocument) and document.billing_references == ["NK-2025-0003"]
+    assert [(line.billing_reference, line.billing_reference_line) for line in document.lines] == [
+        (None, None),
+        ("NK-2025-0002", "3"),
+    ]
+
+
 def test_formula_without_stored_value_is_an_error_naming_the_cell() -> None:
     data = template(HEADER, [[1, "X", "Kaffe", 2, "PK", "=D2*10", None, None, None]])
     with pytest.raises(SourceFileError) as caught:
