@@ -190,11 +190,49 @@ def alembic_config(db_url: str) -> Config:
     return config
 
 
+# The key of the PostgreSQL advisory lock the migration holds (any 64-bit number no other code uses;
+# these are the bytes of "gpc-migr").
+MIGRATION_LOCK_KEY = 0x6770632D6D696772
+MIGRATION_WAIT_SECONDS = 600  # how long a second migrating process waits for the first one (SQLite)
+
+
 def migrate_database(db_url: str) -> None:
-    """Create the database or bring it to the newest schema (``alembic upgrade head``)."""
-    make_engine(db_url).dispose()  # creates the SQLite folder
-    with database_errors(db_url):
-        command.upgrade(alembic_config(db_url), "head")
+    """Create the database or bring it to the newest schema (``alembic upgrade head``), one process at a time.
+
+    Every DAG task migrates first, so on an empty database several tasks start migrating at once; run
+    unlocked, all but one fail creating the same tables. Here the whole upgrade runs in one transaction
+    that first takes a lock: on PostgreSQL a transaction-level advisory lock (DDL is transactional, so
+    the next process waits, then finds the schema at head and does nothing); on SQLite the database's
+    write lock (``BEGIN IMMEDIATE``), which the next process waits for the same way.
+    """
+    engine = make_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        _begin_immediately(engine)
+    try:
+        with database_errors(db_url), engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            config = alembic_config(db_url)
+            config.attributes["connection"] = connection  # env.py migrates on it, inside this transaction
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def _begin_immediately(engine: Engine) -> None:
+    """Make ``engine``'s transactions start with ``BEGIN IMMEDIATE`` (SQLite's write lock, taken at once)
+    and include DDL: the driver's own transaction handling is turned off (SQLAlchemy's documented recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _driver_autocommit(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 WRITER_WAIT_SECONDS = 3600  # how long a second run waits for the first one's writing stage
