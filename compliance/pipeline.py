@@ -45,7 +45,7 @@ from compliance.context import Context, context_for, settings_of
 from compliance.contracts import ContractTerms
 from compliance.ingest.driving_log import LogOptions
 from compliance.intake.batch import IngestProgress, IngestSummary, ingest_paths
-from compliance.intake.files import list_input_files, unseen_files
+from compliance.intake.files import list_input_files, unseen_files, unstored_files
 from compliance.intake.vehicles import DmrImportSummary, import_vehicle_file
 from compliance.reports.annual import write_annual_report, year_report
 from compliance.reports.data_quality import RECENT_RUNS, write_data_quality_page
@@ -135,6 +135,19 @@ def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
             else:
                 summary.ingested.append(shown(str(file.path)))
         return summary
+
+
+def pending_inbox_files(source: Source) -> list[str]:
+    """The files in the inbox folders that no ingest has stored or quarantined yet (paths as shown).
+
+    The checks DAG waits until this is empty, so that reports are never published from a partial
+    ingest: when the invoice watcher finishes before the catalogue watcher has read the catalogues
+    dropped with them, the checks would otherwise judge the invoices against last month's catalogues.
+    """
+    with context_for(source) as context:
+        inbox = context.settings.inbox
+        listing = list_input_files([inbox / kind for kind in INBOX_KINDS if (inbox / kind).is_dir()])
+        return sorted(shown(str(file.path)) for file in unstored_files(context.engine, listing.files))
 
 
 def import_vehicles(

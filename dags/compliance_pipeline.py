@@ -16,7 +16,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, fail_at_once_on_terminal_errors
+from compliance.orchestration import DEFAULT_ARGS, PAUSED_AT_CREATION, START_DATE, TAGS, fail_at_once_on_terminal_errors
 
 # Heavy imports (lxml, SQLAlchemy models, openpyxl) happen inside the tasks, so the
 # dag-processor parses this file in milliseconds.
@@ -28,6 +28,7 @@ from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, fail_at_onc
     start_date=START_DATE,
     catchup=False,  # each run processes the whole inbox; past weeks have nothing of their own
     max_active_runs=1,
+    is_paused_upon_creation=PAUSED_AT_CREATION,
     tags=[*TAGS, "full-sweep"],
     default_args=DEFAULT_ARGS,
     doc_md=__doc__,

@@ -16,7 +16,14 @@ from datetime import timedelta
 
 from airflow.sdk import Asset, dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, INBOX_ASSETS, START_DATE, TAGS, fail_at_once_on_terminal_errors
+from compliance.orchestration import (
+    DEFAULT_ARGS,
+    INBOX_ASSETS,
+    PAUSED_AT_CREATION,
+    START_DATE,
+    TAGS,
+    fail_at_once_on_terminal_errors,
+)
 
 # Heavy imports (lxml, SQLAlchemy models, Great Expectations) happen inside the task, so the
 # dag-processor parses this file in milliseconds.
@@ -31,6 +38,7 @@ def inbox_dag(kind: str, asset: Asset) -> None:
         schedule=timedelta(minutes=15),
         start_date=START_DATE,
         catchup=False,  # a run ingests whatever is in the folder now; past intervals have nothing of their own
+        is_paused_upon_creation=PAUSED_AT_CREATION,
         max_active_runs=1,  # two watchers of one folder would only wait for each other's lock
         dagrun_timeout=timedelta(hours=2),
         tags=[*TAGS, "ingest"],

@@ -65,6 +65,9 @@ def info(d):
         "outlets": sorted(o.name for t in d.tasks for o in t.outlets),
         "mapped": sorted(t.task_id for t in d.tasks if t.is_mapped),
         "params": sorted(d.params.keys()),
+        "paused_at_creation": d.is_paused_upon_creation,
+        "upstream": {{t.task_id: sorted(t.upstream_task_ids) for t in d.tasks}},
+        "sensors": sorted(t.task_id for t in d.tasks if getattr(t, "mode", None) == "reschedule"),
     }}
 print("RESULT " + json.dumps({{"errors": {{k: str(v) for k, v in bag.import_errors.items()}},
     "dags": {{d.dag_id: info(d) for d in bag.dags.values()}}}}))
@@ -102,6 +105,7 @@ def test_every_dag_file_imports_without_errors_and_is_configured_deliberately(mi
         assert info["doc_md"], f"{dag_id} has no doc_md"
         assert info["catchup"] is False, f"{dag_id} catches up"
         assert info["max_active_runs"] == 1, dag_id
+        assert info["paused_at_creation"] is False, f"{dag_id} would wait for someone to unpause it"
         if dag_id != "compliance_send_notices":  # sending is never retried without a person looking
             assert info["retries"], f"{dag_id} has no retries"
     # The watchers emit one asset each; the checks run on any of them or monthly.
@@ -110,6 +114,11 @@ def test_every_dag_file_imports_without_errors_and_is_configured_deliberately(mi
     assert dags["compliance_checks"]["assets"] == INBOX_ASSETS
     # Per-contract work is mapped, so that a Celery cluster spreads it.
     assert dags["compliance_checks"]["mapped"] == ["check_contract"]
+    # The checks wait for a settled inbox (no partial ingest) without holding a worker slot.
+    assert dags["compliance_checks"]["sensors"] == ["inbox_settled"]
+    assert dags["compliance_checks"]["upstream"]["check_contract"] == ["inbox_settled", "migrate_and_list_contracts"]
+    # A missed 15 January is skipped before anything is assessed.
+    assert dags["compliance_annual_assessment"]["upstream"]["contracts_to_assess"] == ["scheduled_date_not_missed"]
     assert dags["compliance_annual_assessment"]["mapped"] == ["assess_contract"]
     assert dags["compliance_annual_assessment"]["params"] == ["contract", "year"]
     assert dags["compliance_send_notices"]["params"] == ["contract", "dry_run", "resend", "year"]
