@@ -176,4 +176,6 @@ def test_great_expectations_keeps_its_info_lines_out_of_the_task_logs(caplog: py
     records = [{"file": "a.csv", "place": "row 2", "trip_date": None, "distance_km": 12, "registration": "AB12345"}]
     validate_dataset("trips", records, date(2026, 1, 1))
     assert logging.getLogger("great_expectations").getEffectiveLevel() == logging.WARNING
-    assert [r.getMessage() for r in caplog.records if r.name.startswith("great_expectations") and r.levelno < logging.WARNING] == []
+    assert [
+        r.getMessage() for r in caplog.records if r.name.startswith("great_expectations") and r.levelno < logging.WARNING
+    ] == []
