@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-import tomllib
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,9 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     for name in ("docker-compose.yml", "Dockerfile", ".dockerignore"):
         shutil.copy(PROJECT_ROOT / name, tmp_path / name)
     shutil.copy(PROJECT_ROOT / ".env.example", tmp_path / ".env")
-    refused_without_secrets = subprocess.run(["docker-compose", "config", "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    refused_without_secrets = subprocess.run(
+        ["docker-compose", "config", "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert refused_without_secrets.returncode != 0 and "AIRFLOW_JWT_SECRET" in refused_without_secrets.stderr
     generated = subprocess.run(["bash", "-c", generate_secrets_line()], capture_output=True, text=True, timeout=60, check=True)
     with (tmp_path / ".env").open("a", encoding="utf-8") as env:
