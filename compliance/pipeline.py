@@ -15,7 +15,7 @@ from decimal import Decimal
 from hashlib import sha256
 from pathlib import Path
 
-from compliance.assessment.contract_year import CheckSummary, run_checks
+from compliance.assessment.contract_year import CheckSummary, run_checks, store_contract_terms
 from compliance.assessment.evidence import EvidenceReader, YearEvidence
 from compliance.assessment.hearing import HearingRecord, hearing_record, hearings, penalty_case, record_comment, record_decision
 from compliance.assessment.inputs import vehicle_facts as stored_vehicle_facts
@@ -66,6 +66,7 @@ from compliance.reports.statement import penalty_statement_text, write_penalty_s
 from compliance.reports.views import ReportRun, WrittenReports, report_run
 from compliance.reports.workbook import write_year_workbook
 from compliance.store.db import migrate_database, session_scope
+from compliance.store.quarantine import QuarantinedFile, act_on_quarantined_file, quarantined_files
 
 Source = Context | Settings  # what a stage is called with: the run's context, or settings to open one for
 
@@ -150,6 +151,18 @@ def pending_inbox_files(source: Source) -> list[str]:
         return sorted(shown(str(file.path)) for file in unstored_files(context.engine, listing.files))
 
 
+def quarantine_list(source: Source, everything: bool = False) -> list[QuarantinedFile]:
+    """The quarantined files someone still has to look at (``everything``: also dismissed and released ones)."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return quarantined_files(session, everything)
+
+
+def act_on_quarantine(source: Source, file_id: int, action: str, reason: str, actor: str) -> QuarantinedFile:
+    """Release (read again at the next ingest) or dismiss a quarantined file; recorded with who, when and why."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return act_on_quarantined_file(session, file_id, action, reason, actor)
+
+
 def import_vehicles(
     source: Source,
     file: Path,
@@ -181,6 +194,14 @@ def check_contracts(
     """Run every check for the selected contracts and years; store findings and assessments."""
     with context_for(source) as context:
         return run_checks(context.engine, context.contracts, contract_id, year, as_of), context.contract_errors
+
+
+def prepare_contract_checks(source: Source) -> None:
+    """Migrate the database and store the contracts' terms: what a DAG run does once before its mapped
+    per-contract tasks, which then write only their own contract's rows."""
+    with context_for(source) as context:
+        initialise_database(context)
+        store_contract_terms(context.engine, context.contracts)
 
 
 def contract_ids(source: Source, only: str | None = None) -> list[str]:
@@ -223,7 +244,7 @@ def hearing_statement(source: Source, contract_id: str, year: int, language_code
 
 def comment_on_hearing(source: Source, contract_id: str, year: int, text: str, actor: str) -> HearingRecord:
     """Record the supplier's comment on a proposed penalty."""
-    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+    with context_for(source) as context, session_scope(context.engine, exclusive=True, contracts=[contract_id]) as session:
         return hearing_record(record_comment(session, contract_id, year, text, actor))
 
 
@@ -238,7 +259,7 @@ def decide_hearing(
     amount: Decimal | None = None,
 ) -> HearingRecord:
     """The contract manager's final decision on a proposed penalty: confirm, reduce or waive."""
-    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+    with context_for(source) as context, session_scope(context.engine, exclusive=True, contracts=[contract_id]) as session:
         return hearing_record(record_decision(session, contract_id, year, decision, reason, actor, today, amount))
 
 
@@ -333,7 +354,7 @@ def write_supplier_notices(
         today = today or date.today()
         now = datetime.now(UTC)
         # One writer from deciding a notice's deadline to recording where its letter is.
-        with session_scope(context.engine, exclusive=True) as session:
+        with session_scope(context.engine, exclusive=True, contracts=[contract_id] if contract_id else None) as session:
             notices: list[tuple[ContractTerms, DiscrepancyNotice]] = []
             for contract in context.contracts:
                 if contract_id and contract.id != contract_id:
@@ -379,7 +400,7 @@ def send_supplier_notices(
             if notice.pdf is None:
                 raise ReportError(f"cannot e-mail {notice.html.name}: {pdf_available()}", file=str(notice.html))
             # One writer at a time from the check to the record, so two runs never send the same notice twice.
-            with session_scope(context.engine, exclusive=True) as session:
+            with session_scope(context.engine, exclusive=True, contracts=[notice.contract_id]) as session:
                 previous = sent_before(session, notice.notice_id, notice.recipient, notice.content_sha256, notice.letter_sha256)
                 if previous is not None and not resend:
                     outcomes.append(

@@ -75,10 +75,10 @@ def compliance_annual_assessment() -> None:
     def contracts_to_assess(params: dict[str, Any] | None = None) -> list[str]:
         """The contract ids to assess: the ``contract`` param, or every valid contract."""
         from compliance.context import open_context
-        from compliance.pipeline import contract_ids, initialise_database
+        from compliance.pipeline import contract_ids, prepare_contract_checks
 
         with open_context() as context:  # one engine and one read of the contracts for the task
-            initialise_database(context)
+            prepare_contract_checks(context)
             return contract_ids(context, (params or {}).get("contract") or None)
 
     @task(max_active_tis_per_dagrun=4)

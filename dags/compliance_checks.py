@@ -47,14 +47,15 @@ def compliance_checks() -> None:
     @task
     @fail_at_once_on_terminal_errors
     def migrate_and_list_contracts() -> list[str]:
-        """Migrate the database; the ids of the valid contracts (rejected contract files are logged)."""
+        """Migrate the database and store the contract terms; the ids of the valid contracts (rejected
+        contract files are logged)."""
         import logging
 
         from compliance.context import open_context
-        from compliance.pipeline import contract_ids, contract_terms, initialise_database
+        from compliance.pipeline import contract_ids, contract_terms, prepare_contract_checks
 
         with open_context() as context:  # one engine and one read of the contracts for the task
-            initialise_database(context)
+            prepare_contract_checks(context)
             for error in contract_terms(context)[1]:
                 logging.getLogger(__name__).error("contract rejected: %s", error)
             return contract_ids(context)

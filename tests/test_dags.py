@@ -176,6 +176,7 @@ result = {{
     "second_ingest": states("ingest_invoices"),
     "logs": states("ingest_driving_logs"),
     "vehicles": states("ingest_vehicles"),
+    "quarantined": tries("ingest_catalogues"),
     "checks": states("compliance_checks"),
     "annual": states("compliance_annual_assessment", {{"contract": "KK-2024-0117", "year": 2}}),
     "send": states("compliance_send_notices", {{"dry_run": True}}),
@@ -193,15 +194,24 @@ def test_watchers_checks_annual_and_notice_dags_run_on_an_inbox(migrated: dict[s
         shutil.copy(name, inbox / "invoices" / name.name)
     shutil.copy(SAMPLE_DIR / "transport" / "koerselslog-2025.csv", inbox / "driving-logs")
     shutil.copy(SAMPLE_DIR / "transport" / "koeretoejer.csv", inbox / "vehicles")
+    (inbox / "catalogues" / "not-a-catalogue.xlsx").write_bytes(b"not a workbook")
     env = {**migrated, "COMPLIANCE_INBOX": str(inbox), "COMPLIANCE_VAR_DIR": str(tmp_path / "var")}
 
     result = result_of(run_python(SCENARIO.format(folder=str(DAGS_DIR)), env))
 
-    assert result["first_ingest"] == {"state": "success", "tasks": [["ingest_invoices", -1, "success"]]}
+    assert result["first_ingest"] == {
+        "state": "success",
+        "tasks": [["ingest_invoices", -1, "success"], ["quarantine_review_invoices", -1, "success"]],
+    }
     # Nothing new: skipped, so no asset event and no checks run for it.
-    assert result["second_ingest"]["tasks"] == [["ingest_invoices", -1, "skipped"]]
-    assert result["logs"]["tasks"] == [["ingest_driving_logs", -1, "success"]]
-    assert result["vehicles"]["tasks"] == [["ingest_vehicles", -1, "success"]]
+    assert result["second_ingest"]["tasks"] == [["ingest_invoices", -1, "skipped"], ["quarantine_review_invoices", -1, "skipped"]]
+    assert result["logs"]["tasks"][0] == ["ingest_driving_logs", -1, "success"]
+    assert result["vehicles"]["tasks"][0] == ["ingest_vehicles", -1, "success"]
+    # A quarantined file: the ingest succeeds (asset event), the review task fails at once for the data team.
+    assert result["quarantined"] == [
+        ["ingest_catalogues", -1, "success", 1],
+        ["quarantine_review_catalogues", -1, "failed", 1],
+    ]
     checks = result["checks"]
     assert checks["state"] == "success"
     assert [t for t in checks["tasks"] if t[0] == "check_contract"] == [

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from compliance.base.errors import SourceFileError
 from compliance.base.text import shown
 from compliance.store.db import session_scope
-from compliance.store.sources import first_seen_by_path, source_ids_by_digest
+from compliance.store.sources import first_seen_by_path, settled_digests
 
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 # O_NONBLOCK: a FIFO swapped in after listing must not block the open; O_NOCTTY: a terminal never becomes ours.
@@ -278,10 +278,10 @@ def unstored_files(engine: Engine, files: Sequence[InputFile]) -> list[InputFile
     if not candidates:
         return []
     digests = list(candidates)
-    stored: dict[str, int] = {}
+    stored: set[str] = set()
     with session_scope(engine) as session:
         for start in range(0, len(digests), 500):
-            stored.update(source_ids_by_digest(session, digests[start : start + 500]))
+            stored |= settled_digests(session, digests[start : start + 500])
     return [file for digest, file in candidates.items() if digest not in stored]
 
 
