@@ -92,6 +92,11 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
         assert environment["AIRFLOW__API__SECRET_KEY"] == secrets["AIRFLOW_API_SECRET_KEY"]
         assert environment["AIRFLOW__CORE__FERNET_KEY"] == secrets["AIRFLOW_FERNET_KEY"]
         assert resolved["services"][name]["user"] == "50000:0"
+    # The api-server adds the admin password to the common settings, it does not replace them.
+    api_server = resolved["services"]["airflow-apiserver"]["environment"]
+    assert api_server["AIRFLOW_ADMIN_PASSWORD"] == secrets["AIRFLOW_ADMIN_PASSWORD"]
+    assert api_server["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert resolved["services"]["airflow-init"]["user"] == "0:0"
     broken = (
         (tmp_path / "docker-compose.yml")
         .read_text(encoding="utf-8")
