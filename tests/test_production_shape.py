@@ -99,6 +99,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         yield running
     finally:
         running.stop()
+        shutil.rmtree(root / "venv", ignore_errors=True)  # hundreds of MB; the logs stay for a look after a failure
 
 
 def start_postgres(services: Services) -> tuple[str, str]:
