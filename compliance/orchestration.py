@@ -58,6 +58,9 @@ def fail_at_once_on_terminal_errors(task_body: Callable[P, R]) -> Callable[P, R]
 # paused): with catchup off Airflow still runs the latest missed date once on unpausing, and in
 # November that would assess last January again and write supplier notices nobody asked for.
 ANNUAL_RUN_GRACE = timedelta(days=2)
+# The weekly full sweep runs at night, when nobody waits for the database; one missed (the DAG just
+# created or unpaused, Airflow down on Sunday night) is not run in the middle of a working day.
+SWEEP_RUN_GRACE = timedelta(hours=6)
 
 
 def missed_scheduled_run(run_type: str | None, scheduled_for: datetime | None, now: datetime, grace: timedelta) -> bool:

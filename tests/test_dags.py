@@ -123,7 +123,13 @@ def test_every_dag_file_imports_without_errors_and_is_configured_deliberately(mi
     assert dags["compliance_annual_assessment"]["params"] == ["contract", "year"]
     assert dags["compliance_send_notices"]["params"] == ["contract", "dry_run", "resend", "year"]
     assert dags["compliance_send_notices"]["schedule"] == "NullTimetable"
-    assert dags["compliance_pipeline"]["tasks"] == ["check_contracts", "ingest_inbox", "migrate_database", "write_reports"]
+    assert dags["compliance_pipeline"]["tasks"] == [
+        "check_contracts",
+        "ingest_inbox",
+        "migrate_database",
+        "scheduled_time_not_missed",
+        "write_reports",
+    ]
 
 
 def test_dag_files_import_nothing_heavy_at_module_level(migrated: dict[str, str]) -> None:
@@ -150,7 +156,8 @@ def test_pipeline_dag_runs_every_task_and_writes_the_reports(migrated: dict[str,
     result = result_of(run_python(DAG_TEST.format(folder=str(DAGS_DIR)), migrated))
     assert result["state"] == "success"
     assert result["tasks"] == {
-        name: "success" for name in ("migrate_database", "ingest_inbox", "check_contracts", "write_reports")
+        name: "success"
+        for name in ("scheduled_time_not_missed", "migrate_database", "ingest_inbox", "check_contracts", "write_reports")
     }
     reports = Path(migrated["COMPLIANCE_VAR_DIR"]) / "reports"
     assert (reports / "index.html").is_file()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from compliance.orchestration import ANNUAL_RUN_GRACE, PAUSED_AT_CREATION, missed_scheduled_run
+from compliance.orchestration import ANNUAL_RUN_GRACE, PAUSED_AT_CREATION, SWEEP_RUN_GRACE, missed_scheduled_run
 
 JANUARY_15 = datetime(2026, 1, 15, 5, 0, tzinfo=UTC)
 
@@ -37,3 +37,9 @@ def test_a_manual_run_without_a_logical_date_is_never_missed() -> None:
 def test_the_dags_are_active_from_creation() -> None:
     """A fresh installation ingests what is dropped without anyone unpausing eight DAGs (README, production)."""
     assert PAUSED_AT_CREATION is False
+
+
+def test_a_missed_weekly_sweep_is_not_run_during_the_day() -> None:
+    sunday_night = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+    assert missed_scheduled_run("scheduled", sunday_night, sunday_night + timedelta(minutes=5), SWEEP_RUN_GRACE) is False
+    assert missed_scheduled_run("scheduled", sunday_night, datetime(2026, 11, 25, 20, 35, tzinfo=UTC), SWEEP_RUN_GRACE) is True

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -341,13 +342,28 @@ def test_the_production_shape_ingests_checks_and_reports_on_two_celery_workers(s
 
     def settled() -> bool:
         ingests = [run for kind in KINDS for run in runs(f"ingest_{kind.replace('-', '_')}")]
-        checks = runs("compliance_checks")
-        return all(run["state"] in ("success", "failed") for run in [*ingests, *checks])
+        others = [
+            run for dag_id in ("compliance_checks", "compliance_annual_assessment", "compliance_pipeline") for run in runs(dag_id)
+        ]
+        return all(run["state"] in ("success", "failed") for run in [*ingests, *others])
 
     wait_for("every run to finish", settled, deadline, services)
     ingest_states = {kind: [run["state"] for run in runs(f"ingest_{kind.replace('-', '_')}")] for kind in KINDS}
     assert all(states and set(states) == {"success"} for states in ingest_states.values()), ingest_states
     assert {run["state"] for run in runs("compliance_checks")} == {"success"}
+    # Active from creation, Airflow ran the latest missed annual date (15 January) and weekly sweep once:
+    # both were skipped by their guards, so no assessment wrote notices out of season.
+    for dag_id, first_task in (
+        ("compliance_annual_assessment", "contracts_to_assess"),
+        ("compliance_pipeline", "migrate_database"),
+    ):
+        for run in runs(dag_id):
+            assert run["run_type"] == "scheduled", run
+            run_id = urllib.parse.quote(run["dag_run_id"], safe="")
+            tasks = api(base, "GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances", token)["task_instances"]
+            assert {t["task_id"]: t["state"] for t in tasks}[first_task] == "skipped", tasks
+    notices = reports / "notices"
+    assert not notices.is_dir() or not any(notices.iterdir()), "notices were written"
     # The mapped per-contract checks ran on both workers (each worker's task logs are in its own home).
     ran_on = {
         n: sorted(

@@ -15,6 +15,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, NoSuchModuleError, OperationalError
@@ -206,6 +208,9 @@ def migrate_database(db_url: str) -> None:
     the next process waits, then finds the schema at head and does nothing); on SQLite the database's
     write lock (``BEGIN IMMEDIATE``), which the next process waits for the same way.
     """
+    config = alembic_config(db_url)
+    if _at_head(db_url, config):
+        return  # the usual case: nothing to do, and no lock that would wait for another run's writing stage
     engine = make_engine(db_url)
     if engine.dialect.name == "sqlite":
         _begin_immediately(engine)
@@ -213,11 +218,21 @@ def migrate_database(db_url: str) -> None:
         with database_errors(db_url), engine.begin() as connection:
             if engine.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            config = alembic_config(db_url)
             config.attributes["connection"] = connection  # env.py migrates on it, inside this transaction
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def _at_head(db_url: str, config: Config) -> bool:
+    """Whether the database's schema is already the newest (read without taking any lock)."""
+    engine = make_engine(db_url)  # also creates a SQLite file's folder
+    try:
+        with database_errors(db_url), engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    return bool(current) and current == set(ScriptDirectory.from_config(config).get_heads())
 
 
 def _begin_immediately(engine: Engine) -> None:

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from compliance.base.settings import PROJECT_ROOT
-from compliance.store.db import make_engine
+from compliance.store.db import make_engine, migrate_database
 from tests.test_postgres import empty_database
 
 POSTGRES_URL = os.environ.get("COMPLIANCE_TEST_POSTGRES_URL")
@@ -76,3 +76,13 @@ def test_parallel_migrations_of_an_empty_postgresql_database_take_turns() -> Non
     assert POSTGRES_URL is not None
     empty_database(POSTGRES_URL)
     assert_one_schema_at_head(POSTGRES_URL, migrate_at_once(POSTGRES_URL))
+
+
+def test_a_database_at_head_is_not_locked_to_be_migrated(engine: Engine) -> None:
+    """Every command and task migrates first: at head that must not wait for another run's writing stage."""
+    with engine.connect() as writer:
+        writer.exec_driver_sql("BEGIN IMMEDIATE")  # another run in the middle of a write (SQLite's write lock)
+        started = time.monotonic()
+        migrate_database(str(engine.url))
+        assert time.monotonic() - started < 10
+        writer.exec_driver_sql("ROLLBACK")
