@@ -533,6 +533,57 @@ def lines_accept(invoice_number: str, line_id: str, reason: str, supplier_cvr: s
 
 
 @main.group()
+def quarantine() -> None:
+    """Files ingest quarantined: list them, release one to be read again, or dismiss one (with a reason)."""
+
+
+@quarantine.command("list")
+@click.option("--all", "everything", is_flag=True, help="Also the dismissed and released files.")
+def quarantine_list(everything: bool) -> None:
+    """The quarantined files someone still has to look at: id, path, first seen, reason, the last action."""
+    with _context() as context:
+        pipeline.initialise_database(context)
+        files = pipeline.quarantine_list(context, everything)
+    for file in files:
+        last = (
+            f"\t{file.last_action} by {file.last_actor} on {file.last_acted_at:%Y-%m-%d %H:%M}: {shown(file.last_action_reason or '')}"
+            if file.last_action and file.last_acted_at
+            else ""
+        )
+        _echo(
+            f"{file.id}\t{file.status}\t{shown(file.path)}\tfirst seen {file.first_seen_at:%Y-%m-%d %H:%M}\t{shown(file.reason)}{last}"
+        )
+    if not files:
+        _echo("no open quarantined files" if not everything else "no quarantined files")
+
+
+def _quarantine_action(file_id: int, action: str, reason: str, by: str | None) -> None:
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        file = pipeline.act_on_quarantine(context, file_id, action, reason, _actor(by))
+    what = "released: the next ingest reads it again" if action == "release" else "dismissed"
+    _echo(f"{file.id}\t{shown(file.path)}: {what}")
+
+
+@quarantine.command("release")
+@click.argument("file_id", type=int)
+@click.option("--reason", required=True, help="Why it should be read again (recorded).")
+@click.option("--by", help="Who releases it (default: COMPLIANCE_USER or the login name).")
+def quarantine_release(file_id: int, reason: str, by: str | None) -> None:
+    """Read a quarantined file again at the next ingest (e.g. after an upgrade that reads it)."""
+    _quarantine_action(file_id, "release", reason, by)
+
+
+@quarantine.command("dismiss")
+@click.argument("file_id", type=int)
+@click.option("--reason", required=True, help="Why nothing more is to be done (recorded).")
+@click.option("--by", help="Who dismisses it (default: COMPLIANCE_USER or the login name).")
+def quarantine_dismiss(file_id: int, reason: str, by: str | None) -> None:
+    """Close a quarantined file: seen, nothing to do (e.g. the supplier sent a corrected file)."""
+    _quarantine_action(file_id, "dismiss", reason, by)
+
+
+@main.group()
 def vehicles() -> None:
     """The vehicle register: the DMR extract and declared vehicles (biogas, cargo bikes, foreign plates)."""
 

@@ -12,6 +12,7 @@ use (it takes seconds), never when this module is imported.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -386,6 +387,9 @@ def prepare_suites() -> None:
 def _gx_context() -> Any:
     """An in-memory Great Expectations context without progress bars or analytics (one per process)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # Great Expectations logs some 200 INFO lines per ingest (mostly from its documentation decorators);
+    # a task log should show the ingest's own lines and GX's warnings, not that.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,

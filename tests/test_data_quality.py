@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from compliance.base.settings import Settings
@@ -166,3 +168,14 @@ def test_every_failing_dmr_record_is_left_out_not_only_those_listed(engine: Engi
         assert not [plate for plate in session.scalars(select(Vehicle.registration)) if plate.startswith("ZZ")]
         listed = session.scalars(select(DataQualityFailure)).all()
         assert len(listed) == 20 and sum(f.more_rows for f in listed) == 5
+
+
+def test_great_expectations_keeps_its_info_lines_out_of_the_task_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 20: some 200 INFO lines of Great Expectations per ingest buried the ingest's own log lines."""
+    caplog.set_level(logging.INFO)
+    records = [{"file": "a.csv", "place": "row 2", "trip_date": None, "distance_km": 12, "registration": "AB12345"}]
+    validate_dataset("trips", records, date(2026, 1, 1))
+    assert logging.getLogger("great_expectations").getEffectiveLevel() == logging.WARNING
+    assert [
+        r.getMessage() for r in caplog.records if r.name.startswith("great_expectations") and r.levelno < logging.WARNING
+    ] == []

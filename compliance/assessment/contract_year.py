@@ -90,8 +90,9 @@ def _store_contract(session: Session, contract: ContractTerms) -> None:
     row.start_date = contract.start
     row.end_date = contract.end
     row.terms_file = contract.file
+    if row.terms_sha256 != contract.sha256 or row.loaded_at is None:  # unchanged terms: no write, no row lock
+        row.loaded_at = _now()
     row.terms_sha256 = contract.sha256
-    row.loaded_at = _now()
     session.add(row)
 
 
@@ -283,7 +284,11 @@ def run_checks(
             f"no contract {contract_id!r}", contract=contract_id, expected="one of " + ", ".join(c.id for c in contracts)
         )
     summary = CheckSummary(contracts=len(selected))
-    with session_scope(engine, exclusive=True) as session:  # another run's checks wait for this one
+    # Two transactions: the shared stage (contract rows, invoice matches) writes the same values whichever
+    # contract a run checks, so runs of different contracts go through it side by side; the checks then
+    # lock only the contracts checked (a run of all contracts waits for every other, store/db.py).
+    only = None if contract_id is None else [contract_id]
+    with session_scope(engine, exclusive=True, contracts=None if only is None else []) as session:
         for contract in contracts:
             _store_contract(session, contract)
         stored = stored_invoices(session)
@@ -307,6 +312,7 @@ def run_checks(
             held_out += held_out_document_findings(session, contracts)
             summary.held_out_documents = _replace_findings(session, held_out, Finding.rule_id == RULE_NOT_ATTRIBUTED)
             summary.findings += summary.held_out_documents
+    with session_scope(engine, exclusive=True, contracts=only) as session:  # another run of these contracts waits
         vehicles = registered_vehicles(session)
         catalogues = contract_catalogues(session, selected)
         registry = licence_registry(session)
@@ -348,3 +354,11 @@ def run_checks(
             delete(Finding).where(Finding.contract_id.is_not(None), Finding.contract_id.not_in([c.id for c in contracts]))
         )
     return summary
+
+
+def store_contract_terms(engine: Engine, contracts: Sequence[ContractTerms]) -> None:
+    """Store (or update) the contract rows, in one transaction before a DAG run's per-contract tasks start:
+    on a new database those tasks would otherwise all insert the same rows at once, and all but one fail."""
+    with session_scope(engine, exclusive=True) as session:
+        for contract in contracts:
+            _store_contract(session, contract)

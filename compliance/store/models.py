@@ -547,3 +547,23 @@ class DataQualityFailure(Base):
     value: Mapped[str] = mapped_column(Text)
     expected: Mapped[str] = mapped_column(Text)
     more_rows: Mapped[int] = mapped_column(Integer)
+
+
+class QuarantineAction(Base):
+    """What the data team did about a quarantined file, with who, when and why (``compliance quarantine``).
+
+    ``release``: read the file again at the next ingest (a newer version of this tool, a fixed
+    vocabulary); ``dismiss``: seen, nothing to do (the supplier sends a corrected file). A file is
+    open while it is quarantined and its latest action is not a dismissal.
+    """
+
+    __tablename__ = "quarantine_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # "release" | "dismiss"
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(Text)
+    acted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The quarantine reason the action answered (a released file may be quarantined again for another).
+    quarantine_reason: Mapped[str | None] = mapped_column(Text)
