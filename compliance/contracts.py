@@ -130,7 +130,7 @@ class GreenVehicleTerms:
     transition_months: int
     years: tuple[YearLevel, ...]
     penalty: PenaltyTerms
-    trip_lines: TripLineRules
+    trip_lines: TripLineRules | None  # needed when the basis is trips; optional on a km contract
     log_tolerance_percent: Decimal = Decimal(5)
     invoice_grace_days: int = 30
     fallback_km_per_trip: Decimal | None = None  # km per trip for months without a driving log
@@ -453,6 +453,39 @@ def _euro6_groups(euro6: dict[str, Any] | None) -> frozenset[str]:
     return frozenset(euro6.get("applies_to", EURO6_GROUPS))
 
 
+def _trip_line_rules(data: dict[str, Any], file: str) -> TripLineRules | None:
+    """How the contract's trip lines are recognised: required when the share counts trips; a km contract
+    (driving logs) may leave them out, or give them so invoices and logs can be compared."""
+    trip_lines = data.get("trip_lines")
+    if trip_lines is None:
+        if data.get("basis", "trips") == "trips":
+            raise ContractTermsError(
+                "green_vehicles.trip_lines is missing",
+                file=file,
+                location="green_vehicles.trip_lines",
+                expected="how the green and conventional trip lines are recognised (the share counts trips), or basis: km",
+            )
+        return None
+    registrations = trip_lines.get("registrations", {"source": "property"})
+    return TripLineRules(
+        green=_item_match(trip_lines["green"], file, "green_vehicles.trip_lines.green"),
+        conventional=_item_match(trip_lines["conventional"], file, "green_vehicles.trip_lines.conventional"),
+        registrations=RegistrationSource(
+            source=registrations["source"],
+            property_name=registrations.get("property_name", "Registreringsnummer"),
+            pattern=_regex(
+                registrations.get("pattern", "[A-ZÆØÅ]{2} ?[0-9]{2} ?[0-9]{3}"),
+                file,
+                "green_vehicles.trip_lines.registrations.pattern",
+            ),
+        ),
+        cvd=trip_lines.get("cvd", False),
+        not_trips=_item_match(trip_lines["not_trips"], file, "green_vehicles.trip_lines.not_trips")
+        if "not_trips" in trip_lines
+        else None,
+    )
+
+
 def _fallback_km_per_trip(data: dict[str, Any], file: str) -> Decimal | None:
     """The contract's km per trip for months without a driving log (§2.1), if it names one; above 0."""
     if "fallback_km_per_trip" not in data:
@@ -500,8 +533,6 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
             "the staircase does not start in year 1", file=file, location="green_vehicles.years", expected="an entry with year: 1"
         )
     penalty = data["penalty"]
-    trip_lines = data["trip_lines"]
-    registrations = trip_lines.get("registrations", {"source": "property"})
     return GreenVehicleTerms(
         form=form,
         basis=data.get("basis", "trips"),
@@ -514,23 +545,7 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
             fixed_dkk=_decimal(penalty.get("fixed_dkk", 0)),
             clause=PenaltyClause(penalty["clause"]["section"], penalty["clause"]["text"]) if "clause" in penalty else None,
         ),
-        trip_lines=TripLineRules(
-            green=_item_match(trip_lines["green"], file, "green_vehicles.trip_lines.green"),
-            conventional=_item_match(trip_lines["conventional"], file, "green_vehicles.trip_lines.conventional"),
-            registrations=RegistrationSource(
-                source=registrations["source"],
-                property_name=registrations.get("property_name", "Registreringsnummer"),
-                pattern=_regex(
-                    registrations.get("pattern", "[A-ZÆØÅ]{2} ?[0-9]{2} ?[0-9]{3}"),
-                    file,
-                    "green_vehicles.trip_lines.registrations.pattern",
-                ),
-            ),
-            cvd=trip_lines.get("cvd", False),
-            not_trips=_item_match(trip_lines["not_trips"], file, "green_vehicles.trip_lines.not_trips")
-            if "not_trips" in trip_lines
-            else None,
-        ),
+        trip_lines=_trip_line_rules(data, file),
         log_tolerance_percent=_decimal(data.get("log_tolerance_percent", 5)),
         invoice_grace_days=data.get("invoice_grace_days", 30),
         fallback_km_per_trip=_fallback_km_per_trip(data, file),

@@ -149,6 +149,7 @@ def green_vehicle_outcome(contract_id: str, year: int, result: GreenVehicleYearR
         trip_lines=trip_line_evidence(result.counted_lines),
         missing_log_months=a.missing_log_months,
         km_estimate=a.km_estimate,
+        monthly_km=result.monthly_km,
     )
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from compliance.assessment.outcomes import KmEstimate
+from compliance.assessment.outcomes import KmEstimate, MonthFigure
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.formatting import danish_number, danish_percent
 from compliance.base.messages import message_part
@@ -104,12 +104,15 @@ def green_share_assessment(
     total_km: Decimal | None = None,
     months_without_km: Sequence[date] = (),
     estimate: KmEstimate | None = None,
+    km_trips: Decimal | int = 0,
 ) -> GreenShareAssessment:
     """Assess one contract year from the counted trips (and km, when driving logs give them).
 
     ``months_without_km`` are months of the window without a driving log, and ``estimate`` the
     contract's fallback km for them (already included in the km given). Without a fallback, such
     months make the km share (basis km) or the km penalty (model 1) "cannot be computed".
+    ``km_trips`` are the trips behind the km (logged, and estimated): on a km basis a per-trip
+    penalty counts the km short in trips of the year's average length (km short × trips ÷ km).
     """
     terms = contract.green_vehicles
     if terms is None:
@@ -130,12 +133,17 @@ def green_share_assessment(
             compliant, share, unknown = None, None, tuple(months_without_km)
         elif compliant is False and terms.penalty.model == "per_km":
             unknown = tuple(months_without_km)
-    shortfall_trips = 0
-    if compliant is False and total_trips > ZERO:
-        shortfall_trips = trips_short(level.percent, total_trips, green_trips, terms.level_inclusive)
     shortfall_km = ZERO
     if compliant is False and total_km is not None and green_km is not None:
         shortfall_km = km_short(level.percent, total_km, green_km)
+    shortfall_trips = 0
+    if compliant is False and terms.basis == "km":
+        if total_km and km_trips:
+            # Interpretation (README): the km short, in trips of the year's average logged length, rounded up.
+            in_trips = shortfall_km * Decimal(km_trips) / total_km
+            shortfall_trips = int(in_trips.to_integral_value(rounding=ROUND_CEILING))
+    elif compliant is False and total_trips > ZERO:
+        shortfall_trips = trips_short(level.percent, total_trips, green_trips, terms.level_inclusive)
     penalty = terms.penalty
     variable = ZERO
     fixed = ZERO
@@ -178,6 +186,7 @@ class GreenVehicleYearResult:
     km_trips: int
     findings: list[FindingRecord]
     final: bool = True  # False while the measurement window has not ended: no penalty, no hearing
+    monthly_km: tuple[MonthFigure, ...] = ()  # green and all km per month of the window (driving logs, estimates)
 
     @property
     def status(self) -> str:
@@ -185,6 +194,36 @@ class GreenVehicleYearResult:
         if self.final:
             return self.assessment.status
         return {True: "on_track", False: "at_risk", None: "in_progress"}[self.assessment.compliant]
+
+
+def km_by_month(
+    window: MeasurementWindow,
+    logged: Sequence[LoggedTrip],
+    vehicles: Mapping[str, RegisteredVehicle],
+    estimate: KmEstimate | None,
+    lines: Sequence[CountedTripLine],
+) -> tuple[MonthFigure, ...]:
+    """Green and all km of every month of the window: the driving logs' km, and for months the
+    contract's fallback fills, their invoiced trips × its km per trip (they add up to the year's km)."""
+    green: dict[date, Decimal] = {}
+    total: dict[date, Decimal] = {}
+    for trip in logged:
+        assert trip.distance_km is not None
+        month = trip.trip_date.replace(day=1)
+        total[month] = total.get(month, Decimal(0)) + trip.distance_km
+        if trip_is_green(trip, vehicles):
+            green[month] = green.get(month, Decimal(0)) + trip.distance_km
+    if estimate is not None:
+        for month in estimate.months:
+            part = km_estimate([month], estimate.km_per_trip, lines)
+            total[month] = total.get(month, Decimal(0)) + part.total_km
+            green[month] = green.get(month, Decimal(0)) + part.green_km
+    months = []
+    month = window.start.replace(day=1)
+    while month <= window.end:
+        months.append(MonthFigure(month, green.get(month, Decimal(0)), total.get(month, Decimal(0))))
+        month = add_months(month, 1)
+    return tuple(months)
 
 
 def green_vehicle_year(
@@ -227,7 +266,9 @@ def green_vehicle_year(
         estimate = km_estimate(gaps, terms.fallback_km_per_trip, lines)
         total_km = (total_km or Decimal(0)) + estimate.total_km
         green_km = (green_km or Decimal(0)) + estimate.green_km
-    assessment = green_share_assessment(contract, year, green, green + conventional, green_km, total_km, gaps, estimate)
+    km_trips = len(window_trips) + (estimate.total_trips if estimate is not None else 0)
+    monthly = km_by_month(window, window_trips, vehicles, estimate, lines) if terms.basis == "km" else ()
+    assessment = green_share_assessment(contract, year, green, green + conventional, green_km, total_km, gaps, estimate, km_trips)
     findings = vehicle_findings(contract, year, lines, vehicles)
     if not assessment.computable:
         findings.append(_not_computable_finding(contract, year, assessment))
@@ -254,9 +295,10 @@ def green_vehicle_year(
         )
     if window.end >= as_of:
         # The year is still running: no penalty yet, but an early warning when it is heading short.
-        warning = early_warning(contract, year, window.start, window.end, as_of, green, green + conventional)
+        so_far = (green_km or Decimal(0), total_km or Decimal(0)) if terms.basis == "km" else (green, green + conventional)
+        warning = early_warning(contract, year, window.start, window.end, as_of, *so_far)
         return GreenVehicleYearResult(
-            assessment, lines, len(window_trips), findings + ([warning] if warning else []), final=False
+            assessment, lines, len(window_trips), findings + ([warning] if warning else []), False, monthly
         )
     if assessment.compliant is False:
         findings.append(
@@ -285,7 +327,7 @@ def green_vehicle_year(
                 },
             )
         )
-    return GreenVehicleYearResult(assessment, lines, len(window_trips), findings)
+    return GreenVehicleYearResult(assessment, lines, len(window_trips), findings, True, monthly)
 
 
 def _not_computable_finding(contract: ContractTerms, year: ContractYear, assessment: GreenShareAssessment) -> FindingRecord:

@@ -7,7 +7,7 @@ purchase share) into the ``assessment`` table: the headline figures as columns, 
 
 ``details["version"]`` says which shape a row has. Version 1 is the first typed shape; rows
 written before it (no ``version``) have the same keys and are read as version 1. Keys added to
-version 1 since (``missing_log_months``, ``km_estimate``) are optional and read as absent.
+version 1 since (``missing_log_months``, ``km_estimate``, ``monthly_km``) are optional and read as absent.
 """
 
 from __future__ import annotations
@@ -189,6 +189,7 @@ class GreenVehicleOutcome:
     trip_lines: tuple[TripLineEvidence, ...]
     missing_log_months: tuple[date, ...] = ()  # months without a driving log that leave a figure uncomputable
     km_estimate: KmEstimate | None = None  # the contract's fallback km for months without a log
+    monthly_km: tuple[MonthFigure, ...] = ()  # a km contract's green and all km per month of the window
 
     rule_id = RULE_SHARE
 
@@ -219,6 +220,7 @@ class GreenVehicleOutcome:
             "trip_lines": [line.to_json() for line in self.trip_lines],
             "missing_log_months": [month.isoformat() for month in self.missing_log_months],
             "km_estimate": None if self.km_estimate is None else self.km_estimate.to_json(),
+            "monthly_km": [{"month": m.month.isoformat(), "green": str(m.green), "total": str(m.total)} for m in self.monthly_km],
         }
 
     @classmethod
@@ -257,11 +259,17 @@ class GreenVehicleOutcome:
             trip_lines=tuple(TripLineEvidence.from_json(line) for line in d.get("trip_lines") or ()),
             missing_log_months=tuple(date.fromisoformat(month) for month in d.get("missing_log_months") or ()),
             km_estimate=None if not d.get("km_estimate") else KmEstimate.from_json(d["km_estimate"]),
+            monthly_km=tuple(
+                MonthFigure(date.fromisoformat(m["month"]), _decimal(m["green"]), _decimal(m["total"]))
+                for m in d.get("monthly_km") or ()
+            ),
         )
 
     def monthly_figures(self) -> list[MonthFigure]:
-        """Green and all trips per month of the window, every month listed; they add up to the year's
-        figures because they are sums of the same trip lines."""
+        """Green and all trips (km on a km contract) per month of the window, every month listed; they add
+        up to the year's figures because they are sums of the same trip lines (driving-log trips)."""
+        if self.basis == "km":
+            return list(self.monthly_km)
         green: dict[date, Decimal] = {}
         total: dict[date, Decimal] = {}
         for line in self.trip_lines:

@@ -101,8 +101,9 @@ def _forget_stale(session: Session, contract_id: str, sha: str) -> None:
 
 
 def refresh_trip_lines(session: Session, contract: ContractTerms) -> int:
-    """Store the trip lines of the contract's invoices not yet read with its current rules; return how many."""
-    if contract.green_vehicles is None:
+    """Store the trip lines of the contract's invoices not yet read with its current rules; return how many
+    (none for a contract without trip-line rules: a km contract measured on driving logs alone)."""
+    if contract.green_vehicles is None or contract.green_vehicles.trip_lines is None:
         session.execute(delete(TripLine).where(TripLine.contract_id == contract.id))
         session.execute(delete(TripLineScan).where(TripLineScan.contract_id == contract.id))
         return 0

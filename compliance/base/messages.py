@@ -6,7 +6,7 @@ language (gettext catalogs, issue 19) can render the same stored finding in Dani
 
 Templates use ``str.format`` fields (Babel's ``python-brace-format``). A field may carry a spec
 that formats a raw value the way reports do: ``code`` (``credit_note`` → ``credit note``),
-``percent`` (a fraction as ``49,12 %``), ``number2`` (``55,00``), ``money`` (``41.500,00 kr.``).
+``percent`` (a fraction as ``49,12 %``), ``number1`` (``1.566,2``), ``number2`` (``55,00``), ``money`` (``41.500,00 kr.``).
 A parameter may itself be a message part (``message_part``), rendered first: a place such as
 "invoice GB-202506, line 1", or a fragment such as "at least".
 """
@@ -74,6 +74,10 @@ ENGLISH: dict[str, str] = {
     "green_vehicles.early_warning": N_(
         "year {year} so far ({start} – {as_of}): {green} of {total} trips green = {share:percent}, below the level "
         "{level:number2} %; at this pace about {needed} more green trips are needed by {end}"
+    ),
+    "green_vehicles.early_warning_km": N_(
+        "year {year} so far ({start} – {as_of}): {green:number1} of {total:number1} km green = {share:percent}, below the "
+        "level {level:number2} %; at this pace about {needed:number1} more green km are needed by {end}"
     ),
     "green_vehicles.no_trips": N_(
         "no {basis} were registered for contract {contract} in year {year} ({start} – {end}); the green share cannot be measured"
@@ -224,6 +228,8 @@ class _MessageFormatter(string.Formatter):
             return danish_percent(value)
         if format_spec == "number2":
             return danish_number(value, 2)
+        if format_spec == "number1":
+            return danish_number(value, 1)
         if format_spec == "money":
             return danish_money(value)
         return str(super().format_field(value, format_spec))

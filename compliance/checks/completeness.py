@@ -98,8 +98,8 @@ def unrecognised_trip_line_findings(
     """Each line of the contract's invoices in the year that is neither a green nor a conventional trip
     line (nor listed as ``not_trips``): it is not counted, so a relabelled trip cannot leave the share unseen."""
     terms = contract.green_vehicles
-    if terms is None:
-        return []
+    if terms is None or terms.trip_lines is None:
+        return []  # a km contract without trip-line rules has no trip lines to recognise
     rules = terms.trip_lines
     findings = []
     for dated in lines:

@@ -25,7 +25,7 @@ from compliance.base.documents import Classification, Property
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.formatting import danish_number, danish_percent
 from compliance.base.messages import message_part
-from compliance.base.shares import meets_level, trips_short
+from compliance.base.shares import km_short, meets_level, trips_short
 from compliance.base.vocabulary import (
     look_alike_character,
     normalise_registration,
@@ -209,7 +209,8 @@ def early_warning(
     """Project the year-end count from the days so far; warn when the share so far is below the level.
 
     Projection (documented in the README): trips at year end = trips so far × window days / days
-    elapsed; green trips still needed = ⌈level × projected trips − green trips so far⌉.
+    elapsed; green trips still needed = ⌈level × projected trips − green trips so far⌉. On a km
+    contract ``green`` and ``total`` are km and the same projection gives the green km still needed.
     """
     terms = contract.green_vehicles
     assert terms is not None
@@ -220,11 +221,16 @@ def early_warning(
         return None
     elapsed = (min(as_of, end) - start).days + 1
     projected = total * Decimal((end - start).days + 1) / Decimal(elapsed)
-    needed = trips_short(level.percent, projected, green, terms.level_inclusive)
+    by_km = terms.basis == "km"  # a km contract is paced in km (green and total are km then)
+    needed: int | str = (
+        str(km_short(level.percent, projected, green))
+        if by_km
+        else trips_short(level.percent, projected, green, terms.level_inclusive)
+    )
     return FindingRecord(
         RULE_EARLY_WARNING,
         "medium",
-        message_key="green_vehicles.early_warning",
+        message_key="green_vehicles.early_warning_km" if by_km else "green_vehicles.early_warning",
         params={
             "year": year.number,
             "start": start.isoformat(),
@@ -240,7 +246,7 @@ def early_warning(
         contract_id=contract.id,
         contract_year=year.number,
         supplier_cvr=contract.supplier_cvr,
-        expected=f"{'≥' if terms.level_inclusive else '>'} {danish_number(level.percent, 2)} % green trips by {end}",
+        expected=f"{'≥' if terms.level_inclusive else '>'} {danish_number(level.percent, 2)} % green {terms.basis} by {end}",
         received=danish_percent(green / total),
         evidence={
             "green_so_far": str(green),

@@ -46,6 +46,8 @@ def _shortfall_step(d: GreenVehicleOutcome, lang: Language) -> str:
             green=lang.exact(d.green_km),
             short=lang.exact(d.shortfall_km),
         )
+    if d.basis == "km":
+        return _km_in_trips_step(d, lang, level)
     required = level * d.total_trips
     return lang.say(
         "step_shortfall_trips_value" if d.level_inclusive else "step_shortfall_trips_strict_value",
@@ -54,6 +56,27 @@ def _shortfall_step(d: GreenVehicleOutcome, lang: Language) -> str:
         required=lang.exact(required),
         green=lang.exact(d.green_trips),
         gap=lang.exact(required - d.green_trips),
+        short=lang.number(d.shortfall_trips),
+    )
+
+
+def _km_in_trips_step(d: GreenVehicleOutcome, lang: Language, level: Decimal) -> str:
+    """A per-trip penalty on a km basis: the km short, in trips of the year's average logged length."""
+    if d.total_km is None or d.green_km is None or not d.total_km:
+        return "–"
+    trips = Decimal(d.driving_log_trips) + (d.km_estimate.total_trips if d.km_estimate is not None else 0)
+    in_trips = d.shortfall_km * trips / d.total_km
+    shown = lang.number(in_trips, 3)
+    exact = in_trips == in_trips.quantize(Decimal("0.001"))
+    return lang.say(
+        "step_shortfall_km_in_trips_value",
+        level=lang.exact(level),
+        total=lang.exact(d.total_km),
+        required=lang.exact(level * d.total_km),
+        green=lang.exact(d.green_km),
+        short_km=lang.exact(d.shortfall_km),
+        trips=lang.exact(trips),
+        in_trips=shown if exact else f"{shown}…",
         short=lang.number(d.shortfall_trips),
     )
 
