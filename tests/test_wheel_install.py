@@ -17,23 +17,12 @@ import pytest
 
 from compliance.base.settings import PROJECT_ROOT
 from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
+from tests.uv_tool import uv_command
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 # The whole test (build, venv, install from the uv cache, sample run) stays well under this.
 TIME_BUDGET_SECONDS = 120
-
-
-def _uv_command() -> list[str]:
-    """How to call uv here: ``$UV`` (set by ``uv run``), a ``uv`` on PATH, or ``python3 -m uv``."""
-    if os.environ.get("UV"):
-        return [os.environ["UV"]]
-    if shutil.which("uv"):
-        return [str(shutil.which("uv"))]
-    python3 = shutil.which("python3")
-    if python3 and subprocess.run([python3, "-m", "uv", "--version"], capture_output=True).returncode == 0:
-        return [python3, "-m", "uv"]
-    pytest.skip("uv is not available (python3 -m pip install uv)")
 
 
 def _clean_environment(**settings: str) -> dict[str, str]:
@@ -52,7 +41,7 @@ def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Compl
 
 def test_the_installed_wheel_runs_the_sample_inbox_outside_the_repository(tmp_path: Path) -> None:
     started = time.monotonic()
-    uv = _uv_command()
+    uv = uv_command()
     env = _clean_environment()
 
     # Build the wheel from the checkout, and the locked run-time requirements (no dev tools, no project).

@@ -244,6 +244,9 @@ def _begin_immediately(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_SECONDS * 1000}")
+        # A batch migration rebuilds a table (copy, drop, rename) inside the one transaction, and SQLite
+        # cannot switch foreign keys inside a transaction: they are off for the migration connection only.
+        cursor.execute("PRAGMA foreign_keys=OFF")
         cursor.close()
 
     @event.listens_for(engine, "begin")
