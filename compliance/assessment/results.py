@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -50,6 +51,7 @@ class StoredFinding:
     source_path: str | None
     source_sha256: str | None
     recorded_message: str | None = None  # the text as rendered when the finding was stored
+    source_received: date | None = None  # when the file was first seen (received), for people
 
     @property
     def message(self) -> str:
@@ -77,6 +79,7 @@ def stored_finding(row: Finding) -> StoredFinding:
         source_path=source.path if source is not None else None,
         source_sha256=source.sha256 if source is not None else None,
         recorded_message=row.message,
+        source_received=source.first_seen_at.date() if source is not None else None,
     )
 
 

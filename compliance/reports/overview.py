@@ -18,6 +18,7 @@ from compliance.assessment.overview import ContractOverview, IntakeState
 from compliance.assessment.portfolio import Portfolio
 from compliance.assessment.results import StoredFinding
 from compliance.base.errors import ContractTermsError
+from compliance.base.paths import shown_source
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.reports.charts import trend_sparkline
 from compliance.reports.data_quality import PAGE_NAME as DATA_QUALITY_PAGE
@@ -133,7 +134,7 @@ def write_findings_csv(run: ReportRun, findings: Sequence[StoredFinding]) -> Pat
                 f.message,
                 f.expected,
                 f.received,
-                f.source_path,
+                shown_source(f.source_path),
                 f.location,
             ]
             for f in sorted_findings(findings)
