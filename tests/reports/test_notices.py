@@ -133,7 +133,7 @@ def test_a_notice_says_what_was_found_where_and_how_to_answer(sample_run: Run, n
     assert "<td>van, diesel on 2025-06-03, no green evidence</td>" in html  # what was received
     assert "groen-transport@kk.example senest 6. december 2026" in html  # where to answer, by when
     office = notices[("KK-2025-0042", 1)].html.read_text(encoding="utf-8")
-    assert "KUGLE-BLAA" in office and "katalog NK-KAT-2025" in office and "13. december 2026" in office
+    assert "KUGLE-BLAA" in office and 'katalog <span class="ident">NK-KAT-2025</span>' in office and "13. december 2026" in office
 
 
 @pytest.mark.slow
