@@ -79,3 +79,14 @@ def test_no_output_of_the_demo_names_a_server_path(sample_run: Run) -> None:
     year2 = (reports / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").read_text(encoding="utf-8")
     assert "<code>transport/GB-202506.xml</code>" in year2
     assert "transport/GB-202506.xml" in (reports / "findings.csv").read_text(encoding="utf-8")
+
+
+def test_a_quarantined_file_typed_on_the_command_line_is_shown_relative_to_the_inbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "invoices").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    # Stored as typed (`compliance ingest inbox/invoices/bad.pdf`), shown from the inbox.
+    assert shown_source("inbox/invoices/bad.pdf", inbox) == "invoices/bad.pdf"
+    assert shown_source("./inbox/invoices/bad.pdf", inbox) == "invoices/bad.pdf"
