@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -156,6 +156,8 @@ def discrepancy_notices(
             notice.content_sha256 = content
         session.flush()
         assert notice.deadline is not None
+        told, same_year = _split_told_before(session, notice.id, number, content, told)
+        earlier = (*earlier, *same_year)
         notices.append(
             DiscrepancyNotice(
                 notice_id=notice.id,
@@ -175,6 +177,42 @@ def discrepancy_notices(
             )
         )
     return notices
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every time the pipeline stores is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _split_told_before(
+    session: Session, notice_id: int, year: int, content: str, findings: Sequence[StoredFinding]
+) -> tuple[list[StoredFinding], tuple[EarlierLetter, ...]]:
+    """The findings this year's earlier letter already told, apart from the new ones.
+
+    The earlier letter is the last one e-mailed with a *different* content (findings or penalty): a
+    finding first found before it went out was in it, and is referred to by that letter's date, not
+    repeated. Measured against a different content only, so sending this letter does not make the
+    next one refer to it (the letter stays the same until its content changes again). Nothing sent
+    yet, or only this content: every finding is told.
+    """
+    previous = session.scalars(
+        select(NoticeDelivery.attempted_at)
+        .where(
+            NoticeDelivery.notice_id == notice_id,
+            NoticeDelivery.status == "sent",
+            NoticeDelivery.content_sha256 != content,
+        )
+        .order_by(NoticeDelivery.attempted_at.desc())
+    ).first()
+    if previous is None:
+        return list(findings), ()
+    sent_at = _aware(previous)
+    before = [f for f in findings if f.created_at is not None and _aware(f.created_at) <= sent_at]
+    if not before:
+        return list(findings), ()
+    already = {f.fingerprint for f in before}
+    told = [f for f in findings if f.fingerprint not in already]
+    return told, (EarlierLetter(year, sent_at.date(), True, finding_groups(before)),)
 
 
 def _earlier_letter(session: Session, contract_id: str, year: int, findings: Sequence[StoredFinding]) -> EarlierLetter | None:

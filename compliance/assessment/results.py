@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -52,6 +52,7 @@ class StoredFinding:
     source_sha256: str | None
     recorded_message: str | None = None  # the text as rendered when the finding was stored
     source_received: date | None = None  # when the file was first seen (received), for people
+    created_at: datetime | None = None  # when the finding was first found (kept while its identity stays)
 
     @property
     def message(self) -> str:
@@ -80,6 +81,7 @@ def stored_finding(row: Finding) -> StoredFinding:
         source_sha256=source.sha256 if source is not None else None,
         recorded_message=row.message,
         source_received=source.first_seen_at.date() if source is not None else None,
+        created_at=row.created_at,
     )
 
 

@@ -16,7 +16,7 @@ from compliance.assessment.results import supplier_findings
 from compliance.base.settings import Settings
 from compliance.pipeline import PipelineResult, write_supplier_notices
 from compliance.store.db import make_engine, session_scope
-from compliance.store.models import Notice
+from compliance.store.models import Finding, Notice
 from tests.reports.conftest import AS_OF
 
 Run = tuple[Settings, PipelineResult]
@@ -118,3 +118,77 @@ def test_identifiers_are_whole_in_the_pdf(sample_run: Run, need_pdf: None, need_
             assert identifier in words, f"{identifier} is broken in {pdf.name}"
         # Row numbers are whole: no "1 3" in the # column (a row number is at most two digits here).
         assert not re.search(r"^\s*\d \d\s{3,}", text, re.MULTILINE)
+
+
+def test_a_letter_sent_before_is_referred_to_and_only_new_findings_are_told(sample_run: Run) -> None:
+    settings, _ = sample_run
+    (first,) = write_supplier_notices(settings, "KK-2024-0117", 1, today=AS_OF)
+    assert first.discrepancies == 1  # TR75021, Euro 5, in year 1
+    sent_at = datetime.now(UTC)
+    engine = make_engine(settings.db_url)
+    with session_scope(engine) as session:
+        record_delivery(
+            session,
+            DeliveryAttempt(
+                first.notice_id,
+                sent_at,
+                "a@b.example",
+                "c@d.example",
+                "smtp",
+                "<id>",
+                "x.pdf",
+                "0" * 64,
+                first.content_sha256,
+                first.letter_sha256,
+                None,
+            ),
+        )
+    # The same content again: the letter is the same (nothing referred), so it is not sent twice.
+    (same,) = write_supplier_notices(settings, "KK-2024-0117", 1, today=AS_OF)
+    assert same.discrepancies == 1 and same.letter_sha256 == first.letter_sha256
+    # A finding found after the letter went out: the new letter tells it and refers to the first for the rest.
+    with session_scope(engine) as session:
+        session.add(
+            Finding(
+                fingerprint="n" * 64,
+                rule_id="green_vehicles.log_mismatch@1",
+                severity="medium",
+                contract_id="KK-2024-0117",
+                contract_year=1,
+                supplier_cvr="38451236",
+                subject='{"month":"2024-05"}',
+                message_key="legacy.recorded_text",
+                message_params={"text": "a new month"},
+                message="a new month",
+                evidence={"month": "2024-05"},
+                created_at=sent_at + timedelta(days=1),
+            )
+        )
+    (changed,) = write_supplier_notices(settings, "KK-2024-0117", 1, today=date(2026, 12, 1))
+    html = changed.html.read_text(encoding="utf-8")
+    assert changed.discrepancies == 1 and 'Måned <span class="ident">2024-05</span>' in html
+    assert f"meddelelse for kontraktår 1 af {sent_at.day}. " in html and 'Køretøj <span class="ident">TR75021</span>' in html
+    assert '<section class="finding-group">' in html and html.count('<section class="finding-group">') == 1
+    # Sending the changed letter does not make the next one refer to it: the letter stays as it is.
+    with session_scope(engine) as session:
+        record_delivery(
+            session,
+            DeliveryAttempt(
+                changed.notice_id,
+                sent_at + timedelta(days=2),
+                "a@b.example",
+                "c@d.example",
+                "smtp",
+                "<id2>",
+                "x.pdf",
+                "0" * 64,
+                changed.content_sha256,
+                changed.letter_sha256,
+                None,
+            ),
+        )
+    (stable,) = write_supplier_notices(settings, "KK-2024-0117", 1, today=date(2026, 12, 2))
+    assert stable.letter_sha256 == changed.letter_sha256 and stable.deadline == changed.deadline
+    with session_scope(engine) as session:
+        session.delete(session.scalars(select(Finding).where(Finding.fingerprint == "n" * 64)).one())
+    engine.dispose()
