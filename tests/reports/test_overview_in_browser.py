@@ -31,7 +31,7 @@ def test_the_overview_renders_in_chromium_with_every_contract(sample_run: Run, t
     html = page.read_text(encoding="utf-8")
     # Every contract, with its state, trend, findings by kind, the buyer units' eco-labelled spend and data quality.
     assert "I partshøring" in html and "I risiko" in html  # transport: hearing open; office: high findings
-    assert html.count('class="spark"') == 1 and "1: 39,1 % · 2: 48,2 %" in html
+    assert html.count('class="spark"') == 1 and "1: 39,1 % · 2: 47,4 %" in html
     assert "9 × Krævet miljømærke mangler på fakturalinjen (§3.1)" in html
     assert "Miljømærket andel af forbruget pr. indkøbsenhed (2025)" in html and "5798000000038" in html
     assert "ingen filer i karantæne" in html and "senest indlæst 20" in html  # data quality and the last ingest
