@@ -15,6 +15,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 
 from compliance.base.errors import ContractTermsError
+from compliance.base.paths import inbox_shown_from
 from compliance.base.settings import Settings, load_settings
 from compliance.contracts import ContractTerms, load_contracts
 from compliance.store.db import make_engine
@@ -100,9 +101,10 @@ def context_for(source: Context | Settings) -> Iterator[Context]:
     the context a CLI command opened once.
     """
     if isinstance(source, Context):
-        yield source
+        with inbox_shown_from(source.settings.inbox):
+            yield source
         return
-    with open_context(source) as context:
+    with open_context(source) as context, inbox_shown_from(context.settings.inbox):
         yield context
 
 

@@ -279,6 +279,9 @@ class ContractTerms:
     # and the subcontractors (``supplier.issuing_entities``, ``subcontractors``).
     parties: tuple[ContractParty, ...] = ()
     exchange_rates: tuple[ExchangeRate, ...] = ()
+    # Days a supplier has to correct what a letter asks (a catalogue update, a credit note, a register
+    # declaration), counted as ``hearing_days`` are: from the day the letter's content first appeared.
+    correction_days: int = 30
 
     @property
     def file_name(self) -> str:
@@ -648,6 +651,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         end=end,
         invoice_references=frozenset(data.get("invoice_references", [data["id"]])),
         hearing_days=data.get("hearing_days", 14),
+        correction_days=data.get("correction_days", 30),
         green_vehicles=_green_vehicles(data["green_vehicles"], file) if "green_vehicles" in data else None,
         euro6_applies_to=_euro6_groups(data.get("euro6")),
         hvo100_required=data.get("hvo100", {}).get("required", False),

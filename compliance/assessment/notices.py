@@ -16,13 +16,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.assessment.hearing import DECIDED_STATES, hearing_notice
+from compliance.assessment.letters import EarlierLetter, FindingGroup, finding_groups, owner_years, split_carried
 from compliance.assessment.outcomes import green_outcome
 from compliance.assessment.results import StoredFinding, supplier_findings
 from compliance.contracts import ContractTerms
@@ -55,6 +56,13 @@ class DiscrepancyNotice:
     issued: date
     content_sha256: str
     letter_sha256: str
+    # The findings the letter tells, one group per item, vehicle or document (issue 19 item 3).
+    groups: tuple[FindingGroup, ...] = ()
+    # Findings of this year that an earlier year's letter tells: referred to by that letter's date.
+    earlier: tuple[EarlierLetter, ...] = ()
+    # The deadline to correct (send the catalogue update, credit note, register declaration…):
+    # ``correction_days`` from the day the content first appeared, as the deadline for comments is.
+    correction_deadline: date | None = None
 
 
 def content_hash(findings: Sequence[StoredFinding], penalty: Decimal | None) -> str:
@@ -70,11 +78,22 @@ def content_hash(findings: Sequence[StoredFinding], penalty: Decimal | None) -> 
 RUN_PARAMS = frozenset({"as_of"})
 
 
-def letter_hash(findings: Sequence[StoredFinding], penalty: Decimal | None, decision: PenaltyDecision | None = None) -> str:
+def letter_hash(
+    findings: Sequence[StoredFinding],
+    penalty: Decimal | None,
+    decision: PenaltyDecision | None = None,
+    earlier: Sequence[EarlierLetter] = (),
+) -> str:
     """What the letter says, as a hash: each finding's identity, message key and parameters (without the
-    run date), expected and received, the penalty and the decision on it. A letter with a new hash is
-    sent again, so a decision reaches the supplier once, as a decision letter."""
+    run date), expected and received, the penalty and the decision on it, and the findings it only
+    refers to (with the earlier letter's year). A letter with a new hash is sent again, so a decision
+    reaches the supplier once, as a decision letter. How the findings are grouped is not part of it:
+    grouping is presentation, so a regrouped letter is not a new letter."""
     digest = hashlib.sha256()
+    for letter in earlier:
+        for group in letter.groups:
+            for finding in group.findings:
+                digest.update(f"earlier {letter.contract_year} {finding.fingerprint}".encode())
     for finding in sorted(findings, key=lambda f: f.fingerprint):
         params = {name: value for name, value in finding.message_params.items() if name not in RUN_PARAMS}
         part = [finding.fingerprint, finding.message_key, params, finding.expected, finding.received]
@@ -104,11 +123,20 @@ def discrepancy_notices(
     """
     # Only this contract's findings about this contract's supplier: never another supplier's data.
     findings = supplier_findings(session, contract.id, contract.supplier_cvr)
+    owners = owner_years(findings)
     notices: list[DiscrepancyNotice] = []
     for number in sorted({f.contract_year for f in findings if f.contract_year is not None}):
         if year and number != year:
             continue
         year_findings = tuple(f for f in findings if f.contract_year == number)
+        _, carried = split_carried(number, year_findings, owners)
+        earlier = tuple(
+            letter
+            for owner, owned in sorted(carried.items())
+            if (letter := _earlier_letter(session, contract.id, owner, owned)) is not None
+        )
+        referred = {f.fingerprint for letter in earlier for group in letter.groups for f in group.findings}
+        told = [f for f in year_findings if f.fingerprint not in referred]
         green = green_outcome(session, contract.id, number)
         penalty = green.penalty_total if green is not None and green.status == "short" else None
         decision = penalty_decision(session, contract.id, number)
@@ -128,22 +156,82 @@ def discrepancy_notices(
             notice.content_sha256 = content
         session.flush()
         assert notice.deadline is not None
+        told, same_year = _split_told_before(session, notice.id, number, content, told)
+        earlier = (*earlier, *same_year)
         notices.append(
             DiscrepancyNotice(
                 notice_id=notice.id,
                 contract_id=contract.id,
                 contract_year=number,
                 supplier_cvr=contract.supplier_cvr,
-                findings=year_findings,
+                findings=tuple(told),
                 penalty=penalty,
                 decision=decision,
                 deadline=notice.deadline,
                 issued=notice.created_at.date(),
                 content_sha256=content,
-                letter_sha256=letter_hash(year_findings, penalty, decision),
+                letter_sha256=letter_hash(told, penalty, decision, earlier),
+                groups=finding_groups(told),
+                earlier=earlier,
+                correction_deadline=notice.created_at.date() + timedelta(days=contract.correction_days),
             )
         )
     return notices
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every time the pipeline stores is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _split_told_before(
+    session: Session, notice_id: int, year: int, content: str, findings: Sequence[StoredFinding]
+) -> tuple[list[StoredFinding], tuple[EarlierLetter, ...]]:
+    """The findings this year's earlier letter already told, apart from the new ones.
+
+    The earlier letter is the last one e-mailed with a *different* content (findings or penalty): a
+    finding first found before it went out was in it, and is referred to by that letter's date, not
+    repeated. Measured against a different content only, so sending this letter does not make the
+    next one refer to it (the letter stays the same until its content changes again). Nothing sent
+    yet, or only this content: every finding is told.
+    """
+    previous = session.scalars(
+        select(NoticeDelivery.attempted_at)
+        .where(
+            NoticeDelivery.notice_id == notice_id,
+            NoticeDelivery.status == "sent",
+            NoticeDelivery.content_sha256 != content,
+        )
+        .order_by(NoticeDelivery.attempted_at.desc())
+    ).first()
+    if previous is None:
+        return list(findings), ()
+    sent_at = _aware(previous)
+    before = [f for f in findings if f.created_at is not None and _aware(f.created_at) <= sent_at]
+    if not before:
+        return list(findings), ()
+    already = {f.fingerprint for f in before}
+    told = [f for f in findings if f.fingerprint not in already]
+    return told, (EarlierLetter(year, sent_at.date(), True, finding_groups(before)),)
+
+
+def _earlier_letter(session: Session, contract_id: str, year: int, findings: Sequence[StoredFinding]) -> EarlierLetter | None:
+    """The letter of contract year ``year`` that tells ``findings``: its date (first sent, else written).
+
+    ``None`` when that year has no letter yet (a run for one later year only): the findings are then told here.
+    """
+    notice = session.scalars(
+        select(Notice).where(Notice.contract_id == contract_id, Notice.contract_year == year, Notice.kind == NOTICE_KIND)
+    ).first()
+    if notice is None:
+        return None
+    first_sent = session.scalars(
+        select(NoticeDelivery.attempted_at)
+        .where(NoticeDelivery.notice_id == notice.id, NoticeDelivery.status == "sent")
+        .order_by(NoticeDelivery.attempted_at)
+    ).first()
+    letter_date = (first_sent or notice.created_at).date()
+    return EarlierLetter(year, letter_date, first_sent is not None, finding_groups(findings))
 
 
 def record_notice_file(session: Session, notice_id: int, path: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -43,6 +44,41 @@ def contract_status(years: Sequence[AssessedYear]) -> str:
 
 
 @dataclass(frozen=True)
+class StatusReason:
+    """Why a contract is "at risk", as a word key of the report language and its values (issue 19 item 7)."""
+
+    key: str  # reason_forecast_green | reason_forecast_share | reason_high_findings
+    params: dict[str, Any]
+
+
+def status_reason(years: Sequence[AssessedYear]) -> StatusReason | None:
+    """The reason for an "at risk" state (``None`` for any other), decided as :func:`contract_status` decides.
+
+    A running year whose share is below its level so far names that share and level; else the
+    latest year's high-severity findings are the reason, counted.
+    """
+    if contract_status(years) != "at_risk":
+        return None
+    for year in reversed(years):
+        outcomes = [outcome for outcome in [year.green, *year.shares] if outcome is not None]
+        if not outcomes:
+            continue
+        if year.green is not None and year.green.status == "at_risk":
+            return StatusReason(
+                "reason_forecast_green", {"year": year.number, "share": year.green.share, "level": year.green.level_percent}
+            )
+        for share in year.shares:
+            if share.status == "at_risk":
+                return StatusReason(
+                    "reason_forecast_share",
+                    {"year": year.number, "rule": share.description, "share": share.share, "level": share.level_percent},
+                )
+        break
+    latest = years[-1]
+    return StatusReason("reason_high_findings", {"year": latest.number, "count": latest.high_findings})
+
+
+@dataclass(frozen=True)
 class ContractOverview:
     """One contract on the overview: its assessed years, its state and its findings counted by rule id."""
 
@@ -50,13 +86,14 @@ class ContractOverview:
     years: tuple[AssessedYear, ...]
     status: str
     findings_by_rule: Counter[str]
+    reason: StatusReason | None = None  # why the contract is at risk
 
 
 def contract_overview(contract: ContractTerms, years: Sequence[AssessedYear]) -> ContractOverview:
     findings: Counter[str] = Counter()
     for year in years:
         findings.update(year.findings_by_rule())
-    return ContractOverview(contract, tuple(years), contract_status(years), findings)
+    return ContractOverview(contract, tuple(years), contract_status(years), findings, status_reason(years))
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,14 @@ class SpendShare:
     eco_labelled: Decimal = Decimal(0)
     organic: Decimal = Decimal(0)
     lines: int = 0
+    # Spend under contracts whose items can carry eco-labels (a contract with eco-label, purchase-share
+    # or categorisation terms, or no contract known): where it is 0 (courier transport), the eco-label
+    # share is "not relevant", not 0 % (issue 19 item 7).
+    label_spend: Decimal = Decimal(0)
+
+    @property
+    def labels_apply(self) -> bool:
+        return self.label_spend > 0
 
     @property
     def eco_share(self) -> Decimal | None:
@@ -120,6 +128,7 @@ class Portfolio:
             unit.eco_labelled += row.eco_labelled
             unit.organic += row.organic
             unit.lines += row.lines
+            unit.label_spend += row.label_spend
         return sorted(units.values(), key=lambda unit: (-unit.spend, unit.buyer_unit))
 
     @staticmethod
@@ -165,6 +174,11 @@ def _is_organic(label: Label) -> bool:
     return definition is not None and definition.kind == "organic"
 
 
+def labels_can_apply(contract: ContractTerms) -> bool:
+    """Whether a contract's spend can carry eco-labels: it has eco-label, purchase-share or categorisation terms."""
+    return bool(contract.eco_labels or contract.purchase_shares or contract.categorisation is not None)
+
+
 def portfolio_figures(engine: Engine, contracts: Sequence[ContractTerms], year: int) -> Portfolio:
     """Spend shares per buyer unit and category for calendar ``year``, and green-term coverage."""
     return portfolios_by_year(engine, contracts, [year])[year]
@@ -177,6 +191,7 @@ def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years
     held_out: dict[int, dict[str, Decimal]] = {year: {} for year in years}
     rates_used: dict[int, dict[str, set[ExchangeRate]]] = {year: {} for year in years}
     rates_of = {contract.id: contract.exchange_rates for contract in contracts}
+    labels_apply = {contract.id: labels_can_apply(contract) for contract in contracts}
     with session_scope(engine) as session:
         invoices = [invoice_record(invoice) for invoice in stored_invoices(session)]
         catalogues = contract_catalogues(session, contracts)
@@ -202,6 +217,8 @@ def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years
             row = rows[dated.day.year].setdefault((unit, category), SpendShare(unit, dated.invoice.customer_name, category))
             row.spend += amount
             row.lines += 1
+            if labels_apply.get(dated.invoice.contract_id or "", True):
+                row.label_spend += amount
             if any(label.type1 for label in labels):
                 row.eco_labelled += amount
             if any(_is_organic(label) for label in labels):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -50,6 +51,8 @@ class StoredFinding:
     source_path: str | None
     source_sha256: str | None
     recorded_message: str | None = None  # the text as rendered when the finding was stored
+    source_received: date | None = None  # when the file was first seen (received), for people
+    created_at: datetime | None = None  # when the finding was first found (kept while its identity stays)
 
     @property
     def message(self) -> str:
@@ -77,6 +80,8 @@ def stored_finding(row: Finding) -> StoredFinding:
         source_path=source.path if source is not None else None,
         source_sha256=source.sha256 if source is not None else None,
         recorded_message=row.message,
+        source_received=source.first_seen_at.date() if source is not None else None,
+        created_at=row.created_at,
     )
 
 

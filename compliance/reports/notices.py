@@ -19,13 +19,15 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from compliance.assessment.letters import FindingGroup, GroupKey
 from compliance.assessment.notices import DiscrepancyNotice
+from compliance.assessment.results import StoredFinding
 from compliance.base.errors import NoticeDeliveryError, SettingsError, TemporaryNoticeDeliveryError
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
 from compliance.reports.pdf import pdf_available, write_pdf
 from compliance.reports.statement import statement_name
-from compliance.reports.views import finding_views, report_environment
+from compliance.reports.views import FindingView, finding_view, finding_views, report_environment
 
 
 def notice_stem(contract_id: str, year: int, supplier_cvr: str) -> str:
@@ -53,6 +55,39 @@ class WrittenNotice:
     subject: str
     body: str
     statement_pdf: Path | None = None  # the penalty statement, attached when the letter names a penalty
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A group of a letter as the template shows it: what it is about, what to do, its findings in words."""
+
+    key: GroupKey
+    name: str | None
+    actions: tuple[str, ...]
+    needs_correction: bool
+    views: tuple[FindingView, ...]
+    findings: tuple[StoredFinding, ...]
+
+
+def group_views(groups: Sequence[FindingGroup], lang: Language) -> list[GroupView]:
+    return [
+        GroupView(g.key, g.name, g.actions, g.needs_correction, tuple(finding_view(f, lang) for f in g.findings), g.findings)
+        for g in groups
+    ]
+
+
+def evidence_kinds(contract: ContractTerms, lang: Language) -> str:
+    """The kinds of documents the contract asks of its supplier, in words: invoices always; catalogues
+    when it has label, categorisation or purchase-share terms; driving logs when it has green-vehicle
+    terms. A letter names only these (the office supplier is never told about driving logs)."""
+    kinds = [lang.say("evidence_invoices")]
+    if contract.eco_labels or contract.categorisation is not None or contract.purchase_shares or contract.banned_items:
+        kinds.append(lang.say("evidence_catalogues"))
+    if contract.green_vehicles is not None:
+        kinds.append(lang.say("evidence_driving_logs"))
+    if len(kinds) == 1:
+        return kinds[0]
+    return f"{', '.join(kinds[:-1])} {lang.say('and')} {kinds[-1]}"
 
 
 def _penalty_paragraph(notice: DiscrepancyNotice, lang: Language) -> list[str]:
@@ -89,6 +124,12 @@ def write_notices(
             contract=contract,
             year=contract_year,
             discrepancies=finding_views(notice.findings, lang),
+            groups=group_views(notice.groups, lang),
+            earlier=notice.earlier,
+            kinds=evidence_kinds(contract, lang),
+            count=len(notice.findings),
+            correction_deadline=notice.correction_deadline,
+            corrections=any(group.needs_correction for group in notice.groups),
             penalty=notice.penalty,
             decision=notice.decision,
             statement_attached=statement_pdf is not None,
@@ -112,10 +153,21 @@ def write_notices(
                     start=lang.date(contract_year.start),
                     end=lang.date(contract_year.end),
                 ),
-                lang.say("notice_intro", count=len(notice.findings)),
+                lang.say("notice_intro_grouped", kinds=evidence_kinds(contract, lang), count=len(notice.findings))
+                if notice.findings
+                else lang.say("notice_nothing_new" if notice.earlier else "notice_none"),
+                *[
+                    lang.say("notice_earlier_text", year=letter.contract_year, date=lang.date(letter.letter_date))
+                    for letter in notice.earlier
+                ],
                 *_penalty_paragraph(notice, lang),
                 *([lang.say("notice_statement_attached")] if statement_pdf is not None else []),
                 lang.say("notice_respond_text", contact=reply_to or contract.buyer_name, deadline=lang.date(notice.deadline)),
+                *(
+                    [f"{lang.say('notice_correction_deadline')}: {lang.date(notice.correction_deadline)}"]
+                    if notice.correction_deadline is not None and any(group.needs_correction for group in notice.groups)
+                    else []
+                ),
                 f"{lang.say('notice_sign')}\n{contract.buyer_contact_name or ''}\n{contract.buyer_name}".replace("\n\n", "\n"),
             ]
         )

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from compliance.assessment.hearing import HearingRecord
 from compliance.assessment.outcomes import GreenVehicleOutcome, PurchaseShareOutcome
-from compliance.assessment.overview import ContractOverview, IntakeState
+from compliance.assessment.overview import ContractOverview, IntakeState, StatusReason
 from compliance.assessment.portfolio import Portfolio
 from compliance.assessment.results import StoredFinding
 from compliance.base.errors import ContractTermsError
+from compliance.base.paths import shown_source
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.reports.charts import trend_sparkline
 from compliance.reports.data_quality import PAGE_NAME as DATA_QUALITY_PAGE
@@ -61,6 +62,20 @@ class OverviewRow:
     years: list[OverviewYear]
     trend: str
     findings_by_kind: list[tuple[str, int]]
+    reason: str | None = None  # why the contract is at risk, in words
+
+
+def reason_text(reason: StatusReason | None, lang: Language) -> str | None:
+    """An "at risk" reason in the report language: shares and levels as percentages."""
+    if reason is None:
+        return None
+    values: dict[str, object] = dict(reason.params)
+    share, level = reason.params.get("share"), reason.params.get("level")
+    if "share" in values:
+        values["share"] = lang.percent(share) if share is not None else "–"
+    if "level" in values:
+        values["level"] = f"{lang.number(level, 2)} %" if level is not None else "–"
+    return lang.say(reason.key, **values)
 
 
 def overview_row(overview: ContractOverview, lang: Language) -> OverviewRow:
@@ -88,6 +103,7 @@ def overview_row(overview: ContractOverview, lang: Language) -> OverviewRow:
         years=years,
         trend=trend_sparkline(trend_points, last_green.level_percent if last_green and last_green.level_percent else None),
         findings_by_kind=sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
+        reason=reason_text(overview.reason, lang),
     )
 
 
@@ -133,7 +149,7 @@ def write_findings_csv(run: ReportRun, findings: Sequence[StoredFinding]) -> Pat
                 f.message,
                 f.expected,
                 f.received,
-                f.source_path,
+                shown_source(f.source_path),
                 f.location,
             ]
             for f in sorted_findings(findings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from compliance.assessment.results import StoredFinding
+from compliance.base.paths import shown_source
 from compliance.base.text import shown, shown_lines
 from compliance.reports.language import Language
 from compliance.reports.pdf import pdf_available
@@ -55,6 +56,7 @@ def report_environment(lang: Language) -> Environment:
         event=lang.event,
         rule_title=lang.rule_title,
         term=lang.term,
+        source=source_filter,
     )
     environment.globals.update(w=lang.words(), say=lang.say, lang=lang.code)
     return environment
@@ -80,15 +82,23 @@ class FindingView:
     line: str | None
     subject: str | None
     supplier_cvr: str | None
+    file_received: date | None = None  # when the file was received (first seen by the ingest)
 
     @property
     def file_name(self) -> str | None:
-        return Path(self.file).name if self.file else None
+        """The file as people know it: its path relative to the inbox (``file`` is already that)."""
+        return self.file
 
 
 def _file_shown(path: Any) -> str | None:
-    """A file name on one line, control characters (a newline too) escaped."""
-    return None if path is None else shown(str(path))
+    """A file relative to the inbox, on one line, control characters (a newline too) escaped."""
+    relative = None if path is None else shown_source(str(path))
+    return None if relative is None else shown(relative)
+
+
+def source_filter(path: Any) -> str:
+    """The ``source`` filter: a stored file path as people see it (relative to the inbox), "" for none."""
+    return _file_shown(path) or ""
 
 
 def finding_view(finding: StoredFinding, lang: Language) -> FindingView:
@@ -114,6 +124,7 @@ def finding_view(finding: StoredFinding, lang: Language) -> FindingView:
         line=None if evidence.get("line") is None else str(evidence["line"]),
         subject=None if subject is None else str(subject),
         supplier_cvr=finding.supplier_cvr,
+        file_received=finding.source_received,
     )
 
 

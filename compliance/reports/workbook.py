@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from compliance.assessment.evidence import YearEvidence
+from compliance.base.paths import shown_source
 from compliance.base.text import shown_in_cells
 from compliance.reports.annual import YearReport
 from compliance.reports.language import Language
@@ -171,7 +172,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
                         lang.term(t.kind),
                         t.trips,
                         list(t.registrations),
-                        t.file,
+                        shown_source(t.file),
                         t.source_line,
                         lang.term(t.stated_kind or t.kind),
                     ]
@@ -212,7 +213,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
                     d.line.line_amount,
                     d.invoice.currency,
                     [label.code or label.raw for label in d.line.labels],
-                    d.invoice.source_path,
+                    shown_source(d.invoice.source_path),
                     d.line.source_line or d.line.path,
                 ]
                 for d in evidence.invoice_lines
@@ -232,7 +233,10 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
                 lang.say("file"),
                 "Række" if da else "Row",
             ],
-            [[t.trip_date, t.registration, t.vehicle_type, t.distance_km, t.fuel, t.source_path, t.row] for t in evidence.trips],
+            [
+                [t.trip_date, t.registration, t.vehicle_type, t.distance_km, t.fuel, shown_source(t.source_path), t.row]
+                for t in evidence.trips
+            ],
         )
     )
     sheets.append(
@@ -262,7 +266,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
                     i.name,
                     list(i.labels),
                     i.price,
-                    i.file,
+                    shown_source(i.file),
                     i.place,
                 ]
                 for i in evidence.catalogue_items
