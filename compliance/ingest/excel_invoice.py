@@ -2,12 +2,12 @@
 
 Workbooks are read without running anything: macro-enabled files are refused before this
 module sees them, and formulas are never evaluated — a cell is read from its stored value,
-and a formula with no stored value is an error that names the cell.
+and a formula with no stored value is an error that names the cell. A template is read once,
+read-only (``compliance.ingest.workbook``): its two sheets' stored values are kept by cell.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -15,12 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl import Workbook
+from openpyxl.utils.cell import get_column_letter
 
 from compliance.base.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
 from compliance.base.errors import SourceFileError
 from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
+from compliance.ingest.workbook import CheckedWorkbook
 from compliance.labels import normalise_label
 
 HEADER_SHEET = "Invoice"
@@ -97,23 +98,37 @@ def is_excel_invoice(sheet_names: list[str]) -> bool:
 
 
 class Cells:
-    """Stored cell values, with the formula sheet beside them to explain empty formula cells."""
+    """One sheet's stored cell values by (row, column), with the cells that hold a formula and no
+    stored value beside them, to name such a cell when it is read."""
 
-    def __init__(self, file: str, values: Worksheet, formulas: Worksheet) -> None:
+    def __init__(self, file: str, title: str, values: dict[tuple[int, int], Any], formulas: dict[tuple[int, int], str]) -> None:
         self.file = file
+        self.title = title
         self.values = values
         self.formulas = formulas
+        cells = [*values, *formulas]
+        self.max_row = max((row for row, _column in cells), default=0)
+        self.max_column = max((column for _row, column in cells), default=0)
+
+    @classmethod
+    def of_sheet(cls, workbook: CheckedWorkbook, title: str) -> Cells:
+        values: dict[tuple[int, int], Any] = {}
+        formulas: dict[tuple[int, int], str] = {}
+        for row_number, row in enumerate(workbook.rows(title, formulas), start=1):
+            for column, value in enumerate(row, start=1):
+                if value is not None:
+                    values[(row_number, column)] = value
+        return cls(workbook.file, title, values, formulas)
 
     def get(self, row: int, column: int) -> Any:
-        value = self.values.cell(row=row, column=column).value
+        value = self.values.get((row, column))
         if value is None:
-            formula = self.formulas.cell(row=row, column=column).value
+            formula = self.formulas.get((row, column))
             if isinstance(formula, str) and formula.startswith("="):
-                cell = self.values.cell(row=row, column=column).coordinate
                 raise SourceFileError(
                     f"cell holds the formula {formula!r} with no stored value; formulas are never evaluated",
                     file=self.file,
-                    location=f"sheet {self.values.title!r}, cell {cell}",
+                    location=self.where(row, column),
                     expected="a value (save the workbook in Excel, or paste values)",
                 )
         if isinstance(value, str):
@@ -122,7 +137,7 @@ class Cells:
         return value
 
     def where(self, row: int, column: int) -> str:
-        return f"sheet {self.values.title!r}, cell {self.values.cell(row=row, column=column).coordinate}"
+        return f"sheet {self.title!r}, cell {get_column_letter(column)}{row}"
 
 
 def cell_decimal(cells: Cells, row: int, column: int, what: str) -> Decimal | None:
@@ -177,20 +192,15 @@ def cell_date(cells: Cells, row: int, column: int, what: str) -> date | None:
     )
 
 
-def open_template(data: bytes, file: str, header_sheet: str, rows_sheet: str) -> tuple[Cells, Cells]:
+def open_template(workbook: CheckedWorkbook, header_sheet: str, rows_sheet: str) -> tuple[Cells, Cells]:
     """A template's field/value sheet and its one-row-per-record sheet, values beside formulas."""
-    values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-    formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
-    return (
-        Cells(file, values_book[header_sheet], formulas_book[header_sheet]),
-        Cells(file, values_book[rows_sheet], formulas_book[rows_sheet]),
-    )
+    return Cells.of_sheet(workbook, header_sheet), Cells.of_sheet(workbook, rows_sheet)
 
 
 def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[str], what: str) -> dict[str, tuple[int, Any]]:
     """The field/value rows (name in column A, value in B) by field name, with their row numbers."""
     fields: dict[str, tuple[int, Any]] = {}
-    for row in range(1, header.values.max_row + 1):
+    for row in range(1, header.max_row + 1):
         key = header.get(row, 1)
         if isinstance(key, str) and key.strip().lower() in known:
             fields[key.strip().lower()] = (row, header.get(row, 2))
@@ -199,7 +209,7 @@ def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[st
             raise SourceFileError(
                 f"{what} has no {name}",
                 file=header.file,
-                location=f"sheet {header.values.title!r}, column A",
+                location=f"sheet {header.title!r}, column A",
                 expected=f"a row '{name}' with {known[name]} in column B",
             )
     return fields
@@ -208,7 +218,7 @@ def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[st
 def column_titles(sheet: Cells, known: Sequence[str], required: Sequence[str], what: str) -> dict[str, int]:
     """The known column titles of row 1, by name, with their column numbers."""
     columns: dict[str, int] = {}
-    for column in range(1, sheet.values.max_column + 1):
+    for column in range(1, sheet.max_column + 1):
         title = sheet.get(1, column)
         if isinstance(title, str) and title.strip().lower() in known:
             columns[title.strip().lower()] = column
@@ -217,15 +227,16 @@ def column_titles(sheet: Cells, known: Sequence[str], required: Sequence[str], w
         raise SourceFileError(
             f"{what} has no column {', '.join(missing)}",
             file=sheet.file,
-            location=f"sheet {sheet.values.title!r}, row 1",
+            location=f"sheet {sheet.title!r}, row 1",
             expected="the column titles " + ", ".join(known),
         )
     return columns
 
 
-def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
+def read_excel_invoice(workbook: CheckedWorkbook) -> InvoiceDocument:
     """Read the template's ``Invoice`` sheet (field/value rows) and ``Lines`` sheet (one row per line)."""
-    header, lines_sheet = open_template(data, file, HEADER_SHEET, LINES_SHEET)
+    file = workbook.file
+    header, lines_sheet = open_template(workbook, HEADER_SHEET, LINES_SHEET)
     fields = header_fields(header, HEADER_FIELDS, REQUIRED_HEADER, "the header")
 
     def text(name: str) -> str | None:
@@ -257,7 +268,7 @@ def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
         return lines_sheet.get(row, columns[name]) if name in columns else None
 
     lines: list[DocumentLine] = []
-    for row in range(2, lines_sheet.values.max_row + 1):
+    for row in range(2, lines_sheet.max_row + 1):
         if all(cell(row, name) is None for name in columns):
             continue
         line_id = cell(row, "line_id")

@@ -6,9 +6,8 @@ decimal commas, because that is what Danish spreadsheets export.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -18,17 +17,6 @@ from compliance.base.vocabulary import FUELS, VEHICLE_KINDS, normalise_registrat
 from compliance.ingest.ubl import XSD_DECIMAL
 
 VEHICLE_REGISTER_COLUMNS = ("registration", "kind", "fuel", "euro_norm", "total_weight_kg", "registered", "green_evidence")
-
-
-def read_csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
-    """Header (lower-cased) and rows of a ``;`` or ``,`` separated text."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [row for row in reader]
-    if not rows:
-        return [], []
-    return [column.strip().lower() for column in rows[0]], rows[1:]
 
 
 def is_vehicle_register(header: list[str]) -> bool:
@@ -83,10 +71,10 @@ def _value(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[index].strip()
 
 
-def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -> VehicleRegisterDocument:
+def read_vehicle_register(header: list[str], rows: Iterable[list[str]], file: str) -> VehicleRegisterDocument:
     """The simple register for what the national register cannot tell (biogas, cargo bikes, foreign plates).
 
-    Takes the rows :func:`read_csv_rows` split, so the file is split once.
+    Takes the rows as :class:`compliance.ingest.csv_text.CsvText` streams them, so the file is split once.
     """
     columns = _columns(header, ("registration", "kind", "fuel"), file, VEHICLE_REGISTER_COLUMNS)
     vehicles: list[VehicleRecord] = []

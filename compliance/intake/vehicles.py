@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
 from compliance.base.errors import SourceFileError
-from compliance.ingest.dmr import is_dmr_extract, read_dmr_fast
+from compliance.ingest.dmr import DmrRecords, is_dmr_extract, iter_dmr_records
 from compliance.intake.batch import IngestSummary, ingest_paths, record_quality
-from compliance.quality import validate_vehicle_records
+from compliance.quality import FAILURES_KEPT_PER_RULE, QualityFailure, QualityResult, SuiteRun, validate_vehicle_records
 from compliance.store.db import session_scope
-from compliance.store.sources import record_register_source
-from compliance.store.vehicles import store_register_vehicles
+from compliance.store.sources import record_quarantine, record_register_source
+from compliance.store.vehicles import DmrStaging, store_register_vehicles
+
+# Records staged per INSERT while the extract is read, and current records checked and stored per
+# round: what the import holds in memory at once, whatever the size of the extract.
+STAGE_CHUNK = 5_000
+STORE_CHUNK = 50_000
+
+_Item = TypeVar("_Item")
+
+
+def _chunks(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 @dataclass
@@ -29,30 +45,84 @@ class DmrImportSummary:
     left_out_by_quality: int = 0
 
 
+@dataclass
+class _QualityTotal:
+    """The vehicles suite's results over every chunk of one import, as one run: each rule lists at
+    most :data:`FAILURES_KEPT_PER_RULE` records and counts the rest, as a single run would."""
+
+    runs: list[SuiteRun] = field(default_factory=list)
+    kept: dict[str, list[QualityFailure]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, result: QualityResult) -> None:
+        for run in result.runs:
+            if not self.runs:
+                self.runs.append(replace(run, failed_expectations=list(run.failed_expectations)))
+                continue
+            total = self.runs[0]
+            total.rows += run.rows
+            total.seconds += run.seconds
+            total.failed_expectations += [name for name in run.failed_expectations if name not in total.failed_expectations]
+        for failure in result.failures:
+            kept = self.kept.setdefault(failure.rule.name, [])
+            self.counts[failure.rule.name] = self.counts.get(failure.rule.name, 0) + 1 + failure.more
+            if len(kept) < FAILURES_KEPT_PER_RULE:
+                kept.append(replace(failure, more=0))
+
+    def result(self) -> QualityResult:
+        failures: list[QualityFailure] = []
+        for rule, kept in self.kept.items():
+            failures += kept[:-1] + [replace(kept[-1], more=self.counts[rule] - len(kept))]
+        return QualityResult(runs=self.runs, failures=failures)
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def import_dmr(
     engine: Engine,
     path: Path,
     only_plates: set[str] | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> DmrImportSummary:
-    """Import the current record per plate (only ``only_plates``, if given); a truncated file keeps its complete records."""
-    result = read_dmr_fast(path, only_plates, on_progress)
-    assert result.sha256 is not None
-    digest = result.sha256  # hashed while reading: the extract is read once
-    with session_scope(engine) as session:
-        now = datetime.now(UTC)
-        error = str(result.error) if result.error else None
-        source_id = record_register_source(session, str(path), digest, path.stat().st_size, error, now)
-        vehicles = list(result.vehicles.values())
-        # Data quality: DMR records are independent of each other, so a failing record is left out
-        # (and listed on the data-quality page) while the rest are stored.
-        quality = validate_vehicle_records(str(path), vehicles, now.date())
-        record_quality(session, quality, {str(path): source_id} if quality.failures else {}, now)
-        failing = quality.failing_rows.get("vehicles", set())
-        left_out = len(failing)
-        vehicles = [v for position, v in enumerate(vehicles) if position not in failing]
-        store_register_vehicles(session, source_id, vehicles)
-    return DmrImportSummary(result.records, len(vehicles), result.skipped_without_plate, result.error, left_out)
+    """Import the current record per plate (only ``only_plates``, if given); a truncated file keeps its complete records.
+
+    The extract is read once and its records staged in the database as they come; each plate's
+    current record is then checked (the vehicles suite) and stored ``STORE_CHUNK`` plates at a
+    time. A file refused as a whole (a zip bomb, a damaged zip) is recorded as quarantined.
+    """
+    outcome = DmrRecords(path)
+    try:
+        with session_scope(engine) as session:
+            staging = DmrStaging(session)
+            for chunk in _chunks(iter_dmr_records(path, only_plates, on_progress, outcome), STAGE_CHUNK):
+                staging.add(chunk)
+            assert outcome.sha256 is not None
+            now = datetime.now(UTC)
+            error = str(outcome.error) if outcome.error else None
+            source_id = record_register_source(session, str(path), outcome.sha256, path.stat().st_size, error, now)
+            # Data quality: DMR records are independent of each other, so a failing record is left out
+            # (and listed on the data-quality page) while the rest are stored.
+            quality = _QualityTotal()
+            stored = left_out = 0
+            for vehicles in staging.current_records(STORE_CHUNK):
+                checked = validate_vehicle_records(str(path), vehicles, now.date())
+                quality.add(checked)
+                failing = checked.failing_rows.get("vehicles", set())
+                left_out += len(failing)
+                kept = [vehicle for position, vehicle in enumerate(vehicles) if position not in failing]
+                store_register_vehicles(session, source_id, kept)
+                stored += len(kept)
+            total = quality.result()
+            record_quality(session, total, {str(path): source_id} if total.failures else {}, now)
+            staging.drop()
+    except SourceFileError as exc:
+        with session_scope(engine) as session:
+            record_quarantine(session, str(path), _file_digest(path), path.stat().st_size, str(exc))
+        return DmrImportSummary(outcome.records, 0, outcome.skipped, exc)
+    return DmrImportSummary(outcome.records, stored, outcome.skipped, outcome.error, left_out)
 
 
 def import_vehicle_file(
@@ -65,6 +135,12 @@ def import_vehicle_file(
     """A DMR extract (.xml or .zip) is streamed, keeping only ``only_plates`` when given (the caller
     computes them, e.g. :func:`compliance.assessment.plates.plates_in_data`); anything else goes
     through the ordinary ingest."""
-    if is_dmr_extract(path):
+    try:
+        dmr = is_dmr_extract(path)
+    except SourceFileError as exc:  # a zip that breaks the DMR limits
+        with session_scope(engine) as session:
+            record_quarantine(session, str(path), _file_digest(path), path.stat().st_size, str(exc))
+        return DmrImportSummary(0, 0, 0, exc)
+    if dmr:
         return import_dmr(engine, path, only_plates, on_progress)
     return ingest_paths(engine, [path], max_bytes)
