@@ -11,7 +11,8 @@ Each child first does what does not depend on the file (imports; for ingest the 
 Great Expectations context), then resets the kernel's high-water mark (``/proc/self/clear_refs``)
 and reads its RSS: the baseline. After the work, ``resource.getrusage(...).ru_maxrss`` is the peak;
 peak − baseline is what the file cost, printed in MB and as a multiple of the file's size (target:
-about 3×), with the child's CPU seconds for the work.
+about 3×), with the child's CPU seconds for the work. ``--code PATH`` imports ``compliance`` from
+another checkout (e.g. the main branch, to compare).
 A workbook may unpack to at most 200 MiB (compliance.ingest.workbook): with these six columns that
 is about 900,000 rows, so the XLSX sizes stop at 800,000 by default.
 Usage: python3 -m uv run python benchmarks/log_memory.py [--rows 100000,300000,1000000] [--xlsx-rows 100000,300000,800000]
@@ -108,8 +109,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", default="100000,300000,1000000", help="CSV logs' rows")
     parser.add_argument("--xlsx-rows", default="100000,300000,800000", help="XLSX logs' rows")
+    parser.add_argument("--code", help="import compliance from this checkout instead (to compare)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.code:
+        sys.path.insert(0, args.code)
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return
@@ -123,7 +127,10 @@ def main() -> None:
                 for kind in ("read", "ingest"):
                     run = json.loads(
                         subprocess.run(
-                            [sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True, check=True
+                            [sys.executable, __file__, *(["--code", args.code] if args.code else []), "--child", kind, str(path)],
+                            capture_output=True,
+                            text=True,
+                            check=True,
                         ).stdout.splitlines()[-1]
                     )
                     cost = run["peak_mb"] - run["baseline_mb"]
