@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from compliance.base.documents import document_as_json
 from compliance.base.errors import ComplianceError, ContractTermsError
 from compliance.base.formatting import danish_money, danish_percent
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
+from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.context import Context, open_context
 from compliance.contracts import load_contract
 from compliance.ingest.detect import read_source
@@ -30,6 +32,7 @@ from compliance.ingest.excel_catalogue import write_blank_catalogue_template
 from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.ubl import normalise_cvr
 from compliance.intake.batch import IngestProgress, IngestSummary
+from compliance.intake.files import LINK_NOTE
 from compliance.reports.views import WrittenReports
 
 
@@ -42,8 +45,9 @@ def _settings() -> Settings:
 
 @contextmanager
 def _context() -> Iterator[Context]:
-    """The command's one context (settings, engine, contracts), closed when the command ends."""
-    with open_context(_settings()) as context:
+    """The command's one context (settings, engine, contracts), closed when the command ends; any
+    ``ComplianceError`` inside it (a bad setting, a busy database) is the command's error message."""
+    with _click_errors(), open_context(_settings()) as context:
         yield context
 
 
@@ -56,16 +60,42 @@ def _click_errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
 
 
+def _echo(text: str, err: bool = False) -> None:
+    """Print text that may hold stored or supplier text: control characters other than tab and line
+    feed, bidirectional overrides and undecodable bytes are shown escaped, never sent to the terminal."""
+    click.echo(shown_lines(text), err=err)
+
+
+def _json(value: object) -> str:
+    """JSON for the terminal: Danish letters as they are, every character a terminal could act on as a JSON escape."""
+    return re.sub(
+        "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]",
+        lambda match: f"\\u{ord(match.group()):04x}",
+        json.dumps(value, indent=2, ensure_ascii=False),
+    )
+
+
 def _print_ingest(summary: IngestSummary) -> None:
-    click.echo(f"ingested {len(summary.ingested)}, duplicates {len(summary.duplicates)}, quarantined {len(summary.quarantined)}")
+    skipped = f", skipped {len(summary.skipped)}" if summary.skipped else ""
+    _echo(
+        f"ingested {len(summary.ingested)}, duplicates {len(summary.duplicates)}, quarantined {len(summary.quarantined)}{skipped}"
+    )
     if summary.quality_runs:
         suites = sorted({run.dataset for run in summary.quality_runs})
-        click.echo(
+        _echo(
             f"data quality: {summary.quality_rows} rows checked by the {', '.join(suites)} suite(s), "
             f"{len(summary.quality_quarantined)} file(s) quarantined by an expectation"
         )
     for _path, reason in summary.quarantined:
-        click.echo(f"  quarantined: {reason}", err=True)
+        _echo(f"  quarantined: {shown(reason)}", err=True)
+    for path, reason in summary.skipped:
+        _echo(f"  skipped: {shown(path)}: {shown(reason)}", err=True)
+
+
+def _refuse_link(path: Path) -> None:
+    """A file named on the command line that is a symbolic link is refused: links are never followed."""
+    if path.is_symlink():
+        raise click.ClickException(f"{shown(str(path))}: {LINK_NOTE}")
 
 
 class TerminalProgress:
@@ -92,16 +122,16 @@ class TerminalProgress:
 
 def _print_contract_errors(errors: list[ContractTermsError]) -> None:
     for error in errors:
-        click.echo(f"  contract rejected: {error}", err=True)
+        _echo(f"  contract rejected: {error}", err=True)
 
 
 def _print_checks(summary: CheckSummary) -> None:
-    click.echo(
+    _echo(
         f"checked {summary.contracts} contract(s), {summary.years} contract year(s): "
         f"{summary.findings} finding(s), {summary.unmatched_invoices} invoice(s) matching no contract"
     )
     for line in summary.shortfalls:
-        click.echo(f"  shortfall: {line}")
+        _echo(f"  shortfall: {line}")
 
 
 LANGUAGE_OPTION = click.option(
@@ -129,11 +159,11 @@ def init(inbox_folders: bool) -> None:
     with _context() as context:
         settings = context.settings
         pipeline.initialise_database(context)
-        click.echo(f"database ready: {settings.db_url}")
+        _echo(f"database ready: {settings.db_url}")
         if inbox_folders:
             for kind in INBOX_KINDS:
                 (settings.inbox / kind).mkdir(parents=True, exist_ok=True)
-            click.echo(f"inbox folders ready: {settings.inbox}/{{{','.join(INBOX_KINDS)}}}")
+            _echo(f"inbox folders ready: {settings.inbox}/{{{','.join(INBOX_KINDS)}}}")
 
 
 @main.command()
@@ -147,7 +177,8 @@ def init(inbox_folders: bool) -> None:
 def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str | None) -> None:
     """Ingest files or folders; the format is detected from content.
 
-    Exits 1 when any file was quarantined (the others are ingested all the same).
+    Symbolic links are not followed, named or found in a folder; links, pipes and devices are skipped
+    with a note. Exits 1 when any file was quarantined or skipped (the others are ingested all the same).
     """
     settings = _settings()
     cvr = normalise_cvr(supplier_cvr) if supplier_cvr else None
@@ -159,7 +190,7 @@ def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str 
         pipeline.initialise_database(context)
         summary = pipeline.ingest_files(context, list(paths), TerminalProgress(), options)
     _print_ingest(summary)
-    if summary.quarantined:
+    if summary.quarantined or summary.skipped:
         sys.exit(1)
 
 
@@ -198,11 +229,11 @@ def report(contract_id: str | None, year: int | None, out_dir: Path | None, lang
 
 def _print_reports(written: WrittenReports) -> None:
     for path in [*written.annual, *written.pdf, *written.xlsx, *written.statements]:
-        click.echo(f"report: {path}")
+        _echo(f"report: {path}")
     if written.pdf_skipped:
-        click.echo(f"PDF not written: {written.pdf_skipped}", err=True)
-    click.echo(f"findings: {written.findings_csv}")
-    click.echo(f"overview: {written.index}")
+        _echo(f"PDF not written: {written.pdf_skipped}", err=True)
+    _echo(f"findings: {written.findings_csv}")
+    _echo(f"overview: {written.index}")
 
 
 @main.command()
@@ -224,13 +255,13 @@ def notices(contract_id: str | None, year: int | None, language_code: str | None
             outcomes = pipeline.send_supplier_notices(context, written, dry_run=dry_run, resend=resend)
     for outcome in outcomes:
         n = outcome.notice
-        click.echo(
+        _echo(
             f"{outcome.outcome}: {n.contract_id} year {n.contract_year} {n.supplier_name} ({n.discrepancies} discrepancies, "
             f"deadline {n.deadline}) — {outcome.detail}"
         )
-        click.echo(f"  {n.pdf or n.html}")
+        _echo(f"  {n.pdf or n.html}")
     if not outcomes:
-        click.echo("no discrepancies: no notices")
+        _echo("no discrepancies: no notices")
     if any(o.outcome == "failed" for o in outcomes):
         sys.exit(1)
 
@@ -239,7 +270,8 @@ def notices(contract_id: str | None, year: int | None, language_code: str | None
 def run() -> None:
     """The whole pipeline on the configured inbox — what the weekly compliance_pipeline DAG does.
 
-    Exits 1 when a file was quarantined or a contract file was rejected; reports are written anyway.
+    Exits 1 when a file was quarantined or skipped (a link, a pipe, a device in the inbox) or a contract
+    file was rejected; reports are written anyway.
     """
     with _context() as context:
         settings = context.settings
@@ -247,12 +279,12 @@ def run() -> None:
     _print_ingest(result.ingest)
     _print_checks(result.checks)
     _print_contract_errors(result.contract_errors)
-    click.echo(f"{len(result.reports.annual)} annual report(s) (HTML, PDF, XLSX) in {settings.reports_dir}")
+    _echo(f"{len(result.reports.annual)} annual report(s) (HTML, PDF, XLSX) in {settings.reports_dir}")
     if result.reports.pdf_skipped:
-        click.echo(f"PDF not written: {result.reports.pdf_skipped}", err=True)
-    click.echo(f"{len(result.notices)} supplier notice(s) in {settings.reports_dir / 'notices'} (not sent: compliance notices)")
-    click.echo(f"open the overview: {result.reports.index}")
-    if result.ingest.quarantined or result.contract_errors:
+        _echo(f"PDF not written: {result.reports.pdf_skipped}", err=True)
+    _echo(f"{len(result.notices)} supplier notice(s) in {settings.reports_dir / 'notices'} (not sent: compliance notices)")
+    _echo(f"open the overview: {result.reports.index}")
+    if result.ingest.quarantined or result.ingest.skipped or result.contract_errors:
         sys.exit(1)
 
 
@@ -262,11 +294,16 @@ def run() -> None:
 def inspect(file: Path, as_json: bool) -> None:
     """Print one source document normalised, as the checks will see it."""
     settings = _settings()
+    _refuse_link(file)
+    name = shown(str(file))
     try:
-        document = read_source(file.read_bytes(), str(file), settings.max_file_bytes)
+        document = read_source(file.read_bytes(), name, settings.max_file_bytes)
     except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(json.dumps(document_as_json(document), indent=2, ensure_ascii=False))
+        raise click.ClickException(shown(str(exc))) from exc
+    fault = find_control_character(document)
+    if fault is not None:
+        raise click.ClickException(f"{name}: {fault.location}: {fault.message} (expected text without control characters)")
+    _echo(_json(document_as_json(document)))
 
 
 @main.command()
@@ -278,24 +315,22 @@ def portfolio(year: int | None, as_json: bool) -> None:
         pipeline.initialise_database(context)
         figures = pipeline.portfolio(context, year or date.today().year - 1)
     if as_json:
-        click.echo(json.dumps(figures.as_json(), indent=2, ensure_ascii=False))
+        _echo(_json(figures.as_json()))
         return
-    click.echo(f"Spend {figures.year} (DKK excl. VAT, credit notes netted)")
-    click.echo(f"{'buyer unit':<16} {'category':<44} {'spend':>16} {'eco-labelled':>13} {'organic':>9}")
+    _echo(f"Spend {figures.year} (DKK excl. VAT, credit notes netted)")
+    _echo(f"{'buyer unit':<16} {'category':<44} {'spend':>16} {'eco-labelled':>13} {'organic':>9}")
     for row in figures.spend:
-        click.echo(
+        _echo(
             f"{row.buyer_unit:<16} {row.category[:44]:<44} {danish_money(row.spend):>16} "
             f"{danish_percent(row.eco_share, 1):>13} {danish_percent(row.organic_share, 1):>9}"
         )
     if figures.other_currency_lines:
-        click.echo(f"({figures.other_currency_lines} line(s) in another currency are not included)")
+        _echo(f"({figures.other_currency_lines} line(s) in another currency are not included)")
     new = figures.new_contracts
     share = figures.share_with_green_terms(new)
-    click.echo(
-        f"New contracts {figures.year}: {len(new)}, with at least one green term: {danish_percent(share, 0)} (target 80 %)"
-    )
+    _echo(f"New contracts {figures.year}: {len(new)}, with at least one green term: {danish_percent(share, 0)} (target 80 %)")
     for contract in figures.contracts:
-        click.echo(f"  {contract.id} (from {contract.start.isoformat()}): {contract.green_terms} green term(s)")
+        _echo(f"  {contract.id} (from {contract.start.isoformat()}): {contract.green_terms} green term(s)")
 
 
 @main.group()
@@ -315,12 +350,12 @@ def hearing_list() -> None:
         hearings = pipeline.hearing_list(context)
     for record in hearings:
         decided = f", decided {danish_money(record.decided_penalty)}" if record.decided_penalty is not None else ""
-        click.echo(
+        _echo(
             f"{record.contract_id}\tyear {record.contract_year}\t{record.status}\tproposed {danish_money(record.proposed_penalty)}"
             f"{decided}\tdeadline {record.deadline}"
         )
     if not hearings:
-        click.echo("no hearings")
+        _echo("no hearings")
 
 
 @hearing.command("show")
@@ -332,7 +367,7 @@ def hearing_show(contract_id: str, year: int, language_code: str | None) -> None
     with _context() as context:
         pipeline.initialise_database(context)
         with _click_errors():
-            click.echo(pipeline.hearing_statement(context, contract_id, year, language_code))
+            _echo(pipeline.hearing_statement(context, contract_id, year, language_code))
 
 
 def _hearing_step(step: Callable[[Context], HearingRecord]) -> HearingRecord:
@@ -350,7 +385,7 @@ def _hearing_step(step: Callable[[Context], HearingRecord]) -> HearingRecord:
 def hearing_comment(contract_id: str, year: int, text: str, by: str | None) -> None:
     """Record the supplier's comment on a proposed penalty."""
     record = _hearing_step(lambda context: pipeline.comment_on_hearing(context, contract_id, year, text, _actor(by)))
-    click.echo(f"{contract_id} year {year}: comment recorded; hearing {record.status}")
+    _echo(f"{contract_id} year {year}: comment recorded; hearing {record.status}")
 
 
 @hearing.command("decide")
@@ -369,7 +404,7 @@ def hearing_decide(contract_id: str, year: int, decision: str, amount: str | Non
     record = _hearing_step(
         lambda context: pipeline.decide_hearing(context, contract_id, year, decision, reason, _actor(by), date.today(), reduced)
     )
-    click.echo(f"{contract_id} year {year}: {record.status}, penalty {danish_money(record.decided_penalty)}")
+    _echo(f"{contract_id} year {year}: {record.status}, penalty {danish_money(record.decided_penalty)}")
 
 
 @main.group()
@@ -385,21 +420,22 @@ def vehicles_import(file: Path, only_plates_in_data: bool) -> None:
 
     Exits 1 when the file breaks off (the complete records before the break are kept).
     """
+    _refuse_link(file)
     with _context() as context:
         pipeline.initialise_database(context)
         with _click_errors():
             result = pipeline.import_vehicles(context, file, only_plates_in_data, DmrProgress())
     if isinstance(result, IngestSummary):
         _print_ingest(result)
-        if result.quarantined:
+        if result.quarantined or result.skipped:
             sys.exit(1)
         return
-    click.echo(
+    _echo(
         f"DMR: {result.records} records read, {result.vehicles} plates stored, {result.skipped_without_plate} records without a plate, "
         f"{result.left_out_by_quality} left out by data quality (listed in data-quality.html)"
     )
     if result.error is not None:
-        click.echo(f"  incomplete: {result.error}", err=True)
+        _echo(f"  incomplete: {shown(str(result.error))}", err=True)
         sys.exit(1)
 
 
@@ -430,8 +466,8 @@ def vehicles_show(plate: str, as_json: bool) -> None:
         pipeline.initialise_database(context)
         facts = pipeline.vehicle_facts(context, plate)
     if facts is None:
-        raise click.ClickException(f"{plate}: not in the vehicle register (import the DMR extract or declare it)")
-    click.echo(json.dumps(facts, indent=2, ensure_ascii=False))
+        raise click.ClickException(f"{shown(plate)}: not in the vehicle register (import the DMR extract or declare it)")
+    _echo(_json(facts))
 
 
 @main.group()
@@ -446,7 +482,7 @@ def template() -> None:
 def invoice_template(out_file: Path) -> None:
     """Write the blank Excel invoice template (columns: schemas/excel-invoice.md)."""
     write_blank_template(out_file)
-    click.echo(f"template: {out_file}")
+    _echo(f"template: {out_file}")
 
 
 @template.command("catalogue")
@@ -456,7 +492,7 @@ def invoice_template(out_file: Path) -> None:
 def catalogue_template(out_file: Path) -> None:
     """Write the blank Excel catalogue template (columns: schemas/excel-catalogue.md)."""
     write_blank_catalogue_template(out_file)
-    click.echo(f"template: {out_file}")
+    _echo(f"template: {out_file}")
 
 
 @main.group()
@@ -473,10 +509,10 @@ def validate_contracts(files: tuple[Path, ...]) -> None:
         try:
             contract = load_contract(file)
         except ContractTermsError as exc:
-            click.echo(f"invalid: {exc}", err=True)
+            _echo(f"invalid: {exc}", err=True)
             failed = True
             continue
-        click.echo(f"valid: {file} (contract {contract.id}, {contract.green_term_count()} green term(s))")
+        _echo(f"valid: {file} (contract {contract.id}, {contract.green_term_count()} green term(s))")
     if failed:
         sys.exit(1)
 
@@ -487,7 +523,7 @@ def list_contracts() -> None:
     with _context() as context:
         found, errors = context.contracts, context.contract_errors
     for contract in found:
-        click.echo(f"{contract.id}\t{contract.start} – {contract.end}\t{contract.supplier_name}\t{contract.name}")
+        _echo(f"{contract.id}\t{contract.start} – {contract.end}\t{contract.supplier_name}\t{contract.name}")
     _print_contract_errors(errors)
     if errors:
         sys.exit(1)

@@ -39,12 +39,13 @@ from compliance.assessment.results import (
 )
 from compliance.base.errors import ContractTermsError, ReportError, SettingsError
 from compliance.base.settings import INBOX_KINDS, Settings
+from compliance.base.text import shown
 from compliance.base.vocabulary import normalise_registration
 from compliance.context import Context, context_for, settings_of
 from compliance.contracts import ContractTerms
 from compliance.ingest.driving_log import LogOptions
 from compliance.intake.batch import IngestProgress, IngestSummary, ingest_paths
-from compliance.intake.files import iter_input_files, unseen_files
+from compliance.intake.files import list_input_files, unseen_files
 from compliance.intake.vehicles import DmrImportSummary, import_vehicle_file
 from compliance.reports.annual import write_annual_report, year_report
 from compliance.reports.data_quality import RECENT_RUNS, write_data_quality_page
@@ -116,20 +117,23 @@ def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
         return IngestSummary()
     with context_for(source) as context:
         settings, engine = context.settings, context.engine
-        files = unseen_files(engine, list(iter_input_files([folder])))
+        listing = list_input_files([folder])
+        files = unseen_files(engine, listing.files)
         if kind != "vehicles":
-            return ingest_paths(engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files)
-        summary = IngestSummary()
-        for path in files:
+            summary = ingest_paths(engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files)
+            summary.skipped = listing.skipped + summary.skipped
+            return summary
+        summary = IngestSummary(skipped=list(listing.skipped))
+        for file in files:
             with session_scope(engine) as session:
                 plates = plates_in_data(session, context.contracts)
-            result = import_vehicle_file(engine, path, settings.max_file_bytes, plates)
+            result = import_vehicle_file(engine, file.path, settings.max_file_bytes, plates)
             if isinstance(result, IngestSummary):
                 summary.merge(result)
             elif result.error is not None:
-                summary.quarantined.append((str(path), str(result.error)))
+                summary.quarantined.append((shown(str(file.path)), shown(str(result.error))))
             else:
-                summary.ingested.append(str(path))
+                summary.ingested.append(shown(str(file.path)))
         return summary
 
 
@@ -363,7 +367,7 @@ def send_supplier_notices(
                 raise ReportError(f"cannot e-mail {notice.html.name}: {pdf_available()}", file=str(notice.html))
             # One writer at a time from the check to the record, so two runs never send the same notice twice.
             with session_scope(context.engine, exclusive=True) as session:
-                previous = sent_before(session, notice.notice_id, notice.recipient, notice.content_sha256)
+                previous = sent_before(session, notice.notice_id, notice.recipient, notice.content_sha256, notice.letter_sha256)
                 if previous is not None and not resend:
                     outcomes.append(
                         DeliveryOutcome(notice, "already_sent", f"sent to {notice.recipient} on {previous:%Y-%m-%d %H:%M} UTC")
@@ -385,6 +389,7 @@ def send_supplier_notices(
                         attachment_name=notice.pdf.name,
                         attachment_sha256=sha256(attachment).hexdigest(),
                         content_sha256=notice.content_sha256,
+                        letter_sha256=notice.letter_sha256,
                         error=error,
                     ),
                 )

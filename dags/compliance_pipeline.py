@@ -63,6 +63,8 @@ def compliance_pipeline() -> None:
         )
         for _path, reason in summary.quarantined:
             log.warning("quarantined: %s", reason)
+        for path, reason in summary.skipped:
+            log.warning("skipped: %s: %s", path, reason)
         return {"ingested": len(summary.ingested), "duplicates": len(summary.duplicates), "quarantined": len(summary.quarantined)}
 
     @task

@@ -55,6 +55,8 @@ def inbox_dag(kind: str, asset: Asset) -> None:
                 summary = ingest_inbox_folder(context, kind)
                 for _path, reason in summary.quarantined:
                     log.warning("quarantined: %s", reason)
+                for path, reason in summary.skipped:
+                    log.warning("skipped: %s: %s", path, reason)
                 log.info(
                     "%s: %d ingested, %d duplicates, %d quarantined (%d by data quality), %d rows checked by the suites",
                     kind,

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 # Variables that configure the test run itself; every other COMPLIANCE_* variable is the user's.
-TEST_RUN_VARIABLES = ("COMPLIANCE_TEST_POSTGRES_URL", "COMPLIANCE_REQUIRE_DEBIAN_TOOLS")
+TEST_RUN_VARIABLES = ("COMPLIANCE_TEST_POSTGRES_URL", "COMPLIANCE_REQUIRE_DEBIAN_TOOLS", "COMPLIANCE_FUZZ_EXAMPLES")
 # Where the user's folders may be configured (Settings in compliance/base/settings.py).
 FOLDER_VARIABLES = ("COMPLIANCE_VAR_DIR", "COMPLIANCE_INBOX", "COMPLIANCE_CONTRACTS_DIR", "COMPLIANCE_REPORTS_DIR")
 

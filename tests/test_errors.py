@@ -307,6 +307,7 @@ def _outcome(outcome: str, temporary: bool = False) -> DeliveryOutcome:
         discrepancies=1,
         deadline=date(2026, 12, 1),
         content_sha256="0" * 64,
+        letter_sha256="1" * 64,
         html=Path("notice.html"),
         pdf=Path("notice.pdf"),
         subject="Meddelelse",

@@ -40,7 +40,7 @@ def labels(stored: Iterable[Mapping[str, Any]] | None) -> tuple[Label, ...]:
         Label(
             code=str(item.get("code", "")),
             raw=str(item.get("raw", "")),
-            known=bool(item.get("known")),
+            known=item.get("known") is not False,
             type1=bool(item.get("type1")),
             source=str(item.get("source", "")),
             licence=item.get("licence"),

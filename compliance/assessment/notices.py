@@ -2,14 +2,18 @@
 
 A notice holds only findings whose contract *and* supplier CVR are the contract's own, so no
 supplier ever sees another supplier's documents. Each notice is a ``Notice`` row (kind
-``discrepancies``) whose deadline is set when its content first appears and moves only when the
-content changes; each e-mail attempt is a ``NoticeDelivery`` row. The letters themselves are
+``discrepancies``) whose deadline is set when its content first appears — its findings' identities
+and the penalty — and moves only when that changes (a finding added or gone, a new penalty), never
+when a text is reworded. Each e-mail attempt is a ``NoticeDelivery`` row that records the letter it
+sent (``letter_hash``: identities, message keys and parameters, expected and received, penalty), so
+a letter whose figures changed is sent again, with its deadline kept. The letters themselves are
 written by ``compliance.reports.notices``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -39,6 +43,7 @@ class DiscrepancyNotice:
     deadline: date
     issued: date
     content_sha256: str
+    letter_sha256: str
 
 
 def content_hash(findings: Sequence[StoredFinding], penalty: Decimal | None) -> str:
@@ -46,6 +51,22 @@ def content_hash(findings: Sequence[StoredFinding], penalty: Decimal | None) -> 
     digest = hashlib.sha256()
     for fingerprint in sorted(f.fingerprint for f in findings):
         digest.update(fingerprint.encode())
+    digest.update(str(penalty).encode())
+    return digest.hexdigest()
+
+
+# Parameters that say when a check ran, not what it found: a letter is not new because of them.
+RUN_PARAMS = frozenset({"as_of"})
+
+
+def letter_hash(findings: Sequence[StoredFinding], penalty: Decimal | None) -> str:
+    """What the letter says, as a hash: each finding's identity, message key and parameters (without the
+    run date), expected and received, and the penalty. A letter with a new hash is sent again."""
+    digest = hashlib.sha256()
+    for finding in sorted(findings, key=lambda f: f.fingerprint):
+        params = {name: value for name, value in finding.message_params.items() if name not in RUN_PARAMS}
+        part = [finding.fingerprint, finding.message_key, params, finding.expected, finding.received]
+        digest.update(json.dumps(part, sort_keys=True, default=str, ensure_ascii=False).encode())
     digest.update(str(penalty).encode())
     return digest.hexdigest()
 
@@ -94,6 +115,7 @@ def discrepancy_notices(
                 deadline=notice.deadline,
                 issued=notice.created_at.date(),
                 content_sha256=content,
+                letter_sha256=letter_hash(year_findings, penalty),
             )
         )
     return notices
@@ -107,13 +129,16 @@ def record_notice_file(session: Session, notice_id: int, path: str) -> None:
         session.flush()
 
 
-def sent_before(session: Session, notice_id: int, recipient: str, content_sha256: str) -> datetime | None:
-    """When this content of the notice was sent to this address, if it was."""
+def sent_before(session: Session, notice_id: int, recipient: str, content_sha256: str, letter_sha256: str) -> datetime | None:
+    """When this letter was sent to this address, if it was (a delivery from before revision 0011, which
+    recorded no letter hash, counts for the content it recorded)."""
+    same_letter = NoticeDelivery.letter_sha256 == letter_sha256
+    same_content_before_letters = NoticeDelivery.letter_sha256.is_(None) & (NoticeDelivery.content_sha256 == content_sha256)
     previous = session.scalars(
         select(NoticeDelivery).where(
             NoticeDelivery.notice_id == notice_id,
             NoticeDelivery.recipient == recipient,
-            NoticeDelivery.content_sha256 == content_sha256,
+            same_letter | same_content_before_letters,
             NoticeDelivery.status == "sent",
         )
     ).first()
@@ -133,6 +158,7 @@ class DeliveryAttempt:
     attachment_name: str
     attachment_sha256: str
     content_sha256: str
+    letter_sha256: str
     error: str | None
 
 
@@ -149,6 +175,7 @@ def record_delivery(session: Session, attempt: DeliveryAttempt) -> None:
             attachment_name=attempt.attachment_name,
             attachment_sha256=attempt.attachment_sha256,
             content_sha256=attempt.content_sha256,
+            letter_sha256=attempt.letter_sha256,
             status="failed" if attempt.error else "sent",
             error=attempt.error,
         )

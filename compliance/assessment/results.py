@@ -49,11 +49,13 @@ class StoredFinding:
     evidence: Mapping[str, Any]
     source_path: str | None
     source_sha256: str | None
+    recorded_message: str | None = None  # the text as rendered when the finding was stored
 
     @property
     def message(self) -> str:
-        """The message text (English; compliance.base.messages.render_message)."""
-        return render_message(self.message_key, self.message_params)
+        """The message text (English; compliance.base.messages.render_message), the recorded text if the
+        current template does not fit the stored parameters."""
+        return render_message(self.message_key, self.message_params, self.recorded_message)
 
 
 def stored_finding(row: Finding) -> StoredFinding:
@@ -74,6 +76,7 @@ def stored_finding(row: Finding) -> StoredFinding:
         evidence=row.evidence or {},
         source_path=source.path if source is not None else None,
         source_sha256=source.sha256 if source is not None else None,
+        recorded_message=row.message,
     )
 
 

@@ -1,4 +1,5 @@
-"""Normalised records every source format is turned into; the checks only ever see these.
+"""Normalised records every source format is turned into; the store keeps them, and the checks read
+them back as the typed records of ``compliance.checks.inputs`` (the same labels, codes and properties).
 
 Amounts and quantities keep the exact text of the document (``Decimal`` preserves it); sign
 conventions for credit notes are applied when storing, not here.

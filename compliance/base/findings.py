@@ -57,6 +57,9 @@ class FindingRecord:
     source_file_id: int | None = None
     location: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    # A finding about a plate or a label text as such: its subject alone identifies it, and file and
+    # place only say where it was first seen (a new register extract or an earlier log must not re-key it).
+    identified_by_subject: bool = False
 
     def __post_init__(self) -> None:
         if self.message_key not in ENGLISH:
@@ -89,6 +92,8 @@ class FindingRecord:
 
     def fingerprint(self) -> str:
         """Stable identity, so a re-run finds the same finding instead of adding a second one."""
+        if self.identified_by_subject:
+            return finding_fingerprint(self.rule_id, self.contract_id, self.contract_year, None, None, self.subject)
         return finding_fingerprint(
             self.rule_id, self.contract_id, self.contract_year, self.source_file_id, self.location, self.subject
         )

@@ -168,10 +168,17 @@ class _MessageFormatter(string.Formatter):
 _FORMATTER = _MessageFormatter()
 
 
-def render_message(key: str, params: Mapping[str, Any]) -> str:
-    """The text of a message key with its parameters (English; issue 19 adds a language here)."""
+def render_message(key: str, params: Mapping[str, Any], recorded: str | None = None) -> str:
+    """The text of a message key with its parameters (English; issue 19 adds a language here).
+
+    A key this version does not know, or parameters its template does not fit (a finding stored
+    before the template gained a field), never fail a report: the text recorded with the finding is
+    shown instead, else the key and its parameters.
+    """
     template = ENGLISH.get(key)
-    if template is None:
-        # A key this version does not know (a newer database?): show what is stored, never fail a report.
-        return f"{key} {dict(params)}"
-    return _FORMATTER.vformat(template, (), params)
+    if template is not None:
+        try:
+            return _FORMATTER.vformat(template, (), params)
+        except (KeyError, IndexError, ValueError, TypeError):
+            pass
+    return recorded if recorded is not None else f"{key} {dict(params)}"

@@ -142,6 +142,7 @@ def hvo100_findings(
                 source_file_id=trips[0].source_file_id,
                 location=f"row {trips[0].row}",
                 evidence={"registration": plate, "trips": len(trips), "rows": [t.row for t in trips[:50]]},
+                identified_by_subject=True,
             )
         )
     return findings
@@ -182,6 +183,7 @@ def log_vehicle_findings(
                 source_file_id=trip.source_file_id,
                 location=f"row {trip.row}",
                 evidence={"registration": plate, "trips": counts[plate]},
+                identified_by_subject=True,
             )
         )
     return findings

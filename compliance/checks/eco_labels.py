@@ -183,11 +183,12 @@ def unknown_label_findings(
             contract_id=contract.id,
             contract_year=year.number,
             supplier_cvr=contract.supplier_cvr,
-            expected="a label name or code from compliance/data/labels.json (e.g. Svanemærket, EU Ecolabel, NEO, EEL, Fairtrade)",
+            expected="a label name or code the pipeline knows (e.g. Svanemærket, EU Ecolabel, NEO, EEL, Fairtrade)",
             received=raw,
             source_file_id=source_file_id,
             location=location,
             evidence={**evidence, "label": raw, "occurrences": occurrences[raw]},
+            identified_by_subject=True,
         )
         for raw, (where, source_file_id, location, evidence) in sorted(first.items())
     ]

@@ -63,6 +63,7 @@ def euro6_findings(
                 source_file_id=vehicle.source_file_id,
                 location=f"row {vehicle.row}",
                 evidence={"registration": plate, "euro_norm": vehicle.euro_norm, "total_weight_kg": vehicle.total_weight_kg},
+                identified_by_subject=True,
             )
         )
     return findings

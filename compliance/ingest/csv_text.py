@@ -3,7 +3,7 @@
 The decoded text is never held whole (a log of a million rows would be held twice: as text and
 as rows); the bytes are checked to be UTF-8 once, then decoded a few kilobytes at a time as the
 rows are read. A field may be at most :data:`MAX_FIELD_CHARS` characters (the ``csv`` module's
-limit); a longer one, or anything else the ``csv`` module refuses, is an error naming the row.
+limit); a longer one, or anything else the ``csv`` module refuses, is an error naming the line and row.
 """
 
 from __future__ import annotations
@@ -74,15 +74,21 @@ class CsvText:
             yield row
 
     def _csv_error(self, exc: csv.Error) -> SourceFileError:
-        where = f"row {self._records + 1}"
+        # The line the reader had reached (a quoted field may span lines), as a text editor counts them.
+        where = f"line {self._reader.line_num}"
         if "field larger than field limit" in str(exc):
             return SourceFileError(
-                f"a field is longer than {csv.field_size_limit():,} characters",
+                f"a field is longer than the limit of {MAX_FIELD_CHARS} characters (row {self._records + 1})",
                 file=self.file,
                 location=where,
-                expected=f"fields of at most {MAX_FIELD_CHARS:,} characters (is a quote left open?)",
+                expected=f"fields of at most {MAX_FIELD_CHARS} characters (is a quote left open?)",
             )
-        return SourceFileError(f"not readable as CSV: {exc}", file=self.file, location=where, expected="a CSV file")
+        return SourceFileError(
+            f"the CSV cannot be split into fields: {exc} (row {self._records + 1})",
+            file=self.file,
+            location=where,
+            expected="fields separated by ; or , with quotes closed",
+        )
 
     def rows(self) -> Iterator[list[str]]:
         """The rows after the header, each read from the file as it is asked for (once)."""

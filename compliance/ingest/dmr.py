@@ -28,7 +28,7 @@ from lxml import etree
 
 from compliance.base.errors import SourceFileError, UnsafeInputError
 from compliance.base.vocabulary import normalise_registration
-from compliance.ingest.safe_zip import InflateBudget, MemberStream, ZipLimits, open_zip
+from compliance.ingest.safe_zip import UNPACK_ERRORS, InflateBudget, MemberStream, ZipLimits, open_zip
 
 NS = "{http://skat.dk/dmr/2007/05/31/}"
 RECORD_TAG = f"{NS}Statistik"
@@ -113,14 +113,14 @@ def _primary_fuel(record: etree._Element) -> str:
 def _number(text: str | None) -> int | None:
     if not text:
         return None
-    match = re.fullmatch(r"(\d{1,4000})(\.0+)?", text)  # int() refuses more than 4,300 digits
+    match = re.fullmatch(r"([0-9]{1,9})(\.0+)?", text)  # ASCII digits; an absurd weight is unknown (int() refuses 4,300+ digits)
     return int(match.group(1)) if match else None
 
 
 def dmr_vehicle(record: etree._Element, index: int) -> DmrVehicle | None:
-    """Reduce one ``ns:Statistik`` element; records without a plate give None."""
+    """Reduce one ``ns:Statistik`` element; records without a plate (or with only separators, "-") give None."""
     plate = _first_text(record, "RegistreringNummerNummer")
-    if not plate:
+    if not plate or not normalise_registration(plate):
         return None
     status = _first_text(record, "KoeretoejRegistreringStatus") or _first_text(record, "KoeretoejOplysningStatus") or ""
     norm = _first_text(record, "NormTypeNummer")
@@ -158,6 +158,22 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
+# What zipfile raises on a damaged archive or member, as the fuzz tests found (tests/ingest/test_fuzz_dmr.py):
+# a bad header or CRC, a broken deflate, bzip2 or lzma stream, an encrypted member or an unknown compression
+# (the zip's member stream passes them on unwrapped, so that the refusal can say after which record).
+DAMAGED_ZIP_ERRORS = UNPACK_ERRORS
+
+
+def damaged_zip(exc: BaseException, path: Path, where: str) -> SourceFileError:
+    """The refusal of an extract whose zip cannot be read; nothing of it is imported."""
+    return SourceFileError(
+        f"the zip is damaged ({type(exc).__name__}: {str(exc)[:200]}); nothing was imported",
+        file=str(path),
+        location=where,
+        expected="an undamaged zip holding one DMR extract (download it again)",
+    )
+
+
 def open_dmr(path: Path) -> tuple[IO[bytes], int]:
     """The XML stream and its size: the file itself, or the one XML member of a zip, inflated through
     a bounded buffer after its declared size and ratio are checked (:data:`DMR_ZIP_LIMITS`)."""
@@ -173,7 +189,12 @@ def open_dmr(path: Path) -> tuple[IO[bytes], int]:
             raise SourceFileError(f"the zip holds {len(members)} XML files", file=str(path), expected=expected)
         budget = InflateBudget(archive, str(path), DMR_ZIP_LIMITS)
         budget.check_declared(archive)
-        stream = MemberStream(archive, members[0], budget, f"an undamaged zip with {expected}", owns_archive=True)
+        stream = MemberStream(
+            archive, members[0], budget, f"an undamaged zip with {expected}", owns_archive=True, raw_errors=True
+        )
+    except DAMAGED_ZIP_ERRORS as exc:
+        archive.close()
+        raise damaged_zip(exc, path, f"zip member {members[0].filename}") from exc
     except BaseException:
         archive.close()
         raise
@@ -194,13 +215,20 @@ class _RecordBytes:
         self.prefix = prefix
 
     def positions(self, name: bytes) -> list[int]:
+        """Where each value of the field starts; an empty element ``<ns:Name/>`` counts too (its value is
+        empty), as it does for the tree reader: missing it merged two fuel blocks into one."""
         tag = b"<" + self.prefix + name + b">"
         found = []
         at = self.data.find(tag)
         while at >= 0:
             found.append(at + len(tag))
             at = self.data.find(tag, at + 1)
-        return found
+        empty = b"<" + self.prefix + name + b"/>"
+        at = self.data.find(empty)
+        while at >= 0:
+            found.append(at)  # value_at(at) is "": the next "<" is the element's own
+            at = self.data.find(empty, at + 1)
+        return sorted(found)
 
     def value_at(self, position: int) -> str:
         end = self.data.find(b"<", position)
@@ -219,7 +247,7 @@ def _fast_vehicle(record: _RecordBytes, index: int) -> DmrVehicle | None:
     field, as a descendant search would find). Fuel blocks are cut at each DrivkraftTypeNummer:
     its name and primary flag are the ones before the next block."""
     plate = record.first(b"RegistreringNummerNummer")
-    if not plate:
+    if not plate or not normalise_registration(plate):
         return None
     starts = record.positions(b"DrivkraftTypeNummer")
     blocks = []
@@ -285,9 +313,16 @@ def iter_dmr_records(
     prefix: bytes | None = None
     end_tag = plate_tag = b""
     bytes_read = 0
+
+    def read() -> bytes:
+        try:
+            return stream.read(CHUNK)
+        except DAMAGED_ZIP_ERRORS as exc:
+            raise damaged_zip(exc, path, f"after {result.records} record(s), about byte {bytes_read}") from exc
+
     with stream:
         while True:
-            chunk = stream.read(CHUNK)
+            chunk = read()
             if bytes_read == 0 and re.search(rb"<!\s*(DOCTYPE|ENTITY)", chunk[:4096], re.IGNORECASE):
                 raise UnsafeInputError(
                     "the extract declares a DOCTYPE or ENTITY; it was not parsed", file=str(path), location="prolog"
@@ -323,7 +358,7 @@ def iter_dmr_records(
                 if at >= 0:
                     value_start = at + len(plate_tag)
                     plate = buffer[value_start : buffer.find(b"<", value_start)].decode("utf-8", "replace").strip() or None
-                if plate is None:
+                if plate is None or not normalise_registration(unescape(plate)):  # none, or only separators ("-")
                     result.skipped += 1
                 elif only_plates is None or normalise_registration(unescape(plate)) in only_plates:
                     vehicle = _fast_vehicle(_RecordBytes(buffer[start:stop], prefix), result.records)
@@ -352,7 +387,7 @@ def iter_dmr_records(
             if not chunk:
                 break
         if result.error is not None:
-            while chunk := stream.read(CHUNK):  # the rest is hashed, so the source is known by its whole content
+            while chunk := read():  # the rest is hashed, so the source is known by its whole content
                 bytes_read += len(chunk)
                 digest.update(chunk)
     if result.error is None:
@@ -397,7 +432,10 @@ def read_dmr(
     breaks off keeps the complete records before the break; ``error`` says where.
     """
     stream, total = open_dmr(path)
-    head = stream.read(4096)
+    try:
+        head = stream.read(4096)
+    except DAMAGED_ZIP_ERRORS as exc:
+        raise damaged_zip(exc, path, "the start of the extract") from exc
     if re.search(rb"<!\s*(DOCTYPE|ENTITY)", head, re.IGNORECASE):
         raise UnsafeInputError("the extract declares a DOCTYPE or ENTITY; it was not parsed", file=str(path), location="prolog")
     counting = _CountingReader(head, stream)
@@ -430,6 +468,8 @@ def read_dmr(
                 del parent[0]
             if on_progress is not None and records % 1000 == 0:
                 on_progress(counting.bytes_read, total, records)
+    except DAMAGED_ZIP_ERRORS as exc:
+        raise damaged_zip(exc, path, f"after {records} record(s), about byte {counting.bytes_read}") from exc
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, 0)
         error = SourceFileError(
@@ -450,9 +490,9 @@ def is_dmr_extract(path: Path) -> bool:
     breaks the limits of :data:`DMR_ZIP_LIMITS` is refused here (:class:`UnsafeInputError`)."""
     try:
         stream, _size = open_dmr(path)
+        with stream:
+            return b"ESStatistikListeModtag" in stream.read(4096)
     except UnsafeInputError:
         raise
-    except (SourceFileError, OSError, ValueError):
+    except (SourceFileError, *DAMAGED_ZIP_ERRORS):
         return False
-    with stream:
-        return b"ESStatistikListeModtag" in stream.read(4096)

@@ -180,6 +180,10 @@ class _TextColumn:
                 self.ends[len(self.codes)] = (start, len(self.blob))
         self.codes = _append_number(self.codes, code)
 
+    def texts(self) -> list[str]:
+        """Every value the column holds, each distinct one once (those past the distinct ones as one text)."""
+        return [*self.distinct, self.blob.decode("utf-8")] if self.blob else list(self.distinct)
+
     def __getitem__(self, index: int) -> str | None:
         code = self.codes[index]
         if code == 0:
@@ -252,6 +256,12 @@ class TripTable(Sequence[TripRecord]):
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def column_texts(self) -> list[str]:
+        """Every text the trips hold, each distinct value once: what the text-hygiene check
+        (``compliance.base.text``) looks at, without making a record per trip."""
+        columns = (self._registrations, self._vehicle_types, self._contract_references, self._fuels)
+        return [text for column in columns for text in column.texts()]
 
     def _record(self, index: int) -> TripRecord:
         return TripRecord(
@@ -341,7 +351,7 @@ def read_driving_log_rows(
         if not any(cell.strip() for cell in row):
             continue
         where = f"row {row_number}"
-        registration = value(row, "registration")
+        registration = normalise_registration(value(row, "registration"))  # "-" or blanks: no plate
         vehicle_type = value(row, "vehicle_type").lower() or None
         if not registration and vehicle_type not in NON_MOTORISED:
             raise SourceFileError(
@@ -368,7 +378,7 @@ def read_driving_log_rows(
             TripRecord(
                 row=row_number,
                 trip_date=parse_date(value(row, "trip_date"), file, f"{where}, trip date", "trip date"),
-                registration=normalise_registration(registration) if registration else None,
+                registration=registration or None,
                 vehicle_type=vehicle_type,
                 distance_km=distance,
                 contract_reference=value(row, "contract_reference") or None,

@@ -140,7 +140,7 @@ def read_excel_catalogue(workbook: CheckedWorkbook) -> CatalogueDocument:
         return _text(items.get(row, columns[name])) if name in columns else None
 
     lines: list[CatalogueLine] = []
-    for row in range(2, items.max_row + 1):
+    for row in items.rows(2):
         if all(items.get(row, column) is None for column in columns.values()):
             continue
         line_id = cell(row, "line_id")

@@ -106,18 +106,20 @@ class Cells:
         self.title = title
         self.values = values
         self.formulas = formulas
-        cells = [*values, *formulas]
-        self.max_row = max((row for row, _column in cells), default=0)
-        self.max_column = max((column for _row, column in cells), default=0)
+
+    def rows(self, first: int) -> list[int]:
+        """The numbers of the rows from ``first`` on that hold a cell, in order (a stray cell at row
+        1,048,576 is one row, not a million empty ones to look at)."""
+        return sorted({row for row, _column in (*self.values, *self.formulas) if row >= first})
+
+    def columns(self, row: int) -> list[int]:
+        """The numbers of the columns that hold a cell in ``row``, in order."""
+        return sorted({column for at_row, column in (*self.values, *self.formulas) if at_row == row})
 
     @classmethod
     def of_sheet(cls, workbook: CheckedWorkbook, title: str) -> Cells:
-        values: dict[tuple[int, int], Any] = {}
         formulas: dict[tuple[int, int], str] = {}
-        for row_number, row in enumerate(workbook.rows(title, formulas), start=1):
-            for column, value in enumerate(row, start=1):
-                if value is not None:
-                    values[(row_number, column)] = value
+        values = {(row, column): value for row, column, value in workbook.cells(title, formulas)}
         return cls(workbook.file, title, values, formulas)
 
     def get(self, row: int, column: int) -> Any:
@@ -176,7 +178,7 @@ def cell_date(cells: Cells, row: int, column: int, what: str) -> date | None:
         return value
     text = str(value)
     for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", "dmy")):
-        match = re.fullmatch(pattern, text)
+        match = re.fullmatch(pattern, text, re.ASCII)  # ASCII digits only, not full-width ones
         if match:
             parts = [int(part) for part in match.groups()]
             year, month, day = parts if order == "ymd" else (parts[2], parts[1], parts[0])
@@ -200,7 +202,7 @@ def open_template(workbook: CheckedWorkbook, header_sheet: str, rows_sheet: str)
 def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[str], what: str) -> dict[str, tuple[int, Any]]:
     """The field/value rows (name in column A, value in B) by field name, with their row numbers."""
     fields: dict[str, tuple[int, Any]] = {}
-    for row in range(1, header.max_row + 1):
+    for row in header.rows(1):
         key = header.get(row, 1)
         if isinstance(key, str) and key.strip().lower() in known:
             fields[key.strip().lower()] = (row, header.get(row, 2))
@@ -218,7 +220,7 @@ def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[st
 def column_titles(sheet: Cells, known: Sequence[str], required: Sequence[str], what: str) -> dict[str, int]:
     """The known column titles of row 1, by name, with their column numbers."""
     columns: dict[str, int] = {}
-    for column in range(1, sheet.max_column + 1):
+    for column in sheet.columns(1):
         title = sheet.get(1, column)
         if isinstance(title, str) and title.strip().lower() in known:
             columns[title.strip().lower()] = column
@@ -268,7 +270,7 @@ def read_excel_invoice(workbook: CheckedWorkbook) -> InvoiceDocument:
         return lines_sheet.get(row, columns[name]) if name in columns else None
 
     lines: list[DocumentLine] = []
-    for row in range(2, lines_sheet.max_row + 1):
+    for row in lines_sheet.rows(2):
         if all(cell(row, name) is None for name in columns):
             continue
         line_id = cell(row, "line_id")

@@ -10,6 +10,7 @@ member (bad CRC, broken deflate stream, unknown method, encryption) is refused n
 from __future__ import annotations
 
 import io
+import lzma
 import struct
 import zipfile
 import zlib
@@ -25,7 +26,16 @@ _EOCD = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_EOCD = b"PK\x06\x06"
 # What unpacking a damaged or unsupported member raises (zipfile and zlib do not wrap their errors).
-UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError)
+UNPACK_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
 
 
 @dataclass(frozen=True)
@@ -151,20 +161,34 @@ def unpack_error(file: str, member: str, exc: BaseException, expected: str) -> S
 
 
 class MemberStream(io.RawIOBase):
-    """One member, inflated :data:`INFLATE_CHUNK` bytes at a time against the archive's budget."""
+    """One member, inflated :data:`INFLATE_CHUNK` bytes at a time against the archive's budget.
+
+    A damaged member is a :class:`SourceFileError` naming it, unless ``raw_errors``: then what
+    zipfile and zlib raise (:data:`UNPACK_ERRORS`) is passed on, for a caller that says where in
+    its own terms (the DMR reader: after how many records). Passing a limit is always refused here.
+    """
 
     def __init__(
-        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: InflateBudget, expected: str, owns_archive: bool = False
+        self,
+        archive: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        budget: InflateBudget,
+        expected: str,
+        owns_archive: bool = False,
+        raw_errors: bool = False,
     ) -> None:
         super().__init__()
         self.archive = archive if owns_archive else None  # closed with the stream
         self.info = info
         self.budget = budget
         self.expected = expected
+        self.raw_errors = raw_errors
         self.inflated = 0
         try:
             self._stream: Any = archive.open(info)
         except UNPACK_ERRORS as exc:
+            if raw_errors:
+                raise
             raise unpack_error(budget.file, info.filename, exc, expected) from exc
 
     def readable(self) -> bool:
@@ -175,6 +199,8 @@ class MemberStream(io.RawIOBase):
         try:
             data: bytes = self._stream.read(wanted)
         except UNPACK_ERRORS as exc:
+            if self.raw_errors:
+                raise
             raise unpack_error(self.budget.file, self.info.filename, exc, self.expected) from exc
         self.inflated += len(data)
         self.budget.reached(self.info, self.inflated)

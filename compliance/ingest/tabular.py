@@ -36,11 +36,11 @@ def parse_decimal(text: str, file: str, where: str, what: str, decimal_comma: bo
 
 def parse_date(text: str, file: str, where: str, what: str) -> date:
     value = text.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?", value)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T].*)?", value)
     if match:
         year, month, day = map(int, match.groups())
     else:
-        match = re.fullmatch(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})(?:[ T].*)?", value)
+        match = re.fullmatch(r"([0-9]{1,2})[.\-/]([0-9]{1,2})[.\-/]([0-9]{4})(?:[ T].*)?", value)
         if not match:
             raise SourceFileError(
                 f"{what} is {text!r}", file=file, location=where, expected="a date such as 2025-03-31 or 31-03-2025"
@@ -93,8 +93,8 @@ def read_vehicle_register(header: list[str], rows: Iterable[list[str]], file: st
             raise SourceFileError(
                 f"fuel is {fuel!r}", file=file, location=f"{where}, fuel", expected="one of " + ", ".join(sorted(FUELS))
             )
-        registration = _value(row, columns, "registration")
-        if not registration:
+        registration = normalise_registration(_value(row, columns, "registration"))
+        if not registration:  # empty, or only separators ("-")
             raise SourceFileError(
                 "the vehicle has no registration",
                 file=file,
@@ -108,9 +108,12 @@ def read_vehicle_register(header: list[str], rows: Iterable[list[str]], file: st
             raise SourceFileError(
                 f"euro_norm is {euro!r}", file=file, location=f"{where}, euro_norm", expected="a whole number 0–7 (0 = no norm)"
             )
-        if weight and not re.fullmatch(r"\d+", weight):
+        if weight and not re.fullmatch(r"[0-9]{1,9}", weight):  # ASCII digits; more than int() takes (4,300) raised ValueError
             raise SourceFileError(
-                f"total_weight_kg is {weight!r}", file=file, location=f"{where}, total_weight_kg", expected="a whole number of kg"
+                f"total_weight_kg is {weight[:40]!r}",
+                file=file,
+                location=f"{where}, total_weight_kg",
+                expected="a whole number of kg (at most 9 digits)",
             )
         if registered not in {"", "true", "false", "yes", "no", "1", "0"}:
             raise SourceFileError(
@@ -119,7 +122,7 @@ def read_vehicle_register(header: list[str], rows: Iterable[list[str]], file: st
         vehicles.append(
             VehicleRecord(
                 row=row_number,
-                registration=normalise_registration(registration),
+                registration=registration,
                 kind=kind,
                 fuel=fuel,
                 euro_norm=int(euro) if euro else None,

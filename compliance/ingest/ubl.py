@@ -43,7 +43,8 @@ CATALOGUE_ROOTS = {
 }
 
 # xsd:decimal as UBL uses it; the CSV and Excel readers apply it after Danish comma conversion.
-XSD_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only: ``\d`` and ``Decimal()`` would also take full-width "１２" or Arabic-Indic digits.
+XSD_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 CVR_SCHEMES = {"DK:CVR", "0184"}
 SE_SCHEMES = {"DK:SE", "0198"}
 GLN_SCHEMES = {"GLN", "0088"}
@@ -205,8 +206,8 @@ _NOTE = f"{CBC}Note"
 _DELIVERY = f"{CAC}Delivery"
 _ACTUAL_DELIVERY_DATE = f"{CBC}ActualDeliveryDate"
 _ALLOWANCE_CHARGE = f"{CAC}AllowanceCharge"
-_GLN = re.compile(r"\d{13}")
-_CVR = re.compile(r"\d{8}")
+_GLN = re.compile(r"[0-9]{13}")
+_CVR = re.compile(r"[0-9]{8}")
 _SPACES = re.compile(r"\s+")
 
 

@@ -48,6 +48,7 @@ from compliance.ingest.safe_zip import UNPACK_ERRORS, InflateBudget, MemberStrea
 
 # A workbook that unpacks to more than this, or more than this many times its size, is refused.
 WORKBOOK_LIMITS = ZipLimits("workbook", max_entries=10_000, max_unzipped_bytes=200 * 1024 * 1024, max_ratio=200)
+MAX_ROWS = 1_048_576  # Excel's grid
 MAX_STRUCTURE_PART_BYTES = 16 * 1024 * 1024  # content types, workbook and relationship parts are read whole
 EXPECTED_WORKBOOK = "a plain .xlsx workbook as Excel or LibreOffice saves it"
 NOT_A_WORKBOOK = "a zip archive that is not an Excel workbook"
@@ -153,6 +154,7 @@ class CheckedWorkbook:
         self.sheet_names: list[str] = []
         self.sheet_parts: dict[str, str] = {}
         self.sheet_kinds: dict[str, str] = {}  # the relationship type: worksheet or chart sheet
+        self.checked_xml: set[str] = set()  # the parts that passed the safe parser
         self._context: _CellContext | None = None
 
     # -- the package checks ------------------------------------------------------------------------
@@ -172,7 +174,17 @@ class CheckedWorkbook:
             )
         with self._stream(name) as stream:
             data = b"".join(stream.chunks())
-        return parse_xml(data, f"{self.file}!{name}")
+        root = parse_xml(data, f"{self.file}!{name}")
+        self.checked_xml.add(name)
+        return root
+
+    def _check_xml_part(self, name: str) -> None:
+        """Stream a part through the safe parser (no DOCTYPE, no entities, well-formed), once."""
+        if name in self.checked_xml:
+            return
+        with self._stream(name) as stream:
+            check_xml_stream(stream.chunks(), self.file, f"part {name}, ")
+        self.checked_xml.add(name)
 
     def _check(self) -> None:
         names = self.archive.namelist()
@@ -180,6 +192,13 @@ class CheckedWorkbook:
             raise _macro_error(self.file, macro)
         self.budget.check_declared(self.archive)
         if CONTENT_TYPES_PART not in names:
+            if "xl/workbook.xml" in names:
+                raise SourceFileError(
+                    f"the workbook has no {CONTENT_TYPES_PART} part, which says what each part holds",
+                    file=self.file,
+                    location=CONTENT_TYPES_PART,
+                    expected=f"{EXPECTED_WORKBOOK} (with its {CONTENT_TYPES_PART})",
+                )
             raise UnknownFormatError(NOT_A_WORKBOOK, file=self.file, expected=EXPECTED_WORKBOOK)
         types = self._structure_part(CONTENT_TYPES_PART)
         defaults = {
@@ -211,19 +230,27 @@ class CheckedWorkbook:
                 continue
             name = info.filename
             content_type = overrides.get(name) or defaults.get(posixpath.splitext(name)[1].lstrip(".").lower(), "")
+            if _is_xml(name, content_type):
+                self._check_xml_part(name)
+                continue
             with self._stream(name) as stream:
-                if _is_xml(name, content_type):
-                    check_xml_stream(stream.chunks(), self.file, f"part {name}, ")
-                elif name.lower().endswith(".vml"):
-                    scan = DeclarationScan(self.file, f"part {name}, ")  # legacy VML is not always well-formed
-                    for chunk in stream.chunks():
-                        scan.feed(chunk)
-                else:
-                    for _chunk in stream.chunks():
-                        pass  # inflated to its end, where the CRC is checked
+                # Any other part (an image, printer settings, legacy VML, which is not always
+                # well-formed) is inflated to its end, where the CRC is checked, and scanned for a
+                # declaration; a part read as XML below is parsed as well, whatever its name or type.
+                scan = DeclarationScan(self.file, f"part {name}, ")
+                for chunk in stream.chunks():
+                    scan.feed(chunk)
         for name in names:
             if name.lower().endswith(".rels"):
                 for relation in self._structure_part(name).iter(f"{_PKG_REL_NS}Relationship"):
+                    missing = [attribute for attribute in ("Id", "Type", "Target") if not relation.get(attribute)]
+                    if missing:
+                        raise SourceFileError(
+                            f"a relationship in {name} has no {' or '.join(missing)}",
+                            file=self.file,
+                            location=f"part {name}",
+                            expected="relationships with an Id, a Type and a Target each (a plain .xlsx workbook)",
+                        )
                     if _MACRO.search(relation.get("Type") or ""):
                         raise _macro_error(self.file, f"a vbaProject relationship in {name}")
 
@@ -253,6 +280,7 @@ class CheckedWorkbook:
                     expected="a complete workbook: every sheet it lists present",
                 )
             self.sheet_parts[title] = part
+            self._check_xml_part(part)  # read as XML below, whatever the package calls it
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -295,6 +323,7 @@ class CheckedWorkbook:
                 location=CONTENT_TYPES_PART,
                 expected="a complete workbook: every part it names present",
             )
+        self._check_xml_part(part)
         with self._stream(part) as stream:
             open_elements: list[Any] = []
             try:
@@ -318,21 +347,42 @@ class CheckedWorkbook:
         """The first sheet that is a worksheet (not a chart sheet), as openpyxl's ``worksheets[0]``."""
         return next((title for title in self.sheet_names if "chartsheet" not in self.sheet_kinds.get(title, "")), None)
 
-    def rows(self, title: str, formulas: dict[tuple[int, int], str] | None = None) -> Iterator[tuple[Any, ...]]:
+    def rows(self, title: str) -> Iterator[tuple[Any, ...]]:
         """The sheet's rows in order from row 1, as openpyxl's read-only mode gives them with stored
-        values (a missing row is an empty tuple), streamed from the checked part through the bounded
-        buffer. Each finished row is dropped from the parse tree (openpyxl's own loop keeps an empty
-        element per row: ~80 bytes a row). The sheet's dimension record is not trusted.
+        values (a missing row is an empty tuple; a row's cells are placed by column, in the row the
+        ``<row>`` element names), streamed from the checked part through the bounded buffer. The
+        sheet's dimension record is not trusted."""
+        next_row = 1
+        for number, cells in self._parsed_rows(title, None):
+            while next_row < number:
+                next_row += 1
+                yield ()
+            next_row += 1
+            yield _row_values(cells)
 
-        ``formulas``, if given, receives (row, column) → formula of each cell that holds a formula
-        and no stored value, as openpyxl would show the formula (shared ones translated; array and
+    def cells(self, title: str, formulas: dict[tuple[int, int], str]) -> Iterator[tuple[int, int, Any]]:
+        """(row, column, stored value) of each cell that holds a value, placed by the cell's own
+        reference, as openpyxl's full mode places it (the templates' field/value and line sheets).
+
+        ``formulas`` receives (row, column) → formula of each cell that holds a formula and no
+        stored value, as openpyxl would show the formula (shared ones translated; array and
         data-table formulas left out).
         """
+        for _number, cells in self._parsed_rows(title, formulas):
+            for cell in cells:
+                if cell["value"] is not None:
+                    yield cell["row"], cell["column"], cell["value"]
+
+    def _parsed_rows(self, title: str, formulas: dict[tuple[int, int], str] | None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """Each ``<row>`` of the sheet as openpyxl's sheet parser reads it (its number and its cells),
+        streamed; each finished row is dropped from the parse tree (openpyxl's own loop keeps an
+        empty element per row: ~80 bytes a row)."""
         context = self._cell_context()
         part = self.sheet_parts.get(title)
         where = f"sheet {title!r} (part {part})"
         if part is None:
             raise self._openpyxl_error(KeyError(title), where)
+        self._check_xml_part(part)
         parser = WorkSheetParser(
             None,
             context.shared_strings,
@@ -342,7 +392,7 @@ class CheckedWorkbook:
             timedelta_formats=context.timedelta_formats,
         )
         shared: dict[str, Translator] = {}
-        next_row = 1
+        last_row = 0
         with self._stream(part) as stream:
             # The part has passed check_xml_stream: it declares no DOCTYPE, so expat expands nothing.
             open_elements: list[tuple[Any, bool]] = []  # (element, inside a row)
@@ -357,18 +407,28 @@ class CheckedWorkbook:
                         continue  # a cell and what it holds: read with its row
                     if element.tag == _ROW_TAG:
                         number, cells = parser.parse_row(element)
+                        self._check_row(number, last_row, where)
+                        last_row = number
                         if formulas is not None:
                             _note_formulas(element, cells, formulas, shared)
-                        while next_row < number:
-                            next_row += 1
-                            yield ()
-                        if next_row == number:
-                            next_row += 1
-                            yield _row_values(cells)
+                        yield number, cells
                     if open_elements:
                         open_elements[-1][0].remove(element)  # finished: every earlier sibling is gone already
             except _OPENPYXL_ERRORS as exc:
                 raise self._openpyxl_error(exc, where) from exc
+
+    def _check_row(self, number: int, last_row: int, where: str) -> None:
+        """A row where Excel would put it: within the grid and after the rows before it. Otherwise a
+        row number of 10^12 would stand for that many empty rows before it, and a row that comes
+        after a later one would be dropped without a word (as openpyxl's read-only mode does)."""
+        if not 1 <= number <= MAX_ROWS or number <= last_row:
+            raise SourceFileError(
+                f"row {number} "
+                + ("is outside the sheet's grid" if not 1 <= number <= MAX_ROWS else f"comes after row {last_row}"),
+                file=self.file,
+                location=where,
+                expected=f"rows numbered 1 to {MAX_ROWS:,}, in order",
+            )
 
     def close(self) -> None:
         self.archive.close()

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import os
+import re
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,16 +23,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Engine, insert
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from compliance.base.documents import InvoiceDocument, SourceDocument
 from compliance.base.errors import ComplianceError, DuplicateDocumentError, SourceFileError
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
+from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions
-from compliance.intake.files import file_batches, iter_input_files
+from compliance.intake.files import InputFile, SkippedInput, file_batches, list_input_files, open_input_file
 from compliance.quality import QualityResult, SuiteRun, quarantine_reason, validate_documents
 from compliance.store.db import session_scope
 from compliance.store.documents import reused_numbers, store_documents
@@ -43,6 +47,8 @@ from compliance.store.sources import (
 )
 
 RULE_DUPLICATE_NUMBER = "invoice.duplicate_number@1"
+
+logger = logging.getLogger(__name__)
 
 # A batch's files, parsed documents included, are in memory together: a batch of large files
 # (catalogues of tens of megabytes) is cut short at this many bytes of files.
@@ -58,6 +64,8 @@ class IngestSummary:
     quarantined: list[tuple[str, str]] = field(default_factory=list)
     quality_runs: list[SuiteRun] = field(default_factory=list)
     quality_quarantined: list[str] = field(default_factory=list)
+    # Paths that are not files of the inbox's own (links, pipes, sockets, devices), never opened: (path, why).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: IngestSummary) -> None:
         self.ingested += other.ingested
@@ -65,6 +73,7 @@ class IngestSummary:
         self.quarantined += other.quarantined
         self.quality_runs += other.quality_runs
         self.quality_quarantined += other.quality_quarantined
+        self.skipped += other.skipped
 
     @property
     def quality_rows(self) -> int:
@@ -152,28 +161,25 @@ def duplicate_number_finding(duplicate: DuplicateDocumentError, digest: str) -> 
 
 @dataclass
 class _Candidate:
-    """A file read and hashed, waiting to be parsed and stored."""
+    """A file read and hashed, waiting to be parsed and stored; ``name`` is its path as shown and stored."""
 
-    path: Path
+    name: str
     size: int
     digest: str
     data: bytes
-
-    @property
-    def name(self) -> str:
-        return str(self.path)
 
 
 # A file to mark quarantined once the batch's documents are stored: (path, sha256, size, reason).
 _Quarantine = tuple[str, str, int, str]
 
 
-def _read(path: Path, max_bytes: int, summary: IngestSummary, quarantines: list[_Quarantine]) -> _Candidate | None:
-    """Read and hash one file; an unreadable or oversized one is noted and skipped."""
-    name = str(path)
+def _read(file: InputFile, max_bytes: int, summary: IngestSummary, quarantines: list[_Quarantine]) -> _Candidate | None:
+    """Read and hash one file; an unreadable or oversized one is noted and skipped, a link or a pipe
+    (swapped in since the listing) is skipped unopened."""
+    name = shown(str(file.path))  # control characters escaped: the name goes into reasons, the database and reports
     try:
         # One open for size, hash and content: the size is the open file's, not an earlier look at the path.
-        with open(name, "rb", buffering=0) as handle:
+        with open(open_input_file(file), "rb", buffering=0) as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > max_bytes:
                 # An oversized file is hashed in chunks but never read into memory whole.
@@ -187,23 +193,85 @@ def _read(path: Path, max_bytes: int, summary: IngestSummary, quarantines: list[
                 summary.quarantined.append((name, reason))
                 return None
             data = handle.readall()
+    except SkippedInput as skipped:
+        summary.skipped.append((name, skipped.reason))
+        return None
     except OSError as exc:
         summary.quarantined.append((name, f"{name}: cannot read the file: {exc.strerror}"))
         return None
-    return _Candidate(path, len(data), hashlib.sha256(data).hexdigest(), data)
+    return _Candidate(name, len(data), hashlib.sha256(data).hexdigest(), data)
+
+
+def _expected_content(data: bytes) -> str:
+    """What a file that starts like ``data`` should have been, for a reason a person can act on."""
+    if data.startswith(b"PK"):
+        return "an .xlsx workbook with every part intact (save it again from Excel)"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "a well-formed OIOUBL/Peppol/UBL XML document"
+    return "a UTF-8 CSV file as described in schemas/csv-formats.md"
+
+
+_ARCHIVE_PART = re.compile(r"'((?:xl|docProps|_rels|customXml)/[^']*|\[Content_Types\]\.xml)'")
+
+
+def _place_of(error: BaseException) -> str | None:
+    """Where in the file an unexpected error happened, when the error says: a line and column, or a workbook part."""
+    position = getattr(error, "position", None)
+    if isinstance(position, tuple) and len(position) == 2 and all(isinstance(n, int) for n in position):
+        return f"line {position[0]}, column {position[1]}"
+    part = _ARCHIVE_PART.search(str(error))
+    return f"part {part.group(1)}" if part else None
+
+
+def unexpected_read_error(name: str, data: bytes, error: Exception) -> SourceFileError:
+    """The quarantine reason for an error no reader raised on purpose: the file, the place when the error
+    tells it, what was expected, and the error's kind and text (the traceback goes to the log)."""
+    kind = f"{type(error).__module__}.{type(error).__qualname__}".removeprefix("builtins.")
+    detail = shown(str(error))
+    detail = detail if len(detail) <= 200 else detail[:197] + "..."
+    return SourceFileError(
+        f"the file could not be read ({kind}{': ' + detail if detail else ''})",
+        file=name,
+        location=_place_of(error),
+        expected=f"{_expected_content(data)}; the data team finds the traceback in the log",
+    )
+
+
+def _read_document(candidate: _Candidate, max_bytes: int, log_options: LogOptions | None) -> SourceDocument | str:
+    """The file boundary: the document of one file, or the reason it is quarantined. Any exception a
+    reader raises stays with its file (the traceback is logged for the data team); the batch goes on."""
+    try:
+        document = read_source(candidate.data, candidate.name, max_bytes, log_options)
+        fault = find_control_character(document)
+    except ComplianceError as error:
+        return str(error)
+    except Exception as error:  # the boundary: whatever a reader lets escape quarantines its file only
+        reason = str(unexpected_read_error(candidate.name, candidate.data, error))
+        logger.error("%s\n%s", reason, shown_lines("".join(traceback.format_exception(error))).rstrip())
+        return reason
+    if fault is not None:
+        return str(
+            SourceFileError(
+                fault.message,
+                file=candidate.name,
+                location=fault.location,
+                expected="text without control characters (tab and line breaks are text; NUL, ESC, DEL and the like are not)",
+            )
+        )
+    return document
 
 
 def ingest_batch(
-    engine: Engine, paths: list[Path], max_bytes: int, one_by_one: bool = False, log_options: LogOptions | None = None
+    engine: Engine, files: list[InputFile], max_bytes: int, one_by_one: bool = False, log_options: LogOptions | None = None
 ) -> IngestSummary:
-    """Read, check and store ``paths`` in one transaction; on a database conflict, redo one by one.
+    """Read, check and store ``files`` in one transaction; on a database conflict, redo one by one.
 
     A file already ingested (same content) is a duplicate; one that cannot be read, fails a
     data-quality expectation or reuses a document number is quarantined with the reason.
     """
     summary = IngestSummary()
     quarantines: list[_Quarantine] = []
-    candidates = [c for c in (_read(path, max_bytes, summary, quarantines) for path in paths) if c is not None]
+    candidates = [c for c in (_read(file, max_bytes, summary, quarantines) for file in files) if c is not None]
     try:
         with session_scope(engine) as session:
             # 1. Read: each new content once, into its normalised document.
@@ -216,12 +284,13 @@ def ingest_batch(
                     summary.duplicates.append(candidate.name)
                     continue
                 seen.add(candidate.digest)
-                try:
-                    parsed.append((candidate, read_source(candidate.data, candidate.name, max_bytes, log_options)))
-                    candidate.data = b""  # parsed: the document is what the batch keeps
-                except ComplianceError as exc:
-                    quarantines.append((candidate.name, candidate.digest, candidate.size, str(exc)))
-                    summary.quarantined.append((candidate.name, str(exc)))
+                document = _read_document(candidate, max_bytes, log_options)
+                candidate.data = b""  # read: the document (or the reason) is what the batch keeps
+                if isinstance(document, str):
+                    quarantines.append((candidate.name, candidate.digest, candidate.size, document))
+                    summary.quarantined.append((candidate.name, document))
+                else:
+                    parsed.append((candidate, document))
             # 2. Data quality (Great Expectations) before anything is stored: a failing file is quarantined whole.
             quality = validate_documents([(c.name, doc) for c, doc in parsed], _now().date()) if parsed else QualityResult()
             failing = quality.failures_by_file()
@@ -259,19 +328,22 @@ def ingest_batch(
             record_quality(session, quality, failing_ids, now)
             summary.quality_runs += quality.runs
             summary.ingested += [c.name for c, _ in storable]
-    except DBAPIError as exc:
-        if one_by_one or len(paths) == 1:
+    except (DataError, IntegrityError) as exc:
+        # A value the database refused (too long, out of range) or a row another run stored first: found
+        # file by file. Any other database error (a timeout, a disk fault) is not the file's fault and stops the batch.
+        if one_by_one or len(files) == 1:
+            name = shown(str(files[0].path))
             if isinstance(exc, IntegrityError):
                 # Another run stored the same file or number at the same moment: counted once, by that run.
-                return IngestSummary(duplicates=[str(path) for path in paths])
-            reason = f"{paths[0]}: the database refused a value: {str(exc.orig).splitlines()[0]} (expected values within the documented field sizes)"
+                return IngestSummary(duplicates=[name])
+            reason = f"{name}: the database refused a value: {shown(str(exc.orig).splitlines()[0])} (expected values within the documented field sizes)"
             with session_scope(engine) as session:
                 if candidates:
                     record_quarantine(session, candidates[0].name, candidates[0].digest, candidates[0].size, reason)
-            return IngestSummary(quarantined=[(str(paths[0]), reason)])
+            return IngestSummary(quarantined=[(name, reason)])
         summary = IngestSummary()
-        for path in paths:
-            summary.merge(ingest_batch(engine, [path], max_bytes, one_by_one=True, log_options=log_options))
+        for file in files:
+            summary.merge(ingest_batch(engine, [file], max_bytes, one_by_one=True, log_options=log_options))
     return summary
 
 
@@ -291,25 +363,26 @@ def _collector_paused() -> Iterator[None]:
 
 def ingest_file(engine: Engine, path: Path, max_bytes: int) -> IngestSummary:
     """Ingest one file in its own transaction; the outcome is recorded in the summary."""
-    return ingest_batch(engine, [path], max_bytes)
+    return ingest_paths(engine, [path], max_bytes)
 
 
 def ingest_paths(
     engine: Engine,
-    paths: Iterable[Path],
+    paths: Iterable[Path | InputFile],
     max_bytes: int,
     on_progress: Callable[[IngestProgress], None] | None = None,
     batch_size: int = DEFAULT_INGEST_BATCH_FILES,
     log_options: LogOptions | None = None,
 ) -> IngestSummary:
-    """Ingest every file under ``paths``; a bad file is quarantined and the rest go on.
+    """Ingest every file under ``paths`` (or the files listed already); a bad file is quarantined and the rest go on.
 
     Files are stored ``batch_size`` at a time (fewer when they add up to more than
     ``BATCH_BYTES``), one transaction per batch; ``on_progress`` is called after each batch
-    (the CLI shows it on a terminal).
+    (the CLI shows it on a terminal). Links, pipes and devices are skipped with a note, never opened.
     """
-    files = list(iter_input_files(paths))
-    summary = IngestSummary()
+    listing = list_input_files(paths)
+    files = listing.files
+    summary = IngestSummary(skipped=list(listing.skipped))
     started = time.monotonic()
     done = 0
     for batch in file_batches(files, batch_size, BATCH_BYTES):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -12,9 +14,10 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 
-from compliance.base.errors import SourceFileError
+from compliance.base.errors import ComplianceError, SourceFileError, TransientError
+from compliance.base.text import shown, shown_lines
 from compliance.ingest.dmr import DmrRecords, is_dmr_extract, iter_dmr_records
-from compliance.intake.batch import IngestSummary, ingest_paths, record_quality
+from compliance.intake.batch import IngestSummary, ingest_paths, record_quality, unexpected_read_error
 from compliance.quality import FAILURES_KEPT_PER_RULE, QualityFailure, QualityResult, SuiteRun, validate_vehicle_records
 from compliance.store.db import session_scope
 from compliance.store.sources import record_quarantine, record_register_source
@@ -26,6 +29,8 @@ STAGE_CHUNK = 5_000
 STORE_CHUNK = 50_000
 
 _Item = TypeVar("_Item")
+
+logger = logging.getLogger(__name__)
 
 
 def _chunks(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
@@ -76,9 +81,15 @@ class _QualityTotal:
         return QualityResult(runs=self.runs, failures=failures)
 
 
-def _file_digest(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+def _file_digest(path: Path) -> tuple[str, int]:
+    """The extract's sha256 and size, read in blocks (an extract may be gigabytes)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
 
 
 def import_dmr(
@@ -91,37 +102,33 @@ def import_dmr(
 
     The extract is read once and its records staged in the database as they come; each plate's
     current record is then checked (the vehicles suite) and stored ``STORE_CHUNK`` plates at a
-    time. A file refused as a whole (a zip bomb, a damaged zip) is recorded as quarantined.
+    time. A file refused as a whole (a zip bomb, a damaged zip) raises, and nothing of it is stored
+    (:func:`import_vehicle_file` quarantines it).
     """
     outcome = DmrRecords(path)
-    try:
-        with session_scope(engine) as session:
-            staging = DmrStaging(session)
-            for chunk in _chunks(iter_dmr_records(path, only_plates, on_progress, outcome), STAGE_CHUNK):
-                staging.add(chunk)
-            assert outcome.sha256 is not None
-            now = datetime.now(UTC)
-            error = str(outcome.error) if outcome.error else None
-            source_id = record_register_source(session, str(path), outcome.sha256, path.stat().st_size, error, now)
-            # Data quality: DMR records are independent of each other, so a failing record is left out
-            # (and listed on the data-quality page) while the rest are stored.
-            quality = _QualityTotal()
-            stored = left_out = 0
-            for vehicles in staging.current_records(STORE_CHUNK):
-                checked = validate_vehicle_records(str(path), vehicles, now.date())
-                quality.add(checked)
-                failing = checked.failing_rows.get("vehicles", set())
-                left_out += len(failing)
-                kept = [vehicle for position, vehicle in enumerate(vehicles) if position not in failing]
-                store_register_vehicles(session, source_id, kept)
-                stored += len(kept)
-            total = quality.result()
-            record_quality(session, total, {str(path): source_id} if total.failures else {}, now)
-            staging.drop()
-    except SourceFileError as exc:
-        with session_scope(engine) as session:
-            record_quarantine(session, str(path), _file_digest(path), path.stat().st_size, str(exc))
-        return DmrImportSummary(outcome.records, 0, outcome.skipped, exc)
+    with session_scope(engine) as session:
+        staging = DmrStaging(session)
+        for chunk in _chunks(iter_dmr_records(path, only_plates, on_progress, outcome), STAGE_CHUNK):
+            staging.add(chunk)
+        assert outcome.sha256 is not None
+        now = datetime.now(UTC)
+        error = str(outcome.error) if outcome.error else None
+        source_id = record_register_source(session, str(path), outcome.sha256, path.stat().st_size, error, now)
+        # Data quality: DMR records are independent of each other, so a failing record is left out
+        # (and listed on the data-quality page) while the rest are stored.
+        quality = _QualityTotal()
+        stored = left_out = 0
+        for vehicles in staging.current_records(STORE_CHUNK):
+            checked = validate_vehicle_records(str(path), vehicles, now.date())
+            quality.add(checked)
+            failing = checked.failing_rows.get("vehicles", set())
+            left_out += len(failing)
+            kept = [vehicle for position, vehicle in enumerate(vehicles) if position not in failing]
+            store_register_vehicles(session, source_id, kept)
+            stored += len(kept)
+        total = quality.result()
+        record_quality(session, total, {str(path): source_id} if total.failures else {}, now)
+        staging.drop()
     return DmrImportSummary(outcome.records, stored, outcome.skipped, outcome.error, left_out)
 
 
@@ -134,13 +141,26 @@ def import_vehicle_file(
 ) -> DmrImportSummary | IngestSummary:
     """A DMR extract (.xml or .zip) is streamed, keeping only ``only_plates`` when given (the caller
     computes them, e.g. :func:`compliance.assessment.plates.plates_in_data`); anything else goes
-    through the ordinary ingest."""
+    through the ordinary ingest.
+
+    The file boundary holds here as for every other file: an extract refused as a whole (a zip
+    bomb, a damaged zip, a DOCTYPE) or one whose reader fails in a way nobody foresaw is
+    quarantined with its reason, so that the next run does not fail on it again; a busy database
+    (a :class:`TransientError`) is raised for the task to be retried, the extract not judged.
+    """
     try:
-        dmr = is_dmr_extract(path)
-    except SourceFileError as exc:  # a zip that breaks the DMR limits
-        with session_scope(engine) as session:
-            record_quarantine(session, str(path), _file_digest(path), path.stat().st_size, str(exc))
-        return DmrImportSummary(0, 0, 0, exc)
-    if dmr:
-        return import_dmr(engine, path, only_plates, on_progress)
-    return ingest_paths(engine, [path], max_bytes)
+        if is_dmr_extract(path):
+            return import_dmr(engine, path, only_plates, on_progress)
+    except ComplianceError as error:
+        if isinstance(error, TransientError):
+            raise
+        reason = str(error)
+    except Exception as error:
+        reason = str(unexpected_read_error(shown(str(path)), b"", error))
+        logger.error("%s\n%s", reason, shown_lines("".join(traceback.format_exception(error))).rstrip())
+    else:
+        return ingest_paths(engine, [path], max_bytes)  # the ordinary ingest has its own file boundary
+    digest, size = _file_digest(path)
+    with session_scope(engine) as session:
+        record_quarantine(session, shown(str(path)), digest, size, reason)
+    return IngestSummary(quarantined=[(shown(str(path)), reason)])

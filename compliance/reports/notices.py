@@ -46,6 +46,7 @@ class WrittenNotice:
     discrepancies: int
     deadline: date
     content_sha256: str
+    letter_sha256: str
     html: Path
     pdf: Path | None
     subject: str
@@ -106,6 +107,7 @@ def write_notices(
                 discrepancies=len(notice.findings),
                 deadline=notice.deadline,
                 content_sha256=notice.content_sha256,
+                letter_sha256=notice.letter_sha256,
                 html=html_path,
                 pdf=pdf_path,
                 subject=subject,

@@ -10,24 +10,39 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from compliance.assessment.results import StoredFinding
+from compliance.base.text import shown, shown_lines
 from compliance.reports.language import Language
 from compliance.reports.pdf import pdf_available
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
+def _shown_value(value: Any) -> Any:
+    """Every value a template prints: control characters in text (a stored NUL, an ESC in a file name)
+    are shown escaped, tab and line feed kept; markup the reports built stays markup."""
+    if isinstance(value, Markup):
+        return Markup(shown_lines(str(value)))
+    if isinstance(value, str):
+        return shown_lines(value)
+    return value
+
+
 def report_environment(lang: Language) -> Environment:
-    """Jinja with autoescaping on (all supplier text is escaped) and strict undefined names."""
+    """Jinja with autoescaping on (all supplier text is escaped), control characters shown escaped and
+    strict undefined names."""
     environment = Environment(
         loader=PackageLoader("compliance.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown_value,
     )
     environment.filters.update(
         money=lang.money,
@@ -70,6 +85,11 @@ class FindingView:
         return Path(self.file).name if self.file else None
 
 
+def _file_shown(path: Any) -> str | None:
+    """A file name on one line, control characters (a newline too) escaped."""
+    return None if path is None else shown(str(path))
+
+
 def finding_view(finding: StoredFinding, lang: Language) -> FindingView:
     evidence = finding.evidence
     document: str | None = None
@@ -86,7 +106,7 @@ def finding_view(finding: StoredFinding, lang: Language) -> FindingView:
         message=finding.message,
         expected=finding.expected,
         received=finding.received,
-        file=finding.source_path if finding.source_path is not None else evidence.get("file"),
+        file=_file_shown(finding.source_path if finding.source_path is not None else evidence.get("file")),
         sha256=finding.source_sha256,
         location=finding.location,
         document=document,

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from compliance.assessment.evidence import YearEvidence
+from compliance.base.text import shown_in_cells
 from compliance.reports.annual import YearReport
 from compliance.reports.language import Language
 from compliance.reports.views import ReportRun, WrittenReports, annual_report_name
@@ -30,13 +31,16 @@ HEADER_FILL = PatternFill("solid", fgColor="EEF3F0")
 
 
 def neutralise_cell(value: Any) -> Any:
-    """Supplier text that a spreadsheet would run as a formula gets a leading apostrophe; other values pass.
+    """Supplier text that a spreadsheet would run as a formula gets a leading apostrophe, and control
+    characters in text are shown escaped (a stored NUL would stop openpyxl); other values pass.
 
     Numbers stay numbers: only text is ever a formula.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_TRIGGERS):
+        value = "'" + value
+    return shown_in_cells(value)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import json
 import os
 import socket
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -210,13 +210,22 @@ def session_scope(engine: Engine, exclusive: bool = False) -> Iterator[Session]:
     :class:`DatabaseUnavailableError`; every other database error passes unchanged.
     """
     factory = sessionmaker(engine, expire_on_commit=False)
-    with database_errors(engine.url), factory() as session, session.begin():
-        if exclusive:
-            if engine.dialect.name == "sqlite":
-                session.execute(text(f"PRAGMA busy_timeout={WRITER_WAIT_SECONDS * 1000}"))
-            holder = f"{socket.gethostname()}:{os.getpid()}"
-            session.execute(
-                text("UPDATE pipeline_lock SET holder = :holder, taken_at = :now WHERE id = 1"),
-                {"holder": holder, "now": datetime.now(UTC)},
-            )
-        yield session
+    long_wait = exclusive and engine.dialect.name == "sqlite"
+    with database_errors(engine.url), factory() as session:
+        try:
+            with session.begin():
+                if long_wait:
+                    session.execute(text(f"PRAGMA busy_timeout={WRITER_WAIT_SECONDS * 1000}"))
+                if exclusive:
+                    holder = f"{socket.gethostname()}:{os.getpid()}"
+                    session.execute(
+                        text("UPDATE pipeline_lock SET holder = :holder, taken_at = :now WHERE id = 1"),
+                        {"holder": holder, "now": datetime.now(UTC)},
+                    )
+                yield session
+        finally:
+            if long_wait:
+                # The pooled connection goes back with the usual 30 s wait, so later stages of the same
+                # engine (one per context) raise the transient error instead of waiting an hour.
+                with suppress(OperationalError, InterfaceError):  # a broken connection is discarded anyway
+                    session.connection().exec_driver_sql("PRAGMA busy_timeout=30000")

@@ -417,6 +417,8 @@ class NoticeDelivery(Base):
     attachment_name: Mapped[str] = mapped_column(Text)
     attachment_sha256: Mapped[str] = mapped_column(String(64))
     content_sha256: Mapped[str] = mapped_column(String(64))
+    # The letter that went out (None for deliveries before revision 0011: they match by content_sha256).
+    letter_sha256: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))  # "sent" | "failed"
     error: Mapped[str | None] = mapped_column(Text)
 

@@ -236,3 +236,11 @@ def test_a_finding_with_an_unknown_message_key_is_refused() -> None:
 )  # fmt: skip
 def test_templates_keep_the_wording_the_checks_wrote_before(key: str, params: dict[str, object], text: str) -> None:
     assert render_message(key, params) == text
+
+
+def test_a_stored_finding_whose_template_gained_a_field_shows_its_recorded_text() -> None:
+    """Messages render when an output is written: a template that now needs a parameter the stored finding
+    lacks must not fail the report, it shows the text recorded with the finding."""
+    assert render_message("green_vehicles.share", {"share": "0.4"}, "the text as recorded") == "the text as recorded"
+    assert render_message("no.such_key", {"a": 1}, "recorded") == "recorded"
+    assert render_message("no.such_key", {"a": 1}) == "no.such_key {'a': 1}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from compliance.checks.euro_norm import RULE_NOT_EURO6, euro6_applies, euro6_findings
+from compliance.checks.inputs import RegisteredVehicle
 from tests.builders import contract, vehicle
 
 HEAVY_AND_TRUCKS = contract(euro6={"applies_to": ["over_3500kg", "trucks"]})
@@ -37,3 +40,21 @@ def test_one_finding_per_covered_vehicle_used_that_is_not_euro6() -> None:
     assert findings[0].source_file_id == 4
     assert findings[0].message == "AA11111 (truck, 7500 kg, diesel) was used on the contract in year 1 but is Euro 5"
     assert euro6_findings(contract(), contract().year(1), used, vehicles) == []  # no Euro 6 term: nothing applies
+
+
+def test_a_new_register_extract_keeps_the_findings_identity() -> None:
+    """The vehicle is the subject: a later DMR extract (another file and row) must not re-key the finding,
+    or the supplier's notice deadline would restart with every register import."""
+    used = ["AA11111"]
+    first = {"AA11111": vehicle("AA11111", "truck", "diesel", total_weight_kg=7500, euro_norm=5, source_file_id=4, row=3)}
+    later = {"AA11111": vehicle("AA11111", "truck", "diesel", total_weight_kg=7500, euro_norm=5, source_file_id=9, row=812)}
+    before = euro6_findings(HEAVY_AND_TRUCKS, HEAVY_AND_TRUCKS.year(1), used, first)
+    after = euro6_findings(HEAVY_AND_TRUCKS, HEAVY_AND_TRUCKS.year(1), used, later)
+    assert before[0].fingerprint() == after[0].fingerprint()
+    assert (after[0].source_file_id, after[0].location) == (9, "row 812")  # still shown where the register says it
+    other = euro6_findings(HEAVY_AND_TRUCKS, HEAVY_AND_TRUCKS.year(1), ["BB22222"], {"BB22222": replace_plate(first, "BB22222")})
+    assert other[0].fingerprint() != before[0].fingerprint()
+
+
+def replace_plate(vehicles: dict[str, RegisteredVehicle], plate: str) -> RegisteredVehicle:
+    return dataclasses.replace(vehicles["AA11111"], registration=plate)

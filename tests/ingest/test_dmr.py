@@ -207,3 +207,30 @@ def test_fast_reader_on_the_real_sample_and_on_a_truncated_file(reference_dir: P
     assert result.error is not None and "breaks off after 7 complete record(s) inside a record" in result.error.message
     unclosed = write_extract(tmp_path / "unclosed.xml", complete=False)
     assert "before its closing tag" in str(read_dmr_fast(unclosed).error)
+
+
+def test_a_hostile_or_broken_extract_in_the_vehicles_inbox_is_quarantined_and_the_run_goes_on(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file boundary holds for DMR extracts too: a refused extract, or one whose reader fails in a way
+    nobody foresaw, is quarantined with its reason instead of failing every later inbox run."""
+    import compliance.intake.vehicles
+    from compliance.intake.vehicles import import_vehicle_file
+    from compliance.store.db import session_scope
+    from compliance.store.models import SourceFile
+
+    evil = tmp_path / "evil.xml"
+    evil.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + HEAD.split("\n", 1)[1] + TAIL, encoding="utf-8")
+    refused = import_vehicle_file(engine, evil, 10**7)
+    assert [path for path, _ in refused.quarantined] == [str(evil)]  # type: ignore[union-attr]
+    good = write_extract(tmp_path / "dmr.xml")
+
+    def broken_reader(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a reader bug")
+
+    monkeypatch.setattr(compliance.intake.vehicles, "iter_dmr_records", broken_reader)
+    failed = import_vehicle_file(engine, good, 10**7)
+    assert "RuntimeError: a reader bug" in failed.quarantined[0][1]  # type: ignore[union-attr]
+    with session_scope(engine) as session:
+        statuses = {row.path: row.status for row in session.query(SourceFile)}
+    assert statuses == {str(evil): "quarantined", str(good): "quarantined"}

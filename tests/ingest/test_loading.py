@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import gc
-import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from compliance.base.errors import SourceFileError
+from compliance.intake import files
 from compliance.intake.batch import ingest_paths
-from compliance.intake.files import file_batches, iter_input_files
+from compliance.intake.files import file_batches, iter_input_files, list_input_files
 from compliance.store.db import make_engine, migrate_database, session_scope
 from compliance.store.models import CatalogueItem, Finding, Invoice, InvoiceLine, SourceFile, Trip, Vehicle
 from tests.conftest import SAMPLE_DIR
@@ -187,7 +186,7 @@ def test_batches_are_cut_by_file_count_and_by_bytes(tmp_path: Path) -> None:
     assert [path for batch in batches for path in batch] == files  # every file once, in order
 
 
-def test_folders_are_listed_in_path_order_without_hidden_files_or_linked_folders(tmp_path: Path) -> None:
+def test_folders_are_listed_in_path_order_without_hidden_files_or_links(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     for name in ["b.xml", "a-b.xml", "a/b.xml", "a/c/d.xml", ".hidden.xml", ".git/config", "a/.cache/x.xml"]:
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)
@@ -201,10 +200,18 @@ def test_folders_are_listed_in_path_order_without_hidden_files_or_linked_folders
     single = tmp_path / "named.xml"
     single.write_text("x")
 
-    listed = [str(path.relative_to(tmp_path)) for path in iter_input_files([inbox, single])]
+    listing = list_input_files([inbox, single])
+    listed = [str(file.path.relative_to(tmp_path)) for file in listing.files]
 
     # By path parts: the folder "a" before "a-b.xml" (a plain string sort puts "-" before "/").
-    assert listed == ["inbox/a/b.xml", "inbox/a/c/d.xml", "inbox/a-b.xml", "inbox/b.xml", "inbox/linked-file.xml", "named.xml"]
+    assert listed == ["inbox/a/b.xml", "inbox/a/c/d.xml", "inbox/a-b.xml", "inbox/b.xml", "named.xml"]
+    assert [file.path for file in listing.files] == list(iter_input_files([inbox, single]))
+    # Links (to a folder, to a file, dangling) are noted, not followed; hidden names are left out silently.
+    assert sorted(str(Path(path).relative_to(tmp_path)) for path, _ in listing.skipped) == [
+        "inbox/dangling.xml",
+        "inbox/linked",
+        "inbox/linked-file.xml",
+    ]
 
 
 def test_an_unreadable_inbox_is_an_error_naming_the_folder_and_an_unreadable_subfolder_is_skipped(
@@ -214,16 +221,18 @@ def test_an_unreadable_inbox_is_an_error_naming_the_folder_and_an_unreadable_sub
     (inbox / "closed").mkdir(parents=True)
     (inbox / "open.xml").write_text("x")
     (inbox / "closed" / "inside.xml").write_text("x")
-    real_scandir = os.scandir
-    locked = {str(inbox / "closed")}
+    real_open_folder = files._open_folder
+    locked = {("closed",)}
 
-    def scandir(path: str) -> Any:  # the tests run as root, who can read a chmod 000 folder
-        if str(path) in locked:
+    def open_folder(root: Path, parts: tuple[str, ...], follow_root: bool = False) -> int:
+        if tuple(parts) in locked:  # the tests run as root, who can read a chmod 000 folder
             raise PermissionError(13, "Permission denied")
-        return real_scandir(path)
+        return real_open_folder(root, parts, follow_root)
 
-    monkeypatch.setattr(os, "scandir", scandir)
-    assert [path.name for path in iter_input_files([inbox])] == ["open.xml"]
-    locked.add(str(inbox))
+    monkeypatch.setattr(files, "_open_folder", open_folder)
+    listing = list_input_files([inbox])
+    assert [file.path.name for file in listing.files] == ["open.xml"]
+    assert listing.skipped == [(str(inbox / "closed"), "cannot list the folder: Permission denied")]
+    locked.add(())
     with pytest.raises(SourceFileError, match="locked: cannot list the folder: Permission denied"):
         list(iter_input_files([inbox]))

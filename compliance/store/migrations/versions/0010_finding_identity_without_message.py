@@ -15,6 +15,11 @@ again. A notice that is already out of date with its findings keeps its hash (it
 restarts the deadline, as it would have without this migration). Findings that were two only
 because their texts differed become one (the first seen is kept).
 
+Two deadlines can still restart once after the upgrade, as they would have without it: a notice
+written before the latest check run (an early warning's text changes with every run), and, on
+PostgreSQL, a finding placed at its first occurrence (an unknown label, a licence stated in the
+catalogue) whose first row changes because the checks now read rows in id order.
+
 Downgrade: the reverse, with the fingerprint taken from the stored English text.
 
 The derivation below is a frozen copy of this revision's rules (compliance.base.findings), so later
@@ -80,6 +85,18 @@ SUBJECT_FIELDS: dict[str, tuple[str, ...]] = {
     "licences.wrong_product_group@1": (*_LINE, "item", "label"),
 }
 
+# Findings about a plate or a label text as such: identified by rule, contract, year and subject alone
+# (file and place say only where they were first seen). Frozen at this revision.
+SUBJECT_ONLY_RULES = frozenset(
+    {
+        "euro6.not_euro6@1",
+        "eco_labels.unknown_label@1",
+        "hvo100.not_hvo100@1",
+        "vehicles.unknown_in_log@1",
+        "vehicles.deregistered_in_log@1",
+    }
+)
+
 finding = sa.table(
     "finding",
     sa.column("id", sa.Integer),
@@ -143,6 +160,8 @@ def _sha(parts: list[Any]) -> str:
 
 
 def new_fingerprint(row: Any, subject: str) -> str:
+    if row.rule_id in SUBJECT_ONLY_RULES:
+        return _sha([row.rule_id, row.contract_id, row.contract_year, None, None, subject])
     return _sha([row.rule_id, row.contract_id, row.contract_year, row.source_file_id, row.location, subject])
 
 
@@ -179,14 +198,11 @@ def _rekey(connection: sa.Connection, fingerprint_of: Callable[[Any], str], extr
     notices = connection.execute(
         sa.select(notice).where(notice.c.kind == NOTICE_KIND, notice.c.content_sha256.is_not(None))
     ).all()
+    by_letter: dict[tuple[Any, Any, Any], list[Any]] = {}
+    for row in rows:  # grouped once: a large database has many findings and many notices
+        by_letter.setdefault((row.contract_id, row.contract_year, row.supplier_cvr), []).append(row)
     for letter in notices:
-        held = [
-            row
-            for row in rows
-            if row.contract_id == letter.contract_id
-            and row.contract_year == letter.contract_year
-            and row.supplier_cvr == letter.supplier_cvr
-        ]
+        held = by_letter.get((letter.contract_id, letter.contract_year, letter.supplier_cvr), [])
         penalty = penalties.get((letter.contract_id, letter.contract_year), "None")
         if notice_hash((row.fingerprint for row in held), penalty) == letter.content_sha256:
             carried.append((letter.id, letter.content_sha256, notice_hash({target[row.id] for row in held}, penalty)))
