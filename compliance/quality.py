@@ -40,7 +40,9 @@ INVOICE_DAYS_AHEAD = 31
 TRIP_DAYS_AHEAD = 1
 UNIT_CODE = r"^[A-Z0-9]{1,3}$"  # UN/ECE Recommendation 20/21 codes, as OIOUBL and Peppol require
 CURRENCY_CODE = r"^[A-Z]{3}$"  # ISO 4217
-GTIN = r"^[0-9]{8}$|^[0-9]{12,14}$"  # GTIN-8, -12, -13, -14 (scheme 0160)
+# GTIN-8, -12, -13, -14 (scheme 0160), in ASCII digits: a full-width "１２３４５６７８" or other
+# script's digits are refused (``\d`` and ``str.isdigit`` would take them). ``\Z``: no line end after.
+GTIN = r"^(?:[0-9]{8}|[0-9]{12,14})\Z"
 PLATE = r"^[A-Z0-9ÆØÅ]{1,12}$"  # normalised: upper case, no spaces or hyphens
 FAILURES_KEPT_PER_RULE = 20  # per file and expectation; the count says how many more there were
 # Suites whose every expectation looks at one row alone, so that a long batch can run in slices.
@@ -316,9 +318,16 @@ def _invoice_line_records(name: str, document: InvoiceDocument) -> Iterable[dict
         }
 
 
+def _is_gtin_candidate(identifier: str | None) -> bool:
+    """Whether a standard item ID is checked as a GTIN: one of digits, of any script, so that
+    full-width or Arabic-Indic digits reach the check (which takes ASCII digits only) rather than
+    pass unchecked; an ID with letters is another scheme's code, not a GTIN."""
+    return bool(identifier) and identifier is not None and identifier.strip().isdigit()
+
+
 def _catalogue_records(name: str, document: CatalogueDocument) -> Iterable[dict[str, Any]]:
     for line in document.lines:
-        gtin = line.standard_item_id if line.standard_item_id and line.standard_item_id.isdigit() else None
+        gtin = line.standard_item_id if _is_gtin_candidate(line.standard_item_id) else None
         yield {
             "file": name,
             "place": _place(line.source_line, line.path, line.position),
