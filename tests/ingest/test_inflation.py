@@ -264,6 +264,80 @@ def test_a_doctype_in_a_utf16_part_is_refused() -> None:
     assert caught.value.location == f"part {SHEET}, prolog"
 
 
+def renamed_sheet(data: bytes, content: Callable[[bytes], bytes], name: str, content_type: str | None) -> bytes:
+    """The template with its lines sheet moved to ``name`` (the relationship pointed at it, and a
+    content type given when not None): a part the package does not call XML, that is read as XML."""
+    lines = "xl/worksheets/sheet2.xml"
+    moved = rezip(
+        data,
+        change={"xl/_rels/workbook.xml.rels": lambda c: c.replace(b"worksheets/sheet2.xml", name.removeprefix("xl/").encode())},
+        add={name: content(zipfile.ZipFile(io.BytesIO(data)).read(lines))},
+        drop=(lines,),
+    )
+    moved = rezip(
+        moved, change={"[Content_Types].xml": lambda c: c.replace(b'<Override PartName="/xl/worksheets/sheet2.xml"', b"<Ignored")}
+    )
+    return with_content_type(moved, name, content_type) if content_type is not None else moved
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("xl/worksheets/sheet2.bin", "application/octet-stream"),
+        ("xl/worksheets/sheet2", None),
+        ("xl/media/image1.png", "image/png"),
+    ],
+)
+def test_an_entity_in_a_sheet_part_the_package_does_not_call_xml_is_refused(name: str, content_type: str | None) -> None:
+    """The sheet is found through its relationship, whatever its name and content type, and read as
+    XML: it goes through the safe parser like every other part (expat, which reads sheets, expands
+    internal entities)."""
+
+    def hostile(content: bytes) -> bytes:
+        body = content.split(b"?>", 1)[-1].replace(b"<v>Kaffe</v>", b"<v>&a;</v>")
+        body = re.sub(
+            rb'<c r="B2" t="inlineStr"><is><t>Kaffe</t></is></c>', b'<c r="B2" t="inlineStr"><is><t>&a;</t></is></c>', body
+        )
+        return DECLARATION + body
+
+    plain = renamed_sheet(template_bytes(), lambda content: content, name, content_type)
+    document = read_source(plain, "renamed.xlsx", MAX)  # the renamed sheet is read as before
+    assert isinstance(document, InvoiceDocument) and document.lines[0].name == "Kaffe"
+    with pytest.raises(UnsafeInputError) as caught:
+        read_source(renamed_sheet(template_bytes(), hostile, name, content_type), "entities.xlsx", MAX)
+    assert "DOCTYPE" in str(caught.value) and name in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["template", "log", "shared strings", "renamed sheet"])
+def test_every_part_read_as_xml_has_passed_the_safe_parser_first(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What openpyxl or the sheet reader opens after the package check is a part the safe parser has read."""
+    from compliance.ingest import workbook
+
+    data = {
+        "template": template_bytes,
+        "log": lambda: log_workbook_bytes(5),
+        "shared strings": lambda: with_shared_strings(template_bytes()),
+        "renamed sheet": lambda: renamed_sheet(template_bytes(), lambda content: content, "xl/sheet.bin", "application/x-bin"),
+    }[kind]()
+    opened_after_check: list[str] = []
+    checked: list[set[str]] = []
+    check, open_member = workbook.CheckedWorkbook._check, zipfile.ZipFile.open
+
+    def checking(self: workbook.CheckedWorkbook) -> None:
+        check(self)
+        checked.append(self.checked_xml)
+
+    def opening(self: zipfile.ZipFile, name: str | zipfile.ZipInfo, *args: object, **kwargs: object) -> object:
+        if checked:
+            opened_after_check.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return open_member(self, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workbook.CheckedWorkbook, "_check", checking)
+    monkeypatch.setattr(zipfile.ZipFile, "open", opening)
+    read_source(data, f"{kind}.xlsx", MAX)
+    assert opened_after_check and set(opened_after_check) <= checked[0], set(opened_after_check) - checked[0]
+
+
 def with_shared_strings(data: bytes, extra: list[bytes] | None = None) -> bytes:
     """The workbook with its inline strings moved to a shared-string table, as Excel writes them
     (``extra`` strings appended to the table, used by no cell)."""
