@@ -29,6 +29,7 @@ from compliance.intake.batch import IngestSummary
 from compliance.intake.vehicles import import_dmr, import_vehicle_file
 from compliance.store.db import session_scope
 from compliance.store.models import DataQualityFailure, SourceFile, Vehicle
+from tests.ingest.fuzzing import hang_guard, memory_guard
 from tests.ingest.test_dmr import RECORDS, record, write_extract
 
 MAX = 50 * 1024 * 1024
@@ -410,15 +411,21 @@ def test_a_macro_enabled_workbook_content_type_is_refused() -> None:
     assert "macros" in str(caught.value) and "macroEnabled" in str(caught.value)
 
 
-def test_a_macro_part_under_another_name_is_refused() -> None:
-    renamed = with_content_type(
-        rezip(template_bytes(), add={"xl/media/image9.dat": b"\x00macro"}),
-        "xl/media/image9.dat",
+@pytest.mark.parametrize(
+    "content_type",
+    [
         "application/vnd.ms-office.vbaProject",
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    ],
+)
+def test_a_macro_part_under_another_name_is_refused(content_type: str) -> None:
+    renamed = with_content_type(
+        rezip(template_bytes(), add={"xl/media/image9.dat": b"\x00macro"}), "xl/media/image9.dat", content_type
     )
     with pytest.raises(UnsafeInputError) as caught:
         read_source(renamed, "invoice.xlsx", MAX)
-    assert "macros" in str(caught.value)
+    assert "macros" in str(caught.value) and content_type in str(caught.value)
 
 
 @pytest.mark.parametrize("name", ["xl/VBAPROJECT.dat", "xl/vbaProject1.bin.x", "customUI/vbaproject"])
@@ -615,6 +622,31 @@ def test_a_dmr_zip_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError) as caught:
         read_dmr_fast(path)
     assert "dmr.xml" in str(caught.value) and "CRC" in str(caught.value)
+
+
+@pytest.mark.parametrize("declared", [5 << 20, 1 << 10])
+def test_a_dmr_zip_bomb_that_lies_about_its_size_is_refused_while_inflating_in_bounded_memory(
+    tmp_path: Path, declared: int
+) -> None:
+    """64 MiB of blanks in a 64 KiB zip, declaring a size that passes the ratio check: the member is
+    inflated through the bounded buffer and refused at its declared end (nothing past it is inflated)."""
+    path = tmp_path / "dmr.zip"
+    path.write_bytes(patch_declared_size(dmr_zip(tmp_path / "honest.zip", bomb_xml()).read_bytes(), "dmr.xml", declared))
+    with pytest.raises(SourceFileError) as caught, hang_guard(20), memory_guard(48 << 20):
+        read_dmr_fast(path)
+    assert "the zip is damaged" in caught.value.message and "dmr.xml" in caught.value.message
+
+
+def test_a_workbook_bomb_that_lies_about_its_size_is_refused_while_inflating_in_bounded_memory() -> None:
+    """A sheet of 64 MiB of blanks declaring 2 MiB (under the ratio limit): refused naming the part,
+    without inflating past what it declares or holding it."""
+    bomb = rezip(
+        template_bytes(), change={SHEET: lambda content: content.replace(b"<sheetData>", b" " * (64 << 20) + b"<sheetData>")}
+    )
+    lying = patch_declared_size(bomb, SHEET, 2 << 20)
+    with pytest.raises(SourceFileError) as caught, hang_guard(20), memory_guard(48 << 20):
+        read_source(lying, "bomb.xlsx", MAX)
+    assert SHEET in str(caught.value)
 
 
 def test_a_dmr_zip_bomb_is_quarantined_by_the_import(engine: Engine, tmp_path: Path) -> None:
