@@ -95,7 +95,9 @@ def memory_child(kind: str, path: Path) -> dict[str, float]:
     from compliance.quality import prepare_suites
     from compliance.store.db import make_engine, migrate_database
 
-    url = f"sqlite:///{path.with_suffix('.sqlite')}"
+    database = path.with_suffix(".sqlite")
+    database.unlink(missing_ok=True)  # each round imports into a fresh database
+    url = f"sqlite:///{database}"
     if kind == "import":
         migrate_database(url)
         prepare_suites()

@@ -83,7 +83,9 @@ def child(kind: str, path: Path) -> dict[str, float]:
         from compliance.quality import prepare_suites
         from compliance.store.db import make_engine, migrate_database
 
-        url = f"sqlite:///{path.with_suffix('.sqlite')}"
+        database = path.with_suffix(".sqlite")
+        database.unlink(missing_ok=True)  # each round ingests into a fresh database (else the file is a duplicate)
+        url = f"sqlite:///{database}"
         migrate_database(url)
         engine = make_engine(url)
         prepare_suites()
@@ -96,8 +98,8 @@ def child(kind: str, path: Path) -> dict[str, float]:
         count = len(getattr(document, "trips", ()))
     else:
         summary = ingest_paths(engine, [path], 1 << 30)
-        if summary.quarantined:
-            raise SystemExit(str(summary.quarantined))
+        if summary.quarantined or len(summary.ingested) != 1:
+            raise SystemExit(f"not ingested: {summary}")
         count = len(summary.ingested)
     return {
         "cpu_seconds": time.process_time() - started,
