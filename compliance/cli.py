@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -18,10 +18,10 @@ import click
 
 from compliance import pipeline
 from compliance.assessment.contract_year import CheckSummary
-from compliance.assessment.hearing import HearingRecord
+from compliance.assessment.hearing import DecisionPreview, HearingRecord
 from compliance.base.documents import document_as_json
 from compliance.base.errors import ComplianceError, ContractTermsError
-from compliance.base.formatting import danish_money, danish_percent
+from compliance.base.formatting import danish_money, danish_percent, parse_amount
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.context import Context, open_context
@@ -129,6 +129,11 @@ def _print_checks(summary: CheckSummary) -> None:
     _echo(
         f"checked {summary.contracts} contract(s), {summary.years} contract year(s): "
         f"{summary.findings} finding(s), {summary.unmatched_invoices} invoice(s) matching no contract"
+        + (
+            f", {summary.held_out_documents} document(s) held out: they cite a contract that does not list their issuer"
+            if summary.held_out_documents
+            else ""
+        )
     )
     for line in summary.shortfalls:
         _echo(f"  shortfall: {line}")
@@ -325,7 +330,12 @@ def portfolio(year: int | None, as_json: bool) -> None:
             f"{danish_percent(row.eco_share, 1):>13} {danish_percent(row.organic_share, 1):>9}"
         )
     if figures.other_currency_lines:
-        _echo(f"({figures.other_currency_lines} line(s) in another currency are not included)")
+        apart = ", ".join(f"{amount} {currency}" for currency, amount in sorted(figures.other_currency_amounts.items()))
+        _echo(f"({figures.other_currency_lines} line(s) in another currency without a contract rate are not included: {apart})")
+    for rate in figures.as_json()["rates"]:
+        _echo(
+            f"({rate['currency']} converted at the contract's rate of {rate['dkk']} kr.{' — ' + rate['source'] if rate['source'] else ''})"
+        )
     new = figures.new_contracts
     share = figures.share_with_green_terms(new)
     _echo(f"New contracts {figures.year}: {len(new)}, with at least one green term: {danish_percent(share, 0)} (target 80 %)")
@@ -388,23 +398,189 @@ def hearing_comment(contract_id: str, year: int, text: str, by: str | None) -> N
     _echo(f"{contract_id} year {year}: comment recorded; hearing {record.status}")
 
 
+def _amount_option(amount: str | None) -> Decimal | None:
+    """``--amount`` as typed: 30.000,00, 30000,00 or 30000.00 (and "kr."), as every output writes it."""
+    if amount is None:
+        return None
+    try:
+        return parse_amount(amount)
+    except ValueError as exc:
+        raise click.ClickException(f"--amount: {exc}") from None
+
+
+def _preview_lines(preview: DecisionPreview) -> list[str]:
+    """The step a contract manager is about to store, in full, so it can be checked first."""
+    what = {"decision": "decision", "correction": "corrected decision", "reopening": "reopening"}[preview.step]
+    lines = [
+        f"{preview.contract_id} year {preview.contract_year}: {what} to store",
+        f"  hearing: {preview.status_before} -> {preview.status_after}",
+        f"  proposed penalty: {danish_money(preview.proposed_penalty)}",
+    ]
+    if preview.decided_before is not None:
+        lines.append(f"  decided until now: {danish_money(preview.decided_before)}")
+    if preview.step != "reopening":
+        lines.append(f"  penalty imposed: {danish_money(preview.decided_after)}")
+    lines += [f"  reason: {shown(preview.reason)}", f"  by: {shown(preview.actor)}"]
+    return lines
+
+
+def _confirm_step(preview: DecisionPreview, yes: bool) -> None:
+    """Show the step; store it only when confirmed (``--yes`` confirms for scripts)."""
+    for line in _preview_lines(preview):
+        _echo(line)
+    if not yes and not click.confirm("Store this?", default=False):
+        raise click.ClickException("not confirmed; nothing was stored")
+
+
+YES_OPTION = click.option("--yes", is_flag=True, help="Store without asking (for scripts); the step is still shown.")
+
+
 @hearing.command("decide")
 @click.option("--contract", "contract_id", required=True)
 @click.option("--year", type=int, required=True, help="Contract year.")
 @click.option("--decision", type=click.Choice(["confirm", "reduce", "waive"]), required=True)
-@click.option("--amount", type=str, help="The reduced penalty in DKK (with --decision reduce).")
+@click.option("--amount", type=str, help="The reduced penalty (with --decision reduce), e.g. 30.000,00 or 30000.00.")
 @click.option("--reason", required=True, help="Why: it goes into the penalty statement.")
 @click.option("--by", help="Who decides (default: COMPLIANCE_USER or the login name).")
-def hearing_decide(contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None) -> None:
-    """Decide on a proposed penalty, after the supplier has been heard. A decision is final."""
-    try:
-        reduced = Decimal(amount.replace(",", ".")) if amount else None
-    except InvalidOperation:
-        raise click.ClickException(f"--amount {amount!r} is not an amount (expected e.g. 20000.00)") from None
-    record = _hearing_step(
-        lambda context: pipeline.decide_hearing(context, contract_id, year, decision, reason, _actor(by), date.today(), reduced)
-    )
+@YES_OPTION
+def hearing_decide(
+    contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None, yes: bool
+) -> None:
+    """Decide on a proposed penalty, after the supplier has been heard; shown first, stored when confirmed."""
+    reduced = _amount_option(amount)
+    actor = _actor(by)
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        preview = pipeline.preview_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
+        _confirm_step(preview, yes)
+        record = pipeline.decide_hearing(context, contract_id, year, decision, reason, actor, date.today(), reduced)
     _echo(f"{contract_id} year {year}: {record.status}, penalty {danish_money(record.decided_penalty)}")
+
+
+@hearing.command("correct")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option(
+    "--decision", type=click.Choice(["confirm", "reduce", "waive"]), required=True, help="The decision as it should be."
+)
+@click.option("--amount", type=str, help="The reduced penalty (with --decision reduce), e.g. 30.000,00 or 30000.00.")
+@click.option("--reason", required=True, help="Why the decision is corrected: it goes into the penalty statement.")
+@click.option("--by", help="Who corrects it (default: COMPLIANCE_USER or the login name).")
+@YES_OPTION
+def hearing_correct(
+    contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None, yes: bool
+) -> None:
+    """Correct a decision (another decision or amount): a new step with its reason; the old one stays in the history."""
+    reduced = _amount_option(amount)
+    actor = _actor(by)
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        preview = pipeline.preview_hearing_decision(
+            context, contract_id, year, decision, reason, actor, date.today(), reduced, correction=True
+        )
+        _confirm_step(preview, yes)
+        record = pipeline.correct_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
+    _echo(f"{contract_id} year {year}: corrected; {record.status}, penalty {danish_money(record.decided_penalty)}")
+
+
+@hearing.command("reopen")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--reason", required=True, help="Why the hearing is reopened: it goes into the penalty statement.")
+@click.option("--by", help="Who reopens it (default: COMPLIANCE_USER or the login name).")
+@YES_OPTION
+def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes: bool) -> None:
+    """Reopen a decided hearing: the decision no longer applies until a new one is made."""
+    actor = _actor(by)
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        _confirm_step(pipeline.preview_hearing_reopening(context, contract_id, year, reason, actor), yes)
+        record = pipeline.reopen_decided_hearing(context, contract_id, year, reason, actor)
+    _echo(f"{contract_id} year {year}: reopened; hearing {record.status}")
+
+
+@hearing.command("withdraw")
+@click.option("--contract", "contract_id", required=True)
+@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--reason", required=True, help="Why the proposal is withdrawn: it goes into the penalty statement.")
+@click.option("--by", help="Who withdraws it (default: COMPLIANCE_USER or the login name).")
+def hearing_withdraw(contract_id: str, year: int, reason: str, by: str | None) -> None:
+    """Withdraw a proposed penalty (e.g. after a recalculation found no shortfall). Only this command withdraws one."""
+    record = _hearing_step(lambda context: pipeline.withdraw_hearing(context, contract_id, year, reason, _actor(by)))
+    _echo(f"{contract_id} year {year}: {record.status}")
+
+
+@main.group()
+def lines() -> None:
+    """Invoice lines held out of the figures (negative quantities): a contract manager's acceptance."""
+
+
+@lines.command("accept")
+@click.option("--invoice", "invoice_number", required=True, help="The invoice or credit-note number the finding names.")
+@click.option("--line", "line_id", required=True, help="The line id the finding names.")
+@click.option("--reason", required=True, help="Why the negative quantity is right: it is kept with the acceptance.")
+@click.option("--supplier", "supplier_cvr", help="The supplier's CVR, when two suppliers used the number.")
+@click.option("--by", help="Who accepts (default: COMPLIANCE_USER or the login name).")
+def lines_accept(invoice_number: str, line_id: str, reason: str, supplier_cvr: str | None, by: str | None) -> None:
+    """Accept a line held out for a negative quantity; it counts from now on (its contracts are checked again)."""
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        accepted = pipeline.accept_line(context, invoice_number, line_id, reason, _actor(by), supplier_cvr)
+    _echo(
+        f"{accepted.document_type.replace('_', ' ')} {accepted.invoice} line {accepted.line}: accepted by "
+        f"{accepted.accepted_by} ({accepted.accepted_at:%Y-%m-%d %H:%M}); checked again: {', '.join(accepted.contract_ids) or 'no contract'}"
+    )
+
+
+@main.group()
+def quarantine() -> None:
+    """Files ingest quarantined: list them, release one to be read again, or dismiss one (with a reason)."""
+
+
+@quarantine.command("list")
+@click.option("--all", "everything", is_flag=True, help="Also the dismissed and released files.")
+def quarantine_list(everything: bool) -> None:
+    """The quarantined files someone still has to look at: id, path, first seen, reason, the last action."""
+    with _context() as context:
+        pipeline.initialise_database(context)
+        files = pipeline.quarantine_list(context, everything)
+    for file in files:
+        last = (
+            f"\t{file.last_action} by {file.last_actor} on {file.last_acted_at:%Y-%m-%d %H:%M}: {shown(file.last_action_reason or '')}"
+            if file.last_action and file.last_acted_at
+            else ""
+        )
+        _echo(
+            f"{file.id}\t{file.status}\t{shown(file.path)}\tfirst seen {file.first_seen_at:%Y-%m-%d %H:%M}\t{shown(file.reason)}{last}"
+        )
+    if not files:
+        _echo("no open quarantined files" if not everything else "no quarantined files")
+
+
+def _quarantine_action(file_id: int, action: str, reason: str, by: str | None) -> None:
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        file = pipeline.act_on_quarantine(context, file_id, action, reason, _actor(by))
+    what = "released: the next ingest reads it again" if action == "release" else "dismissed"
+    _echo(f"{file.id}\t{shown(file.path)}: {what}")
+
+
+@quarantine.command("release")
+@click.argument("file_id", type=int)
+@click.option("--reason", required=True, help="Why it should be read again (recorded).")
+@click.option("--by", help="Who releases it (default: COMPLIANCE_USER or the login name).")
+def quarantine_release(file_id: int, reason: str, by: str | None) -> None:
+    """Read a quarantined file again at the next ingest (e.g. after an upgrade that reads it)."""
+    _quarantine_action(file_id, "release", reason, by)
+
+
+@quarantine.command("dismiss")
+@click.argument("file_id", type=int)
+@click.option("--reason", required=True, help="Why nothing more is to be done (recorded).")
+@click.option("--by", help="Who dismisses it (default: COMPLIANCE_USER or the login name).")
+def quarantine_dismiss(file_id: int, reason: str, by: str | None) -> None:
+    """Close a quarantined file: seen, nothing to do (e.g. the supplier sent a corrected file)."""
+    _quarantine_action(file_id, "dismiss", reason, by)
 
 
 @main.group()

@@ -18,6 +18,7 @@ import yaml
 from compliance.base.documents import Classification, Label, Property
 from compliance.base.errors import ContractTermsError
 from compliance.base.package_data import load_package_json
+from compliance.base.text import character_code, control_character
 from compliance.base.windows import MeasurementWindow, add_months, measurement_window
 from compliance.categorisation import categorisation
 from compliance.labels import definition_for
@@ -80,10 +81,19 @@ class YearLevel:
 
 
 @dataclass(frozen=True)
+class PenaltyClause:
+    """The contract's own penalty clause, as the statement quotes it."""
+
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
 class PenaltyTerms:
     model: str  # "per_km" | "per_trip"
     rate_dkk: Decimal
     fixed_dkk: Decimal
+    clause: PenaltyClause | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ class TripLineRules:
     conventional: ItemMatch
     registrations: RegistrationSource
     cvd: bool = False
+    not_trips: ItemMatch | None = None  # fees and surcharges: lines that are no trips, so not reported
 
 
 @dataclass(frozen=True)
@@ -119,8 +130,13 @@ class GreenVehicleTerms:
     transition_months: int
     years: tuple[YearLevel, ...]
     penalty: PenaltyTerms
-    trip_lines: TripLineRules
+    trip_lines: TripLineRules | None  # needed when the basis is trips; optional on a km contract
     log_tolerance_percent: Decimal = Decimal(5)
+    invoice_grace_days: int = 30
+    fallback_km_per_trip: Decimal | None = None  # km per trip for months without a driving log
+    # A green trip line whose plate the register does not know on its day (issue 16 item 6):
+    # "exclude" counts its trips as conventional (with a finding), "count" accepts them as green.
+    unverified_green: str = "exclude"
 
     def window(self, year: ContractYear) -> MeasurementWindow:
         """The days ``year`` is measured over: year 1 loses its transition months (§2.1)."""
@@ -189,10 +205,38 @@ class PurchaseShareRule:
 
 
 @dataclass(frozen=True)
+class ExchangeRate:
+    """Kroner for one unit of ``currency``, as the contract names it (issue 16 item 10)."""
+
+    currency: str
+    dkk: Decimal
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class BannedItemRule:
     id: str
     description: str
     match: ItemMatch
+
+
+@dataclass(frozen=True)
+class ContractParty:
+    """A party that may issue documents under a contract: the supplier, another issuing entity of the
+    supplier, or a subcontractor (handbook §7.1). ``role`` says which; identifiers are normalised
+    (CVR and SE 8 digits, GLN 13 digits)."""
+
+    role: str  # "supplier" | "issuing_entity" | "subcontractor"
+    name: str
+    cvr: str | None = None
+    se: str | None = None
+    gln: str | None = None
+    # §7.1: a subcontractor's trips enter the §2.1 share only when the contract says so; the supplier's always do.
+    green_vehicle_share: bool = True
+
+    def identifiers(self) -> dict[str, str]:
+        """The identifiers the contract gives for this party, by kind (``cvr``, ``se``, ``gln``)."""
+        return {kind: value for kind, value in (("cvr", self.cvr), ("se", self.se), ("gln", self.gln)) if value}
 
 
 @dataclass(frozen=True)
@@ -231,6 +275,19 @@ class ContractTerms:
     file: str
     sha256: str
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    # Who may issue documents under the contract: the supplier first, then its other issuing entities
+    # and the subcontractors (``supplier.issuing_entities``, ``subcontractors``).
+    parties: tuple[ContractParty, ...] = ()
+    exchange_rates: tuple[ExchangeRate, ...] = ()
+
+    @property
+    def file_name(self) -> str:
+        """The terms file's name without its folder: outputs name it so, never by a server path."""
+        return Path(self.file).name
+
+    def exchange_rate(self, currency: str) -> ExchangeRate | None:
+        """The rate the contract names for ``currency`` (an ISO code), if any."""
+        return next((rate for rate in self.exchange_rates if rate.currency == currency.upper()), None)
 
     def years(self) -> list[ContractYear]:
         """All contract years; the last one ends with the contract."""
@@ -386,6 +443,61 @@ def _label_codes(codes: list[str], file: str, location: str) -> frozenset[str]:
     return frozenset(result)
 
 
+EURO6_GROUPS = ("over_3500kg", "trucks", "buses", "vans")
+
+
+def _euro6_groups(euro6: dict[str, Any] | None) -> frozenset[str]:
+    """The vehicle groups a contract's §2.6 term covers: all four of the handbook's unless it narrows them."""
+    if euro6 is None:
+        return frozenset()
+    return frozenset(euro6.get("applies_to", EURO6_GROUPS))
+
+
+def _trip_line_rules(data: dict[str, Any], file: str) -> TripLineRules | None:
+    """How the contract's trip lines are recognised: required when the share counts trips; a km contract
+    (driving logs) may leave them out, or give them so invoices and logs can be compared."""
+    trip_lines = data.get("trip_lines")
+    if trip_lines is None:
+        if data.get("basis", "trips") == "trips":
+            raise ContractTermsError(
+                "green_vehicles.trip_lines is missing",
+                file=file,
+                location="green_vehicles.trip_lines",
+                expected="how the green and conventional trip lines are recognised (the share counts trips), or basis: km",
+            )
+        return None
+    registrations = trip_lines.get("registrations", {"source": "property"})
+    return TripLineRules(
+        green=_item_match(trip_lines["green"], file, "green_vehicles.trip_lines.green"),
+        conventional=_item_match(trip_lines["conventional"], file, "green_vehicles.trip_lines.conventional"),
+        registrations=RegistrationSource(
+            source=registrations["source"],
+            property_name=registrations.get("property_name", "Registreringsnummer"),
+            pattern=_regex(
+                registrations.get("pattern", "[A-ZÆØÅ]{2} ?[0-9]{2} ?[0-9]{3}"),
+                file,
+                "green_vehicles.trip_lines.registrations.pattern",
+            ),
+        ),
+        cvd=trip_lines.get("cvd", False),
+        not_trips=_item_match(trip_lines["not_trips"], file, "green_vehicles.trip_lines.not_trips")
+        if "not_trips" in trip_lines
+        else None,
+    )
+
+
+def _fallback_km_per_trip(data: dict[str, Any], file: str) -> Decimal | None:
+    """The contract's km per trip for months without a driving log (§2.1), if it names one; above 0."""
+    if "fallback_km_per_trip" not in data:
+        return None
+    value = _decimal(data["fallback_km_per_trip"])
+    if value <= 0:
+        raise ContractTermsError(
+            f"fallback_km_per_trip is {value}", file=file, location="green_vehicles.fallback_km_per_trip", expected="km above 0"
+        )
+    return value
+
+
 def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
     form = data["form"]
     years: list[YearLevel] = []
@@ -421,8 +533,6 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
             "the staircase does not start in year 1", file=file, location="green_vehicles.years", expected="an entry with year: 1"
         )
     penalty = data["penalty"]
-    trip_lines = data["trip_lines"]
-    registrations = trip_lines.get("registrations", {"source": "property"})
     return GreenVehicleTerms(
         form=form,
         basis=data.get("basis", "trips"),
@@ -430,24 +540,69 @@ def _green_vehicles(data: dict[str, Any], file: str) -> GreenVehicleTerms:
         transition_months=data.get("transition_months", 0),
         years=tuple(sorted(years, key=lambda level: level.year)),
         penalty=PenaltyTerms(
-            model=penalty["model"], rate_dkk=_decimal(penalty["rate_dkk"]), fixed_dkk=_decimal(penalty.get("fixed_dkk", 0))
+            model=penalty["model"],
+            rate_dkk=_decimal(penalty["rate_dkk"]),
+            fixed_dkk=_decimal(penalty.get("fixed_dkk", 0)),
+            clause=PenaltyClause(penalty["clause"]["section"], penalty["clause"]["text"]) if "clause" in penalty else None,
         ),
-        trip_lines=TripLineRules(
-            green=_item_match(trip_lines["green"], file, "green_vehicles.trip_lines.green"),
-            conventional=_item_match(trip_lines["conventional"], file, "green_vehicles.trip_lines.conventional"),
-            registrations=RegistrationSource(
-                source=registrations["source"],
-                property_name=registrations.get("property_name", "Registreringsnummer"),
-                pattern=_regex(
-                    registrations.get("pattern", "[A-ZÆØÅ]{2} ?[0-9]{2} ?[0-9]{3}"),
-                    file,
-                    "green_vehicles.trip_lines.registrations.pattern",
-                ),
-            ),
-            cvd=trip_lines.get("cvd", False),
-        ),
+        trip_lines=_trip_line_rules(data, file),
         log_tolerance_percent=_decimal(data.get("log_tolerance_percent", 5)),
+        invoice_grace_days=data.get("invoice_grace_days", 30),
+        fallback_km_per_trip=_fallback_km_per_trip(data, file),
+        unverified_green=data.get("unverified_green", "exclude"),
     )
+
+
+def _parties(data: dict[str, Any], file: str) -> tuple[ContractParty, ...]:
+    """The supplier, its other issuing entities and the subcontractors; an identifier may name one party only."""
+    supplier = data["supplier"]
+    parties = [ContractParty("supplier", supplier["name"], cvr=supplier["cvr"])]
+    listed = [("supplier.issuing_entities", "issuing_entity", entry) for entry in supplier.get("issuing_entities", [])]
+    listed += [("subcontractors", "subcontractor", entry) for entry in data.get("subcontractors", [])]
+    seen = {("cvr", supplier["cvr"]): "supplier.cvr"}
+    counters: dict[str, int] = {}
+    for where, role, entry in listed:
+        index = counters[where] = counters.get(where, -1) + 1
+        party = ContractParty(
+            role,
+            entry["name"],
+            cvr=entry.get("cvr"),
+            se=entry.get("se"),
+            gln=entry.get("gln"),
+            green_vehicle_share=entry.get("green_vehicle_share", True),
+        )
+        for kind, value in party.identifiers().items():
+            location = f"{where}[{index}].{kind}"
+            if (kind, value) in seen:
+                raise ContractTermsError(
+                    f"{kind.upper()} {value} is also given at {seen[(kind, value)]}",
+                    file=file,
+                    location=location,
+                    expected="each CVR, SE and GLN for one party only",
+                )
+            seen[(kind, value)] = location
+        parties.append(party)
+    return tuple(parties)
+
+
+def _refuse_control_characters(value: Any, file: str, path: list[Any]) -> None:
+    """A contract's texts are stored (names, ids): a NUL or ESC would be kept by SQLite and refused by
+    PostgreSQL, so the file is refused here, naming the field (issue 16, item 7)."""
+    if isinstance(value, str):
+        if (character := control_character(value)) is not None:
+            raise ContractTermsError(
+                f"the text contains the control character {character_code(character)}",
+                file=file,
+                location=_field_path(path),
+                expected="text without control characters (tab and line breaks are text)",
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_control_characters(key, file, path)
+            _refuse_control_characters(item, file, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_control_characters(item, file, [*path, index])
 
 
 def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
@@ -459,6 +614,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         raise ContractTermsError(
             f"{first.message}{more}", file=file, location=_field_path(first.absolute_path), expected=_expected_text(first)
         )
+    _refuse_control_characters(data, file, [])
     start = date.fromisoformat(data["period"]["start"])
     end = date.fromisoformat(data["period"]["end"])
     if end <= start:
@@ -468,6 +624,15 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
             location="period.end",
             expected=f"a date after {start}",
         )
+    currencies = [rate["currency"] for rate in data.get("exchange_rates", [])]
+    for index, currency in enumerate(currencies):
+        if currency in currencies[:index]:
+            raise ContractTermsError(
+                f"a second rate for {currency}",
+                file=file,
+                location=f"exchange_rates[{index}].currency",
+                expected="one rate per currency",
+            )
     return ContractTerms(
         id=data["id"],
         name=data["name"],
@@ -484,7 +649,7 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         invoice_references=frozenset(data.get("invoice_references", [data["id"]])),
         hearing_days=data.get("hearing_days", 14),
         green_vehicles=_green_vehicles(data["green_vehicles"], file) if "green_vehicles" in data else None,
-        euro6_applies_to=frozenset(data.get("euro6", {}).get("applies_to", [])),
+        euro6_applies_to=_euro6_groups(data.get("euro6")),
         hvo100_required=data.get("hvo100", {}).get("required", False),
         hvo100_fuels=frozenset(fuel.casefold() for fuel in data.get("hvo100", {}).get("accepted_fuels", ["HVO100"])),
         eco_labels=tuple(
@@ -523,6 +688,10 @@ def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
         file=file,
         sha256=sha256,
         raw=data,
+        exchange_rates=tuple(
+            ExchangeRate(rate["currency"], Decimal(rate["dkk"]), rate.get("source")) for rate in data.get("exchange_rates", [])
+        ),
+        parties=_parties(data, file),
     )
 
 

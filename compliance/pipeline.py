@@ -15,9 +15,23 @@ from decimal import Decimal
 from hashlib import sha256
 from pathlib import Path
 
-from compliance.assessment.contract_year import CheckSummary, run_checks
+from compliance.assessment.acceptance import AcceptedLine, accept_held_line
+from compliance.assessment.contract_year import CheckSummary, run_checks, store_contract_terms
 from compliance.assessment.evidence import EvidenceReader, YearEvidence
-from compliance.assessment.hearing import HearingRecord, hearing_record, hearings, penalty_case, record_comment, record_decision
+from compliance.assessment.hearing import (
+    DecisionPreview,
+    HearingRecord,
+    correct_decision,
+    hearing_record,
+    hearings,
+    penalty_case,
+    preview_decision,
+    preview_reopening,
+    record_comment,
+    record_decision,
+    record_withdrawal,
+    reopen_hearing,
+)
 from compliance.assessment.inputs import vehicle_facts as stored_vehicle_facts
 from compliance.assessment.notices import (
     DeliveryAttempt,
@@ -37,7 +51,7 @@ from compliance.assessment.results import (
     early_warnings,
     unmatched_findings,
 )
-from compliance.base.errors import ContractTermsError, ReportError, SettingsError
+from compliance.base.errors import ContractTermsError, ReportError, SettingsError, TerminalError
 from compliance.base.settings import INBOX_KINDS, Settings
 from compliance.base.text import shown
 from compliance.base.vocabulary import normalise_registration
@@ -45,7 +59,7 @@ from compliance.context import Context, context_for, settings_of
 from compliance.contracts import ContractTerms
 from compliance.ingest.driving_log import LogOptions
 from compliance.intake.batch import IngestProgress, IngestSummary, ingest_paths
-from compliance.intake.files import list_input_files, unseen_files
+from compliance.intake.files import list_input_files, unseen_files, unstored_files
 from compliance.intake.vehicles import DmrImportSummary, import_vehicle_file
 from compliance.reports.annual import write_annual_report, year_report
 from compliance.reports.data_quality import RECENT_RUNS, write_data_quality_page
@@ -66,6 +80,7 @@ from compliance.reports.statement import penalty_statement_text, write_penalty_s
 from compliance.reports.views import ReportRun, WrittenReports, report_run
 from compliance.reports.workbook import write_year_workbook
 from compliance.store.db import migrate_database, session_scope
+from compliance.store.quarantine import QuarantinedFile, act_on_quarantined_file, quarantined_files
 
 Source = Context | Settings  # what a stage is called with: the run's context, or settings to open one for
 
@@ -137,6 +152,31 @@ def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
         return summary
 
 
+def pending_inbox_files(source: Source) -> list[str]:
+    """The files in the inbox folders that no ingest has stored or quarantined yet (paths as shown).
+
+    The checks DAG waits until this is empty, so that reports are never published from a partial
+    ingest: when the invoice watcher finishes before the catalogue watcher has read the catalogues
+    dropped with them, the checks would otherwise judge the invoices against last month's catalogues.
+    """
+    with context_for(source) as context:
+        inbox = context.settings.inbox
+        listing = list_input_files([inbox / kind for kind in INBOX_KINDS if (inbox / kind).is_dir()])
+        return sorted(shown(str(file.path)) for file in unstored_files(context.engine, listing.files))
+
+
+def quarantine_list(source: Source, everything: bool = False) -> list[QuarantinedFile]:
+    """The quarantined files someone still has to look at (``everything``: also dismissed and released ones)."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return quarantined_files(session, everything)
+
+
+def act_on_quarantine(source: Source, file_id: int, action: str, reason: str, actor: str) -> QuarantinedFile:
+    """Release (read again at the next ingest) or dismiss a quarantined file; recorded with who, when and why."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return act_on_quarantined_file(session, file_id, action, reason, actor)
+
+
 def import_vehicles(
     source: Source,
     file: Path,
@@ -170,6 +210,14 @@ def check_contracts(
         return run_checks(context.engine, context.contracts, contract_id, year, as_of), context.contract_errors
 
 
+def prepare_contract_checks(source: Source) -> None:
+    """Migrate the database and store the contracts' terms: what a DAG run does once before its mapped
+    per-contract tasks, which then write only their own contract's rows."""
+    with context_for(source) as context:
+        initialise_database(context)
+        store_contract_terms(context.engine, context.contracts)
+
+
 def contract_ids(source: Source, only: str | None = None) -> list[str]:
     """The ids of the valid contracts (``only`` picks one; an unknown id is an error naming the known ones)."""
     with context_for(source) as context:
@@ -190,6 +238,26 @@ def portfolio(source: Source, year: int) -> Portfolio:
         return portfolio_figures(context.engine, context.contracts, year)
 
 
+def accept_line(
+    source: Source,
+    invoice_number: str,
+    line_id: str,
+    reason: str,
+    actor: str,
+    supplier_cvr: str | None = None,
+    as_of: date | None = None,
+) -> AcceptedLine:
+    """A contract manager accepts a held-out line (a negative quantity); its contracts are checked again,
+    so the line counts at once."""
+    with context_for(source) as context:
+        with session_scope(context.engine, exclusive=True) as session:
+            accepted = accept_held_line(session, invoice_number, line_id, reason, actor, supplier_cvr)
+        for contract_id in accepted.contract_ids:
+            if any(contract.id == contract_id for contract in context.contracts):
+                run_checks(context.engine, context.contracts, contract_id, None, as_of)
+        return accepted
+
+
 # -- hearings (§2.1) -----------------------------------------------------------------------------------
 
 
@@ -199,18 +267,29 @@ def hearing_list(source: Source) -> list[HearingRecord]:
         return hearings(session)
 
 
+def _contract(context: Context, contract_id: str) -> ContractTerms:
+    """The contract with this id among the valid contract files, or an error naming the ones there are."""
+    for contract in context.contracts:
+        if contract.id == contract_id:
+            return contract
+    raise TerminalError(
+        f"no contract {contract_id!r}", contract=contract_id, expected="one of " + ", ".join(c.id for c in context.contracts)
+    )
+
+
 def hearing_statement(source: Source, contract_id: str, year: int, language_code: str | None = None) -> str:
     """The penalty statement of one contract year as text: the calculation and every step of the hearing."""
     with context_for(source) as context:
         lang = language(language_code or context.settings.report_language)
+        contract = _contract(context, contract_id)
         with session_scope(context.engine) as session:
             outcome, record = penalty_case(session, contract_id, year)
-        return penalty_statement_text(outcome, record, lang)
+        return penalty_statement_text(contract, outcome, record, lang)
 
 
 def comment_on_hearing(source: Source, contract_id: str, year: int, text: str, actor: str) -> HearingRecord:
     """Record the supplier's comment on a proposed penalty."""
-    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+    with context_for(source) as context, session_scope(context.engine, exclusive=True, contracts=[contract_id]) as session:
         return hearing_record(record_comment(session, contract_id, year, text, actor))
 
 
@@ -224,9 +303,58 @@ def decide_hearing(
     today: date,
     amount: Decimal | None = None,
 ) -> HearingRecord:
-    """The contract manager's final decision on a proposed penalty: confirm, reduce or waive."""
-    with context_for(source) as context, session_scope(context.engine, exclusive=True) as session:
+    """The contract manager's decision on a proposed penalty: confirm, reduce or waive."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True, contracts=[contract_id]) as session:
         return hearing_record(record_decision(session, contract_id, year, decision, reason, actor, today, amount))
+
+
+def preview_hearing_decision(
+    source: Source,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+    correction: bool = False,
+) -> DecisionPreview:
+    """What a decision (or, with ``correction``, a corrected decision) would store, before it is stored."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return preview_decision(session, contract_id, year, decision, reason, actor, today, amount, correction)
+
+
+def correct_hearing_decision(
+    source: Source,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+) -> HearingRecord:
+    """A contract manager's correction of a decision, recorded as a new step with its reason."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True, contracts=[contract_id]) as session:
+        return hearing_record(correct_decision(session, contract_id, year, decision, reason, actor, today, amount))
+
+
+def preview_hearing_reopening(source: Source, contract_id: str, year: int, reason: str, actor: str) -> DecisionPreview:
+    """What reopening a decided hearing would store, before it is stored."""
+    with context_for(source) as context, session_scope(context.engine) as session:
+        return preview_reopening(session, contract_id, year, reason, actor)
+
+
+def reopen_decided_hearing(source: Source, contract_id: str, year: int, reason: str, actor: str) -> HearingRecord:
+    """A contract manager reopens a decided hearing, recorded as a new step with its reason."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True, contracts=[contract_id]) as session:
+        return hearing_record(reopen_hearing(session, contract_id, year, reason, actor))
+
+
+def withdraw_hearing(source: Source, contract_id: str, year: int, reason: str, actor: str) -> HearingRecord:
+    """A contract manager withdraws an open proposal, with a reason (a later check never does)."""
+    with context_for(source) as context, session_scope(context.engine, exclusive=True, contracts=[contract_id]) as session:
+        return hearing_record(record_withdrawal(session, contract_id, year, reason, actor))
 
 
 # -- reports -----------------------------------------------------------------------------------------
@@ -320,7 +448,7 @@ def write_supplier_notices(
         today = today or date.today()
         now = datetime.now(UTC)
         # One writer from deciding a notice's deadline to recording where its letter is.
-        with session_scope(context.engine, exclusive=True) as session:
+        with session_scope(context.engine, exclusive=True, contracts=[contract_id] if contract_id else None) as session:
             notices: list[tuple[ContractTerms, DiscrepancyNotice]] = []
             for contract in context.contracts:
                 if contract_id and contract.id != contract_id:
@@ -366,7 +494,7 @@ def send_supplier_notices(
             if notice.pdf is None:
                 raise ReportError(f"cannot e-mail {notice.html.name}: {pdf_available()}", file=str(notice.html))
             # One writer at a time from the check to the record, so two runs never send the same notice twice.
-            with session_scope(context.engine, exclusive=True) as session:
+            with session_scope(context.engine, exclusive=True, contracts=[notice.contract_id]) as session:
                 previous = sent_before(session, notice.notice_id, notice.recipient, notice.content_sha256, notice.letter_sha256)
                 if previous is not None and not resend:
                     outcomes.append(

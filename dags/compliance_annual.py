@@ -7,6 +7,10 @@ statements are written, and a discrepancy notice per contract year and supplier 
 (HTML, PDF) — not sent: a contract manager reads them and sends them with the
 `compliance_send_notices` DAG or `compliance notices`.
 
+A scheduled run that starts more than two days late (Airflow was down, the DAG paused) is
+skipped with a warning rather than assessing a past January and writing notices out of season;
+trigger the DAG by hand if that assessment is still wanted.
+
 **Manual runs** (Trigger DAG w/ config): `contract` limits the run to one contract id,
 `year` to one contract year (1 = the first year of the contract). Both empty = everything.
 """
@@ -19,8 +23,10 @@ from typing import Any
 from airflow.sdk import dag, task
 
 from compliance.orchestration import (
+    ANNUAL_RUN_GRACE,
     CHECKED_CONTRACTS,
     DEFAULT_ARGS,
+    PAUSED_AT_CREATION,
     START_DATE,
     TAGS,
     contract_year_params,
@@ -32,8 +38,11 @@ from compliance.orchestration import (
     dag_id="compliance_annual_assessment",
     schedule="0 6 15 1 *",
     start_date=START_DATE,
-    catchup=False,  # an assessment covers every year the database holds; a missed January is not rerun
+    # An assessment covers every year the database holds; a missed January is not rerun (catchup off),
+    # nor the latest missed one on unpausing (scheduled_date_not_missed).
+    catchup=False,
     max_active_runs=1,
+    is_paused_upon_creation=PAUSED_AT_CREATION,
     dagrun_timeout=timedelta(hours=12),
     params=contract_year_params(),
     tags=[*TAGS, "annual", "reports"],
@@ -41,15 +50,35 @@ from compliance.orchestration import (
     doc_md=__doc__,
 )
 def compliance_annual_assessment() -> None:
+    @task.short_circuit
+    def scheduled_date_not_missed(dag_run: Any = None, logical_date: Any = None) -> bool:
+        """False (the rest of the run is skipped) for a scheduled run that starts days after its
+        15 January: Airflow runs the latest missed date once when the DAG is unpaused or comes back."""
+        import logging
+
+        import pendulum
+
+        from compliance.orchestration import missed_scheduled_run
+
+        run_type = getattr(dag_run, "run_type", None)
+        if missed_scheduled_run(run_type, logical_date, pendulum.now("UTC"), ANNUAL_RUN_GRACE):
+            logging.getLogger(__name__).warning(
+                "the assessment scheduled for %s was missed (Airflow was down or the DAG paused); it is not run now. "
+                "Trigger the DAG by hand if that year's assessment and notices are still wanted.",
+                logical_date,
+            )
+            return False
+        return True
+
     @task
     @fail_at_once_on_terminal_errors
     def contracts_to_assess(params: dict[str, Any] | None = None) -> list[str]:
         """The contract ids to assess: the ``contract`` param, or every valid contract."""
         from compliance.context import open_context
-        from compliance.pipeline import contract_ids, initialise_database
+        from compliance.pipeline import contract_ids, prepare_contract_checks
 
         with open_context() as context:  # one engine and one read of the contracts for the task
-            initialise_database(context)
+            prepare_contract_checks(context)
             return contract_ids(context, (params or {}).get("contract") or None)
 
     @task(max_active_tis_per_dagrun=4)
@@ -79,7 +108,9 @@ def compliance_annual_assessment() -> None:
             notices = write_supplier_notices(context, chosen.get("contract") or None, chosen.get("year"))
             return [str(written.index), *(str(notice.pdf or notice.html) for notice in notices)]
 
-    write_overview_and_notices(assess_contract.expand(contract_id=contracts_to_assess()))
+    contracts = contracts_to_assess()
+    scheduled_date_not_missed() >> contracts
+    write_overview_and_notices(assess_contract.expand(contract_id=contracts))
 
 
 compliance_annual_assessment()

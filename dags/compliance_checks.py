@@ -3,11 +3,12 @@
 
 Runs when new data arrives (any inbox asset: invoices, catalogues, driving logs, vehicles) and
 on the 1st of every month at 06:00, so that the early-warning forecast of a running contract
-year is refreshed even in a month without deliveries. One mapped task per contract checks it and
+year is refreshed even in a month without deliveries. It first waits until every file in the inbox
+folders has been stored or quarantined (the other watchers may still be reading files dropped
+together with those that started this run), so reports never come from a partial ingest. One mapped task per contract checks it and
 writes its contract-year reports (HTML, PDF, XLSX), so a Celery cluster spreads the contracts
 over its workers; then the overview, the portfolio pages and the data-quality page are written
-once, and the early warnings are logged. The database stages of the mapped tasks take turns
-(one writer at a time); the PDF rendering runs in parallel.
+once, and the early warnings are logged.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from compliance.orchestration import (
     CHECKED_CONTRACTS,
     DEFAULT_ARGS,
     INBOX_ASSETS,
+    PAUSED_AT_CREATION,
     START_DATE,
     TAGS,
     fail_at_once_on_terminal_errors,
@@ -35,6 +37,7 @@ NEW_DATA = INBOX_ASSETS["invoices"] | INBOX_ASSETS["catalogues"] | INBOX_ASSETS[
     start_date=START_DATE,
     catchup=False,  # checks always read the whole database; a missed month is covered by the next run
     max_active_runs=1,
+    is_paused_upon_creation=PAUSED_AT_CREATION,
     dagrun_timeout=timedelta(hours=6),
     tags=[*TAGS, "checks", "monthly"],
     default_args=DEFAULT_ARGS,
@@ -44,17 +47,34 @@ def compliance_checks() -> None:
     @task
     @fail_at_once_on_terminal_errors
     def migrate_and_list_contracts() -> list[str]:
-        """Migrate the database; the ids of the valid contracts (rejected contract files are logged)."""
+        """Migrate the database and store the contract terms; the ids of the valid contracts (rejected
+        contract files are logged)."""
         import logging
 
         from compliance.context import open_context
-        from compliance.pipeline import contract_ids, contract_terms, initialise_database
+        from compliance.pipeline import contract_ids, contract_terms, prepare_contract_checks
 
         with open_context() as context:  # one engine and one read of the contracts for the task
-            initialise_database(context)
+            prepare_contract_checks(context)
             for error in contract_terms(context)[1]:
                 logging.getLogger(__name__).error("contract rejected: %s", error)
             return contract_ids(context)
+
+    @task.sensor(poke_interval=15, timeout=3600, mode="reschedule")
+    def inbox_settled() -> bool:
+        """Wait (without holding a worker slot) until every file in the inbox folders is stored or
+        quarantined, so reports never come from a partial ingest: this run may have been started by the
+        first watcher to finish while the others are still reading files dropped with its own."""
+        import logging
+
+        from compliance.context import open_context
+        from compliance.pipeline import pending_inbox_files
+
+        with open_context() as context:
+            pending = pending_inbox_files(context)
+        if pending:
+            logging.getLogger(__name__).info("%d inbox files not yet ingested, e.g. %s", len(pending), pending[0])
+        return not pending
 
     @task(max_active_tis_per_dagrun=4)
     @fail_at_once_on_terminal_errors
@@ -88,7 +108,10 @@ def compliance_checks() -> None:
         written = write_contract_reports(load_settings(), contract_years=False)
         return str(written.index)
 
-    write_overview(check_contract.expand(contract_id=migrate_and_list_contracts()))
+    contracts = migrate_and_list_contracts()
+    checked = check_contract.expand(contract_id=contracts)
+    contracts >> inbox_settled() >> checked
+    write_overview(checked)
 
 
 compliance_checks()

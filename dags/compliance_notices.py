@@ -16,7 +16,14 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, contract_year_params, fail_at_once_on_terminal_errors
+from compliance.orchestration import (
+    DEFAULT_ARGS,
+    PAUSED_AT_CREATION,
+    START_DATE,
+    TAGS,
+    contract_year_params,
+    fail_at_once_on_terminal_errors,
+)
 
 SMTP_CONNECTION_ID = "compliance_smtp"
 
@@ -27,6 +34,7 @@ SMTP_CONNECTION_ID = "compliance_smtp"
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
+    is_paused_upon_creation=PAUSED_AT_CREATION,
     params={
         **contract_year_params(),
         "dry_run": Param(True, type="boolean", title="Dry run", description="Write the notices, send nothing."),

@@ -5,7 +5,9 @@ Reads the whole inbox again (OIOUBL/Peppol invoices, Excel invoices, catalogues,
 vehicle registers) — also files the 15-minute watchers skip as already seen, and quarantined
 files, in case a newer version of this tool reads them — checks every contract's green terms,
 writes the reports and the supplier notices (not sent). The same functions as `compliance run`.
-Sunday 03:00, when nobody waits for the database; trigger it by hand after an upgrade.
+Sunday 03:00, when nobody waits for the database (a scheduled sweep that starts more than six
+hours late — the DAG just created or unpaused, Airflow down that night — is skipped, not run
+during the day); trigger it by hand after an upgrade.
 
 Settings come from the environment (`COMPLIANCE_DB_URL`, `COMPLIANCE_INBOX`, …).
 """
@@ -16,7 +18,14 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, fail_at_once_on_terminal_errors
+from compliance.orchestration import (
+    DEFAULT_ARGS,
+    PAUSED_AT_CREATION,
+    START_DATE,
+    SWEEP_RUN_GRACE,
+    TAGS,
+    fail_at_once_on_terminal_errors,
+)
 
 # Heavy imports (lxml, SQLAlchemy models, openpyxl) happen inside the tasks, so the
 # dag-processor parses this file in milliseconds.
@@ -28,11 +37,29 @@ from compliance.orchestration import DEFAULT_ARGS, START_DATE, TAGS, fail_at_onc
     start_date=START_DATE,
     catchup=False,  # each run processes the whole inbox; past weeks have nothing of their own
     max_active_runs=1,
+    is_paused_upon_creation=PAUSED_AT_CREATION,
     tags=[*TAGS, "full-sweep"],
     default_args=DEFAULT_ARGS,
     doc_md=__doc__,
 )
 def compliance_pipeline() -> None:
+    @task.short_circuit
+    def scheduled_time_not_missed(dag_run: Any = None, logical_date: Any = None) -> bool:
+        """False (the run is skipped) for a scheduled sweep starting hours after its Sunday 03:00: with
+        catchup off Airflow runs the latest missed date once when the DAG appears or is unpaused."""
+        import logging
+
+        import pendulum
+
+        from compliance.orchestration import missed_scheduled_run
+
+        if missed_scheduled_run(getattr(dag_run, "run_type", None), logical_date, pendulum.now("UTC"), SWEEP_RUN_GRACE):
+            logging.getLogger(__name__).warning(
+                "the sweep scheduled for %s was missed; the next one runs next Sunday night", logical_date
+            )
+            return False
+        return True
+
     @task
     @fail_at_once_on_terminal_errors
     def migrate_database() -> str:
@@ -108,7 +135,7 @@ def compliance_pipeline() -> None:
                 *(str(n.pdf or n.html) for n in notices),
             ]
 
-    migrate_database() >> ingest_inbox() >> check_contracts() >> write_reports()
+    scheduled_time_not_missed() >> migrate_database() >> ingest_inbox() >> check_contracts() >> write_reports()
 
 
 compliance_pipeline()

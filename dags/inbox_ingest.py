@@ -7,16 +7,26 @@ something, updates its Airflow asset; the checks DAG is scheduled on those asset
 is comes from its content, not from the folder: an invoice dropped among catalogues is still
 read as an invoice. A file that cannot be read or fails the data-quality suites is quarantined
 with the reason (see `data-quality.html` in the reports folder); the rest of the folder goes on.
-Nothing new: the task is skipped and no asset event is sent.
+Nothing new: the task is skipped and no asset event is sent. When files were quarantined, the
+second task, `quarantine_review_<kind>`, fails (no retries) and lists them, so the DAG run shows
+red for the data team: `compliance quarantine list`, then `release` or `dismiss` each with a reason.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from airflow.sdk import Asset, dag, task
 
-from compliance.orchestration import DEFAULT_ARGS, INBOX_ASSETS, START_DATE, TAGS, fail_at_once_on_terminal_errors
+from compliance.orchestration import (
+    DEFAULT_ARGS,
+    INBOX_ASSETS,
+    PAUSED_AT_CREATION,
+    START_DATE,
+    TAGS,
+    fail_at_once_on_terminal_errors,
+)
 
 # Heavy imports (lxml, SQLAlchemy models, Great Expectations) happen inside the task, so the
 # dag-processor parses this file in milliseconds.
@@ -31,6 +41,7 @@ def inbox_dag(kind: str, asset: Asset) -> None:
         schedule=timedelta(minutes=15),
         start_date=START_DATE,
         catchup=False,  # a run ingests whatever is in the folder now; past intervals have nothing of their own
+        is_paused_upon_creation=PAUSED_AT_CREATION,
         max_active_runs=1,  # two watchers of one folder would only wait for each other's lock
         dagrun_timeout=timedelta(hours=2),
         tags=[*TAGS, "ingest"],
@@ -40,8 +51,8 @@ def inbox_dag(kind: str, asset: Asset) -> None:
     def watcher() -> None:
         @task(task_id=f"ingest_{name}", outlets=[asset])
         @fail_at_once_on_terminal_errors
-        def ingest_folder() -> dict[str, int]:
-            """Ingest new and changed files of the folder; skipped (no asset event) when nothing was stored."""
+        def ingest_folder() -> dict[str, Any]:
+            """Ingest new and changed files of the folder; skipped (no asset event) when nothing was stored or quarantined."""
             import logging
 
             from airflow.sdk.exceptions import AirflowSkipException
@@ -66,11 +77,30 @@ def inbox_dag(kind: str, asset: Asset) -> None:
                     len(summary.quality_quarantined),
                     summary.quality_rows,
                 )
-                if not summary.ingested:
+                if not summary.ingested and not summary.quarantined:
                     raise AirflowSkipException(f"nothing new stored from {context.settings.inbox / kind}")
-                return {"ingested": len(summary.ingested), "quarantined": len(summary.quarantined)}
+                return {
+                    "ingested": len(summary.ingested),
+                    "quarantined": len(summary.quarantined),
+                    "quarantine_reasons": [reason for _path, reason in summary.quarantined][:20],
+                }
 
-        ingest_folder()
+        # No retries: the files stay quarantined whatever a retry does; a person has to look.
+        @task(task_id=f"quarantine_review_{name}", retries=0)
+        def quarantine_review(ingest: dict[str, Any]) -> None:
+            """Fail (red in the UI, the DAG run failed) when the ingest quarantined files, so the data team
+            notices; the files that were stored are in and the checks run on them all the same."""
+            if not ingest["quarantined"]:
+                return
+            from airflow.sdk.exceptions import AirflowFailException
+
+            reasons = "\n".join(f"  - {reason}" for reason in ingest["quarantine_reasons"])
+            raise AirflowFailException(
+                f"{ingest['quarantined']} file(s) quarantined in {kind}; see `compliance quarantine list` and data-quality.html, "
+                f"then release or dismiss them (`compliance quarantine release|dismiss ID --reason …`):\n{reasons}"
+            )
+
+        quarantine_review(ingest_folder())
 
     watcher()
 

@@ -105,6 +105,20 @@ def test_period_must_end_after_start_and_percent_is_bounded() -> None:
     assert error_for(data).location == "green_vehicles.years[0].minimum"
 
 
+def test_exchange_rates_name_a_currency_other_than_kroner_once_with_an_exact_rate() -> None:
+    data = sample_data()
+    data["exchange_rates"] = [{"currency": "EUR", "dkk": "7.4604", "source": "§ 4.2"}]
+    (rate,) = contract_from_data(data, "contracts/x.yaml").exchange_rates
+    assert (rate.currency, str(rate.dkk), rate.source) == ("EUR", "7.4604", "§ 4.2")
+    for rates, location in (
+        ([{"currency": "DKK", "dkk": "1"}], "exchange_rates[0].currency"),
+        ([{"currency": "EUR", "dkk": 7.46}], "exchange_rates[0].dkk"),  # a float is not exact: write a string
+        ([{"currency": "EUR", "dkk": "7.46"}, {"currency": "EUR", "dkk": "7.45"}], "exchange_rates[1].currency"),
+    ):
+        data["exchange_rates"] = rates
+        assert error_for(data).location == location
+
+
 def test_broken_file_is_reported_and_the_others_still_load(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text((CONTRACTS_DIR / "KK-2024-0117.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "bad.yaml").write_text("id: X\nname: [unclosed\n", encoding="utf-8")

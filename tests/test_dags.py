@@ -65,6 +65,9 @@ def info(d):
         "outlets": sorted(o.name for t in d.tasks for o in t.outlets),
         "mapped": sorted(t.task_id for t in d.tasks if t.is_mapped),
         "params": sorted(d.params.keys()),
+        "paused_at_creation": d.is_paused_upon_creation,
+        "upstream": {{t.task_id: sorted(t.upstream_task_ids) for t in d.tasks}},
+        "sensors": sorted(t.task_id for t in d.tasks if getattr(t, "mode", None) == "reschedule"),
     }}
 print("RESULT " + json.dumps({{"errors": {{k: str(v) for k, v in bag.import_errors.items()}},
     "dags": {{d.dag_id: info(d) for d in bag.dags.values()}}}}))
@@ -102,6 +105,7 @@ def test_every_dag_file_imports_without_errors_and_is_configured_deliberately(mi
         assert info["doc_md"], f"{dag_id} has no doc_md"
         assert info["catchup"] is False, f"{dag_id} catches up"
         assert info["max_active_runs"] == 1, dag_id
+        assert info["paused_at_creation"] is False, f"{dag_id} would wait for someone to unpause it"
         if dag_id != "compliance_send_notices":  # sending is never retried without a person looking
             assert info["retries"], f"{dag_id} has no retries"
     # The watchers emit one asset each; the checks run on any of them or monthly.
@@ -110,11 +114,22 @@ def test_every_dag_file_imports_without_errors_and_is_configured_deliberately(mi
     assert dags["compliance_checks"]["assets"] == INBOX_ASSETS
     # Per-contract work is mapped, so that a Celery cluster spreads it.
     assert dags["compliance_checks"]["mapped"] == ["check_contract"]
+    # The checks wait for a settled inbox (no partial ingest) without holding a worker slot.
+    assert dags["compliance_checks"]["sensors"] == ["inbox_settled"]
+    assert dags["compliance_checks"]["upstream"]["check_contract"] == ["inbox_settled", "migrate_and_list_contracts"]
+    # A missed 15 January is skipped before anything is assessed.
+    assert dags["compliance_annual_assessment"]["upstream"]["contracts_to_assess"] == ["scheduled_date_not_missed"]
     assert dags["compliance_annual_assessment"]["mapped"] == ["assess_contract"]
     assert dags["compliance_annual_assessment"]["params"] == ["contract", "year"]
     assert dags["compliance_send_notices"]["params"] == ["contract", "dry_run", "resend", "year"]
     assert dags["compliance_send_notices"]["schedule"] == "NullTimetable"
-    assert dags["compliance_pipeline"]["tasks"] == ["check_contracts", "ingest_inbox", "migrate_database", "write_reports"]
+    assert dags["compliance_pipeline"]["tasks"] == [
+        "check_contracts",
+        "ingest_inbox",
+        "migrate_database",
+        "scheduled_time_not_missed",
+        "write_reports",
+    ]
 
 
 def test_dag_files_import_nothing_heavy_at_module_level(migrated: dict[str, str]) -> None:
@@ -141,7 +156,8 @@ def test_pipeline_dag_runs_every_task_and_writes_the_reports(migrated: dict[str,
     result = result_of(run_python(DAG_TEST.format(folder=str(DAGS_DIR)), migrated))
     assert result["state"] == "success"
     assert result["tasks"] == {
-        name: "success" for name in ("migrate_database", "ingest_inbox", "check_contracts", "write_reports")
+        name: "success"
+        for name in ("scheduled_time_not_missed", "migrate_database", "ingest_inbox", "check_contracts", "write_reports")
     }
     reports = Path(migrated["COMPLIANCE_VAR_DIR"]) / "reports"
     assert (reports / "index.html").is_file()
@@ -167,6 +183,7 @@ result = {{
     "second_ingest": states("ingest_invoices"),
     "logs": states("ingest_driving_logs"),
     "vehicles": states("ingest_vehicles"),
+    "quarantined": tries("ingest_catalogues"),
     "checks": states("compliance_checks"),
     "annual": states("compliance_annual_assessment", {{"contract": "KK-2024-0117", "year": 2}}),
     "send": states("compliance_send_notices", {{"dry_run": True}}),
@@ -184,15 +201,24 @@ def test_watchers_checks_annual_and_notice_dags_run_on_an_inbox(migrated: dict[s
         shutil.copy(name, inbox / "invoices" / name.name)
     shutil.copy(SAMPLE_DIR / "transport" / "koerselslog-2025.csv", inbox / "driving-logs")
     shutil.copy(SAMPLE_DIR / "transport" / "koeretoejer.csv", inbox / "vehicles")
+    (inbox / "catalogues" / "not-a-catalogue.xlsx").write_bytes(b"not a workbook")
     env = {**migrated, "COMPLIANCE_INBOX": str(inbox), "COMPLIANCE_VAR_DIR": str(tmp_path / "var")}
 
     result = result_of(run_python(SCENARIO.format(folder=str(DAGS_DIR)), env))
 
-    assert result["first_ingest"] == {"state": "success", "tasks": [["ingest_invoices", -1, "success"]]}
+    assert result["first_ingest"] == {
+        "state": "success",
+        "tasks": [["ingest_invoices", -1, "success"], ["quarantine_review_invoices", -1, "success"]],
+    }
     # Nothing new: skipped, so no asset event and no checks run for it.
-    assert result["second_ingest"]["tasks"] == [["ingest_invoices", -1, "skipped"]]
-    assert result["logs"]["tasks"] == [["ingest_driving_logs", -1, "success"]]
-    assert result["vehicles"]["tasks"] == [["ingest_vehicles", -1, "success"]]
+    assert result["second_ingest"]["tasks"] == [["ingest_invoices", -1, "skipped"], ["quarantine_review_invoices", -1, "skipped"]]
+    assert result["logs"]["tasks"][0] == ["ingest_driving_logs", -1, "success"]
+    assert result["vehicles"]["tasks"][0] == ["ingest_vehicles", -1, "success"]
+    # A quarantined file: the ingest succeeds (asset event), the review task fails at once for the data team.
+    assert result["quarantined"] == [
+        ["ingest_catalogues", -1, "success", 1],
+        ["quarantine_review_catalogues", -1, "failed", 1],
+    ]
     checks = result["checks"]
     assert checks["state"] == "success"
     assert [t for t in checks["tasks"] if t[0] == "check_contract"] == [

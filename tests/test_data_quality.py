@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -195,3 +196,14 @@ def test_the_gtin_check_takes_ascii_digits_only(gtin: str, refused: bool) -> Non
     assert bool(failing) is refused, failing
     if refused:
         assert failing[0].file == "katalog.xml" and failing[0].value
+
+
+def test_great_expectations_keeps_its_info_lines_out_of_the_task_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 20: some 200 INFO lines of Great Expectations per ingest buried the ingest's own log lines."""
+    caplog.set_level(logging.INFO)
+    records = [{"file": "a.csv", "place": "row 2", "trip_date": None, "distance_km": 12, "registration": "AB12345"}]
+    validate_dataset("trips", records, date(2026, 1, 1))
+    assert logging.getLogger("great_expectations").getEffectiveLevel() == logging.WARNING
+    assert [
+        r.getMessage() for r in caplog.records if r.name.startswith("great_expectations") and r.levelno < logging.WARNING
+    ] == []

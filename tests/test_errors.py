@@ -18,6 +18,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 
 import compliance.base.errors as errors_module
+from compliance.assessment.acceptance import AcceptanceError
 from compliance.assessment.hearing import HearingError
 from compliance.base.errors import (
     ComplianceError,
@@ -50,6 +51,7 @@ CLASSIFICATION: dict[type[ComplianceError], bool] = {
     ReportError: False,  # no PDF library, no mail server configured
     NoticeDeliveryError: False,  # an address or login the mail server refused (5xx)
     HearingError: False,  # a hearing step not allowed now
+    AcceptanceError: False,  # a held line that cannot be accepted (not found, not held, no reason)
     TemporaryNoticeDeliveryError: True,  # 4xx, refused connection, timeout
     DatabaseUnavailableError: True,  # locked, busy or unreachable
 }
@@ -74,7 +76,8 @@ def test_every_error_class_is_deliberately_terminal_or_transient() -> None:
     assert ComplianceError("no contract 'X'").transient is False
     names = {name for name, value in vars(errors_module).items() if isinstance(value, type) and issubclass(value, Exception)}
     assert names == {"ComplianceError", "TerminalError", "TransientError", *(c.__name__ for c in CLASSIFICATION)} - {
-        "HearingError"
+        "HearingError",
+        "AcceptanceError",
     }
 
 

@@ -16,7 +16,13 @@ from compliance.base.errors import SettingsError
 from compliance.base.settings import Settings
 from compliance.intake.batch import ingest_paths
 from compliance.intake.files import iter_input_files, unseen_files
-from compliance.pipeline import check_and_report_contract, contract_ids, ingest_inbox_folder, initialise_database
+from compliance.pipeline import (
+    check_and_report_contract,
+    contract_ids,
+    ingest_inbox_folder,
+    initialise_database,
+    pending_inbox_files,
+)
 from compliance.store.db import make_engine, session_scope
 from compliance.store.models import Vehicle
 from tests.conftest import SAMPLE_DIR
@@ -92,3 +98,26 @@ def test_a_running_year_below_its_level_gives_an_early_warning(settings: Setting
     run = check_and_report_contract(settings, "KK-2024-0117", as_of=date(2025, 6, 30))
     assert len(run.early_warnings) == 1 and run.early_warnings[0].startswith("year 2 so far")
     assert run.as_json()["early_warnings"] == run.early_warnings
+
+
+def test_the_inbox_is_settled_once_every_file_is_stored_or_quarantined(settings: Settings, tmp_path: Path) -> None:
+    """What the checks DAG waits for (issue 20): no file in the inbox folders that no ingest has judged."""
+    inbox = tmp_path / "inbox"
+    (inbox / "invoices").mkdir(parents=True)
+    (inbox / "catalogues").mkdir()
+    shutil.copy(SAMPLE_DIR / "transport" / "GB-202401.xml", inbox / "invoices")
+    (inbox / "catalogues" / "broken.xlsx").write_bytes(b"not a workbook")
+    chosen = replace(settings, inbox=inbox)
+    initialise_database(chosen)
+    assert pending_inbox_files(chosen) == [str(inbox / "catalogues" / "broken.xlsx"), str(inbox / "invoices" / "GB-202401.xml")]
+
+    ingest_inbox_folder(chosen, "invoices")
+    # The invoices are in, the catalogue folder is not: checks now would judge a partial ingest.
+    assert pending_inbox_files(chosen) == [str(inbox / "catalogues" / "broken.xlsx")]
+    assert len(ingest_inbox_folder(chosen, "catalogues").quarantined) == 1
+    assert pending_inbox_files(chosen) == []
+    # A copy of a stored file under another name is a duplicate ingest does not record again: settled too.
+    shutil.copy(SAMPLE_DIR / "transport" / "GB-202401.xml", inbox / "invoices" / "again.xml")
+    assert pending_inbox_files(chosen) == []
+    shutil.copy(SAMPLE_DIR / "transport" / "GB-202402.xml", inbox / "invoices")
+    assert pending_inbox_files(chosen) == [str(inbox / "invoices" / "GB-202402.xml")]

@@ -26,8 +26,14 @@ AS_OF = date(2026, 11, 22)
 pytestmark = [pytest.mark.slow, pytest.mark.integration]  # each test runs the whole pipeline
 
 
+# The sample register's vehicles that are not green (sample_invoices/transport/koeretoejer.csv).
+NOT_GREEN = {"DX 18 334", "DX 18 335", "DX 18 336", "TR 75 021"}
+
+
 def trips_in_files(start: date, end: date) -> tuple[Decimal, Decimal]:
-    """(green, conventional) trips in the transport sample, read straight from the XML with XPath."""
+    """(green, conventional) trips in the transport sample, read straight from the XML with XPath.
+
+    A green line naming a vehicle the register knows as not green counts as conventional (§2.1)."""
     green = conventional = Decimal(0)
     for path in sorted((SAMPLE_DIR / "transport").glob("*.xml")):
         root = etree.parse(str(path)).getroot()
@@ -38,9 +44,10 @@ def trips_in_files(start: date, end: date) -> tuple[Decimal, Decimal]:
                 continue
             item = line.xpath("string(cac:Item/cac:SellersItemIdentification/cbc:ID)", namespaces=NS)
             quantity = Decimal(line.xpath("string(cbc:InvoicedQuantity | cbc:CreditedQuantity)", namespaces=NS)) * sign
-            if item == "KOERSEL-GROEN":
+            plates = set(line.xpath("cac:Item/cac:AdditionalItemProperty/cbc:Value/text()", namespaces=NS))
+            if item == "KOERSEL-GROEN" and not plates & NOT_GREEN:
                 green += quantity
-            elif item == "KOERSEL-KONV":
+            elif item in {"KOERSEL-GROEN", "KOERSEL-KONV"}:
                 conventional += quantity
     return green, conventional
 
@@ -88,7 +95,7 @@ def test_sample_run_answers_did_the_supplier_drive_green_enough_and_what_is_the_
         rules = dict(session.execute(select(Finding.rule_id, func.count()).group_by(Finding.rule_id)).all())
     assert rules == {
         "euro6.not_euro6@1": 2,  # TR75021, a Euro 5 diesel truck, in years 1 and 2
-        "green_vehicles.not_green_vehicle@1": 2,  # DX18336 (diesel) on two green lines in June 2025
+        "green_vehicles.not_green_vehicle@1": 2,  # DX18336 (diesel) on two green lines in June 2025, counted conventional
         "green_vehicles.share@1": 1,
         # Unlabelled copy paper on four invoices; the cleaning product from July 2025 on five, because the
         # catalogue update of 20 June (in force 1 July) dropped its Nordic Swan label.
@@ -99,6 +106,7 @@ def test_sample_run_answers_did_the_supplier_drive_green_enough_and_what_is_the_
         "catalogue.label_not_in_catalogue@1": 1,  # December's Excel invoice still claims the Nordic Swan label
         "banned_items.delivered@1": 1,  # plastic cups in August 2025
         "green_vehicles.log_mismatch@1": 1,  # September 2025: cargo-bike trips logged but not invoiced
+        "completeness.silent_months@1": 1,  # year 3 (2026): no invoice for January–September (due 30 days after each month)
     }
     report = (settings.reports_dir / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").read_text(encoding="utf-8")
     assert "Under niveauet" in report

@@ -9,14 +9,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import Engine
 
-from compliance.assessment.portfolio import category_of
+from compliance.assessment.contract_year import run_checks
+from compliance.assessment.portfolio import category_of, portfolio_figures
 from compliance.base.documents import Classification, InvoiceDocument
 from compliance.base.settings import Settings
 from compliance.cli import main
+from compliance.contracts import contract_from_data, load_contract
 from compliance.ingest.detect import read_source
+from compliance.intake.batch import ingest_paths
 from compliance.pipeline import portfolio, run_pipeline
-from tests.conftest import SAMPLE_DIR
+from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
 
 AS_OF = date(2026, 11, 22)
 MAX = 5 * 1024 * 1024
@@ -83,6 +87,39 @@ def test_lines_in_another_currency_are_counted_apart_not_converted(settings: Set
     figures = portfolio(settings, 2025)
     assert figures.other_currency_lines > 0
     assert all(row.buyer_unit == "5798000000038" for row in figures.spend)
+
+
+def test_portfolio_spend_is_what_was_paid_in_kroner(engine: Engine, tmp_path: Path) -> None:
+    """Issue 16 item 10. NK-2025-0001 as it is (16.474,00 kr.); NK-2025-0002 (lines 19.587,00) with a
+    document discount of 1.958,70 → 17.628,30; NK-2025-0003 (lines 17.985,00) in EUR. Without a rate
+    the euros are counted apart: spend 34.102,30. At the contract's 7,4604 kr./EUR they are
+    134.175,294 kr.: spend 168.277,594."""
+    office = SAMPLE_DIR / "office"
+    (tmp_path / "NK-2025-0001.xml").write_bytes((office / "NK-2025-0001.xml").read_bytes())
+    discounted = (office / "NK-2025-0002.xml").read_text(encoding="utf-8")
+    allowance = (
+        "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+        '<cbc:AllowanceChargeReason>Rabat</cbc:AllowanceChargeReason><cbc:Amount currencyID="DKK">1958.70</cbc:Amount>'
+        "</cac:AllowanceCharge>\n  <cac:TaxTotal>"
+    )
+    (tmp_path / "NK-2025-0002.xml").write_text(discounted.replace("<cac:TaxTotal>", allowance, 1), encoding="utf-8")
+    euro = (office / "NK-2025-0003.xml").read_text(encoding="utf-8")
+    euro = euro.replace('currencyID="DKK"', 'currencyID="EUR"').replace(">DKK<", ">EUR<")
+    (tmp_path / "NK-2025-0003.xml").write_text(euro, encoding="utf-8")
+    assert len(ingest_paths(engine, sorted(tmp_path.glob("*.xml")), MAX).ingested) == 3
+    plain = load_contract(CONTRACTS_DIR / "KK-2025-0042.yaml")
+    data = plain.raw
+    run_checks(engine, [plain], as_of=AS_OF)
+
+    figures = portfolio_figures(engine, [plain], 2025)
+    assert sum((row.spend for row in figures.spend), Decimal(0)) == Decimal("34102.30")
+    assert (figures.other_currency_lines, figures.other_currency_amounts) == (6, {"EUR": Decimal("17985.00")})
+
+    priced = contract_from_data({**data, "exchange_rates": [{"currency": "EUR", "dkk": "7.4604"}]}, "KK-2025-0042.yaml")
+    figures = portfolio_figures(engine, [priced], 2025)
+    assert sum((row.spend for row in figures.spend), Decimal(0)) == Decimal("168277.594")
+    assert (figures.other_currency_lines, figures.other_currency_amounts) == (0, {})
+    assert figures.as_json()["rates"] == [{"currency": "EUR", "dkk": "7.4604", "source": None}]
 
 
 def test_categories_are_unspsc_segments() -> None:

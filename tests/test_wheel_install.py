@@ -91,8 +91,8 @@ def test_the_installed_wheel_runs_the_sample_inbox_outside_the_repository(tmp_pa
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "ingested 41" in output
-    assert "24 finding(s)" in output
-    assert "41.500,00 kr." in output
+    assert "25 finding(s)" in output
+    assert "45.100,00 kr." in output
     assert (tmp_path / "var" / "reports" / "index.html").is_file()
 
     # The package really ran from the venv, not from the checkout; without settings, its folders are

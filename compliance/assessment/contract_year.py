@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from compliance.assessment.attribution import held_out_document_findings
 from compliance.assessment.green_vehicles import GreenVehicleYearResult, green_vehicle_year
-from compliance.assessment.hearing import propose_penalty, withdraw_if_open
+from compliance.assessment.hearing import hearing_summary, note_no_shortfall, propose_penalty, recalculation
 from compliance.assessment.inputs import (
     contract_catalogues,
     contract_log_trips,
@@ -28,30 +29,40 @@ from compliance.assessment.inputs import (
     licence_registry,
     registered_vehicles,
     stored_invoices,
+    with_register_day,
 )
 from compliance.assessment.outcomes import (
     GreenVehicleOutcome,
     PurchaseShareOutcome,
     QuarterOutcome,
+    green_outcome,
     store_outcome,
     trip_line_evidence,
 )
 from compliance.assessment.trip_lines import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
-from compliance.base.errors import TerminalError
+from compliance.base.errors import ComplianceError, TerminalError
 from compliance.base.findings import FindingRecord
-from compliance.base.formatting import danish_money
+from compliance.checks.attribution import HELD_OUT, RULE_NOT_ATTRIBUTED
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.catalogue_consistency import catalogue_consistency_findings
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.categorisation import categorisation_findings
-from compliance.checks.contract_matching import RULE_UNMATCHED, invoice_contract, unmatched_invoice_finding
+from compliance.checks.completeness import silent_month_findings, unrecognised_trip_line_findings
+from compliance.checks.contract_matching import (
+    RULE_UNMATCHED,
+    invoice_contract,
+    not_attributed_invoice_findings,
+    unmatched_invoice_finding,
+)
+from compliance.checks.credit_notes import reconciliation_findings
 from compliance.checks.driving_logs import hvo100_findings, log_comparison_findings, log_vehicle_findings
 from compliance.checks.eco_labels import eco_label_findings, unknown_label_findings
 from compliance.checks.euro_norm import euro6_findings
-from compliance.checks.inputs import InvoiceRecord, LoggedTrip, RegisteredVehicle
+from compliance.checks.inputs import CountedTripLine, InvoiceRecord, LoggedTrip, RegisteredVehicle
 from compliance.checks.items import dated_lines
 from compliance.checks.licences import LicenceRegistry, licence_findings
 from compliance.checks.purchase_shares import PurchaseShareResult, purchase_share, purchase_share_finding, quarter_findings
+from compliance.checks.purchase_shares import amount_findings as purchase_amount_findings
 from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
 from compliance.store.db import session_scope
 from compliance.store.models import Contract, Finding
@@ -63,6 +74,7 @@ class CheckSummary:
     years: int = 0
     findings: int = 0
     unmatched_invoices: int = 0
+    held_out_documents: int = 0  # findings for documents citing a contract that does not list their issuer (issue 16)
     shortfalls: list[str] = field(default_factory=list)
 
 
@@ -78,8 +90,9 @@ def _store_contract(session: Session, contract: ContractTerms) -> None:
     row.start_date = contract.start
     row.end_date = contract.end
     row.terms_file = contract.file
+    if row.terms_sha256 != contract.sha256 or row.loaded_at is None:  # unchanged terms: no write, no row lock
+        row.loaded_at = _now()
     row.terms_sha256 = contract.sha256
-    row.loaded_at = _now()
     session.add(row)
 
 
@@ -134,6 +147,9 @@ def green_vehicle_outcome(contract_id: str, year: int, result: GreenVehicleYearR
         penalty_fixed=a.penalty_fixed,
         penalty_total=a.penalty_total if result.final else Decimal("0.00"),
         trip_lines=trip_line_evidence(result.counted_lines),
+        missing_log_months=a.missing_log_months,
+        km_estimate=a.km_estimate,
+        monthly_km=result.monthly_km,
     )
 
 
@@ -161,7 +177,29 @@ def purchase_share_outcome(
         level_inclusive=rule.level_inclusive,
         lines=tuple(share.lines),
         quarters=tuple(quarters),
+        held_out=tuple(share.held_out_by_currency()),
+        rates=tuple(
+            {"currency": rate.currency, "dkk": str(rate.dkk), "source": rate.source}
+            for _, rate in sorted(share.rates_used.items())
+        ),
     )
+
+
+def _previous_outcome(session: Session, contract_id: str, year: int) -> GreenVehicleOutcome | None:
+    """The year's stored §2.1 outcome before this check, to record what changed (none in an older shape)."""
+    try:
+        return green_outcome(session, contract_id, year)
+    except ComplianceError:
+        return None
+
+
+def _reconciled_lines(session: Session, contract: ContractTerms, year: ContractYear) -> list[CountedTripLine]:
+    """The year's credit-note and held trip lines; a line dated before the contract belongs to year 1 and
+    one dated after it to the last year, so no reconciliation finding is lost."""
+    years = contract.years()
+    start = date.min if year.number == years[0].number else year.start
+    end = date.max if year.number == years[-1].number else year.end
+    return counted_trip_lines(session, contract.id, start, end, reconciled_only=True)
 
 
 def _check_contract_year(
@@ -186,26 +224,35 @@ def _check_contract_year(
         result = green_vehicle_year(contract, year, count.green, count.conventional, lines_in_window, log_trips, vehicles, as_of)
         a = result.assessment
         findings += result.findings
-        store_outcome(session, green_vehicle_outcome(contract.id, year.number, result), _now())
+        previous = _previous_outcome(session, contract.id, year.number)
+        outcome = green_vehicle_outcome(contract.id, year.number, result)
+        store_outcome(session, outcome, _now())
+        change = recalculation(previous, outcome) if result.final else None
         for line in result.counted_lines:
             plates_used.update(line.registrations)
-        supplier_logs = [t for t in log_trips if t.supplier_cvr == contract.supplier_cvr]
+        findings += reconciliation_findings(contract, year, _reconciled_lines(session, contract, year))
+        supplier_logs = log_trips  # only the rows of the supplier and the parties whose logs count (issue 16)
         findings += log_comparison_findings(contract, year, a.window, result.counted_lines, supplier_logs, vehicles)
-        if a.compliant is False and result.final:
+        if not a.computable:
+            pass  # missing driving logs: no penalty is proposed, and none already proposed is withdrawn (§2.1)
+        elif a.compliant is False and result.final:
             notice = propose_penalty(
-                session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of
+                session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of, change
             )
-            summary.shortfalls.append(
-                f"{contract.id} year {year.number}: penalty {danish_money(a.penalty_total)}, hearing {notice.status}"
-            )
+            summary.shortfalls.append(f"{contract.id} year {year.number}: {hearing_summary(notice)}")
         elif result.final:
-            withdraw_if_open(session, contract.id, year.number)
+            note_no_shortfall(session, contract.id, year.number, change)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)
     if contract.euro6_applies_to:
+        # §2.6 has no transition months: every vehicle on a trip line of the whole contract year counts.
+        for line in counted_trip_lines(session, contract.id, year.start, year.end):
+            plates_used.update(line.registrations)
         findings += euro6_findings(contract, year, plates_used, vehicles)
     findings += hvo100_findings(contract, year, log_trips, vehicles)
     findings += log_vehicle_findings(contract, year, log_trips, vehicles)
     lines = list(dated_lines(invoices, year.start, year.end))
+    findings += silent_month_findings(contract, year, lines, log_trips, as_of)
+    findings += unrecognised_trip_line_findings(contract, year, lines)
     findings += eco_label_findings(contract, year, lines, catalogue)
     findings += unknown_label_findings(contract, year, lines, catalogue)
     findings += categorisation_findings(contract, year, catalogue)
@@ -213,11 +260,12 @@ def _check_contract_year(
     findings += licence_findings(contract, year, lines, catalogue, registry)
     findings += banned_item_findings(contract, year, lines)
     for rule in contract.purchase_shares:
-        share = purchase_share(rule, year, lines, catalogue)
+        share = purchase_share(rule, year, lines, catalogue, contract.exchange_rates)
         finding = purchase_share_finding(contract, share)
         if finding:
             findings.append(finding)
         findings += quarter_findings(contract, share)
+        findings += purchase_amount_findings(contract, share)
         store_outcome(session, purchase_share_outcome(contract.id, year, rule, share), _now())
     return findings
 
@@ -237,22 +285,35 @@ def run_checks(
             f"no contract {contract_id!r}", contract=contract_id, expected="one of " + ", ".join(c.id for c in contracts)
         )
     summary = CheckSummary(contracts=len(selected))
-    with session_scope(engine, exclusive=True) as session:  # another run's checks wait for this one
+    # Two transactions: the shared stage (contract rows, invoice matches) writes the same values whichever
+    # contract a run checks, so runs of different contracts go through it side by side; the checks then
+    # lock only the contracts checked (a run of all contracts waits for every other, store/db.py).
+    only = None if contract_id is None else [contract_id]
+    with session_scope(engine, exclusive=True, contracts=None if only is None else []) as session:
         for contract in contracts:
             _store_contract(session, contract)
         stored = stored_invoices(session)
         invoices: list[InvoiceRecord] = []
         unmatched: list[FindingRecord] = []
+        held_out: list[FindingRecord] = []
         for row in stored:
             record = invoice_record(row)
             match = invoice_contract(record, contracts)
             row.contract_id = match.contract_id
-            invoices.append(replace(record, contract_id=match.contract_id))
-            if match.contract_id is None:
+            # Issue 16: who issued it for that contract; "held_out" when it only cites contracts not listing its issuer.
+            row.issuer_role = match.role or (HELD_OUT if match.how == "not_attributed" else None)
+            row.in_green_vehicle_share = match.in_green_vehicle_share if match.contract_id else None
+            invoices.append(replace(record, contract_id=match.contract_id, issuer_role=row.issuer_role))
+            held_out += not_attributed_invoice_findings(record, match)
+            if match.contract_id is None and match.how != "not_attributed":
                 unmatched.append(unmatched_invoice_finding(record, match))
         summary.unmatched_invoices = len(unmatched)
         if contract_id is None and year is None:
             summary.findings += _replace_findings(session, unmatched, Finding.rule_id == RULE_UNMATCHED)
+            held_out += held_out_document_findings(session, contracts)
+            summary.held_out_documents = _replace_findings(session, held_out, Finding.rule_id == RULE_NOT_ATTRIBUTED)
+            summary.findings += summary.held_out_documents
+    with session_scope(engine, exclusive=True, contracts=only) as session:  # another run of these contracts waits
         vehicles = registered_vehicles(session)
         catalogues = contract_catalogues(session, selected)
         registry = licence_registry(session)
@@ -272,7 +333,7 @@ def run_checks(
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
             catalogue = catalogues[contract.id]
-            log_trips = contract_log_trips(session, contract)
+            log_trips = with_register_day(session, contract_log_trips(session, contract))  # issue 16 item 6
             for contract_year in years:
                 findings = _check_contract_year(
                     session,
@@ -294,3 +355,11 @@ def run_checks(
             delete(Finding).where(Finding.contract_id.is_not(None), Finding.contract_id.not_in([c.id for c in contracts]))
         )
     return summary
+
+
+def store_contract_terms(engine: Engine, contracts: Sequence[ContractTerms]) -> None:
+    """Store (or update) the contract rows, in one transaction before a DAG run's per-contract tasks start:
+    on a new database those tasks would otherwise all insert the same rows at once, and all but one fail."""
+    with session_scope(engine, exclusive=True) as session:
+        for contract in contracts:
+            _store_contract(session, contract)

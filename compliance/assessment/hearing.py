@@ -1,9 +1,17 @@
 """§2.1 hearing: a shortfall proposes a penalty; the supplier may comment before anything is imposed.
 
 States: ``proposed`` → ``commented`` (the supplier's comment is recorded) → ``confirmed``,
-``reduced`` or ``waived`` (the contract manager's decision, final). A proposal whose shortfall
-disappears on a later check is ``withdrawn``. Every step is a ``HearingEvent`` row that is never
-changed afterwards, so the penalty statement can show the whole history.
+``reduced`` or ``waived`` (the contract manager's decision), or ``withdrawn`` (a contract
+manager's withdrawal, with a reason). A decision changes only by a contract manager's recorded
+step with a reason: a correction (another decision or amount) or a reopening (back to
+``commented``/``proposed``). Every step is a ``HearingEvent`` row that is never changed
+afterwards, so the penalty statement can show the whole history.
+
+Nothing later silently undoes a hearing (issue 16 item 3): when later data changes a year's
+figures, the check records a recalculation step (``assessment_changed``, or
+``assessment_changed_after_decision``) with the figures before and after and the documents whose
+trip lines changed (:func:`recalculation`). An open proposal follows a changed penalty; a decision
+stands; a shortfall that disappears leaves the proposal open until a contract manager withdraws it.
 """
 
 from __future__ import annotations
@@ -11,17 +19,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
 from compliance.base.errors import TerminalError
-from compliance.base.formatting import danish_date, danish_money
+from compliance.base.formatting import danish_date, danish_money, danish_number
+from compliance.base.text import character_code, control_character
 from compliance.store.models import HearingEvent, Notice
 
 OPEN_STATES = {"proposed", "commented"}
 DECISIONS = {"confirm": "confirmed", "reduce": "reduced", "waive": "waived"}
+DECIDED_STATES = frozenset(DECISIONS.values())
 SYSTEM = "compliance check"
 
 
@@ -33,10 +44,87 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _event(notice: Notice, kind: str, actor: str, text: str | None, amount: Decimal | None) -> None:
+ACTOR_MAX = 200  # the size of hearing_event.actor
+
+
+def _event(
+    notice: Notice, kind: str, actor: str, text: str | None, amount: Decimal | None, details: dict[str, Any] | None = None
+) -> None:
+    # What a person typed is checked as supplier files are: SQLite would keep a NUL or an overlong name,
+    # PostgreSQL refuse it (issue 16, item 7).
+    for name, value in (("the name (--by)", actor), ("the text", text or "")):
+        if (character := control_character(value)) is not None:
+            raise HearingError(
+                f"{name} contains the control character {character_code(character)}",
+                expected="text without control characters (tab and line breaks are text)",
+            )
+    if len(actor) > ACTOR_MAX:
+        raise HearingError(f"the name (--by) is {len(actor)} characters long", expected=f"at most {ACTOR_MAX} characters")
     notice.events.append(
-        HearingEvent(occurred_at=_now(), kind=kind, actor=actor, text=text, amount=amount, status_after=notice.status)
+        HearingEvent(
+            occurred_at=_now(), kind=kind, actor=actor, text=text, amount=amount, status_after=notice.status, details=details
+        )
     )
+
+
+FIGURES = ("green_trips", "total_trips", "green_km", "total_km", "shortfall_trips", "shortfall_km", "penalty_total")
+
+
+@dataclass(frozen=True)
+class Recalculation:
+    """A year's §2.1 figures before and after a check, and the documents whose counted trip lines changed."""
+
+    before: dict[str, str | None]
+    after: dict[str, str | None]
+    documents: tuple[dict[str, str], ...]
+
+    def details(self) -> dict[str, Any]:
+        return {"before": self.before, "after": self.after, "documents": list(self.documents)}
+
+    def text(self) -> str:
+        """The step in words (English, as the other recorded steps): what changed and which documents."""
+
+        def figure(name: str, money: bool = False) -> str:
+            old, new = self.before.get(name), self.after.get(name)
+            show = (lambda v: danish_money(Decimal(v))) if money else (lambda v: danish_number(Decimal(v)))
+            return f"{'–' if old is None else show(old)} → {'–' if new is None else show(new)}"
+
+        parts = [
+            f"green trips {figure('green_trips')}",
+            f"all trips {figure('total_trips')}",
+            f"trips short {figure('shortfall_trips')}",
+            f"penalty {figure('penalty_total', money=True)}",
+        ]
+        if self.before.get("total_km") is not None or self.after.get("total_km") is not None:
+            parts.insert(2, f"km {figure('green_km')} of {figure('total_km')}")
+        documents = ", ".join(f"{d['document_type'].replace('_', ' ')} {d['invoice']} ({d['file']})" for d in self.documents)
+        return "recalculated: " + "; ".join(parts) + f"; documents: {documents or 'none (the terms or the register changed)'}"
+
+
+def _figures(outcome: GreenVehicleOutcome) -> dict[str, str | None]:
+    values = {name: getattr(outcome, name) for name in FIGURES}
+    return {name: None if value is None else str(value) for name, value in values.items()}
+
+
+def recalculation(previous: GreenVehicleOutcome | None, current: GreenVehicleOutcome) -> Recalculation | None:
+    """What changed between the stored outcome and the new one (None when no figure did)."""
+    if previous is None or not previous.final:
+        return None
+    before, after = _figures(previous), _figures(current)
+    if all(Decimal(before[n] or 0) == Decimal(after[n] or 0) and (before[n] is None) == (after[n] is None) for n in FIGURES):
+        return None
+
+    def lines(outcome: GreenVehicleOutcome) -> dict[tuple[str, str, str], list[tuple[str, str, str, str]]]:
+        by_document: dict[tuple[str, str, str], list[tuple[str, str, str, str]]] = {}
+        for line in outcome.trip_lines:
+            key = (line.invoice, line.document_type, line.file)
+            by_document.setdefault(key, []).append((line.line, line.kind, line.day.isoformat(), str(line.trips)))
+        return {key: sorted(value) for key, value in by_document.items()}
+
+    old, new = lines(previous), lines(current)
+    changed = sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
+    documents = tuple({"invoice": k[0], "document_type": k[1], "file": k[2]} for k in changed)
+    return Recalculation(before, after, documents)
 
 
 @dataclass(frozen=True)
@@ -114,9 +202,17 @@ def penalty_case(session: Session, contract_id: str, year: int) -> tuple[GreenVe
 
 
 def propose_penalty(
-    session: Session, contract_id: str, year: int, supplier_cvr: str, penalty: Decimal, hearing_days: int, today: date
+    session: Session,
+    contract_id: str,
+    year: int,
+    supplier_cvr: str,
+    penalty: Decimal,
+    hearing_days: int,
+    today: date,
+    change: Recalculation | None = None,
 ) -> Notice:
-    """Open a hearing for a shortfall, or follow a changed assessment while the hearing is open."""
+    """Open a hearing for a shortfall, or record a recalculation of an existing one (``change``)."""
+    details = None if change is None else change.details()
     notice = hearing_notice(session, contract_id, year)
     if notice is None:
         notice = Notice(
@@ -132,32 +228,86 @@ def propose_penalty(
         session.add(notice)
         _event(notice, "proposed", SYSTEM, f"comments by {danish_date(notice.deadline)}", penalty)
         return notice
+    said = f"{change.text()}; " if change is not None else ""
     if notice.status == "withdrawn":
         notice.status = "proposed"
         notice.proposed_penalty = penalty
         notice.deadline = today + timedelta(days=hearing_days)
-        _event(notice, "proposed", SYSTEM, f"shortfall found again; comments by {danish_date(notice.deadline)}", penalty)
-    elif notice.proposed_penalty != penalty:
-        if notice.status in OPEN_STATES:
+        _event(
+            notice,
+            "proposed",
+            SYSTEM,
+            f"{said}shortfall found again; comments by {danish_date(notice.deadline)}",
+            penalty,
+            details,
+        )
+    elif notice.status in OPEN_STATES:
+        if notice.proposed_penalty != penalty or change is not None:
             notice.proposed_penalty = penalty
-            _event(notice, "assessment_changed", SYSTEM, "the data changed; the proposed penalty follows it", penalty)
-        else:
             _event(
                 notice,
-                "assessment_changed_after_decision",
+                "assessment_changed",
                 SYSTEM,
-                "the data changed after the decision; the decision stands",
+                f"{said or 'the data changed; '}the proposed penalty follows it",
                 penalty,
+                details,
             )
+    elif change is not None or (notice.proposed_penalty != penalty and not _noted_after_decision(notice, penalty)):
+        _event(
+            notice,
+            "assessment_changed_after_decision",
+            SYSTEM,
+            f"{said or 'the data changed after the decision; '}the decision stands",
+            penalty,
+            details,
+        )
     return notice
 
 
-def withdraw_if_open(session: Session, contract_id: str, year: int) -> None:
-    """A later check found no shortfall: an open proposal is withdrawn (a decision stands)."""
+def hearing_summary(notice: Notice) -> str:
+    """The hearing in one line for the run summary: the proposal, and the decision once made."""
+    proposed = danish_money(notice.proposed_penalty)
+    if notice.status in DECIDED_STATES and notice.decided_at is not None:
+        decided = danish_money(notice.decided_penalty)
+        return f"penalty {proposed} proposed; {notice.status} on {notice.decided_at.date().isoformat()}: {decided} imposed"
+    return f"penalty {proposed}, hearing {notice.status}"
+
+
+def _noted_after_decision(notice: Notice, penalty: Decimal) -> bool:
+    """Whether the last step already noted this penalty after the decision (a re-run notes nothing new)."""
+    last = notice.events[-1] if notice.events else None
+    return last is not None and last.kind == "assessment_changed_after_decision" and last.amount == penalty
+
+
+def note_no_shortfall(session: Session, contract_id: str, year: int, change: Recalculation | None) -> Notice | None:
+    """A later check found no shortfall: the hearing records the recalculation and stays as it is. An
+    open proposal is withdrawn only by a contract manager, with a reason (:func:`record_withdrawal`)."""
     notice = hearing_notice(session, contract_id, year)
-    if notice is not None and notice.status in OPEN_STATES:
-        notice.status = "withdrawn"
-        _event(notice, "withdrawn", SYSTEM, "a later check found no shortfall", None)
+    if notice is None or notice.status == "withdrawn" or change is None:
+        return notice
+    if notice.status in OPEN_STATES:
+        text = f"{change.text()}; no shortfall now: the proposal stands until a contract manager withdraws it or decides"
+        _event(notice, "assessment_changed", SYSTEM, text, Decimal("0.00"), change.details())
+    else:
+        _event(
+            notice,
+            "assessment_changed_after_decision",
+            SYSTEM,
+            f"{change.text()}; no shortfall now; the decision stands",
+            Decimal("0.00"),
+            change.details(),
+        )
+    return notice
+
+
+def record_withdrawal(session: Session, contract_id: str, year: int, reason: str, actor: str) -> Notice:
+    """A contract manager withdraws an open proposal; the reason goes into the penalty statement."""
+    if not reason.strip():
+        raise HearingError("the withdrawal has no reason", expected="why the proposal is withdrawn, for the penalty statement")
+    notice = _open_notice(session, contract_id, year)
+    notice.status = "withdrawn"
+    _event(notice, "withdrawn", actor, reason.strip(), None)
+    return notice
 
 
 def _open_notice(session: Session, contract_id: str, year: int) -> Notice:
@@ -184,6 +334,97 @@ def record_comment(session: Session, contract_id: str, year: int, text: str, act
     return notice
 
 
+@dataclass(frozen=True)
+class DecisionPreview:
+    """What a decision, a correction or a reopening would store, shown before anything is stored."""
+
+    contract_id: str
+    contract_year: int
+    step: str  # "decision" | "correction" | "reopening"
+    status_before: str
+    status_after: str
+    proposed_penalty: Decimal
+    decided_before: Decimal | None
+    decided_after: Decimal | None
+    reason: str
+    actor: str
+
+
+def _heard(notice: Notice, today: date) -> bool:
+    """The supplier has been heard: a comment is recorded, or the deadline for comments has passed (§2.1)."""
+    assert notice.deadline is not None
+    return any(event.kind == "supplier_comment" for event in notice.events) or today > notice.deadline
+
+
+def _decided_amount(notice: Notice, decision: str, reason: str, today: date, amount: Decimal | None) -> Decimal:
+    """The penalty a decision imposes, or a ``HearingError`` saying what is missing or not allowed."""
+    if decision not in DECISIONS:
+        raise HearingError(f"unknown decision {decision!r}", expected="confirm, reduce or waive")
+    if not reason.strip():
+        raise HearingError("the decision has no reason", expected="the reason (--reason), for the penalty statement")
+    assert notice.proposed_penalty is not None and notice.deadline is not None
+    if decision != "waive" and not _heard(notice, today):
+        raise HearingError(
+            f"the supplier may comment until {danish_date(notice.deadline)} and has not yet; a penalty cannot be imposed before",
+            expected="the supplier's comment (compliance hearing comment) or a date after the deadline",
+        )
+    if decision == "reduce":
+        if amount is None:
+            raise HearingError(
+                "the reduced penalty is missing",
+                expected=f"--amount with the reduced penalty, from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
+            )
+        if not amount.is_finite() or amount < 0 or amount >= notice.proposed_penalty:
+            raise HearingError(
+                f"a reduced penalty must be below the proposed {danish_money(notice.proposed_penalty)}",
+                expected=f"an amount from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
+            )
+        return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if amount is not None:
+        raise HearingError(f"an amount is given with --decision {decision}", expected="--amount only with --decision reduce")
+    return notice.proposed_penalty if decision == "confirm" else Decimal("0.00")
+
+
+def _decided_notice(session: Session, contract_id: str, year: int) -> Notice:
+    notice = hearing_notice(session, contract_id, year)
+    if notice is None or notice.status not in DECIDED_STATES:
+        status = "without a hearing" if notice is None else f"{notice.status}, not decided"
+        raise HearingError(
+            f"contract {contract_id} year {year} is {status}; there is no decision to correct or reopen",
+            expected="a hearing that is confirmed, reduced or waived",
+        )
+    return notice
+
+
+def preview_decision(
+    session: Session,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+    correction: bool = False,
+) -> DecisionPreview:
+    """What ``record_decision`` (or, with ``correction``, ``correct_decision``) would store; stores nothing."""
+    notice = _decided_notice(session, contract_id, year) if correction else _open_notice(session, contract_id, year)
+    decided = _decided_amount(notice, decision, reason, today, amount)
+    assert notice.proposed_penalty is not None
+    return DecisionPreview(
+        contract_id,
+        year,
+        "correction" if correction else "decision",
+        notice.status,
+        DECISIONS[decision],
+        notice.proposed_penalty,
+        notice.decided_penalty,
+        decided,
+        reason.strip(),
+        actor,
+    )
+
+
 def record_decision(
     session: Session,
     contract_id: str,
@@ -194,35 +435,73 @@ def record_decision(
     today: date,
     amount: Decimal | None = None,
 ) -> Notice:
-    """The contract manager's final decision: confirm, reduce (with the new amount) or waive.
+    """The contract manager's decision: confirm, reduce (with the new amount) or waive.
 
     Confirm and reduce need the supplier to have been heard: a recorded comment, or the deadline
-    passed. Waiving is always possible. Every decision needs a reason.
+    passed. Waiving is always possible. Every decision needs a reason. A decision changes later only
+    through a recorded correction or reopening (``correct_decision``, ``reopen_hearing``).
     """
-    if decision not in DECISIONS:
-        raise HearingError(f"unknown decision {decision!r}", expected="confirm, reduce or waive")
-    if not reason.strip():
-        raise HearingError("the decision has no reason", expected="the reason, for the penalty statement")
     notice = _open_notice(session, contract_id, year)
-    assert notice.proposed_penalty is not None and notice.deadline is not None
-    if decision != "waive" and notice.status == "proposed" and today <= notice.deadline:
-        raise HearingError(
-            f"the supplier may comment until {danish_date(notice.deadline)} and has not yet; a penalty cannot be imposed before",
-            expected="the supplier's comment (compliance hearing comment) or a date after the deadline",
-        )
-    if decision == "reduce":
-        if amount is None or not amount.is_finite() or amount < 0 or amount >= notice.proposed_penalty:
-            raise HearingError(
-                f"a reduced penalty must be below the proposed {danish_money(notice.proposed_penalty)}",
-                expected=f"an amount from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
-            )
-        decided = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    elif decision == "confirm":
-        decided = notice.proposed_penalty
-    else:
-        decided = Decimal("0.00")
+    decided = _decided_amount(notice, decision, reason, today, amount)
     notice.status = DECISIONS[decision]
     notice.decided_penalty = decided
     notice.decided_at = _now()
     _event(notice, f"decision_{decision}", actor, reason.strip(), decided)
+    return notice
+
+
+def correct_decision(
+    session: Session,
+    contract_id: str,
+    year: int,
+    decision: str,
+    reason: str,
+    actor: str,
+    today: date,
+    amount: Decimal | None = None,
+) -> Notice:
+    """A contract manager corrects a decision (a wrong amount, the wrong decision): a new step with the
+    reason; the earlier decision stays in the history, never edited in place."""
+    notice = _decided_notice(session, contract_id, year)
+    decided = _decided_amount(notice, decision, reason, today, amount)
+    notice.status = DECISIONS[decision]
+    notice.decided_penalty = decided
+    notice.decided_at = _now()
+    _event(notice, "decision_corrected", actor, reason.strip(), decided)
+    return notice
+
+
+def preview_reopening(session: Session, contract_id: str, year: int, reason: str, actor: str) -> DecisionPreview:
+    """What ``reopen_hearing`` would store; stores nothing."""
+    notice = _decided_notice(session, contract_id, year)
+    if not reason.strip():
+        raise HearingError("the reopening has no reason", expected="the reason (--reason), for the penalty statement")
+    assert notice.proposed_penalty is not None
+    return DecisionPreview(
+        contract_id,
+        year,
+        "reopening",
+        notice.status,
+        _reopened_status(notice),
+        notice.proposed_penalty,
+        notice.decided_penalty,
+        None,
+        reason.strip(),
+        actor,
+    )
+
+
+def _reopened_status(notice: Notice) -> str:
+    return "commented" if any(event.kind == "supplier_comment" for event in notice.events) else "proposed"
+
+
+def reopen_hearing(session: Session, contract_id: str, year: int, reason: str, actor: str) -> Notice:
+    """A contract manager reopens a decided hearing (new information, a complaint): the decision no
+    longer applies and the hearing is open again, as a recorded step with the reason."""
+    preview = preview_reopening(session, contract_id, year, reason, actor)
+    notice = _decided_notice(session, contract_id, year)
+    notice.status = preview.status_after
+    notice.decided_penalty = None
+    notice.decided_at = None
+    _event(notice, "reopened", actor, preview.reason, None)
     return notice

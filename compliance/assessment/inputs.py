@@ -7,15 +7,20 @@ document types (labels, classification codes, properties) exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from compliance.base.documents import Classification, Label, Property
+from compliance.base.documents import AllowanceCharge, Classification, Label, Property
 from compliance.base.vocabulary import vehicle_is_green
+from compliance.checks.attribution import log_supplier_cvrs
 from compliance.checks.catalogue_history import CatalogueHistory
+from compliance.checks.green_vehicles import vehicle_on_day
 from compliance.checks.inputs import (
     CatalogueItemRecord,
     CatalogueMessageRecord,
@@ -24,11 +29,22 @@ from compliance.checks.inputs import (
     LoggedTrip,
     RegisteredVehicle,
     RegistryLicence,
+    VehiclePeriod,
 )
 from compliance.checks.items import contract_catalogue
 from compliance.checks.licences import LicenceRegistry
 from compliance.contracts import ContractTerms
-from compliance.store.models import CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, Trip, Vehicle
+from compliance.store.models import (
+    CatalogueItem,
+    CatalogueMessage,
+    EcolabelLicence,
+    Invoice,
+    InvoiceLine,
+    SourceFile,
+    Trip,
+    Vehicle,
+)
+from compliance.store.models import VehiclePeriod as StoredVehiclePeriod
 
 
 def classifications(stored: Iterable[Mapping[str, Any]] | None) -> tuple[Classification, ...]:
@@ -44,6 +60,18 @@ def labels(stored: Iterable[Mapping[str, Any]] | None) -> tuple[Label, ...]:
             type1=bool(item.get("type1")),
             source=str(item.get("source", "")),
             licence=item.get("licence"),
+        )
+        for item in stored or ()
+    )
+
+
+def allowance_charges(stored: Iterable[Mapping[str, Any]] | None) -> tuple[AllowanceCharge, ...]:
+    return tuple(
+        AllowanceCharge(
+            charge=bool(item.get("charge")),
+            amount=Decimal(str(item.get("amount", "0"))),
+            reason=item.get("reason"),
+            reason_code=item.get("reason_code"),
         )
         for item in stored or ()
     )
@@ -97,6 +125,8 @@ def invoice_line_record(line: InvoiceLine) -> InvoiceLineRecord:
         delivery_date=line.delivery_date,
         source_line=line.source_line,
         path=line.path,
+        billing_reference=line.billing_reference,
+        billing_reference_line=line.billing_reference_line,
     )
 
 
@@ -120,6 +150,11 @@ def invoice_record(invoice: Invoice) -> InvoiceRecord:
         period_end=invoice.period_end,
         line_extension_amount=invoice.line_extension_amount,
         contract_id=invoice.contract_id,
+        allowance_charges=allowance_charges(invoice.allowance_charges),
+        supplier_se=invoice.supplier_se,
+        supplier_gln=invoice.supplier_gln,
+        issuer_role=invoice.issuer_role,
+        billing_references=tuple(invoice.billing_references or ()),
         lines=tuple(invoice_line_record(line) for line in sorted(invoice.lines, key=lambda line: line.position)),
     )
 
@@ -153,9 +188,38 @@ def logged_trip(trip: Trip) -> LoggedTrip:
 
 
 def _contract_log_filter(contract: ContractTerms) -> ColumnElement[bool]:
-    """Which driving-log trips belong to a contract: the supplier's own, or those naming the contract."""
+    """Which driving-log trips belong to a contract: rows from the contract's supplier (or a party whose
+    logs count, ``log_supplier_cvrs``) that name this contract or no contract. A row naming another
+    contract never counts here, and another supplier's row naming this contract never does either."""
     references = contract.invoice_references | {contract.id}
-    return (Trip.supplier_cvr == contract.supplier_cvr) | (Trip.contract_reference.in_(references))
+    return Trip.supplier_cvr.in_(sorted(log_supplier_cvrs(contract))) & (
+        Trip.contract_reference.is_(None) | Trip.contract_reference.in_(references)
+    )
+
+
+@dataclass(frozen=True)
+class CitingLog:
+    """A driving log whose rows name a contract but whose supplier the contract does not list."""
+
+    source_file_id: int
+    source_path: str
+    supplier_cvr: str | None
+    rows: int
+    first_row: int
+
+
+def logs_citing_from_others(session: Session, contract: ContractTerms) -> list[CitingLog]:
+    """Driving logs from issuers the contract does not list whose rows name the contract (held out)."""
+    references = contract.invoice_references | {contract.id}
+    allowed = sorted(log_supplier_cvrs(contract))
+    rows = session.execute(
+        select(Trip.source_file_id, SourceFile.path, Trip.supplier_cvr, func.count(), func.min(Trip.row))
+        .join(SourceFile, SourceFile.id == Trip.source_file_id)
+        .where(Trip.contract_reference.in_(references), Trip.supplier_cvr.is_(None) | Trip.supplier_cvr.not_in(allowed))
+        .group_by(Trip.source_file_id, SourceFile.path, Trip.supplier_cvr)
+        .order_by(Trip.source_file_id)
+    )
+    return [CitingLog(file_id, path, cvr, count, first) for file_id, path, cvr, count, first in rows]
 
 
 def contract_log_trips(session: Session, contract: ContractTerms) -> list[LoggedTrip]:
@@ -165,6 +229,20 @@ def contract_log_trips(session: Session, contract: ContractTerms) -> list[Logged
         for trip in session.scalars(
             select(Trip).where(_contract_log_filter(contract)).options(selectinload(Trip.source_file)).order_by(Trip.id)
         )
+    ]
+
+
+def with_register_day(session: Session, trips: Sequence[LoggedTrip]) -> list[LoggedTrip]:
+    """The logged trips, each with the register's period that covers its day (issue 16 item 6)."""
+    plates = sorted({trip.registration for trip in trips if trip.registration})
+    periods: dict[str, list[VehiclePeriod]] = {}
+    for start in range(0, len(plates), 500):
+        query = select(StoredVehiclePeriod).where(StoredVehiclePeriod.registration.in_(plates[start : start + 500]))
+        for row in session.scalars(query):
+            periods.setdefault(row.registration, []).append(vehicle_period(row))
+    return [
+        replace(trip, on_day=vehicle_on_day(periods[trip.registration], trip.trip_date)) if trip.registration in periods else trip
+        for trip in trips
     ]
 
 
@@ -182,6 +260,21 @@ def registered_vehicle(vehicle: Vehicle) -> RegisteredVehicle:
         source_file_id=vehicle.source_file_id,
         source_path=vehicle.source_file.path,
         row=vehicle.row,
+    )
+
+
+def vehicle_period(period: StoredVehiclePeriod) -> VehiclePeriod:
+    """One stored register validity period as the checks read it (issue 16 item 6)."""
+    return VehiclePeriod(
+        registration=period.registration,
+        kind=period.kind,
+        fuel=period.fuel,
+        valid_from=period.valid_from,
+        valid_to=period.valid_to,
+        green_evidence=period.green_evidence,
+        origin=period.origin,
+        source_file_id=period.source_file_id,
+        row=period.row,
     )
 
 
@@ -209,6 +302,23 @@ def vehicle_facts(session: Session, plate: str) -> dict[str, object] | None:
         "origin": vehicle.origin,
         "dmr_vehicle_id": vehicle.dmr_vehicle_id,
         "source": {"file": vehicle.source_path, "record": vehicle.row},
+        # What each source said over time (issue 16 item 6): a trip is judged by the period covering its day.
+        "periods": [
+            {
+                "valid_from": period.valid_from.isoformat() if period.valid_from else None,
+                "valid_to": period.valid_to.isoformat() if period.valid_to else None,
+                "kind": period.kind,
+                "fuel": period.fuel,
+                "green": vehicle_is_green(period.kind, period.fuel, period.green_evidence),
+                "origin": period.origin,
+                "source_file_id": period.source_file_id,
+                "record": period.row,
+            }
+            for period in sorted(
+                session.scalars(select(StoredVehiclePeriod).where(StoredVehiclePeriod.registration == plate)),
+                key=lambda p: (p.valid_from or date.min, p.source_file_id, p.row),  # open starts first, on every database
+            )
+        ],
     }
 
 
@@ -227,6 +337,9 @@ def _catalogue_message(message: CatalogueMessage) -> CatalogueMessageRecord:
         contract_references=tuple(message.contract_references or ()),
         valid_from=message.valid_from,
         valid_to=message.valid_to,
+        supplier_se=message.supplier_se,
+        supplier_gln=message.supplier_gln,
+        supplier_name=message.supplier_name,
     )
 
 
@@ -249,10 +362,15 @@ def _catalogue_item(item: CatalogueItem) -> CatalogueItemRecord:
     )
 
 
+def catalogue_message_records(session: Session) -> list[CatalogueMessageRecord]:
+    """Every stored catalogue message's header, in stored order."""
+    query = select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file)).order_by(CatalogueMessage.id)
+    return [_catalogue_message(message) for message in session.scalars(query)]
+
+
 def contract_catalogues(session: Session, contracts: Iterable[ContractTerms]) -> dict[str, CatalogueHistory]:
     """Every contract's catalogue history, from one read of the stored catalogue messages and lines."""
-    query = select(CatalogueMessage).options(selectinload(CatalogueMessage.source_file)).order_by(CatalogueMessage.id)
-    messages = [_catalogue_message(message) for message in session.scalars(query)]
+    messages = catalogue_message_records(session)
     items = [_catalogue_item(item) for item in session.scalars(select(CatalogueItem).order_by(CatalogueItem.id))]
     return {contract.id: contract_catalogue(contract, messages, items) for contract in contracts}
 

@@ -22,12 +22,22 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from compliance.assessment.hearing import DECIDED_STATES, hearing_notice
 from compliance.assessment.outcomes import green_outcome
 from compliance.assessment.results import StoredFinding, supplier_findings
 from compliance.contracts import ContractTerms
 from compliance.store.models import Notice, NoticeDelivery
 
 NOTICE_KIND = "discrepancies"
+
+
+@dataclass(frozen=True)
+class PenaltyDecision:
+    """The contract manager's decision on the year's penalty, which a letter states instead of the proposal."""
+
+    status: str  # confirmed | reduced | waived
+    amount: Decimal
+    decided_on: date
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class DiscrepancyNotice:
     supplier_cvr: str
     findings: tuple[StoredFinding, ...]
     penalty: Decimal | None  # the proposed §2.1 penalty when the year fell short
+    decision: PenaltyDecision | None  # once decided, the letter is a decision letter
     deadline: date
     issued: date
     content_sha256: str
@@ -59,16 +70,28 @@ def content_hash(findings: Sequence[StoredFinding], penalty: Decimal | None) -> 
 RUN_PARAMS = frozenset({"as_of"})
 
 
-def letter_hash(findings: Sequence[StoredFinding], penalty: Decimal | None) -> str:
+def letter_hash(findings: Sequence[StoredFinding], penalty: Decimal | None, decision: PenaltyDecision | None = None) -> str:
     """What the letter says, as a hash: each finding's identity, message key and parameters (without the
-    run date), expected and received, and the penalty. A letter with a new hash is sent again."""
+    run date), expected and received, the penalty and the decision on it. A letter with a new hash is
+    sent again, so a decision reaches the supplier once, as a decision letter."""
     digest = hashlib.sha256()
     for finding in sorted(findings, key=lambda f: f.fingerprint):
         params = {name: value for name, value in finding.message_params.items() if name not in RUN_PARAMS}
         part = [finding.fingerprint, finding.message_key, params, finding.expected, finding.received]
         digest.update(json.dumps(part, sort_keys=True, default=str, ensure_ascii=False).encode())
     digest.update(str(penalty).encode())
+    if decision is not None:
+        digest.update(f"{decision.status} {decision.amount} {decision.decided_on.isoformat()}".encode())
     return digest.hexdigest()
+
+
+def penalty_decision(session: Session, contract_id: str, year: int) -> PenaltyDecision | None:
+    """The decision on the year's hearing, if the contract manager has made one (and not reopened it)."""
+    hearing = hearing_notice(session, contract_id, year)
+    if hearing is None or hearing.status not in DECIDED_STATES or hearing.decided_penalty is None:
+        return None
+    assert hearing.decided_at is not None
+    return PenaltyDecision(hearing.status, hearing.decided_penalty, hearing.decided_at.date())
 
 
 def discrepancy_notices(
@@ -88,6 +111,7 @@ def discrepancy_notices(
         year_findings = tuple(f for f in findings if f.contract_year == number)
         green = green_outcome(session, contract.id, number)
         penalty = green.penalty_total if green is not None and green.status == "short" else None
+        decision = penalty_decision(session, contract.id, number)
         content = content_hash(year_findings, penalty)
         notice = session.scalars(
             select(Notice).where(Notice.contract_id == contract.id, Notice.contract_year == number, Notice.kind == NOTICE_KIND)
@@ -112,10 +136,11 @@ def discrepancy_notices(
                 supplier_cvr=contract.supplier_cvr,
                 findings=year_findings,
                 penalty=penalty,
+                decision=decision,
                 deadline=notice.deadline,
                 issued=notice.created_at.date(),
                 content_sha256=content,
-                letter_sha256=letter_hash(year_findings, penalty),
+                letter_sha256=letter_hash(year_findings, penalty, decision),
             )
         )
     return notices

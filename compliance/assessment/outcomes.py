@@ -6,7 +6,8 @@ purchase share) into the ``assessment`` table: the headline figures as columns, 
 :func:`year_outcomes` / :func:`green_outcome` and never look up a JSON key themselves.
 
 ``details["version"]`` says which shape a row has. Version 1 is the first typed shape; rows
-written before it (no ``version``) have the same keys and are read as version 1.
+written before it (no ``version``) have the same keys and are read as version 1. Keys added to
+version 1 since (``missing_log_months``, ``km_estimate``, ``monthly_km``) are optional and read as absent.
 """
 
 from __future__ import annotations
@@ -56,9 +57,10 @@ class TripLineEvidence:
     line: str
     source_line: int | None
     day: date
-    kind: str
+    kind: str  # how the line counts
     trips: Decimal
     registrations: tuple[str, ...]
+    stated_kind: str = ""  # what the line says, where it counts otherwise (issue 16 items 5–6)
 
     @classmethod
     def of(cls, line: CountedTripLine) -> TripLineEvidence:
@@ -72,6 +74,7 @@ class TripLineEvidence:
             line.kind,
             line.trips,
             line.registrations,
+            line.stated,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -85,6 +88,7 @@ class TripLineEvidence:
             "kind": self.kind,
             "trips": str(self.trips),
             "registrations": list(self.registrations),
+            "stated_kind": self.stated_kind or self.kind,
         }
 
     @classmethod
@@ -99,6 +103,7 @@ class TripLineEvidence:
             kind=str(data["kind"]),
             trips=_decimal(data["trips"]),
             registrations=tuple(data.get("registrations") or ()),
+            stated_kind=str(data.get("stated_kind") or data["kind"]),
         )
 
 
@@ -116,12 +121,47 @@ class MonthFigure:
 
 
 @dataclass(frozen=True)
+class KmEstimate:
+    """km the contract's fallback gives for months without a driving log: trips × km per trip (§2.1)."""
+
+    months: tuple[date, ...]
+    km_per_trip: Decimal
+    green_trips: Decimal
+    total_trips: Decimal
+
+    @property
+    def green_km(self) -> Decimal:
+        return self.green_trips * self.km_per_trip
+
+    @property
+    def total_km(self) -> Decimal:
+        return self.total_trips * self.km_per_trip
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "months": [month.isoformat() for month in self.months],
+            "km_per_trip": str(self.km_per_trip),
+            "green_trips": str(self.green_trips),
+            "total_trips": str(self.total_trips),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> KmEstimate:
+        return cls(
+            tuple(date.fromisoformat(month) for month in data["months"]),
+            _decimal(data["km_per_trip"]),
+            _decimal(data["green_trips"]),
+            _decimal(data["total_trips"]),
+        )
+
+
+@dataclass(frozen=True)
 class GreenVehicleOutcome:
     """§2.1 for one contract year: every figure the share and the penalty are made of."""
 
     contract_id: str
     contract_year: int
-    status: str  # compliant | short | no_data; on_track | at_risk | in_progress while the year runs
+    status: str  # compliant | short | no_data | not_computable; on_track | at_risk | in_progress while the year runs
     final: bool
     window_start: date
     window_end: date
@@ -147,6 +187,9 @@ class GreenVehicleOutcome:
     penalty_fixed: Decimal
     penalty_total: Decimal  # 0 until the year has ended
     trip_lines: tuple[TripLineEvidence, ...]
+    missing_log_months: tuple[date, ...] = ()  # months without a driving log that leave a figure uncomputable
+    km_estimate: KmEstimate | None = None  # the contract's fallback km for months without a log
+    monthly_km: tuple[MonthFigure, ...] = ()  # a km contract's green and all km per month of the window
 
     rule_id = RULE_SHARE
 
@@ -175,6 +218,9 @@ class GreenVehicleOutcome:
             "penalty_variable": str(self.penalty_variable),
             "penalty_fixed": str(self.penalty_fixed),
             "trip_lines": [line.to_json() for line in self.trip_lines],
+            "missing_log_months": [month.isoformat() for month in self.missing_log_months],
+            "km_estimate": None if self.km_estimate is None else self.km_estimate.to_json(),
+            "monthly_km": [{"month": m.month.isoformat(), "green": str(m.green), "total": str(m.total)} for m in self.monthly_km],
         }
 
     @classmethod
@@ -211,11 +257,19 @@ class GreenVehicleOutcome:
             penalty_fixed=_decimal(d["penalty_fixed"]),
             penalty_total=row.penalty_total,
             trip_lines=tuple(TripLineEvidence.from_json(line) for line in d.get("trip_lines") or ()),
+            missing_log_months=tuple(date.fromisoformat(month) for month in d.get("missing_log_months") or ()),
+            km_estimate=None if not d.get("km_estimate") else KmEstimate.from_json(d["km_estimate"]),
+            monthly_km=tuple(
+                MonthFigure(date.fromisoformat(m["month"]), _decimal(m["green"]), _decimal(m["total"]))
+                for m in d.get("monthly_km") or ()
+            ),
         )
 
     def monthly_figures(self) -> list[MonthFigure]:
-        """Green and all trips per month of the window, every month listed; they add up to the year's
-        figures because they are sums of the same trip lines."""
+        """Green and all trips (km on a km contract) per month of the window, every month listed; they add
+        up to the year's figures because they are sums of the same trip lines (driving-log trips)."""
+        if self.basis == "km":
+            return list(self.monthly_km)
         green: dict[date, Decimal] = {}
         total: dict[date, Decimal] = {}
         for line in self.trip_lines:
@@ -286,6 +340,10 @@ class PurchaseShareOutcome:
     level_inclusive: bool
     lines: tuple[Mapping[str, Any], ...]  # each counted line's evidence (document, line, value, labels)
     quarters: tuple[QuarterOutcome, ...]
+    # Issue 16 item 10: amounts counted apart per currency ({currency, amount, lines}), and the
+    # contract's rates applied ({currency, dkk, source}).
+    held_out: tuple[Mapping[str, Any], ...] = ()
+    rates: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -297,6 +355,8 @@ class PurchaseShareOutcome:
             "level_inclusive": self.level_inclusive,
             "lines": [dict(line) for line in self.lines],
             "quarters": [quarter.to_json() for quarter in self.quarters],
+            "held_out": [dict(entry) for entry in self.held_out],
+            "rates": [dict(rate) for rate in self.rates],
         }
 
     @classmethod
@@ -319,6 +379,8 @@ class PurchaseShareOutcome:
             level_inclusive=bool(d["level_inclusive"]),
             lines=tuple(d.get("lines") or ()),
             quarters=tuple(QuarterOutcome.from_json(quarter) for quarter in d.get("quarters") or ()),
+            held_out=tuple(d.get("held_out") or ()),
+            rates=tuple(d.get("rates") or ()),
         )
 
 

@@ -22,7 +22,7 @@ from compliance.store.models import DataQualityFailure, DataQualityRun, Invoice,
 OPEN_HEARING = ("proposed", "commented")
 DECIDED_HEARING = ("confirmed", "reduced", "waived")
 # The worst outcome status of a year decides the contract's state, in this order.
-STATUS_ORDER = ("short", "at_risk", "on_track", "compliant")
+STATUS_ORDER = ("short", "not_computable", "at_risk", "on_track", "compliant")
 
 
 def contract_status(years: Sequence[AssessedYear]) -> str:

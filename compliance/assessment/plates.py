@@ -17,7 +17,7 @@ def plates_in_data(session: Session, contracts: Sequence[ContractTerms]) -> set[
     """Every plate our data mentions: driving logs, the register, and trip lines as each contract reads them."""
     plates = {plate for plate in session.scalars(select(Trip.registration)) if plate}
     plates.update(session.scalars(select(Vehicle.registration)))
-    rules = [c.green_vehicles.trip_lines for c in contracts if c.green_vehicles is not None]
+    rules = [c.green_vehicles.trip_lines for c in contracts if c.green_vehicles is not None and c.green_vehicles.trip_lines]
     for line in session.scalars(select(InvoiceLine)):
         scanned = scanned_line(line)
         for rule in rules:

@@ -5,10 +5,12 @@
 - Seed 000: the share of contracts that set at least one green requirement, and how many each sets
   (the administration's target: 80 % of new contracts).
 
-Spend is the invoiced amount excl. VAT in DKK of the calendar year's lines (the line's delivery
-date, else the invoice's), credit notes netted; labels are those on the line, else what the
-contract's catalogue showed for the item that day. Lines in another currency are counted apart,
-never converted.
+Spend is the paid amount excl. VAT in DKK of the calendar year's lines (the line's delivery date,
+else the invoice's), credit notes netted: the line's net amount plus its pro-rata part of the
+invoice's document-level allowances and charges (``compliance.checks.amounts``). Labels are those
+on the line, else what the contract's catalogue showed for the item that day. Lines in another
+currency are converted at the rate the invoice's contract names (``exchange_rates``), else counted
+apart, never added to kroner.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from compliance.assessment.inputs import contract_catalogues, invoice_record, st
 from compliance.base.documents import Classification, Label
 from compliance.base.package_data import load_package_json
 from compliance.categorisation import unspsc_codes
+from compliance.checks.amounts import paid_amount
+from compliance.checks.attribution import HELD_OUT
 from compliance.checks.catalogue_history import CatalogueHistory
 from compliance.checks.items import dated_lines, effective_labels
-from compliance.contracts import ContractTerms
+from compliance.contracts import ContractTerms, ExchangeRate
 from compliance.labels import definition_for
 from compliance.store.db import session_scope
 
@@ -100,6 +104,8 @@ class Portfolio:
     spend: list[SpendShare]
     other_currency_lines: int
     contracts: list[ContractGreenTerms] = field(default_factory=list)
+    other_currency_amounts: dict[str, Decimal] = field(default_factory=dict)  # counted apart, per currency
+    rates_used: dict[str, set[ExchangeRate]] = field(default_factory=dict)  # converted, per currency
 
     @property
     def new_contracts(self) -> list[ContractGreenTerms]:
@@ -137,6 +143,12 @@ class Portfolio:
             "year": self.year,
             "spend": [row.as_json() for row in self.spend],
             "other_currency_lines": self.other_currency_lines,
+            "other_currency_amounts": {currency: str(amount) for currency, amount in sorted(self.other_currency_amounts.items())},
+            "rates": [
+                {"currency": rate.currency, "dkk": str(rate.dkk), "source": rate.source}
+                for currency in sorted(self.rates_used)
+                for rate in sorted(self.rates_used[currency], key=lambda rate: (rate.dkk, rate.source or ""))
+            ],
             "green_terms": {
                 "all_contracts": coverage(self.contracts),
                 "new_contracts": coverage(self.new_contracts),
@@ -162,17 +174,27 @@ def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years
     """The portfolio figures of several calendar years, from one read of invoices and catalogues."""
     rows: dict[int, dict[tuple[str, str], SpendShare]] = {year: {} for year in years}
     other_currency = dict.fromkeys(years, 0)
+    held_out: dict[int, dict[str, Decimal]] = {year: {} for year in years}
+    rates_used: dict[int, dict[str, set[ExchangeRate]]] = {year: {} for year in years}
+    rates_of = {contract.id: contract.exchange_rates for contract in contracts}
     with session_scope(engine) as session:
         invoices = [invoice_record(invoice) for invoice in stored_invoices(session)]
         catalogues = contract_catalogues(session, contracts)
         no_catalogue = CatalogueHistory([], [])
         for dated in dated_lines(invoices, date(min(years), 1, 1), date(max(years), 12, 31)):
-            amount = dated.line.line_amount
-            if amount is None or dated.day.year not in rows:
+            paid = paid_amount(dated, rates_of.get(dated.invoice.contract_id or "", ()))
+            if paid is None or dated.day.year not in rows:
                 continue
-            if (dated.invoice.currency or "DKK").upper() != "DKK":
+            if dated.invoice.issuer_role == HELD_OUT:
+                continue  # cites a contract that does not list its issuer: held out of every figure (issue 16)
+            if paid.dkk is None:
                 other_currency[dated.day.year] += 1
+                apart = held_out[dated.day.year]
+                apart[paid.currency] = apart.get(paid.currency, Decimal(0)) + paid.paid
                 continue
+            if paid.rate is not None:
+                rates_used[dated.day.year].setdefault(paid.currency, set()).add(paid.rate)
+            amount = paid.dkk
             catalogue = catalogues.get(dated.invoice.contract_id or "", no_catalogue)
             labels, _ = effective_labels(dated, catalogue)
             unit = dated.invoice.customer_gln or dated.invoice.customer_endpoint_id or "unknown"
@@ -186,6 +208,13 @@ def portfolios_by_year(engine: Engine, contracts: Sequence[ContractTerms], years
                 row.organic += amount
     terms = [ContractGreenTerms(c.id, c.name, c.start, c.green_term_count()) for c in sorted(contracts, key=lambda c: c.start)]
     return {
-        year: Portfolio(year, sorted(rows[year].values(), key=lambda r: (r.buyer_unit, r.category)), other_currency[year], terms)
+        year: Portfolio(
+            year,
+            sorted(rows[year].values(), key=lambda r: (r.buyer_unit, r.category)),
+            other_currency[year],
+            terms,
+            held_out[year],
+            rates_used[year],
+        )
         for year in years
     }

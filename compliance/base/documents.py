@@ -26,6 +26,8 @@ class Party:
     gln: str | None = None
     name: str | None = None
     se: str | None = None
+    # How an identifier was read when the document does not say its scheme: {"cvr": "..."} (issue 16, item 8).
+    provenance: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,16 +90,39 @@ class DocumentLine:
     allowance_charges: list[AllowanceCharge] = field(default_factory=list)
     source_line: int | None = None
     path: str | None = None
+    # What a credit-note (or corrective) line credits: the invoice number and that invoice's line id
+    # (UBL ``BillingReference/InvoiceDocumentReference/ID`` and ``BillingReferenceLine/ID`` on the line).
+    billing_reference: str | None = None
+    billing_reference_line: str | None = None
 
 
 @dataclass(frozen=True)
 class Totals:
+    """A document's totals under names that mean the same in every format (issue 16 item 9).
+
+    - ``line_extension``: the sum of the lines' net amounts;
+    - ``allowance_total`` / ``charge_total``: document-level discounts and surcharges;
+    - ``net``: the total excl. VAT = line_extension − allowances + charges;
+    - ``tax``: the VAT total in the document's currency;
+    - ``gross``: the total incl. VAT = net + tax;
+    - ``prepaid`` and ``rounding``: what was paid in advance and the rounding of the amount due;
+    - ``payable``: the amount due = gross − prepaid + rounding.
+
+    The formats name these differently: OIOUBL 2.x writes the VAT total in ``TaxExclusiveAmount``,
+    Peppol BIS 3 and plain UBL the net amount; ``stated`` keeps each ``LegalMonetaryTotal`` element
+    (or template field) exactly as the document wrote it, for ``compliance inspect``.
+    """
+
     line_extension: Decimal | None = None
-    tax_exclusive: Decimal | None = None
-    tax_inclusive: Decimal | None = None
     allowance_total: Decimal | None = None
     charge_total: Decimal | None = None
+    net: Decimal | None = None
+    tax: Decimal | None = None
+    gross: Decimal | None = None
+    prepaid: Decimal | None = None
+    rounding: Decimal | None = None
     payable: Decimal | None = None
+    stated: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass
@@ -200,6 +225,9 @@ class VehicleRecord:
     total_weight_kg: int | None
     registered: bool
     green_evidence: str | None = None
+    # What the record says from and until (inclusive; None = open): a declared vehicle's own dates.
+    valid_from: date | None = None
+    valid_to: date | None = None
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -54,3 +55,29 @@ def danish_date(value: date | str | None) -> str:
         return "–"
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
+# An amount as people type it: Danish "30.000,00" / "30000,00" (thousands '.', decimals ','), the
+# plain "30000.00", or the English "30,000.00"; at most two decimals, optionally "kr." or "DKK".
+_DANISH_AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+(?:,\d{1,2})?")
+_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d{1,2})?|\d{1,3}(?:,\d{3})+\.\d{1,2}")
+AMOUNT_EXAMPLES = "30.000,00 or 30000.00"
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount in kroner typed by a person, in the forms every output writes (``30.000,00 kr.``)
+    or plain (``30000.00``); ``ValueError`` for anything ambiguous or not an amount.
+
+    "30.000" is thirty thousand (Danish thousands); "30.00" is thirty (two decimals only after a point).
+    """
+    cleaned = text.strip().replace("\u00a0", " ")
+    for suffix in ("kr.", "kr", "DKK"):
+        if cleaned.endswith(suffix):
+            cleaned = cleaned[: -len(suffix)].strip()
+            break
+    cleaned = cleaned.replace(" ", "")
+    if cleaned.isascii() and _DANISH_AMOUNT.fullmatch(cleaned):
+        return Decimal(cleaned.replace(".", "").replace(",", "."))
+    if cleaned.isascii() and _PLAIN_AMOUNT.fullmatch(cleaned):
+        return Decimal(cleaned.replace(",", ""))
+    raise ValueError(f"{text!r} is not an amount in kroner (e.g. {AMOUNT_EXAMPLES})")

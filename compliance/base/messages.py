@@ -6,7 +6,7 @@ language (gettext catalogs, issue 19) can render the same stored finding in Dani
 
 Templates use ``str.format`` fields (Babel's ``python-brace-format``). A field may carry a spec
 that formats a raw value the way reports do: ``code`` (``credit_note`` → ``credit note``),
-``percent`` (a fraction as ``49,12 %``), ``number2`` (``55,00``), ``money`` (``41.500,00 kr.``).
+``percent`` (a fraction as ``49,12 %``), ``number1`` (``1.566,2``), ``number2`` (``55,00``), ``money`` (``41.500,00 kr.``).
 A parameter may itself be a message part (``message_part``), rendered first: a place such as
 "invoice GB-202506, line 1", or a fragment such as "at least".
 """
@@ -36,6 +36,9 @@ ENGLISH: dict[str, str] = {
     "place.invoice_line": N_("{document_type:code} {invoice}, line {line}"),
     "place.catalogue_item": N_("catalogue {catalogue} item {item}"),
     "fragment.at_least": N_("at least"),
+    "fragment.nothing": N_(""),
+    "fragment.counted_as_conventional": N_(": its {trips} trips count as conventional"),
+    "fragment.counted_as_green": N_(": its {trips} trips count as green"),
     "fragment.more_than": N_("more than"),
     "fragment.no_item_id": N_("(no item id)"),
     "fragment.applied_as_new_item": N_("applied as a new item"),
@@ -55,6 +58,10 @@ ENGLISH: dict[str, str] = {
         "{document_type:code} {number} from {supplier} matches no contract: no contract has its contract reference, "
         "or its supplier, buyer and date"
     ),
+    "attribution.issuer_not_party": N_(
+        "{document_type:code} {document} from {issuer} cites contract {contract} of CVR {supplier_cvr}, but the "
+        "contract lists no such party; it is held out of every figure"
+    ),
     "invoice.duplicate_number": N_(
         "duplicate invoice number, different content: {number} from supplier {supplier} was first received in "
         "{first_file}; this file was not stored"
@@ -68,6 +75,10 @@ ENGLISH: dict[str, str] = {
         "year {year} so far ({start} – {as_of}): {green} of {total} trips green = {share:percent}, below the level "
         "{level:number2} %; at this pace about {needed} more green trips are needed by {end}"
     ),
+    "green_vehicles.early_warning_km": N_(
+        "year {year} so far ({start} – {as_of}): {green:number1} of {total:number1} km green = {share:percent}, below the "
+        "level {level:number2} %; at this pace about {needed:number1} more green km are needed by {end}"
+    ),
     "green_vehicles.no_trips": N_(
         "no {basis} were registered for contract {contract} in year {year} ({start} – {end}); the green share cannot be measured"
     ),
@@ -78,11 +89,17 @@ ENGLISH: dict[str, str] = {
         "{place} cannot be placed: it is recognised both as green and as conventional trips, or its CVD tag (cva) is "
         "missing or repeated; its {trips} trips are not counted"
     ),
-    "green_vehicles.missing_registration": N_("{place} ({kind} trips) names no registration number"),
-    "green_vehicles.unknown_vehicle": N_("{plate} on {place} (green trips) is not in the vehicle register"),
+    "green_vehicles.missing_registration": N_("{place} ({kind} trips) names no registration number{consequence}"),
+    "green_vehicles.unknown_vehicle": N_(
+        "{plate} on {place} (green trips) is not in the vehicle register on {day}{consequence} (unverified_green: {option})"
+    ),
     "vehicles.deregistered": N_("{plate} on {place} is deregistered in the vehicle register"),
     "green_vehicles.not_green_vehicle": N_(
-        "{plate} on {place} is invoiced as a green trip, but the register says {kind} on {fuel}"
+        "{plate} on {place} is invoiced as a green trip, but on {day} the register says {kind} on {fuel}{consequence}"
+    ),
+    "green_vehicles.plate_not_readable": N_(
+        "{place} ({stated} trips): the registration number {text} cannot be read — a plate holds only the letters "
+        "A–Z, Æ, Ø, Å and digits{consequence}"
     ),
     "green_vehicles.log_mismatch": N_(
         "{month}: {invoiced} trips invoiced, {logged} trips in the driving logs (tolerance {tolerance} %)"
@@ -90,12 +107,55 @@ ENGLISH: dict[str, str] = {
     "green_vehicles.green_not_in_log": N_(
         "{month}: {invoiced} green trips invoiced, but the logs show {logged} trips by green vehicles"
     ),
+    # §2.1 trip lines reconciled: credit notes, negative quantities, re-invoicing (issue 16).
+    "credit_notes.excess_credit": N_(
+        "{place} credits {credited} {kind} trips of invoice {target}, which held only {allowed} more; the excess of "
+        "{excess} trips is not counted"
+    ),
+    "credit_notes.excess_credit_year": N_(
+        "{place} credits {credited} {kind} trips without naming an invoice on file, but contract year {year} held only "
+        "{allowed} more; the excess of {excess} trips is not counted"
+    ),
+    "credit_notes.unknown_reference": N_(
+        "{place} credits invoice {target}, which is not on file for the contract; it counts on its own day {day}"
+    ),
+    "credit_notes.negative_quantity": N_(
+        "{place}: the {what} {quantity} is negative; its {kind} trips are not counted until a contract manager accepts "
+        "the line (compliance lines accept)"
+    ),
+    "credit_notes.negative_accepted": N_("{place}: the negative {what} {quantity} counts, accepted by {acceptance}"),
+    "invoices.reinvoiced": N_(
+        "{place} invoices again the delivery of {first} in {first_file} (same supplier, day, item, plates and "
+        "{quantity} trips); it is counted once"
+    ),
+    "fragment.invoiced_quantity": N_("invoiced quantity"),
+    "fragment.credited_quantity": N_("credited quantity"),
     "hvo100.not_hvo100": N_("{plate}: {trips} logged trip(s) in year {year} without {accepted} (the log says {fuels})"),
     "vehicles.unknown_in_log": N_("{plate} drove {trips} logged trip(s) in year {year} but is not in the vehicle register"),
     "vehicles.deregistered_in_log": N_(
         "{plate} drove {trips} logged trip(s) in year {year} but is deregistered in the vehicle register"
     ),
     "euro6.not_euro6": N_("{plate} ({kind}, {weight} kg, {fuel}) was used on the contract in year {year} but is {norm}"),
+    "euro6.weight_unknown": N_(
+        "{plate} ({kind}, {fuel}, {norm}) was used on the contract in year {year}, but the vehicle register gives no "
+        "total weight, so whether §2.6 (Euro 6 over 3,500 kg) applies cannot be judged"
+    ),
+    "green_vehicles.not_computable_share": N_(
+        "The km share of contract year {year} cannot be computed: no driving log for {count} month(s) ({months}); "
+        "it will be once the logs arrive"
+    ),
+    "green_vehicles.not_computable_penalty": N_(
+        "The penalty of contract year {year} (per km short) cannot be computed: no driving log for {count} month(s) "
+        "({months}); it will be once the logs arrive"
+    ),
+    # Completeness (§2.1: the share of all registered trips; withholding evidence must not pay).
+    "completeness.silent_months": N_("No invoice for {count} month(s) of contract year {year}: {months}"),
+    "completeness.silent_log_months": N_(
+        "No driving log for {count} month(s) of contract year {year}: {months}; the km share cannot be computed for them"
+    ),
+    "completeness.unrecognised_trip_line": N_(
+        "{place} ({name}, quantity {quantity}) is neither a green nor a conventional trip line and is not counted"
+    ),
     # §3.1/§3.2 eco-labels, licences and the categorisation.
     "eco_labels.missing_label": N_("{place} ({name}) falls under '{description}' but carries no accepted label"),
     "eco_labels.missing_licence": N_("{place} ({name}) claims {label} without a licence number"),
@@ -135,6 +195,14 @@ ENGLISH: dict[str, str] = {
         "{description}: {share:percent} qualifies in quarter {quarter} of contract year {year} ({start} – {end}), "
         "below {minimum:number2} %"
     ),
+    "amounts.other_currency": N_(
+        "{document_type:code} {invoice} is in {currency}: {lines} line(s) for {amount:number2} {currency} are counted "
+        "apart from '{description}' — never added to kroner, as the contract names no rate for {currency}"
+    ),
+    "amounts.allowances_not_spread": N_(
+        "{document_type:code} {invoice}: document-level allowances and charges of {adjustment:number2} cannot be "
+        "spread over its lines, whose amounts add up to zero; the lines count as stated"
+    ),
     "banned_items.delivered": N_("{place} delivers '{name}', which the contract bans: {description}"),
     # A finding stored before messages were keys (migration 0010): its text as it was recorded.
     "legacy.recorded_text": N_("{text}"),
@@ -160,6 +228,8 @@ class _MessageFormatter(string.Formatter):
             return danish_percent(value)
         if format_spec == "number2":
             return danish_number(value, 2)
+        if format_spec == "number1":
+            return danish_number(value, 1)
         if format_spec == "money":
             return danish_money(value)
         return str(super().format_field(value, format_spec))

@@ -56,6 +56,12 @@ def shown_in_cells(text: str) -> str:
     return _NOT_SHOWN_IN_CELLS.sub(_escape, text) if _NOT_SHOWN_IN_CELLS.search(text) else text
 
 
+def control_character(text: str) -> str | None:
+    """The first character of ``text`` no stored text may hold (tab and line breaks aside), or None."""
+    found = _CONTROL.search(text)
+    return found.group() if found else None
+
+
 def character_code(character: str) -> str:
     """``U+001B`` for ESC: how a reason names a character a person cannot see."""
     return f"U+{ord(character):04X}"

@@ -23,7 +23,10 @@ RULE_NOT_HVO = "hvo100.not_hvo100@1"
 
 
 def trip_is_green(trip: LoggedTrip, vehicles: Mapping[str, RegisteredVehicle]) -> bool:
-    """A logged trip is green when the register knows its vehicle as green, else by the log's own type and fuel."""
+    """A logged trip is green when the register knows its vehicle as green on the trip's day (issue 16
+    item 6), else by the current record, else by the log's own type and fuel."""
+    if trip.on_day is not None:
+        return vehicle_is_green(trip.on_day.kind, trip.on_day.fuel, trip.on_day.green_evidence)
     vehicle = vehicles.get(trip.registration or "")
     if vehicle is None:
         return vehicle_is_green(trip.vehicle_type, trip.fuel, None)

@@ -1,4 +1,9 @@
-"""§3.1/§3.2 eco-labels: items a contract says must be labelled, on invoices and in the catalogue."""
+"""§3.1/§3.2 eco-labels: items a contract says must be labelled, on invoices and in the catalogue.
+
+Where a rule requires the licence number, an invoice line naming an accepted label without one is
+documented by the number the catalogue states for the same item and label on the delivery date
+(§3.1: label data in the e-catalogue, licence numbers on request).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.messages import message_part
 from compliance.checks.catalogue_history import CatalogueHistory, ItemState
-from compliance.checks.items import DatedLine, effective_labels, item_matches, line_matches
+from compliance.checks.items import DatedLine, catalogue_licence, effective_labels, item_matches, line_matches
 from compliance.contracts import ContractTerms, ContractYear, EcoLabelRule
 
 RULE_MISSING_LABEL = "eco_labels.missing_label@1"
@@ -59,7 +64,9 @@ def eco_label_findings(
                         evidence={**dated.evidence(), "rule": rule.id},
                     )
                 )
-            elif rule.licence_required and not any(label.licence for label in accepted):
+            elif rule.licence_required and not any(
+                label.licence or catalogue_licence(dated, catalogue, label.code) for label in accepted
+            ):
                 findings.append(
                     FindingRecord(
                         RULE_MISSING_LICENCE,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from compliance.base.documents import Classification, Label, Property
+from compliance.base.documents import AllowanceCharge, Classification, Label, Property
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class InvoiceLineRecord:
     delivery_date: date | None = None
     source_line: int | None = None
     path: str | None = None
+    billing_reference: str | None = None  # the invoice this credit-note line credits, if the line says
+    billing_reference_line: str | None = None  # and that invoice's line
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,13 @@ class InvoiceRecord:
     period_end: date | None = None
     line_extension_amount: Decimal | None = None
     contract_id: str | None = None
+    allowance_charges: tuple[AllowanceCharge, ...] = ()  # document-level, as stated (positive)
+    supplier_se: str | None = None
+    supplier_gln: str | None = None
+    # Who issued it for its contract (compliance.checks.attribution): supplier | issuing_entity |
+    # subcontractor, "held_out" when it cites a contract whose parties do not include its issuer.
+    issuer_role: str | None = None
+    billing_references: tuple[str, ...] = ()  # the invoices a credit note credits
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,9 @@ class LoggedTrip:
     source_file_id: int = 0
     source_path: str = ""
     row: int = 0
+    # The register's period that covers the trip's day, when one does (issue 16 item 6): it decides
+    # whether the trip was green; without one, the current record (or the log's own type) does.
+    on_day: VehiclePeriod | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,28 @@ class RegisteredVehicle:
 
 
 @dataclass(frozen=True)
+class VehiclePeriod:
+    """What the register says about a plate from ``valid_from`` to ``valid_to`` (inclusive; None = open).
+
+    A DMR record (registered from its status date; deregistered until its plate expiry or status
+    date) or a declared row (its own dates). Which period decides a day: ``checks.green_vehicles``.
+    """
+
+    registration: str
+    kind: str
+    fuel: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    green_evidence: str | None = None
+    origin: str = "declared"
+    source_file_id: int = 0
+    row: int = 0
+
+    def covers(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
 class CatalogueMessageRecord:
     """The header of one stored catalogue, item-specification or pricing update, or deletion."""
 
@@ -114,6 +149,9 @@ class CatalogueMessageRecord:
     contract_references: tuple[str, ...] = ()
     valid_from: date | None = None
     valid_to: date | None = None
+    supplier_se: str | None = None
+    supplier_gln: str | None = None
+    supplier_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,9 +199,29 @@ class CountedTripLine:
     line_id: str
     source_line: int | None
     day: date
-    kind: str  # green | conventional | ambiguous | uncountable
+    kind: str  # how the line counts: green | conventional | ambiguous | uncountable
     trips: Decimal
     registrations: tuple[str, ...] = field(default_factory=tuple)
+    stated_kind: str = ""  # what the line says (issue 16 item 6); "" = the same as ``kind``
+    unreadable: tuple[str, ...] = field(default_factory=tuple)  # plate texts that cannot be read (item 5)
+    # The register's word on each plate on the line's day, as stored with the line (see trip_lines.py).
+    plate_verdicts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    @property
+    def stated(self) -> str:
+        """What the line says it is (green or conventional …), whatever it counts as."""
+        return self.stated_kind or self.kind
+
+    # Reconciliation (compliance.assessment.trip_reconciliation): the quantity the document states,
+    # why not all of it counts, the invoice a credit names, the line it credits and the earlier line a
+    # repeat repeats ("GB-202510 line 3"), and a contract manager's acceptance of a held line.
+    invoiced: Decimal | None = None
+    held: str | None = None
+    credits_invoice: str | None = None
+    credited: str | None = None
+    duplicate_of: str | None = None
+    duplicate_file: str | None = None
+    acceptance: str | None = None
 
     def as_evidence(self) -> dict[str, object]:
         return {
@@ -174,6 +232,7 @@ class CountedTripLine:
             "source_line": self.source_line,
             "day": self.day.isoformat(),
             "kind": self.kind,
+            "stated_kind": self.stated,
             "trips": str(self.trips),
             "registrations": list(self.registrations),
         }

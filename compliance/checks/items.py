@@ -8,8 +8,12 @@ from datetime import date
 from typing import Any
 
 from compliance.base.documents import Label
+from compliance.base.findings import FindingRecord
 from compliance.base.messages import message_part
+from compliance.checks.attribution import Issuer, issuing_party, not_attributed_finding
 from compliance.checks.catalogue_history import CatalogueHistory, ItemState
+from compliance.checks.credit_notes import CreditIndex, reconciled_day
+from compliance.checks.credit_notes import line_day as own_line_day
 from compliance.checks.inputs import CatalogueItemRecord, CatalogueMessageRecord, InvoiceLineRecord, InvoiceRecord
 from compliance.contracts import ContractTerms, ItemMatch
 
@@ -53,15 +57,20 @@ class DatedLine:
 
 
 def line_day(line: InvoiceLineRecord, invoice: InvoiceRecord) -> date:
-    """The day a line counts on: its delivery date, else the invoice's delivery date, period end or issue date."""
-    return line.delivery_date or invoice.delivery_date or invoice.period_end or invoice.issue_date
+    """A line's own day: its delivery date, else the invoice's delivery date, period end or issue date."""
+    return own_line_day(line, invoice)
 
 
 def dated_lines(invoices: Iterable[InvoiceRecord], start: date, end: date) -> Iterator[DatedLine]:
-    """Lines dated inside [start, end] (line delivery date, else invoice delivery/period end/issue date)."""
+    """Lines dated inside [start, end]: a line's own day (delivery date, else the invoice's delivery
+    date, period end or issue date), but a credit-note line on the day of the line it credits among
+    ``invoices`` (``compliance.checks.credit_notes``: an undated credit note issued next year
+    reduces last year's amounts)."""
+    invoices = list(invoices)
+    index = CreditIndex(invoices)
     for invoice in invoices:
         for line in invoice.lines:
-            day = line_day(line, invoice)
+            day = reconciled_day(index, invoice, line)
             if start <= day <= end:
                 yield DatedLine(invoice, line, day)
 
@@ -84,21 +93,32 @@ def effective_labels(dated: DatedLine, catalogue: CatalogueHistory) -> tuple[lis
     return [], "none"
 
 
+def catalogue_licence(dated: DatedLine, catalogue: CatalogueHistory, label_code: str) -> str | None:
+    """The licence number the catalogue states for the line's item and label on the line's day.
+
+    §3.1 puts label data in the e-catalogue and asks for licence numbers on request, so an invoice
+    line that names a label without its number is documented by the catalogue's number for the
+    same item and label (issue 16 item 10)."""
+    item = catalogue.state_on(dated.line.seller_item_id, dated.day)
+    if item is None:
+        return None
+    return next((lb.licence for lb in item.labels if lb.code == label_code and lb.licence), None)
+
+
 def contract_catalogue(
     contract: ContractTerms, messages: Iterable[CatalogueMessageRecord], items: Iterable[CatalogueItemRecord]
 ) -> CatalogueHistory:
     """The history of the catalogues that belong to a contract.
 
-    A message belongs by contract reference, else (no reference) by the supplier's CVR; a
+    A message belongs by contract reference, else (no reference) by its issuer; either way its issuer
+    must be the supplier or a party the contract lists (``compliance.checks.attribution``). A
     deletion or update without either belongs when it names a catalogue that belongs.
     """
-    references = contract.invoice_references | {contract.id}
     all_messages = list(messages)
     chosen = [
         m
         for m in all_messages
-        if (set(m.contract_references or []) & references)
-        or (not m.contract_references and m.supplier_cvr == contract.supplier_cvr)
+        if issuing_party(contract, catalogue_issuer(m)) is not None and (cites_contract(m, contract) or not m.contract_references)
     ]
     catalogues = {m.target_catalogue_id for m in chosen}
     supplier_keys = {m.supplier_key for m in chosen}
@@ -112,3 +132,28 @@ def contract_catalogue(
     ]
     files = {m.source_file_id for m in chosen}
     return CatalogueHistory(chosen, [item for item in items if item.source_file_id in files])
+
+
+def catalogue_issuer(message: CatalogueMessageRecord) -> Issuer:
+    return Issuer(message.supplier_cvr, message.supplier_se, message.supplier_gln, message.supplier_name)
+
+
+def cites_contract(message: CatalogueMessageRecord, contract: ContractTerms) -> bool:
+    return bool(set(message.contract_references or []) & (contract.invoice_references | {contract.id}))
+
+
+def catalogues_citing_from_others(contract: ContractTerms, messages: Iterable[CatalogueMessageRecord]) -> list[FindingRecord]:
+    """A high finding for each catalogue message that cites the contract from an issuer it does not list."""
+    return [
+        not_attributed_finding(
+            contract,
+            catalogue_issuer(m),
+            "catalogue",
+            m.catalogue_id,
+            m.source_file_id,
+            "cac:ProviderParty",
+            {"file": m.source_path, "issue_date": m.issue_date.isoformat()},
+        )
+        for m in messages
+        if cites_contract(m, contract) and issuing_party(contract, catalogue_issuer(m)) is None
+    ]

@@ -1,7 +1,10 @@
 """§16 purchase shares, e.g. coffee, tea and cocoa ≥ 50 % Fair Trade and/or organic (§16.3).
 
 Interpretation (RULES.md §4): the share is of invoiced amount excl. VAT unless the contract says
-quantity; credit-note lines count negative, so they net out what they credit.
+quantity; credit-note lines count negative, so they net out what they credit. The amount is what
+was paid for the line (§16.3 "indkøbet"): its net amount plus its pro-rata part of the invoice's
+document-level allowances and charges, in kroner — another currency is converted at the rate the
+contract names, else counted apart with a finding (``compliance.checks.amounts``).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.formatting import danish_percent
 from compliance.base.shares import meets_level
 from compliance.base.windows import add_months
+from compliance.checks.amounts import HeldOut, can_spread, not_spread_findings, other_currency_findings, paid_amount
 from compliance.checks.catalogue_history import CatalogueHistory
+from compliance.checks.inputs import InvoiceRecord
 from compliance.checks.items import DatedLine, effective_labels, line_matches
-from compliance.contracts import ContractTerms, ContractYear, PurchaseShareRule
+from compliance.contracts import ContractTerms, ContractYear, ExchangeRate, PurchaseShareRule
 
 RULE_SHARE_PREFIX = "purchase_share"
 
@@ -72,6 +77,18 @@ class PurchaseShareResult:
     qualifying: Decimal
     lines: list[dict[str, Any]] = field(default_factory=list)
     quarters: list[QuarterShare] = field(default_factory=list)
+    held_out: dict[tuple[int, str], HeldOut] = field(default_factory=dict)  # (invoice id, currency): counted apart
+    rates_used: dict[str, ExchangeRate] = field(default_factory=dict)  # currency: the contract's rate, as applied
+    not_spread: dict[int, InvoiceRecord] = field(default_factory=dict)  # invoices whose adjustments could not be spread
+
+    def held_out_by_currency(self) -> list[dict[str, Any]]:
+        """What was counted apart, per currency: amount and lines (for the report)."""
+        currencies: dict[str, dict[str, Any]] = {}
+        for held in self.held_out.values():
+            entry = currencies.setdefault(held.currency, {"currency": held.currency, "amount": Decimal(0), "lines": 0})
+            entry["amount"] += held.amount
+            entry["lines"] += held.lines
+        return [{**entry, "amount": str(entry["amount"])} for _, entry in sorted(currencies.items())]
 
     @property
     def rule_id(self) -> str:
@@ -93,14 +110,39 @@ class PurchaseShareResult:
 
 
 def purchase_share(
-    rule: PurchaseShareRule, year: ContractYear, lines: Sequence[DatedLine], catalogue: CatalogueHistory
+    rule: PurchaseShareRule,
+    year: ContractYear,
+    lines: Sequence[DatedLine],
+    catalogue: CatalogueHistory,
+    rates: Sequence[ExchangeRate] = (),
 ) -> PurchaseShareResult:
-    """Sum matching lines and the part of them that carries a qualifying label."""
+    """Sum matching lines and the part of them that carries a qualifying label.
+
+    By amount, a line counts what was paid for it in kroner (``compliance.checks.amounts``): lines
+    in a currency ``rates`` has no rate for are counted apart in ``held_out``, never added.
+    """
     result = PurchaseShareResult(rule, year, Decimal(0), Decimal(0), quarters=year_quarters(year))
     for dated in lines:
         if not line_matches(rule.match, dated.line):
             continue
-        value = dated.line.line_amount if rule.basis == "amount" else dated.line.quantity
+        paid_details: dict[str, Any] = {}
+        if rule.basis == "amount":
+            paid = paid_amount(dated, rates)
+            if paid is None:
+                continue
+            if not can_spread(dated.invoice):
+                result.not_spread[dated.invoice.id] = dated.invoice
+            if paid.dkk is None:
+                held = result.held_out.setdefault((dated.invoice.id, paid.currency), HeldOut(dated.invoice, paid.currency))
+                held.amount += paid.paid
+                held.lines += 1
+                continue
+            if paid.rate is not None:
+                result.rates_used[paid.currency] = paid.rate
+            value: Decimal | None = paid.dkk
+            paid_details = paid.evidence()
+        else:
+            value = dated.line.quantity
         if value is None:
             continue
         labels, source = effective_labels(dated, catalogue)
@@ -114,6 +156,7 @@ def purchase_share(
         result.lines.append(
             {
                 **dated.evidence(),
+                **paid_details,
                 "value": str(value),
                 "qualifying": qualifying,
                 "labels": [lb.code for lb in labels],
@@ -180,3 +223,11 @@ def purchase_share_finding(contract: ContractTerms, result: PurchaseShareResult)
         received=danish_percent(result.share),
         evidence={"total": str(result.total), "qualifying": str(result.qualifying)},
     )
+
+
+def amount_findings(contract: ContractTerms, result: PurchaseShareResult) -> list[FindingRecord]:
+    """Invoices whose lines the share counted apart (another currency without a rate), and invoices
+    whose document-level allowances and charges could not be spread over their lines."""
+    return other_currency_findings(
+        contract, result.year, result.rule.id, result.rule.description, list(result.held_out.values())
+    ) + not_spread_findings(contract, result.year, list(result.not_spread.values()))

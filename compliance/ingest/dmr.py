@@ -19,7 +19,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import unescape
@@ -27,7 +27,7 @@ from xml.sax.saxutils import unescape
 from lxml import etree
 
 from compliance.base.errors import SourceFileError, UnsafeInputError
-from compliance.base.vocabulary import normalise_registration
+from compliance.base.vocabulary import normalise_registration, plate_readable
 from compliance.ingest.safe_zip import UNPACK_ERRORS, InflateBudget, MemberStream, ZipLimits, open_zip
 
 NS = "{http://skat.dk/dmr/2007/05/31/}"
@@ -68,6 +68,8 @@ class DmrVehicle:
     total_weight_kg: int | None
     registered: bool
     status_date: str | None
+    first_registration: str | None = None  # KoeretoejOplysningFoersteRegistreringDato
+    plate_expiry: str | None = None  # RegistreringNummerUdloebDato (deregistered plates)
 
     def newer_than(self, other: DmrVehicle) -> bool:
         """The current record per plate: a registered one beats a deregistered one, then the later status."""
@@ -83,6 +85,8 @@ class DmrImportResult:
     skipped_without_plate: int
     error: SourceFileError | None = None
     sha256: str | None = None  # of the XML content read (inside the zip for a .zip), by the fast reader
+    # The other records of a plate with several (issue 16 item 6: the register keeps validity dates).
+    earlier: dict[str, list[DmrVehicle]] = field(default_factory=dict)
 
 
 def _first_text(record: etree._Element, *names: str) -> str | None:
@@ -120,8 +124,8 @@ def _number(text: str | None) -> int | None:
 def dmr_vehicle(record: etree._Element, index: int) -> DmrVehicle | None:
     """Reduce one ``ns:Statistik`` element; records without a plate (or with only separators, "-") give None."""
     plate = _first_text(record, "RegistreringNummerNummer")
-    if not plate or not normalise_registration(plate):
-        return None
+    if not plate or not plate_readable(normalise_registration(plate)):
+        return None  # no plate, only separators ("-"), or characters no plate holds (issue 16 item 5)
     status = _first_text(record, "KoeretoejRegistreringStatus") or _first_text(record, "KoeretoejOplysningStatus") or ""
     norm = _first_text(record, "NormTypeNummer")
     return DmrVehicle(
@@ -134,7 +138,22 @@ def dmr_vehicle(record: etree._Element, index: int) -> DmrVehicle | None:
         total_weight_kg=_number(_first_text(record, "KoeretoejOplysningTekniskTotalVaegt", "KoeretoejOplysningTotalVaegt")),
         registered=status.lower() == "registreret",
         status_date=_first_text(record, "KoeretoejRegistreringStatusDato", "KoeretoejOplysningStatusDato"),
+        first_registration=_first_text(record, "KoeretoejOplysningFoersteRegistreringDato"),
+        plate_expiry=_first_text(record, "RegistreringNummerUdloebDato"),
     )
+
+
+def _keep(vehicles: dict[str, DmrVehicle], earlier: dict[str, list[DmrVehicle]], vehicle: DmrVehicle) -> None:
+    """Keep the current record per plate in ``vehicles`` and the plate's other records in ``earlier``
+    (the register keeps validity dates: a plate can move from one vehicle to another)."""
+    current = vehicles.get(vehicle.registration)
+    if current is None:
+        vehicles[vehicle.registration] = vehicle
+    elif vehicle.newer_than(current):
+        vehicles[vehicle.registration] = vehicle
+        earlier.setdefault(vehicle.registration, []).append(current)
+    else:
+        earlier.setdefault(vehicle.registration, []).append(vehicle)
 
 
 class _CountingReader(io.RawIOBase):
@@ -247,7 +266,7 @@ def _fast_vehicle(record: _RecordBytes, index: int) -> DmrVehicle | None:
     field, as a descendant search would find). Fuel blocks are cut at each DrivkraftTypeNummer:
     its name and primary flag are the ones before the next block."""
     plate = record.first(b"RegistreringNummerNummer")
-    if not plate or not normalise_registration(plate):
+    if not plate or not plate_readable(normalise_registration(plate)):
         return None
     starts = record.positions(b"DrivkraftTypeNummer")
     blocks = []
@@ -275,6 +294,8 @@ def _fast_vehicle(record: _RecordBytes, index: int) -> DmrVehicle | None:
         ),
         registered=status.lower() == "registreret",
         status_date=record.first(b"KoeretoejRegistreringStatusDato") or record.first(b"KoeretoejOplysningStatusDato"),
+        first_registration=record.first(b"KoeretoejOplysningFoersteRegistreringDato"),
+        plate_expiry=record.first(b"RegistreringNummerUdloebDato"),
     )
 
 
@@ -362,7 +383,9 @@ def iter_dmr_records(
                     result.skipped += 1
                 elif only_plates is None or normalise_registration(unescape(plate)) in only_plates:
                     vehicle = _fast_vehicle(_RecordBytes(buffer[start:stop], prefix), result.records)
-                    if vehicle is not None:
+                    if vehicle is None:
+                        result.skipped += 1  # a plate no plate can be (issue 16 item 5)
+                    else:
                         yield vehicle
                 start = stop
                 if on_progress is not None and result.records % 1000 == 0:
@@ -414,11 +437,10 @@ def read_dmr_fast(
     record per plate in memory: for tests and small extracts; the import picks them in the database."""
     outcome = DmrRecords(path)
     vehicles: dict[str, DmrVehicle] = {}
+    earlier: dict[str, list[DmrVehicle]] = {}
     for vehicle in iter_dmr_records(path, only_plates, on_progress, outcome):
-        current = vehicles.get(vehicle.registration)
-        if current is None or vehicle.newer_than(current):
-            vehicles[vehicle.registration] = vehicle
-    return DmrImportResult(outcome.records, vehicles, outcome.skipped, outcome.error, outcome.sha256)
+        _keep(vehicles, earlier, vehicle)
+    return DmrImportResult(outcome.records, vehicles, outcome.skipped, outcome.error, outcome.sha256, earlier)
 
 
 def read_dmr(
@@ -440,6 +462,7 @@ def read_dmr(
         raise UnsafeInputError("the extract declares a DOCTYPE or ENTITY; it was not parsed", file=str(path), location="prolog")
     counting = _CountingReader(head, stream)
     vehicles: dict[str, DmrVehicle] = {}
+    earlier: dict[str, list[DmrVehicle]] = {}
     records = skipped = 0
     error: SourceFileError | None = None
     parser = etree.iterparse(
@@ -458,9 +481,7 @@ def read_dmr(
             if vehicle is None:
                 skipped += 1
             elif only_plates is None or vehicle.registration in only_plates:
-                current = vehicles.get(vehicle.registration)
-                if current is None or vehicle.newer_than(current):
-                    vehicles[vehicle.registration] = vehicle
+                _keep(vehicles, earlier, vehicle)
             # Constant memory: drop the record and everything before it.
             element.clear()
             parent = element.getparent()
@@ -482,7 +503,7 @@ def read_dmr(
         stream.close()
     if on_progress is not None:
         on_progress(counting.bytes_read, total, records)
-    return DmrImportResult(records, vehicles, skipped, error)
+    return DmrImportResult(records, vehicles, skipped, error, earlier=earlier)
 
 
 def is_dmr_extract(path: Path) -> bool:

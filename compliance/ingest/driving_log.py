@@ -22,7 +22,7 @@ import yaml
 
 from compliance.base.documents import DrivingLogDocument, TripRecord
 from compliance.base.errors import SourceFileError
-from compliance.base.vocabulary import NON_MOTORISED, normalise_registration
+from compliance.base.vocabulary import NON_MOTORISED, normalise_registration, plate_as_written, plate_unreadable
 from compliance.ingest.tabular import parse_date, parse_decimal
 from compliance.ingest.ubl import normalise_cvr
 
@@ -352,6 +352,13 @@ def read_driving_log_rows(
             continue
         where = f"row {row_number}"
         registration = normalise_registration(value(row, "registration"))  # "-" or blanks: no plate
+        if plate_unreadable(value(row, "registration")):  # issue 16 item 5: a Cyrillic Х is no X
+            raise SourceFileError(
+                f"the registration '{plate_as_written(value(row, 'registration'))}' cannot be read",
+                file=file,
+                location=f"{where}, registration",
+                expected="a registration number of the letters A–Z, Æ, Ø, Å and digits",
+            )
         vehicle_type = value(row, "vehicle_type").lower() or None
         if not registration and vehicle_type not in NON_MOTORISED:
             raise SourceFileError(

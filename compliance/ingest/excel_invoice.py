@@ -38,6 +38,7 @@ HEADER_FIELDS = {
     "contract_reference": "the contract number",
     "delivery_date": "the delivery date (optional)",
     "payable_amount": "the amount to pay incl. VAT (optional)",
+    "credited_invoice": "for a credit note: the number of the invoice it credits",
 }
 REQUIRED_HEADER = ("document_type", "invoice_number", "issue_date", "supplier_cvr")
 LINE_COLUMN_HELP = {
@@ -53,6 +54,8 @@ LINE_COLUMN_HELP = {
     "registrations": "plates of the vehicles used, e.g. AB 12 345",
     "delivery_date": "YYYY-MM-DD",
     "note": "free text",
+    "credited_invoice": "for a credit note: the invoice this line credits (else the header's)",
+    "credited_line": "for a credit note: the line of that invoice it credits",
 }
 LINE_COLUMNS = tuple(LINE_COLUMN_HELP)
 REQUIRED_LINE_COLUMNS = ("line_id", "name", "quantity", "line_amount")
@@ -235,6 +238,20 @@ def column_titles(sheet: Cells, known: Sequence[str], required: Sequence[str], w
     return columns
 
 
+def _template_totals(line_total: Decimal, payable: Decimal | None) -> Totals:
+    """The template's totals (issue 16 item 9): line amounts are excl. VAT, so their sum is the net
+    amount; ``payable_amount`` is the amount due incl. VAT. The template has no document-level
+    allowances, prepayment or rounding, so the amount due is the gross amount and VAT = gross − net."""
+    return Totals(
+        line_extension=line_total,
+        net=line_total,
+        tax=None if payable is None else payable - line_total,
+        gross=payable,
+        payable=payable,
+        stated={} if payable is None else {"payable_amount": payable},
+    )
+
+
 def read_excel_invoice(workbook: CheckedWorkbook) -> InvoiceDocument:
     """Read the template's ``Invoice`` sheet (field/value rows) and ``Lines`` sheet (one row per line)."""
     file = workbook.file
@@ -310,6 +327,8 @@ def read_excel_invoice(workbook: CheckedWorkbook) -> InvoiceDocument:
                 else None,
                 source_line=row,
                 path=f"{LINES_SHEET}!A{row}",
+                billing_reference=str(cell(row, "credited_invoice")) if cell(row, "credited_invoice") is not None else None,
+                billing_reference_line=str(cell(row, "credited_line")) if cell(row, "credited_line") is not None else None,
             )
         )
     line_total = sum((line.line_amount or Decimal(0) for line in lines), Decimal(0))
@@ -328,7 +347,8 @@ def read_excel_invoice(workbook: CheckedWorkbook) -> InvoiceDocument:
             name=text("customer_name"),
         ),
         contract_references=[reference] if (reference := text("contract_reference")) else [],
-        totals=Totals(line_extension=line_total, tax_exclusive=line_total, payable=payable),
+        totals=_template_totals(line_total, payable),
         lines=lines,
         delivery_date=cell_date(header, fields["delivery_date"][0], 2, "delivery_date") if "delivery_date" in fields else None,
+        billing_references=[credited] if (credited := text("credited_invoice")) else [],
     )

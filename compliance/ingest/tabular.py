@@ -13,10 +13,20 @@ from decimal import Decimal
 
 from compliance.base.documents import VehicleRecord, VehicleRegisterDocument
 from compliance.base.errors import SourceFileError
-from compliance.base.vocabulary import FUELS, VEHICLE_KINDS, normalise_registration
+from compliance.base.vocabulary import FUELS, VEHICLE_KINDS, normalise_registration, plate_as_written, plate_unreadable
 from compliance.ingest.ubl import XSD_DECIMAL
 
-VEHICLE_REGISTER_COLUMNS = ("registration", "kind", "fuel", "euro_norm", "total_weight_kg", "registered", "green_evidence")
+VEHICLE_REGISTER_COLUMNS = (
+    "registration",
+    "kind",
+    "fuel",
+    "euro_norm",
+    "total_weight_kg",
+    "registered",
+    "green_evidence",
+    "valid_from",
+    "valid_to",
+)
 
 
 def is_vehicle_register(header: list[str]) -> bool:
@@ -101,6 +111,23 @@ def read_vehicle_register(header: list[str], rows: Iterable[list[str]], file: st
                 location=where,
                 expected="a registration number or an id for a cargo bike",
             )
+        if plate_unreadable(_value(row, columns, "registration")):  # issue 16 item 5: a Cyrillic Х is no X
+            raise SourceFileError(
+                f"the registration '{plate_as_written(_value(row, columns, 'registration'))}' cannot be read",
+                file=file,
+                location=f"{where}, registration",
+                expected="a registration number of the letters A–Z, Æ, Ø, Å and digits",
+            )
+        valid_from_text, valid_to_text = _value(row, columns, "valid_from"), _value(row, columns, "valid_to")
+        valid_from = parse_date(valid_from_text, file, f"{where}, valid_from", "valid_from") if valid_from_text else None
+        valid_to = parse_date(valid_to_text, file, f"{where}, valid_to", "valid_to") if valid_to_text else None
+        if valid_from and valid_to and valid_to < valid_from:
+            raise SourceFileError(
+                f"valid_to {valid_to} is before valid_from {valid_from}",
+                file=file,
+                location=f"{where}, valid_to",
+                expected="a last day on or after the first day",
+            )
         euro = _value(row, columns, "euro_norm")
         weight = _value(row, columns, "total_weight_kg")
         registered = _value(row, columns, "registered").lower()
@@ -129,6 +156,8 @@ def read_vehicle_register(header: list[str], rows: Iterable[list[str]], file: st
                 total_weight_kg=int(weight) if weight else None,
                 registered=registered not in {"false", "no", "0"},
                 green_evidence=_value(row, columns, "green_evidence") or None,
+                valid_from=valid_from,
+                valid_to=valid_to,
             )
         )
     return VehicleRegisterDocument("vehicle_register", "vehicle-register-csv-1", vehicles)

@@ -206,6 +206,9 @@ _NOTE = f"{CBC}Note"
 _DELIVERY = f"{CAC}Delivery"
 _ACTUAL_DELIVERY_DATE = f"{CBC}ActualDeliveryDate"
 _ALLOWANCE_CHARGE = f"{CAC}AllowanceCharge"
+_BILLING_REFERENCE = f"{CAC}BillingReference"
+_INVOICE_DOCUMENT_REFERENCE = f"{CAC}InvoiceDocumentReference"
+_BILLING_REFERENCE_LINE = f"{CAC}BillingReferenceLine"
 _GLN = re.compile(r"[0-9]{13}")
 _CVR = re.compile(r"[0-9]{8}")
 _SPACES = re.compile(r"\s+")
@@ -279,7 +282,30 @@ def _party(party: etree._Element | None) -> Party:
             gln = value
         if se is None and scheme in SE_SCHEMES:
             se = normalise_cvr(value)  # an SE number has the same 8-digit shape as a CVR number
-    return Party(endpoint_id, endpoint_scheme, cvr, gln, party_name or registration_name, se)
+    provenance: dict[str, str] | None = None
+    if cvr is None:
+        cvr, provenance = _danish_vat_number(tax_ids, legal_ids)
+    return Party(endpoint_id, endpoint_scheme, cvr, gln, party_name or registration_name, se, provenance)
+
+
+_DANISH_VAT = re.compile(r"DK[0-9]{8}")
+
+
+def _danish_vat_number(
+    tax_ids: list[etree._Element], legal_ids: list[etree._Element]
+) -> tuple[str | None, dict[str, str] | None]:
+    """A Danish seller known only by ``DK`` + 8 digits without a ``schemeID`` (plain EN 16931: the seller's
+    VAT identifier BT-31 or legal registration BT-30): that is its CVR, and the provenance says so."""
+    for where, elements in (
+        ("cac:PartyTaxScheme/cbc:CompanyID", tax_ids),
+        ("cac:PartyLegalEntity/cbc:CompanyID", legal_ids),
+    ):
+        for element in elements:
+            value = _SPACES.sub("", element.text or "").upper()
+            if element.get("schemeID") is None and _DANISH_VAT.fullmatch(value):
+                note = f"read from {where} {value!r}, which has no schemeID: a Danish VAT number (DK + CVR), taken as the CVR"
+                return value[2:], {"cvr": note}
+    return None, None
 
 
 def certificate_label(identifier: str | None, type_code: str | None, remarks: str | None) -> Label | None:
@@ -401,6 +427,77 @@ def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[
     return result
 
 
+# The ``cac:LegalMonetaryTotal`` amounts of UBL 2.0 and 2.1, in schema order.
+MONETARY_TOTALS = (
+    "LineExtensionAmount",
+    "TaxExclusiveAmount",
+    "TaxInclusiveAmount",
+    "AllowanceTotalAmount",
+    "ChargeTotalAmount",
+    "PrepaidAmount",
+    "PayableRoundingAmount",
+    "PayableAmount",
+)
+_OIOUBL_2 = re.compile(r"OIOUBL-2\.", re.IGNORECASE)
+
+
+def _sum(values: list[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) if values else None
+
+
+def _totals(
+    reader: _Reader, header: _Children, customization_id: str | None, currency: str | None, adjustments: list[AllowanceCharge]
+) -> Totals:
+    """Net, tax and gross under one meaning whatever the format (issue 16 item 9).
+
+    OIOUBL 2.x (CustomizationID ``OIOUBL-2.01``/``2.02``/``2.1``) writes the VAT total in
+    ``TaxExclusiveAmount``; Peppol BIS 3, plain UBL 2.1 and OIOUBL 3 write the net amount there, as
+    UBL defines it. The VAT total is else read from the header's ``cac:TaxTotal`` in the document's
+    currency (Peppol adds a second one in the tax currency). What is missing is derived:
+    net = lines − allowances + charges, gross = net + tax.
+    """
+    monetary = _Children(header.first(f"{CAC}LegalMonetaryTotal"))
+    stated: dict[str, Decimal] = {}
+    for name in MONETARY_TOTALS:
+        value = reader.decimal_of(monetary.first(f"{CBC}{name}"))
+        if value is not None:
+            stated[name] = value
+    line_extension = stated.get("LineExtensionAmount")
+    allowances = stated.get("AllowanceTotalAmount", _sum([a.amount for a in adjustments if not a.charge]))
+    charges = stated.get("ChargeTotalAmount", _sum([a.amount for a in adjustments if a.charge]))
+    derived_net = None if line_extension is None else line_extension - (allowances or Decimal(0)) + (charges or Decimal(0))
+    header_tax: list[Decimal] = []
+    for tax_total in header.all(f"{CAC}TaxTotal"):
+        amount = tax_total.find(f"{CBC}TaxAmount")
+        stated_currency = None if amount is None else amount.get("currencyID")
+        value = reader.decimal_of(amount)
+        if value is not None and (stated_currency is None or currency is None or stated_currency.strip() == currency):
+            header_tax.append(value)
+    gross = stated.get("TaxInclusiveAmount")
+    if _OIOUBL_2.match((customization_id or "").strip()):
+        tax = stated.get("TaxExclusiveAmount", _sum(header_tax))
+        net = derived_net if derived_net is not None else (None if gross is None or tax is None else gross - tax)
+    else:
+        net = stated.get("TaxExclusiveAmount", derived_net)
+        tax = _sum(header_tax)
+        if tax is None and gross is not None and net is not None:
+            tax = gross - net
+    if gross is None and net is not None and tax is not None:
+        gross = net + tax
+    return Totals(
+        line_extension=line_extension,
+        allowance_total=allowances,
+        charge_total=charges,
+        net=net,
+        tax=tax,
+        gross=gross,
+        prepaid=stated.get("PrepaidAmount"),
+        rounding=stated.get("PayableRoundingAmount"),
+        payable=stated.get("PayableAmount"),
+        stated=stated,
+    )
+
+
 def _format_name(customization_id: str | None, ubl_version: str | None) -> str:
     custom = (customization_id or "").strip()
     if custom.upper().startswith("OIOUBL-"):
@@ -433,6 +530,7 @@ def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, p
     delivery = first.get(_DELIVERY)
     delivery_date = None if delivery is None else next(delivery.iterchildren(_ACTUAL_DELIVERY_DATE), None)
     goods = _item_fields(first.get(_ITEM))
+    credited_invoice, credited_line = _line_billing_reference(first.get(_BILLING_REFERENCE))
     return DocumentLine(
         position=position,
         id=identifier,
@@ -452,7 +550,34 @@ def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, p
         allowance_charges=_allowance_charges(reader, allowance_charges) if allowance_charges else [],
         source_line=_source_line(element),
         path=path,
+        billing_reference=credited_invoice,
+        billing_reference_line=credited_line,
     )
+
+
+def _line_billing_reference(reference: etree._Element | None) -> tuple[str | None, str | None]:
+    """The invoice number and line a credit-note line credits (OIOUBL ``CreditNoteLine/BillingReference``)."""
+    if reference is None:
+        return None, None
+    invoice = next(
+        (
+            value
+            for document in reference.iterchildren(_INVOICE_DOCUMENT_REFERENCE)
+            for value in map(_text, document.iterchildren(_ID))
+            if value
+        ),
+        None,
+    )
+    line = next(
+        (
+            value
+            for holder in reference.iterchildren(_BILLING_REFERENCE_LINE)
+            for value in map(_text, holder.iterchildren(_ID))
+            if value
+        ),
+        None,
+    )
+    return invoice, line
 
 
 def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
@@ -469,7 +594,6 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
         _invoice_line(reader, element, quantity_tag, position, _line_path(root_name, line_tag, position, len(line_elements)))
         for position, element in enumerate(line_elements, start=1)
     ]
-    totals = _Children(header.first(f"{CAC}LegalMonetaryTotal"))
     text = reader.text_of
 
     def first_party(tag: str) -> etree._Element | None:
@@ -485,25 +609,20 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
         return None
 
     customization_id = text(header.first(f"{CBC}CustomizationID"))
+    currency = text(header.first(f"{CBC}DocumentCurrencyCode"))
+    adjustments = _allowance_charges(reader, header.all(_ALLOWANCE_CHARGE))
     return InvoiceDocument(
         document_type="invoice" if root_name == "Invoice" else "credit_note",
         format=_format_name(customization_id, text(header.first(f"{CBC}UBLVersionID"))),
         id=reader.required_text(f"{CBC}ID", "document number (cbc:ID)"),
         issue_date=reader.required_date(f"{CBC}IssueDate", "issue date (cbc:IssueDate)"),
-        currency=text(header.first(f"{CBC}DocumentCurrencyCode")),
+        currency=currency,
         supplier=_party(first_party(f"{CAC}AccountingSupplierParty")),
         customer=_party(first_party(f"{CAC}AccountingCustomerParty")),
         contract_references=[
             value for ref in header.all(f"{CAC}ContractDocumentReference") for value in map(_text, ref.iterchildren(_ID)) if value
         ],
-        totals=Totals(
-            line_extension=reader.decimal_of(totals.first(_LINE_EXTENSION_AMOUNT)),
-            tax_exclusive=reader.decimal_of(totals.first(f"{CBC}TaxExclusiveAmount")),
-            tax_inclusive=reader.decimal_of(totals.first(f"{CBC}TaxInclusiveAmount")),
-            allowance_total=reader.decimal_of(totals.first(f"{CBC}AllowanceTotalAmount")),
-            charge_total=reader.decimal_of(totals.first(f"{CBC}ChargeTotalAmount")),
-            payable=reader.decimal_of(totals.first(f"{CBC}PayableAmount")),
-        ),
+        totals=_totals(reader, header, customization_id, currency, adjustments),
         lines=lines,
         customization_id=customization_id,
         profile_id=text(header.first(f"{CBC}ProfileID")),
@@ -518,7 +637,7 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
             for value in map(_text, document.iterchildren(_ID))
             if value
         ],
-        allowance_charges=_allowance_charges(reader, header.all(_ALLOWANCE_CHARGE)),
+        allowance_charges=adjustments,
     )
 
 

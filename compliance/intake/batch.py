@@ -37,6 +37,7 @@ from compliance.intake.files import InputFile, SkippedInput, file_batches, list_
 from compliance.quality import QualityResult, SuiteRun, quarantine_reason, validate_documents
 from compliance.store.db import session_scope
 from compliance.store.documents import reused_numbers, store_documents
+from compliance.store.limits import oversized_value
 from compliance.store.models import DataQualityFailure, DataQualityRun
 from compliance.store.sources import (
     clear_quality_failures,
@@ -258,6 +259,10 @@ def _read_document(candidate: _Candidate, max_bytes: int, log_options: LogOption
                 expected="text without control characters (tab and line breaks are text; NUL, ESC, DEL and the like are not)",
             )
         )
+    # A value longer than its field (or an integer beyond 32 bits): SQLite would store it, PostgreSQL refuse it.
+    oversized = oversized_value(document)
+    if oversized is not None:
+        return str(oversized.for_file(candidate.name))
     return document
 
 

@@ -11,6 +11,7 @@ paths named is ever opened.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,7 +25,7 @@ from sqlalchemy import Engine
 from compliance.base.errors import SourceFileError
 from compliance.base.text import shown
 from compliance.store.db import session_scope
-from compliance.store.sources import first_seen_by_path
+from compliance.store.sources import first_seen_by_path, settled_digests
 
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 # O_NONBLOCK: a FIFO swapped in after listing must not block the open; O_NOCTTY: a terminal never becomes ours.
@@ -256,6 +257,32 @@ def unseen_files(engine: Engine, files: Sequence[Listed], chunk: int = 500) -> l
         ):
             unseen.append(file)
     return unseen
+
+
+def unstored_files(engine: Engine, files: Sequence[InputFile]) -> list[InputFile]:
+    """The ``files`` whose content the database holds neither ingested nor quarantined: what an ingest
+    has still to read.
+
+    Files seen unchanged at their path are settled without being read (:func:`unseen_files`); the
+    rest are hashed, so a copy of a stored file under a new name (a duplicate, which ingest does not
+    record again) is settled too. A file that cannot be opened (gone, unreadable, a link swapped in)
+    is not waited for: ingest can only note it, never store it.
+    """
+    candidates: dict[str, InputFile] = {}
+    for file in unseen_files(engine, files):
+        try:
+            with open(open_input_file(file), "rb", buffering=0) as handle:
+                candidates.setdefault(hashlib.file_digest(handle, "sha256").hexdigest(), file)
+        except (SkippedInput, OSError):
+            continue
+    if not candidates:
+        return []
+    digests = list(candidates)
+    stored: set[str] = set()
+    with session_scope(engine) as session:
+        for start in range(0, len(digests), 500):
+            stored |= settled_digests(session, digests[start : start + 500])
+    return [file for digest, file in candidates.items() if digest not in stored]
 
 
 def file_batches(files: Sequence[Listed], batch_size: int, batch_bytes: int) -> Iterator[list[Listed]]:

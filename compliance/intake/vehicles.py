@@ -118,13 +118,13 @@ def import_dmr(
         # (and listed on the data-quality page) while the rest are stored.
         quality = _QualityTotal()
         stored = left_out = 0
-        for vehicles in staging.current_records(STORE_CHUNK):
+        for vehicles, earlier in staging.current_records(STORE_CHUNK):
             checked = validate_vehicle_records(str(path), vehicles, now.date())
             quality.add(checked)
             failing = checked.failing_rows.get("vehicles", set())
             left_out += len(failing)
             kept = [vehicle for position, vehicle in enumerate(vehicles) if position not in failing]
-            store_register_vehicles(session, source_id, kept)
+            store_register_vehicles(session, source_id, kept, earlier)
             stored += len(kept)
         total = quality.result()
         record_quality(session, total, {str(path): source_id} if total.failures else {}, now)

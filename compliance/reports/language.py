@@ -12,7 +12,14 @@ from datetime import date
 from decimal import Decimal
 
 from compliance.base.errors import ComplianceError
-from compliance.base.formatting import danish_date, danish_money, danish_number, danish_percent, english_number
+from compliance.base.formatting import (
+    MONTHS_DA,
+    danish_date,
+    danish_money,
+    danish_number,
+    danish_percent,
+    english_number,
+)
 
 LANGUAGES = ("da", "en")
 MONTHS_EN = (
@@ -58,7 +65,7 @@ WORDS: dict[str, dict[str, str]] = {
         "penalty_model_trip": "Bodsmodel 2: pr. manglende tur à {rate}",
         "fixed_penalty": "Fast bod ved enhver manko",
         "proposed_penalty": "Foreslået bod (afrundet én gang til hele øre)",
-        "proposed_penalty_short": "Foreslået bod",
+        "proposed_penalty_short": "Bod (foreslået eller afgjort)",
         "monthly_chart": "Grøn andel pr. måned",
         "chart_y": "Grøn andel (%)",
         "chart_x": "Måned",
@@ -69,7 +76,7 @@ WORDS: dict[str, dict[str, str]] = {
         "level": "Niveau",
         "hearing": "Partshøring (§2.1)",
         "hearing_decided": "Afgørelse: bod {status} — {amount} pålagt.",
-        "hearing_withdrawn": "Forslaget er trukket tilbage: en senere kontrol fandt ingen manko.",
+        "hearing_withdrawn": "Forslaget er trukket tilbage af kontraktstyringen; begrundelsen står i forløbet nedenfor.",
         "hearing_open": "Boden er {status}, ikke pålagt. Leverandøren kan komme med bemærkninger til og med {deadline} ({days} dage); intet pålægges, før kontraktejeren har truffet afgørelse.",
         "when_utc": "Tidspunkt (UTC)",
         "step": "Trin",
@@ -81,6 +88,7 @@ WORDS: dict[str, dict[str, str]] = {
         "document": "Dokument",
         "line": "Linje",
         "file_line": "fillinje {line}",
+        "stated_as": "fakturalinjen siger {kind}",
         "kind": "Art",
         "trips": "Ture",
         "registrations": "Registreringsnumre",
@@ -91,6 +99,8 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "I alt",
         "qualifying": "Opfylder",
         "quarter": "Kvartal {number}",
+        "share_held_out": "{amount} {currency} i {lines} linje(r) er holdt uden for andelen: kontrakten angiver ingen kurs for {currency}, og beløb i anden valuta lægges aldrig til kroner.",
+        "share_rate": "{currency} er omregnet til kroner med kontraktens kurs {rate} kr. pr. {currency}{source}.",
         "quarters_note": "Kvartaler er tremånedersperioder fra kontraktårets start; det er kontraktåret, niveauet gælder for.",
         "findings": "Fund",
         "data_quality": "Datakvalitet i leverandørens filer",
@@ -117,6 +127,23 @@ WORDS: dict[str, dict[str, str]] = {
         "step_window": "Måleperiode",
         "step_trips": "Ture",
         "step_trips_value": "{green} med grønne køretøjer af {total} i alt",
+        "step_km": "Kørte km (kørebøger)",
+        "step_km_value": "{green} km med grønne køretøjer af {total} km i alt ({trips} ture i kørebøgerne)",
+        "step_shortfall_trips_value": "{level} × {total} = {required}; {required} − {green} = {gap}, rundet op til hele ture: {short} ture",
+        "step_shortfall_trips_strict_value": "{level} × {total} = {required}; det mindste hele antal ture, der bringer andelen over niveauet: {short} ture",
+        "step_shortfall_km_value": "{level} × {total} km = {required} km; {required} km − {green} km = {short} km",
+        "step_shortfall_km_in_trips_value": "{level} × {total} km = {required} km; {required} km − {green} km = {short_km} km; i ture af årets gennemsnitlige længde: {short_km} km × {trips} ture ÷ {total} km = {in_trips}, rundet op til hele ture: {short} ture",
+        "rounded_once": "{amount} (afrundet én gang til hele øre, halvt op)",
+        "terms_version": "Kravfil: {file} for kontrakt {contract}, version (sha256) {sha}.",
+        "clause_quoted": "Kontraktens bodsbestemmelse, {section}: »{text}«",
+        "clause_missing": "Kravfilen gengiver ikke kontraktens bodsbestemmelse; beregningen følger kravfilens vilkår.",
+        "adjustments": "Fradrag og linjer, der ikke er talt med",
+        "no_adjustments": "Ingen: alle grønne og konventionelle turlinjer i måleperioden er talt med, uden fradrag.",
+        "document_line": "{document} {number}, linje {line}",
+        "deducted": "{trips} ture fratrukket ({kind}, leveret {day})",
+        "held_out": "{trips} ture ikke talt med: {reason} ({day})",
+        "system_actor": "automatisk kontrol",
+        "content_hash": "Opgørelsens indhold har sha256 {sha}.",
         "step_share": "Grøn andel",
         "step_level": "Bindende niveau",
         "step_shortfall": "Manko",
@@ -137,6 +164,11 @@ WORDS: dict[str, dict[str, str]] = {
         "notice_respond": "Sådan svarer I",
         "notice_respond_text": "Send jeres bemærkninger og eventuel dokumentation (for eksempel registreringsattest, licensnummer eller rettet faktura) til {contact} senest {deadline}. Henvis til kontraktnummer og dokument-id.",
         "notice_penalty": "Kontraktåret viser en manko på grønne ture. Den foreslåede bod er {amount}; den pålægges ikke, før I er hørt og kontraktejeren har truffet afgørelse.",
+        "km_estimate": "Anslåede km for måneder uden kørebog ({months}): fakturerede ture × {km} km (kontraktens reserveregel), i alt / grønne",
+        "not_computable_share": "Km-andelen kan ikke beregnes: ingen kørebog for {months}. Den beregnes, når kørebøgerne kommer; manglende dokumentation sænker aldrig en bod.",
+        "not_computable_penalty": "Boden (pr. km i manko) kan ikke beregnes: ingen kørebog for {months}. Den beregnes, når kørebøgerne kommer; manglende dokumentation sænker aldrig en bod.",
+        "notice_statement_attached": "Bodsopgørelsen er vedlagt: den viser beregningen trin for trin, med kontraktens bodsbestemmelse, fradrag og partshøringens forløb.",
+        "notice_decision": "Kontraktejeren har den {date} truffet afgørelse om bod for kontraktåret: boden er {decision}. Pålagt bod: {amount}",
         "notice_sign": "Med venlig hilsen",
         "notice_plate_item": "Nummerplade / vare",
         "notice_document": "Dokument og linje",
@@ -185,7 +217,7 @@ WORDS: dict[str, dict[str, str]] = {
         "buyer_unit": "Indkøbsenhed",
         "spend": "Forbrug",
         "eco_spend": "Miljømærket",
-        "unmatched_invoices": "Fakturaer uden kontrakt",
+        "unmatched_invoices": "Dokumenter uden kontrakt eller holdt ude",
         "quarantined_files": "Filer i karantæne",
         "reason": "Årsag",
         "contract_file_errors": "Kontraktfiler, der blev afvist",
@@ -198,7 +230,8 @@ WORDS: dict[str, dict[str, str]] = {
         "organic": "Økologisk",
         "lines": "Linjer",
         "portfolio_no_lines": "Ingen fakturalinjer leveret i {year}.",
-        "other_currency": "{count} linje(r) i anden valuta end DKK er ikke medregnet (beløb omregnes aldrig).",
+        "other_currency": "{count} linje(r) i anden valuta end DKK, som kontrakten ikke angiver en kurs for, er ikke medregnet ({amounts}); beløb i anden valuta lægges aldrig til kroner.",
+        "portfolio_rate": "{currency} er omregnet med kontraktens kurs {rate} kr. pr. {currency}{source}.",
         "green_terms_per_contract": "Grønne krav pr. kontrakt",
         "new_contracts_line": "Nye kontrakter fra {year}: {count}; med mindst ét grønt krav: {share} (mål 80 %). Alle kontrakter: {all_share}.",
         "start": "Start",
@@ -235,7 +268,7 @@ WORDS: dict[str, dict[str, str]] = {
         "penalty_model_trip": "Penalty model 2: per trip short at {rate}",
         "fixed_penalty": "Fixed penalty for any shortfall",
         "proposed_penalty": "Proposed penalty (rounded once to whole øre)",
-        "proposed_penalty_short": "Proposed penalty",
+        "proposed_penalty_short": "Penalty (proposed or decided)",
         "monthly_chart": "Green share per month",
         "chart_y": "Green share (%)",
         "chart_x": "Month",
@@ -246,7 +279,7 @@ WORDS: dict[str, dict[str, str]] = {
         "level": "Level",
         "hearing": "Hearing (§2.1)",
         "hearing_decided": "Decision: penalty {status} — {amount} imposed.",
-        "hearing_withdrawn": "The proposal was withdrawn: a later check found no shortfall.",
+        "hearing_withdrawn": "The proposal was withdrawn by the contract manager; the reason is in the steps below.",
         "hearing_open": "The penalty is {status}, not imposed. The supplier may comment until {deadline} ({days} days); nothing is imposed before the contract manager has decided.",
         "when_utc": "When (UTC)",
         "step": "Step",
@@ -258,6 +291,7 @@ WORDS: dict[str, dict[str, str]] = {
         "document": "Document",
         "line": "Line",
         "file_line": "file line {line}",
+        "stated_as": "the line says {kind}",
         "kind": "Kind",
         "trips": "Trips",
         "registrations": "Registrations",
@@ -268,6 +302,8 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Total",
         "qualifying": "Qualifying",
         "quarter": "Quarter {number}",
+        "share_held_out": "{amount} {currency} in {lines} line(s) are held out of the share: the contract names no rate for {currency}, and amounts in another currency are never added to kroner.",
+        "share_rate": "{currency} is converted to kroner at the contract's rate of {rate} kr. per {currency}{source}.",
         "quarters_note": "Quarters are three-month periods from the start of the contract year; the contract year is what the level binds.",
         "findings": "Findings",
         "data_quality": "Data quality in the supplier's files",
@@ -294,6 +330,23 @@ WORDS: dict[str, dict[str, str]] = {
         "step_window": "Measurement window",
         "step_trips": "Trips",
         "step_trips_value": "{green} with green vehicles of {total} in all",
+        "step_km": "km driven (driving logs)",
+        "step_km_value": "{green} km with green vehicles of {total} km in all ({trips} trips in the driving logs)",
+        "step_shortfall_trips_value": "{level} × {total} = {required}; {required} − {green} = {gap}, rounded up to whole trips: {short} trips",
+        "step_shortfall_trips_strict_value": "{level} × {total} = {required}; the smallest whole number of trips that takes the share above the level: {short} trips",
+        "step_shortfall_km_value": "{level} × {total} km = {required} km; {required} km − {green} km = {short} km",
+        "step_shortfall_km_in_trips_value": "{level} × {total} km = {required} km; {required} km − {green} km = {short_km} km; in trips of the year's average length: {short_km} km × {trips} trips ÷ {total} km = {in_trips}, rounded up to whole trips: {short} trips",
+        "rounded_once": "{amount} (rounded once to whole øre, half up)",
+        "terms_version": "Terms file: {file} for contract {contract}, version (sha256) {sha}.",
+        "clause_quoted": "The contract's penalty clause, {section}: “{text}”",
+        "clause_missing": "The terms file does not quote the contract's penalty clause; the calculation follows the terms file.",
+        "adjustments": "Deductions and lines not counted",
+        "no_adjustments": "None: every green and conventional trip line in the window is counted, with no deduction.",
+        "document_line": "{document} {number}, line {line}",
+        "deducted": "{trips} trips deducted ({kind}, delivered {day})",
+        "held_out": "{trips} trips not counted: {reason} ({day})",
+        "system_actor": "automatic check",
+        "content_hash": "The statement's content has sha256 {sha}.",
         "step_share": "Green share",
         "step_level": "Binding level",
         "step_shortfall": "Shortfall",
@@ -314,6 +367,11 @@ WORDS: dict[str, dict[str, str]] = {
         "notice_respond": "How to respond",
         "notice_respond_text": "Send your comments and any evidence (for example a registration certificate, a licence number or a corrected invoice) to {contact} by {deadline}. Quote the contract number and the document id.",
         "notice_penalty": "The contract year shows a shortfall of green trips. The proposed penalty is {amount}; it is not imposed before you have been heard and the contract manager has decided.",
+        "km_estimate": "Estimated km for months without a driving log ({months}): invoiced trips × {km} km (the contract's fallback), all / green",
+        "not_computable_share": "The km share cannot be computed: no driving log for {months}. It will be when the logs arrive; missing evidence never lowers a penalty.",
+        "not_computable_penalty": "The penalty (per km short) cannot be computed: no driving log for {months}. It will be when the logs arrive; missing evidence never lowers a penalty.",
+        "notice_statement_attached": "The penalty statement is attached: it shows the calculation step by step, with the contract's penalty clause, the deductions and the hearing so far.",
+        "notice_decision": "On {date} the contract manager decided on the penalty for the contract year: the penalty is {decision}. Penalty imposed: {amount}.",
         "notice_sign": "Kind regards",
         "notice_plate_item": "Plate / item",
         "notice_document": "Document and line",
@@ -362,7 +420,7 @@ WORDS: dict[str, dict[str, str]] = {
         "buyer_unit": "Buyer unit",
         "spend": "Spend",
         "eco_spend": "Eco-labelled",
-        "unmatched_invoices": "Invoices matching no contract",
+        "unmatched_invoices": "Documents matching no contract or held out",
         "quarantined_files": "Quarantined files",
         "reason": "Reason",
         "contract_file_errors": "Contract files that were rejected",
@@ -375,7 +433,8 @@ WORDS: dict[str, dict[str, str]] = {
         "organic": "Organic",
         "lines": "Lines",
         "portfolio_no_lines": "No invoice lines delivered in {year}.",
-        "other_currency": "{count} line(s) in another currency than DKK are not included (amounts are never converted).",
+        "other_currency": "{count} line(s) in another currency than DKK whose contract names no rate are not included ({amounts}); amounts in another currency are never added to kroner.",
+        "portfolio_rate": "{currency} is converted at the contract's rate of {rate} kr. per {currency}{source}.",
         "green_terms_per_contract": "Green terms per contract",
         "new_contracts_line": "New contracts from {year}: {count}; with at least one green term: {share} (target 80 %). All contracts: {all_share}.",
         "start": "Start",
@@ -403,6 +462,8 @@ STATUS: dict[str, dict[str, str]] = {
         "contract_in_hearing": "I partshøring",
         "contract_decided": "Afgjort",
         "contract_no_data": "Ingen data",
+        "not_computable": "Kan ikke beregnes",
+        "contract_not_computable": "Kan ikke beregnes",
         "proposed": "foreslået",
         "commented": "kommenteret",
         "confirmed": "stadfæstet",
@@ -425,6 +486,8 @@ STATUS: dict[str, dict[str, str]] = {
         "contract_in_hearing": "In hearing",
         "contract_decided": "Decided",
         "contract_no_data": "No data",
+        "not_computable": "Cannot be computed",
+        "contract_not_computable": "Cannot be computed",
         "proposed": "proposed",
         "commented": "commented",
         "confirmed": "confirmed",
@@ -448,6 +511,8 @@ TERMS: dict[str, dict[str, str]] = {
         "invoice": "faktura",
         "credit_note": "kreditnota",
         "catalogue": "katalog",
+        "ambiguous": "linjen matcher både grønne og konventionelle ture",
+        "uncountable": "mængden er ikke et antal ture (mere end tre decimaler)",
     },
     "en": {
         "trips": "trips",
@@ -461,6 +526,8 @@ TERMS: dict[str, dict[str, str]] = {
         "invoice": "invoice",
         "credit_note": "credit note",
         "catalogue": "catalogue",
+        "ambiguous": "the line matches both green and conventional trips",
+        "uncountable": "the quantity is no number of trips (more than three decimals)",
     },
 }
 
@@ -479,6 +546,8 @@ EVENTS: dict[str, dict[str, str]] = {
         "decision_confirm": "Afgørelse: bod stadfæstet",
         "decision_reduce": "Afgørelse: bod nedsat",
         "decision_waive": "Afgørelse: bod frafaldet",
+        "decision_corrected": "Afgørelsen rettet",
+        "reopened": "Høringen genåbnet",
     },
     "en": {
         "proposed": "Penalty proposed",
@@ -489,6 +558,8 @@ EVENTS: dict[str, dict[str, str]] = {
         "decision_confirm": "Decision: penalty confirmed",
         "decision_reduce": "Decision: penalty reduced",
         "decision_waive": "Decision: penalty waived",
+        "decision_corrected": "Decision corrected",
+        "reopened": "Hearing reopened",
     },
 }
 
@@ -505,17 +576,24 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "eco_labels.missing_licence": "Licensnummer mangler for miljømærket",
         "eco_labels.unknown_label": "Ukendt miljømærketekst",
         "euro6.not_euro6": "Køretøj ikke Euro 6 (§2.6)",
+        "euro6.weight_unknown": "Køretøjets totalvægt ukendt: Euro 6 (§2.6) kan ikke vurderes",
+        "completeness.silent_months": "Måneder uden faktura (§2.1)",
+        "completeness.silent_log_months": "Måneder uden kørebog (§2.1)",
+        "completeness.unrecognised_trip_line": "Fakturalinje hverken grøn eller konventionel tur (§2.1)",
         "green_vehicles.share": "Grøn andel under niveauet (§2.1)",
         "green_vehicles.not_green_vehicle": "Faktureret som grøn tur, men køretøjet er ikke grønt (§2.1)",
         "green_vehicles.unknown_vehicle": "Køretøj ikke i registret (§2.1)",
+        "green_vehicles.plate_not_readable": "Registreringsnummer kan ikke læses (§2.1)",
         "green_vehicles.missing_registration": "Grøn tur uden registreringsnummer (§2.1)",
         "green_vehicles.ambiguous_trip_line": "Fakturalinje både grøn og konventionel (§2.1)",
         "green_vehicles.no_trips": "Ingen ture faktureret (§2.1)",
+        "green_vehicles.not_computable": "Kan ikke beregnes: kørebøger mangler (§2.1)",
         "green_vehicles.early_warning": "Varsel: grøn andel i risiko (§2.1)",
         "green_vehicles.log_mismatch": "Fakturerede ture og kørebog stemmer ikke (§2.1)",
         "green_vehicles.green_not_in_log": "Grøn tur uden tur i kørebogen (§2.1)",
         "hvo100.not_hvo100": "Brændstof ikke HVO100 (§2.2)",
         "invoice.unmatched": "Faktura uden kontrakt",
+        "attribution.issuer_not_party": "Dokument fra en part, kontrakten ikke nævner",
         "licences.invalid_format": "Licensnummer i forkert format",
         "licences.not_in_registry": "Licens findes ikke i registret",
         "licences.expired": "Licens udløbet",
@@ -524,6 +602,12 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "vehicles.deregistered_in_log": "Afmeldt køretøj i kørebogen",
         "vehicles.unknown_in_log": "Ukendt køretøj i kørebogen",
         "purchase_share": "Indkøbsandel under niveauet (§16)",
+        "amounts.other_currency": "Beløb i anden valuta holdt uden for andelen (§16)",
+        "amounts.allowances_not_spread": "Rabatter og gebyrer kan ikke fordeles på linjerne",
+        "credit_notes.excess_credit": "Kreditnota krediterer mere end faktureret (§2.1)",
+        "credit_notes.negative_quantity": "Negativt antal ture holdt uden for opgørelsen (§2.1)",
+        "credit_notes.unknown_reference": "Kreditnota for en faktura, der ikke er modtaget",
+        "invoices.reinvoiced": "Samme levering faktureret igen (§2.1)",
     },
     "en": {
         "banned_items.delivered": "Banned item delivered (§16.1)",
@@ -536,17 +620,24 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "eco_labels.missing_licence": "Licence number missing for the eco-label",
         "eco_labels.unknown_label": "Unknown eco-label text",
         "euro6.not_euro6": "Vehicle not Euro 6 (§2.6)",
+        "euro6.weight_unknown": "Vehicle weight unknown: Euro 6 (§2.6) cannot be judged",
+        "completeness.silent_months": "Months without an invoice (§2.1)",
+        "completeness.silent_log_months": "Months without a driving log (§2.1)",
+        "completeness.unrecognised_trip_line": "Invoice line neither a green nor a conventional trip (§2.1)",
         "green_vehicles.share": "Green share below the level (§2.1)",
         "green_vehicles.not_green_vehicle": "Invoiced as a green trip, but the vehicle is not green (§2.1)",
         "green_vehicles.unknown_vehicle": "Vehicle not in the register (§2.1)",
+        "green_vehicles.plate_not_readable": "Registration number cannot be read (§2.1)",
         "green_vehicles.missing_registration": "Green trip without a registration number (§2.1)",
         "green_vehicles.ambiguous_trip_line": "Invoice line both green and conventional (§2.1)",
         "green_vehicles.no_trips": "No trips invoiced (§2.1)",
+        "green_vehicles.not_computable": "Cannot be computed: driving logs missing (§2.1)",
         "green_vehicles.early_warning": "Early warning: green share at risk (§2.1)",
         "green_vehicles.log_mismatch": "Invoiced trips and driving log disagree (§2.1)",
         "green_vehicles.green_not_in_log": "Green trip with no trip in the driving log (§2.1)",
         "hvo100.not_hvo100": "Fuel not HVO100 (§2.2)",
         "invoice.unmatched": "Invoice matching no contract",
+        "attribution.issuer_not_party": "Document from a party the contract does not list",
         "licences.invalid_format": "Licence number in the wrong format",
         "licences.not_in_registry": "Licence not in the registry",
         "licences.expired": "Licence expired",
@@ -555,6 +646,12 @@ RULE_TITLES: dict[str, dict[str, str]] = {
         "vehicles.deregistered_in_log": "Deregistered vehicle in the driving log",
         "vehicles.unknown_in_log": "Unknown vehicle in the driving log",
         "purchase_share": "Purchase share below the level (§16)",
+        "amounts.other_currency": "Amounts in another currency held out of the share (§16)",
+        "amounts.allowances_not_spread": "Allowances and charges cannot be spread over the lines",
+        "credit_notes.excess_credit": "Credit note credits more than was invoiced (§2.1)",
+        "credit_notes.negative_quantity": "Negative number of trips held out of the figures (§2.1)",
+        "credit_notes.unknown_reference": "Credit note for an invoice not received",
+        "invoices.reinvoiced": "Same delivery invoiced again (§2.1)",
     },
 }
 
@@ -568,6 +665,7 @@ DATA_QUALITY_RULES = frozenset(
         "catalogue.update_without_item",
         "licences.invalid_format",
         "vehicles.unknown_in_log",
+        "amounts.allowances_not_spread",
     }
 )
 
@@ -608,6 +706,20 @@ class Language:
     def number(self, value: Decimal | int | str | None, decimals: int = 0) -> str:
         return danish_number(value, decimals) if self.code == "da" else english_number(value, decimals)
 
+    def exact(self, value: Decimal | int) -> str:
+        """A figure with every decimal it has (nothing rounded): 1.566,215; 565,95; 70."""
+        number = Decimal(value)
+        exponent = number.normalize().as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return self.number(number, decimals)
+
+    def exact_money(self, value: Decimal) -> str:
+        """An amount with at least øre and every further decimal it has: 3.915,5375 kr."""
+        exponent = value.normalize().as_tuple().exponent
+        decimals = max(2, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
+        text = self.number(value, decimals)
+        return f"{text} kr." if self.code == "da" else f"DKK {text}"
+
     def money(self, value: Decimal | str | None) -> str:
         if self.code == "da":
             return danish_money(value)
@@ -617,6 +729,11 @@ class Language:
         if self.code == "da":
             return danish_percent(fraction, decimals)
         return "–" if fraction is None else f"{english_number(Decimal(str(fraction)) * 100, decimals)} %"
+
+    def month(self, value: date) -> str:
+        """A calendar month: ``marts 2026`` / ``March 2026``."""
+        names = MONTHS_DA if self.code == "da" else MONTHS_EN
+        return f"{names[value.month - 1]} {value.year}"
 
     def date(self, value: date | str | None) -> str:
         if self.code == "da":

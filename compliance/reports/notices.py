@@ -24,6 +24,7 @@ from compliance.base.errors import NoticeDeliveryError, SettingsError, Temporary
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
 from compliance.reports.pdf import pdf_available, write_pdf
+from compliance.reports.statement import statement_name
 from compliance.reports.views import finding_views, report_environment
 
 
@@ -51,6 +52,22 @@ class WrittenNotice:
     pdf: Path | None
     subject: str
     body: str
+    statement_pdf: Path | None = None  # the penalty statement, attached when the letter names a penalty
+
+
+def _penalty_paragraph(notice: DiscrepancyNotice, lang: Language) -> list[str]:
+    """The letter's word on the penalty: the decision once made, else the proposal, else nothing."""
+    if notice.decision is not None:
+        decision = notice.decision
+        return [
+            lang.say(
+                "notice_decision",
+                decision=lang.status(decision.status),
+                amount=lang.money(decision.amount),
+                date=lang.date(decision.decided_on),
+            )
+        ]
+    return [] if notice.penalty is None else [lang.say("notice_penalty", amount=lang.money(notice.penalty))]
 
 
 def write_notices(
@@ -65,11 +82,16 @@ def write_notices(
         stem = notice_stem(contract.id, number, contract.supplier_cvr)
         contract_year = contract.year(number)
         reply_to = contract.buyer_contact_email
+        # The penalty statement written beside the year's annual report goes with a letter that names a penalty.
+        statement = out_dir / contract.id / f"{statement_name(contract.id, number)}.pdf"
+        statement_pdf = statement if notice.penalty is not None and make_pdf and statement.is_file() else None
         html = environment.get_template("notice.html.j2").render(
             contract=contract,
             year=contract_year,
             discrepancies=finding_views(notice.findings, lang),
             penalty=notice.penalty,
+            decision=notice.decision,
+            statement_attached=statement_pdf is not None,
             deadline=notice.deadline,
             issued=notice.issued,
             contact=reply_to or contract.buyer_name,
@@ -91,6 +113,8 @@ def write_notices(
                     end=lang.date(contract_year.end),
                 ),
                 lang.say("notice_intro", count=len(notice.findings)),
+                *_penalty_paragraph(notice, lang),
+                *([lang.say("notice_statement_attached")] if statement_pdf is not None else []),
                 lang.say("notice_respond_text", contact=reply_to or contract.buyer_name, deadline=lang.date(notice.deadline)),
                 f"{lang.say('notice_sign')}\n{contract.buyer_contact_name or ''}\n{contract.buyer_name}".replace("\n\n", "\n"),
             ]
@@ -112,6 +136,7 @@ def write_notices(
                 pdf=pdf_path,
                 subject=subject,
                 body=body,
+                statement_pdf=statement_pdf,
             )
         )
     return written
@@ -262,6 +287,10 @@ def email_message(notice: WrittenNotice, smtp: SmtpSettings, attachment: bytes) 
     message["Message-ID"] = make_msgid(domain=smtp.sender.rsplit("@", 1)[1])
     message.set_content(notice.body)
     message.add_attachment(attachment, maintype="application", subtype="pdf", filename=notice.pdf.name)
+    if notice.statement_pdf is not None:
+        message.add_attachment(
+            notice.statement_pdf.read_bytes(), maintype="application", subtype="pdf", filename=notice.statement_pdf.name
+        )
     return message
 
 

@@ -49,6 +49,7 @@ def report_environment(lang: Language) -> Environment:
         number=lang.number,
         percent=lang.percent,
         ddate=lang.date,
+        ddate_month=lang.month,
         status=lang.status,
         severity=lang.severity,
         event=lang.event,

@@ -161,6 +161,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
                     lang.say("registrations"),
                     lang.say("file"),
                     "Fillinje" if da else "File line",
+                    "Fakturalinjen siger" if da else "The line says",
                 ],
                 [
                     [
@@ -172,6 +173,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
                         list(t.registrations),
                         t.file,
                         t.source_line,
+                        lang.term(t.stated_kind or t.kind),
                     ]
                     for t in report.green.trip_lines
                 ],

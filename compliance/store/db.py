@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -14,6 +15,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, NoSuchModuleError, OperationalError
@@ -190,22 +193,107 @@ def alembic_config(db_url: str) -> Config:
     return config
 
 
+# The key of the PostgreSQL advisory lock the migration holds (any 64-bit number no other code uses;
+# these are the bytes of "gpc-migr").
+MIGRATION_LOCK_KEY = 0x6770632D6D696772
+MIGRATION_WAIT_SECONDS = 600  # how long a second migrating process waits for the first one (SQLite)
+
+
 def migrate_database(db_url: str) -> None:
-    """Create the database or bring it to the newest schema (``alembic upgrade head``)."""
-    make_engine(db_url).dispose()  # creates the SQLite folder
-    with database_errors(db_url):
-        command.upgrade(alembic_config(db_url), "head")
+    """Create the database or bring it to the newest schema (``alembic upgrade head``), one process at a time.
+
+    Every DAG task migrates first, so on an empty database several tasks start migrating at once; run
+    unlocked, all but one fail creating the same tables. Here the whole upgrade runs in one transaction
+    that first takes a lock: on PostgreSQL a transaction-level advisory lock (DDL is transactional, so
+    the next process waits, then finds the schema at head and does nothing); on SQLite the database's
+    write lock (``BEGIN IMMEDIATE``), which the next process waits for the same way.
+    """
+    config = alembic_config(db_url)
+    if _at_head(db_url, config):
+        return  # the usual case: nothing to do, and no lock that would wait for another run's writing stage
+    engine = make_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        _begin_immediately(engine)
+    try:
+        with database_errors(db_url), engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            config.attributes["connection"] = connection  # env.py migrates on it, inside this transaction
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def _at_head(db_url: str, config: Config) -> bool:
+    """Whether the database's schema is already the newest (read without taking any lock)."""
+    engine = make_engine(db_url)  # also creates a SQLite file's folder
+    try:
+        with database_errors(db_url), engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    return bool(current) and current == set(ScriptDirectory.from_config(config).get_heads())
+
+
+def _begin_immediately(engine: Engine) -> None:
+    """Make ``engine``'s transactions start with ``BEGIN IMMEDIATE`` (SQLite's write lock, taken at once)
+    and include DDL: the driver's own transaction handling is turned off (SQLAlchemy's documented recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _driver_autocommit(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 WRITER_WAIT_SECONDS = 3600  # how long a second run waits for the first one's writing stage
 
+# PostgreSQL advisory lock keys of the writing stages (numbers no other code uses): the whole pipeline
+# (one bigint key), and one key per contract in a namespace of the two-integer form (which never
+# collides with the one-bigint form).
+ALL_CONTRACTS_LOCK_KEY = 0x6770632D616C6C  # "gpc-all"
+CONTRACT_LOCK_NAMESPACE = 0x67706331  # "gpc1"
+
+
+def contract_lock_key(contract_id: str) -> int:
+    """The advisory lock key of one contract (a signed 32-bit number; two ids sharing one only wait for each other)."""
+    return int.from_bytes(hashlib.sha256(contract_id.encode("utf-8")).digest()[:4], "big", signed=True)
+
+
+def _take_writer_locks(session: Session, contracts: Sequence[str] | None) -> None:
+    """Wait for the writer locks of a stage that reads, decides and writes (see :func:`session_scope`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        if contracts is None:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALL_CONTRACTS_LOCK_KEY})
+            return
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": ALL_CONTRACTS_LOCK_KEY})
+        # Sorted, so two stages locking several contracts always take them in the same order (no deadlock).
+        for key in sorted({contract_lock_key(contract_id) for contract_id in contracts}):
+            session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": CONTRACT_LOCK_NAMESPACE, "key": key})
+        return
+    # SQLite has one writer at a time anyway: the UPDATE takes the database's write lock at once, so a
+    # second run waits here, before it reads anything it will decide on.
+    session.execute(
+        text("UPDATE pipeline_lock SET holder = :holder, taken_at = :now WHERE id = 1"),
+        {"holder": f"{socket.gethostname()}:{os.getpid()}", "now": datetime.now(UTC)},
+    )
+
 
 @contextmanager
-def session_scope(engine: Engine, exclusive: bool = False) -> Iterator[Session]:
+def session_scope(engine: Engine, exclusive: bool = False, contracts: Sequence[str] | None = None) -> Iterator[Session]:
     """A transaction: committed when the block ends, rolled back on any error.
 
-    ``exclusive``: first take the pipeline's writer lock (the ``pipeline_lock`` row), so that stages
-    that read, decide and write (checks, notices, hearing steps) never interleave with another run's.
+    ``exclusive``: first take the writer locks, so that stages that read, decide and write (checks,
+    notices, hearing steps) never interleave with another run's on the same contracts. ``contracts``
+    names the contracts the stage writes: on PostgreSQL it waits only for stages writing one of them
+    (an advisory lock per contract, held to the end of the transaction), so the mapped per-contract
+    tasks of a DAG run side by side; ``None`` (every contract) waits for every writing stage and they
+    for it. SQLite has one writer at a time whatever the contracts (the ``pipeline_lock`` row).
     A database that is locked, busy or unreachable — here or inside the block — raises the transient
     :class:`DatabaseUnavailableError`; every other database error passes unchanged.
     """
@@ -217,11 +305,7 @@ def session_scope(engine: Engine, exclusive: bool = False) -> Iterator[Session]:
                 if long_wait:
                     session.execute(text(f"PRAGMA busy_timeout={WRITER_WAIT_SECONDS * 1000}"))
                 if exclusive:
-                    holder = f"{socket.gethostname()}:{os.getpid()}"
-                    session.execute(
-                        text("UPDATE pipeline_lock SET holder = :holder, taken_at = :now WHERE id = 1"),
-                        {"holder": holder, "now": datetime.now(UTC)},
-                    )
+                    _take_writer_locks(session, contracts)
                 yield session
         finally:
             if long_wait:

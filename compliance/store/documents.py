@@ -7,7 +7,7 @@ records are not mapped here: they follow the register's upsert policy (``complia
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -29,7 +29,7 @@ from compliance.base.documents import (
 from compliance.base.errors import DuplicateDocumentError
 from compliance.store.db import ids_by_key, insert_rows
 from compliance.store.models import CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, SourceFile, Trip
-from compliance.store.vehicles import store_declared_vehicles
+from compliance.store.vehicles import declared_vehicle_row, store_declared_vehicles
 
 TRIPS_PER_INSERT = 10_000
 
@@ -79,7 +79,12 @@ def invoice_row(source_id: int, document: InvoiceDocument) -> dict[str, Any]:
         "customer_name": document.customer.name,
         "contract_references": document.contract_references,
         "line_extension_amount": document.totals.line_extension,
-        "tax_exclusive_amount": document.totals.tax_exclusive,
+        "net_amount": document.totals.net,
+        "tax_amount": document.totals.tax,
+        "gross_amount": document.totals.gross,
+        "prepaid_amount": document.totals.prepaid,
+        "rounding_amount": document.totals.rounding,
+        "stated_totals": {name: str(value) for name, value in document.totals.stated.items()},
         "payable_amount": document.totals.payable,
         "allowance_total_amount": document.totals.allowance_total,
         "charge_total_amount": document.totals.charge_total,
@@ -88,6 +93,8 @@ def invoice_row(source_id: int, document: InvoiceDocument) -> dict[str, Any]:
         "period_start": document.period_start,
         "period_end": document.period_end,
         "contract_id": None,
+        "supplier_gln": document.supplier.gln,
+        "billing_references": document.billing_references,
     }
 
 
@@ -113,6 +120,8 @@ def invoice_line_rows(invoice_id: int, document: InvoiceDocument) -> list[dict[s
             "allowance_charges": _jsonable_list(line.allowance_charges),
             "source_line": line.source_line,
             "path": line.path,
+            "billing_reference": line.billing_reference,
+            "billing_reference_line": line.billing_reference_line,
         }
         for line in document.lines
     ]
@@ -158,6 +167,8 @@ def catalogue_message_row(source_id: int, document: CatalogueDocument) -> dict[s
         "target_catalogue_id": document.target_catalogue_id or document.id,
         "supplier_key": supplier_key(document),
         "supplier_cvr": document.supplier.cvr,
+        "supplier_se": document.supplier.se,
+        "supplier_gln": document.supplier.gln,
         "supplier_name": document.supplier.name,
         "customer_gln": document.customer.gln,
         "contract_references": document.contract_references,
@@ -267,3 +278,18 @@ def reused_numbers(session: Session, documents: list[tuple[str, InvoiceDocument]
         else:
             first[key] = (name, "")  # a later file in the same batch reusing the number is caught too
     return reused
+
+
+def document_rows(document: SourceDocument) -> list[tuple[str, Iterable[dict[str, Any]]]]:
+    """The rows a document becomes, by table, with 0 standing in for the ids the database assigns: what
+    the field-size check (``compliance.store.limits``) reads before anything is stored. A driving log's
+    trip rows are made one at a time as the check reads them (a log may have millions)."""
+    if isinstance(document, InvoiceDocument):
+        return [("invoice", [invoice_row(0, document)]), ("invoice_line", invoice_line_rows(0, document))]
+    if isinstance(document, CatalogueDocument):
+        return [("catalogue_message", [catalogue_message_row(0, document)]), ("catalogue_item", catalogue_item_rows(0, document))]
+    if isinstance(document, DrivingLogDocument):
+        return [("trip", trip_rows(0, document))]
+    if isinstance(document, EcolabelRegistryDocument):
+        return [("ecolabel_licence", licence_rows(0, document))]
+    return [("vehicle", [declared_vehicle_row(0, vehicle) for vehicle in document.vehicles])]

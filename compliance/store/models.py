@@ -87,7 +87,12 @@ class Contract(Base):
 
 
 class Invoice(Base):
-    """An invoice or credit note; amounts as in the document (credit notes are positive here)."""
+    """An invoice or credit note; amounts as in the document (credit notes are positive here).
+
+    ``net_amount`` (excl. VAT), ``tax_amount`` (the VAT total) and ``gross_amount`` (incl. VAT) mean
+    the same for every format (``compliance.base.documents.Totals``); ``stated_totals`` keeps the
+    document's own totals by element name as written (OIOUBL 2.x's ``TaxExclusiveAmount`` is the VAT).
+    """
 
     __tablename__ = "invoice"
     __table_args__ = (UniqueConstraint("supplier_key", "document_type", "number"),)
@@ -112,7 +117,12 @@ class Invoice(Base):
     customer_name: Mapped[str | None] = mapped_column(Text)
     contract_references: Mapped[list[str]] = mapped_column(JSON)
     line_extension_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    tax_exclusive_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    net_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    tax_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    gross_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    prepaid_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    rounding_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    stated_totals: Mapped[dict[str, str] | None] = mapped_column(JSON)
     payable_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     allowance_total_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     charge_total_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
@@ -121,6 +131,14 @@ class Invoice(Base):
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     contract_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    supplier_gln: Mapped[str | None] = mapped_column(String(13))
+    # Set by each check run (compliance.checks.attribution): supplier | issuing_entity | subcontractor for
+    # the contract it counts for; "held_out" when it cites a contract that does not list its issuer.
+    issuer_role: Mapped[str | None] = mapped_column(String(20))
+    # False for a subcontractor's document the contract keeps out of the §2.1 share (its trip lines do not count).
+    in_green_vehicle_share: Mapped[bool | None] = mapped_column(Boolean)
+    # The invoices a credit note credits (BillingReference/InvoiceDocumentReference/ID), as written.
+    billing_references: Mapped[list[str] | None] = mapped_column(JSON)
 
     source_file: Mapped[SourceFile] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -158,6 +176,9 @@ class InvoiceLine(Base):
     allowance_charges: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     source_line: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str | None] = mapped_column(Text)
+    # What this (credit-note) line credits: the invoice number and its line id, when the line says so.
+    billing_reference: Mapped[str | None] = mapped_column(String(200))
+    billing_reference_line: Mapped[str | None] = mapped_column(String(200))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
@@ -185,6 +206,8 @@ class CatalogueMessage(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     line_count: Mapped[int] = mapped_column(Integer)
+    supplier_se: Mapped[str | None] = mapped_column(String(8))
+    supplier_gln: Mapped[str | None] = mapped_column(String(13))
 
     source_file: Mapped[SourceFile] = relationship()
 
@@ -246,6 +269,7 @@ class TripLine(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "invoice_line_id"),
         Index("ix_trip_line_contract_day", "contract_id", "day", "kind", "trips_milli"),  # covering: counts read the index only
+        Index("ix_trip_line_contract_delivery", "contract_id", "delivery_key", "invoice_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -256,6 +280,36 @@ class TripLine(Base):
     day: Mapped[date] = mapped_column(Date)
     trips_milli: Mapped[int] = mapped_column(BigInteger)
     registrations: Mapped[list[str]] = mapped_column(JSON)
+    # Issue 16 items 5–6: ``kind`` is how the line counts; ``stated_kind`` what it says (green or
+    # conventional …); the plate texts that could not be read; the register's word on each plate on the
+    # line's day ({"plate", "status": green|not_green|unknown, "kind", "fuel", "green_evidence", …}).
+    stated_kind: Mapped[str | None] = mapped_column(String(16))
+    unreadable: Mapped[list[str] | None] = mapped_column(JSON)
+    plate_verdicts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Reconciliation (compliance.assessment.credit_notes): the line's own quantity × 1000 as stored
+    # (signed), why all or part of it is not counted, the invoice line a credit-note line credits, and
+    # the earlier line a re-invoiced delivery repeats. ``trips_milli`` is what counts.
+    quantity_milli: Mapped[int | None] = mapped_column(BigInteger)
+    held: Mapped[str | None] = mapped_column(String(30))
+    credited_line_id: Mapped[int | None] = mapped_column(Integer)
+    duplicate_of_line_id: Mapped[int | None] = mapped_column(Integer)
+    # Supplier, day, item, plates and quantity of an invoiced delivery, hashed: the same delivery
+    # invoiced again under another number has the same key (None for credit notes and negatives).
+    delivery_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class LineAcceptance(Base):
+    """A contract manager's acceptance of an invoice line held out of the count (a negative quantity
+    on an invoice, a negative credited quantity): who, when and why. Never changed afterwards."""
+
+    __tablename__ = "line_acceptance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_line_id: Mapped[int] = mapped_column(ForeignKey("invoice_line.id"), unique=True)
+    held: Mapped[str] = mapped_column(String(30))
+    accepted_by: Mapped[str] = mapped_column(String(200))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class TripLineScan(Base):
@@ -307,6 +361,25 @@ class Vehicle(Base):
     dmr_vehicle_id: Mapped[str | None] = mapped_column(String(20))
 
     source_file: Mapped[SourceFile] = relationship()
+
+
+class VehiclePeriod(Base):
+    """What the register says about a plate over a stretch of days (issue 16 item 6): one row per DMR
+    record or declared row, from ``valid_from`` to ``valid_to`` (inclusive; None = open). A trip is
+    judged by the period that covers its day (``compliance.checks.green_vehicles.vehicle_on_day``)."""
+
+    __tablename__ = "vehicle_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration: Mapped[str] = mapped_column(String(20), index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(40))
+    fuel: Mapped[str] = mapped_column(String(40))
+    green_evidence: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(20))
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
 
 
 class Finding(Base):
@@ -398,6 +471,8 @@ class HearingEvent(Base):
     text: Mapped[str | None] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     status_after: Mapped[str] = mapped_column(String(20))
+    # A recalculation's figures before and after and the documents that changed them (None for other steps).
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     notice: Mapped[Notice] = relationship(back_populates="events")
 
@@ -472,3 +547,23 @@ class DataQualityFailure(Base):
     value: Mapped[str] = mapped_column(Text)
     expected: Mapped[str] = mapped_column(Text)
     more_rows: Mapped[int] = mapped_column(Integer)
+
+
+class QuarantineAction(Base):
+    """What the data team did about a quarantined file, with who, when and why (``compliance quarantine``).
+
+    ``release``: read the file again at the next ingest (a newer version of this tool, a fixed
+    vocabulary); ``dismiss``: seen, nothing to do (the supplier sends a corrected file). A file is
+    open while it is quarantined and its latest action is not a dismissal.
+    """
+
+    __tablename__ = "quarantine_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # "release" | "dismiss"
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(Text)
+    acted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The quarantine reason the action answered (a released file may be quarantined again for another).
+    quarantine_reason: Mapped[str | None] = mapped_column(Text)

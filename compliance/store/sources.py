@@ -28,7 +28,10 @@ def _now() -> datetime:
 def first_seen_by_path(session: Session, paths: Sequence[str]) -> dict[str, list[tuple[int, datetime]]]:
     """Size and first-seen time (UTC) of every stored file at each of ``paths``."""
     seen: dict[str, list[tuple[int, datetime]]] = {}
-    query = select(SourceFile.path, SourceFile.size_bytes, SourceFile.first_seen_at).where(SourceFile.path.in_(paths))
+    # A released file (compliance quarantine release) counts as unseen: the next ingest reads it again.
+    query = select(SourceFile.path, SourceFile.size_bytes, SourceFile.first_seen_at).where(
+        SourceFile.path.in_(paths), SourceFile.status != "released"
+    )
     for name, size, first_seen in session.execute(query):
         seen.setdefault(name, []).append((size, first_seen if first_seen.tzinfo else first_seen.replace(tzinfo=UTC)))
     return seen
@@ -39,6 +42,12 @@ def sources_by_digest(session: Session, digests: Sequence[str]) -> dict[str, Sou
     if not digests:
         return {}
     return {row.sha256: row for row in session.scalars(select(SourceFile).where(SourceFile.sha256.in_(digests)))}
+
+
+def settled_digests(session: Session, digests: Sequence[str]) -> set[str]:
+    """Which of ``digests`` ingest has judged: stored or quarantined (a released file waits to be read again)."""
+    query = select(SourceFile.sha256).where(SourceFile.sha256.in_(digests), SourceFile.status != "released")
+    return set(session.scalars(query))
 
 
 def source_ids_by_digest(session: Session, digests: Sequence[str]) -> dict[str, int]:

@@ -21,12 +21,20 @@ The policy, whichever order the files arrive in:
   its current one per plate (registered before deregistered, then the later status date, then the
   later record) is picked by :class:`DmrStaging` in the database, so that importing the national
   register (~10 M records) holds one chunk of records in memory, not one record per plate.
+
+Beside the current record, the register keeps what each source said over time (``vehicle_period``,
+issue 16 item 6): every DMR record of a plate in the extract, with the days it held (registered
+from its status date, open; deregistered until its plate expiry or status date, from its first
+registration), and every declared row with its own ``valid_from``/``valid_to``. An import replaces
+the periods of the plates it brings from its own origin; a trip's day is judged by the period that
+covers it (``compliance.checks.green_vehicles.vehicle_on_day``: the same precedence as above).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +47,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    delete,
     exists,
     func,
     insert,
@@ -49,7 +58,7 @@ from sqlalchemy.orm import Session
 
 from compliance.base.documents import VehicleRecord
 from compliance.ingest.dmr import DmrVehicle
-from compliance.store.models import Vehicle
+from compliance.store.models import Vehicle, VehiclePeriod
 
 # Plates looked up and written per round trip when a register extract is stored (a first import has millions).
 UPSERT_CHUNK = 5000
@@ -126,31 +135,124 @@ def _upsert(session: Session, source_id: int, records: Iterable[_IncomingVehicle
     session.flush()
 
 
-def store_declared_vehicles(session: Session, source_id: int, records: Sequence[VehicleRecord]) -> None:
-    """Store a declared-vehicles file's records (the last declaration of a plate wins)."""
-    _upsert(
-        session,
-        source_id,
-        (
-            _IncomingVehicle(
-                registration=record.registration,
-                kind=record.kind,
-                fuel=record.fuel,
-                euro_norm=record.euro_norm,
-                total_weight_kg=record.total_weight_kg,
-                registered=record.registered,
-                green_evidence=record.green_evidence,
-                row=record.row,
-                origin="declared",
-                dmr_vehicle_id=None,
-            )
-            for record in records
-        ),
+def _replace_periods(session: Session, origin: str, source_id: int, periods: Sequence[dict[str, Any]]) -> None:
+    """Replace the periods of the plates in ``periods`` that came from ``origin`` with these."""
+    plates = sorted({period["registration"] for period in periods})
+    for start in range(0, len(plates), UPSERT_CHUNK):
+        chunk = plates[start : start + UPSERT_CHUNK]
+        session.execute(delete(VehiclePeriod).where(VehiclePeriod.origin == origin, VehiclePeriod.registration.in_(chunk)))
+    rows = [period | {"origin": origin, "source_file_id": source_id} for period in periods]
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        session.execute(insert(VehiclePeriod), rows[start : start + UPSERT_CHUNK])
+
+
+def dmr_periods(records: Sequence[DmrVehicle]) -> list[dict[str, Any]]:
+    """The days each DMR record of one plate held the plate (DMR_FIELDS.md; interpretation, README).
+
+    A registered record holds it from its registration status date, open-ended; a deregistered one
+    (afmeldt, eksporteret, skrottet …) from its first registration until its plate expiry date, else
+    its status date. Records are ordered by their start; where two would overlap, the earlier one
+    ends the day before the later one starts, and a record without a start begins the day after the
+    previous one ends.
+    """
+    spans = []
+    for record in records:
+        if record.registered:
+            start, end = _day(record.status_date), None
+        else:
+            start, end = _day(record.first_registration), _day(record.plate_expiry) or _day(record.status_date)
+        spans.append((start, end, record))
+    spans.sort(key=lambda span: (span[0] or date.min, span[2].registered, span[2].status_date or ""))
+    periods: list[dict[str, Any]] = []
+    for index, (start, end, record) in enumerate(spans):
+        if start is None and periods and periods[-1]["valid_to"] is not None:
+            start = periods[-1]["valid_to"] + timedelta(days=1)  # no first registration: from the day after the previous
+        following = spans[index + 1][0] if index + 1 < len(spans) else None
+        if following is not None and (end is None or end >= following):
+            end = following - timedelta(days=1)
+        if start is not None and end is not None and end < start:
+            continue  # wholly overtaken by a later record
+        periods.append(
+            {
+                "registration": record.registration,
+                "valid_from": start,
+                "valid_to": end,
+                "kind": record.kind,
+                "fuel": record.fuel,
+                "green_evidence": None,
+                "row": record.record,
+            }
+        )
+    return periods
+
+
+def _day(text: str | None) -> date | None:
+    """The day of a DMR date or date-time (``2023-01-02+01:00``, ``2020-12-23T09:21:18.000+01:00``)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _declared(record: VehicleRecord) -> _IncomingVehicle:
+    return _IncomingVehicle(
+        registration=record.registration,
+        kind=record.kind,
+        fuel=record.fuel,
+        euro_norm=record.euro_norm,
+        total_weight_kg=record.total_weight_kg,
+        registered=record.registered,
+        green_evidence=record.green_evidence,
+        row=record.row,
+        origin="declared",
+        dmr_vehicle_id=None,
     )
 
 
-def store_register_vehicles(session: Session, source_id: int, records: Sequence[DmrVehicle]) -> None:
-    """Store the current DMR record of each plate, ``UPSERT_CHUNK`` plates at a time."""
+def declared_vehicle_row(source_id: int, record: VehicleRecord) -> dict[str, Any]:
+    """The ``vehicle`` row a declared record would become (what the field-size check reads)."""
+    return _declared(record).new_row(source_id)
+
+
+def store_declared_vehicles(session: Session, source_id: int, records: Sequence[VehicleRecord]) -> None:
+    """Store a declared-vehicles file's records (the last declaration of a plate wins) and their periods."""
+    _replace_periods(
+        session,
+        "declared",
+        source_id,
+        [
+            {
+                "registration": record.registration,
+                "valid_from": record.valid_from,
+                "valid_to": record.valid_to,
+                "kind": record.kind,
+                "fuel": record.fuel,
+                "green_evidence": record.green_evidence,
+                "row": record.row,
+            }
+            for record in records
+        ],
+    )
+    _upsert(session, source_id, (_declared(record) for record in records))
+
+
+def store_register_vehicles(
+    session: Session,
+    source_id: int,
+    records: Sequence[DmrVehicle],
+    earlier: Mapping[str, Sequence[DmrVehicle]] | None = None,
+) -> None:
+    """Store the current DMR record of each plate, ``UPSERT_CHUNK`` plates at a time, and the periods
+    of every record of those plates (the current one and ``earlier`` ones from the same extract)."""
+    history = earlier or {}
+    _replace_periods(
+        session,
+        "dmr",
+        source_id,
+        [period for record in records for period in dmr_periods([record, *history.get(record.registration, ())])],
+    )
     for start in range(0, len(records), UPSERT_CHUNK):
         _upsert(
             session,
@@ -187,6 +289,8 @@ _STAGED = Table(
     Column("fuel", Text, nullable=False),
     Column("euro_norm", Integer),
     Column("total_weight_kg", Text),  # as read: any number of digits (the quality suite judges it)
+    Column("first_registration", Text),
+    Column("plate_expiry", Text),
     prefixes=["TEMPORARY"],
 )
 _CURRENT = Table(
@@ -235,13 +339,17 @@ class DmrStaging:
                     record.fuel,
                     record.euro_norm,
                     None if record.total_weight_kg is None else str(record.total_weight_kg),
+                    record.first_registration,
+                    record.plate_expiry,
                 )
                 for record in records
             ],
         )
 
-    def current_records(self, chunk: int) -> Iterator[list[DmrVehicle]]:
-        """Each plate's current record, in the order the plates first occur, ``chunk`` at a time."""
+    def current_records(self, chunk: int) -> Iterator[tuple[list[DmrVehicle], dict[str, list[DmrVehicle]]]]:
+        """Each plate's current record, in the order the plates first occur, ``chunk`` plates at a
+        time, with the other records of those plates in the extract by plate, in file order (the
+        register keeps their validity periods, issue 16 item 6)."""
         connection = self.session.connection()
         # Built once the records are in (one sort, not one per insert); dropped with its table.
         connection.exec_driver_sql(
@@ -268,6 +376,7 @@ class DmrStaging:
                 select(first_seen, *_STAGED.columns).where(~exists().where(newer)),
             )
         )
+        connection.exec_driver_sql(f"CREATE INDEX {_CURRENT.name}_plate ON {_CURRENT.name} (registration)")
         last = -1
         while True:
             rows = self.session.execute(
@@ -275,23 +384,37 @@ class DmrStaging:
             ).all()
             if not rows:
                 return
-            last = rows[-1].first_seen
-            yield [
-                DmrVehicle(
-                    record,
-                    vehicle_id,
-                    registration,
-                    kind,
-                    fuel,
-                    euro_norm,
-                    None if weight is None else int(weight),
-                    bool(registered),
-                    bytes(status_date).decode("utf-8") or None,
-                )
-                for _first, record, registration, registered, status_date, vehicle_id, kind, fuel, euro_norm, weight in rows
-            ]
+            low, last = last, rows[-1].first_seen
+            current = _CURRENT.c
+            others = self.session.execute(
+                select(*_STAGED.columns)
+                .join(_CURRENT, current.registration == _STAGED.c.registration)
+                .where(current.first_seen > low, current.first_seen <= last, _STAGED.c.record != current.record)
+                .order_by(_STAGED.c.record)
+            ).all()
+            earlier: dict[str, list[DmrVehicle]] = {}
+            for row in others:
+                earlier.setdefault(row.registration, []).append(_staged_vehicle(row))
+            yield [_staged_vehicle(row) for row in rows], earlier
 
     def drop(self) -> None:
         connection = self.session.connection()
         for table in (_CURRENT, _STAGED):
             table.drop(connection, checkfirst=True)
+
+
+def _staged_vehicle(row: Any) -> DmrVehicle:
+    """A staged record as the reader handed it over."""
+    return DmrVehicle(
+        record=row.record,
+        vehicle_id=row.vehicle_id,
+        registration=row.registration,
+        kind=row.kind,
+        fuel=row.fuel,
+        euro_norm=row.euro_norm,
+        total_weight_kg=None if row.total_weight_kg is None else int(row.total_weight_kg),
+        registered=bool(row.registered),
+        status_date=bytes(row.status_date).decode("utf-8") or None,
+        first_registration=row.first_registration,
+        plate_expiry=row.plate_expiry,
+    )

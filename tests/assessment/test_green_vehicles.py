@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from compliance.assessment.green_vehicles import green_share_assessment, green_vehicle_year
+from compliance.assessment.green_vehicles import RULE_NOT_COMPUTABLE, green_share_assessment, green_vehicle_year
 from compliance.base.shares import trips_short
 from compliance.checks.green_vehicles import RULE_EARLY_WARNING, RULE_NO_TRIPS, RULE_NOT_GREEN, RULE_SHARE
+from compliance.checks.inputs import CountedTripLine, LoggedTrip
 from compliance.contracts import ContractTerms
 from tests.builders import contract, green_vehicle_terms, transport_contract, trip_line, trips, vehicle
 
@@ -177,9 +178,80 @@ def test_km_come_from_the_driving_logs_green_by_the_register_or_the_logged_vehic
         *trips(date(2025, 3, 5), None, 1, distance_km=Decimal("10.0"), vehicle_type="cargo_bike"),  # no plate: the logged type
         *trips(date(2025, 3, 6), "DX18334", 1),  # no distance: not counted
         *trips(date(2024, 12, 30), "DX18334", 1, distance_km=Decimal("99.0")),  # before the year
+        # Every other month of the year has its log too (a standstill check, 0 km): no month is missing.
+        *[
+            trip
+            for month in range(1, 13)
+            if month != 3
+            for trip in trips(date(2025, month, 1), "EC41208", 1, distance_km=Decimal(0))
+        ],
     ]
     result = green_vehicle_year(by_km, year2, Decimal(0), Decimal(0), [], logged, REGISTER, AS_OF)
     a = result.assessment
-    assert (a.total_km, a.green_km, result.km_trips) == (Decimal("110.0"), Decimal("50.0"), 3)
+    assert (a.total_km, a.green_km, result.km_trips) == (Decimal("110.0"), Decimal("50.0"), 14)
     assert result.status == "short" and a.shortfall_km == Decimal("10.5")  # 0.55 × 110 − 50
     assert a.penalty_total == Decimal("129.68")  # 10.5 km × 12,35 kr. = 129.675, rounded once, half up
+
+
+PER_KM = {"model": "per_km", "rate_dkk": "2.50", "fixed_dkk": "10000.00"}
+
+
+def _year_2025_of_trips_and_half_a_year_of_logs() -> tuple[list[CountedTripLine], list[LoggedTrip]]:
+    """Every month of 2025: 40 green and 60 conventional trips invoiced (40 % < the 55 % offer);
+    driving logs for January–June only, each month 100 km electric and 100 km diesel."""
+    lines = [
+        line
+        for month in range(1, 13)
+        for line in (
+            trip_line("green", 40, date(2025, month, 15), "EC41208"),
+            trip_line("conventional", 60, date(2025, month, 15), "DX18334"),
+        )
+    ]
+    logged = [
+        trip
+        for month in range(1, 7)
+        for trip in (
+            *trips(date(2025, month, 15), "EC41208", 1, distance_km=Decimal("100")),
+            *trips(date(2025, month, 15), "DX18334", 1, distance_km=Decimal("100")),
+        )
+    ]
+    return lines, logged
+
+
+def test_missing_driving_logs_never_lower_a_per_km_penalty() -> None:
+    """Model 1 needs the km: with July–December unlogged, the penalty cannot be computed (a high finding),
+    rather than 2,50 kr. × the km short of half a year — withholding logs must not pay (§2.1)."""
+    contract = transport_contract(green_vehicles=green_vehicle_terms(penalty=PER_KM))
+    lines, logged = _year_2025_of_trips_and_half_a_year_of_logs()
+    result = green_vehicle_year(contract, contract.year(2), Decimal(480), Decimal(720), lines, logged, REGISTER, AS_OF)
+    a = result.assessment
+    assert a.compliant is False and result.status == "not_computable"
+    assert a.missing_log_months == tuple(date(2025, month, 1) for month in range(7, 13))
+    assert a.penalty_total == 0 and not a.computable
+    (finding,) = [f for f in result.findings if f.rule_id == RULE_NOT_COMPUTABLE]
+    assert finding.severity == "high" and finding.evidence["months"] == [f"2025-{m:02d}" for m in range(7, 13)]
+    assert finding.message.startswith("The penalty of contract year 2 (per km short) cannot be computed: no driving log")
+
+
+def test_a_contracts_fallback_km_per_trip_fills_the_unlogged_months() -> None:
+    """Hand-computed: logged January–June 600 km green of 1.200 km; July–December 240 green of 600 trips
+    × 12,5 km = 3.000 km green of 7.500 km. Total 8.700 km, green 3.600 km; short 0,55 × 8.700 − 3.600 =
+    1.185 km; penalty 2,50 kr. × 1.185 km + 10.000 kr. = 12.962,50 kr."""
+    contract = transport_contract(green_vehicles=green_vehicle_terms(penalty=PER_KM, fallback_km_per_trip="12.5"))
+    lines, logged = _year_2025_of_trips_and_half_a_year_of_logs()
+    result = green_vehicle_year(contract, contract.year(2), Decimal(480), Decimal(720), lines, logged, REGISTER, AS_OF)
+    a = result.assessment
+    assert a.km_estimate is not None and (a.km_estimate.green_trips, a.km_estimate.total_trips) == (240, 600)
+    assert (a.total_km, a.green_km) == (Decimal("8700.0"), Decimal("3600.0"))
+    assert a.shortfall_km == Decimal("1185") and a.penalty_total == Decimal("12962.50")
+    assert result.status == "short" and not [f for f in result.findings if f.rule_id == RULE_NOT_COMPUTABLE]
+
+
+def test_a_km_share_with_unlogged_months_cannot_be_computed() -> None:
+    contract = transport_contract(green_vehicles=green_vehicle_terms(basis="km", penalty=PER_KM))
+    lines, logged = _year_2025_of_trips_and_half_a_year_of_logs()
+    result = green_vehicle_year(contract, contract.year(2), Decimal(480), Decimal(720), lines, logged, REGISTER, AS_OF)
+    assert result.status == "not_computable" and result.assessment.share is None and result.assessment.penalty_total == 0
+    (finding,) = [f for f in result.findings if f.rule_id == RULE_NOT_COMPUTABLE]
+    assert finding.message_key == "green_vehicles.not_computable_share"
+    assert not [f for f in result.findings if f.rule_id == RULE_NO_TRIPS]  # not "no data": the logs are missing

@@ -51,9 +51,9 @@ def test_stored_oioubl_update_pricing_and_deletion_load_as_one_contract_history(
     folder = reference_dir / "catalogues" / "oioubl-2.1"
     for name in ("ItemSpecificationUpdate", "PricingUpdate", "Deletion"):  # received in this order, one file per run
         ingest_paths(engine, [folder / f"OIOUBL_Catalogue{name}_v2p2.xml"], MAX)
-    # The updates name contract PAPER-1; the deletion names no contract (and the contract another supplier CVR),
-    # so it belongs through the catalogue it deletes, sent by the same supplier.
-    paper = contract(id="PAPER-1")
+    # The updates name contract PAPER-1 and come from its supplier (issue 16: a document counts only from a
+    # party of the contract); the deletion names no contract and belongs by the same supplier.
+    paper = contract(id="PAPER-1", supplier={"name": "Leverandør", "cvr": "87493746"})
     with session_scope(engine) as session:
         history = contract_catalogues(session, [paper])["PAPER-1"]
     assert [m.document_type for m in history.messages] == [

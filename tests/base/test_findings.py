@@ -84,7 +84,8 @@ def test_two_findings_at_one_place_about_different_plates_are_two_findings() -> 
     ]
     assert findings[0].fingerprint() != findings[1].fingerprint()
     assert findings[0].message == (
-        "DX18336 on invoice GB-1, line 1 is invoiced as a green trip, but the register says van on diesel"
+        "DX18336 on invoice GB-1, line 1 is invoiced as a green trip, but on 2026-06-03 the register says van on diesel: "
+        "its 4 trips count as green"
     )
 
 
@@ -171,7 +172,7 @@ def test_every_template_is_a_format_string_over_named_fields() -> None:
     for key, template in ENGLISH.items():
         fields = [(name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name is not None]
         assert all(name and name.isidentifier() for name, _ in fields), key
-        assert {spec for _, spec in fields} <= {"", "code", "percent", "number2", "money"}, key
+        assert {spec for _, spec in fields} <= {"", "code", "percent", "number1", "number2", "money"}, key
         assert messages.N_(template) == template
 
 

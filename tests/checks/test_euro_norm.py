@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from compliance.checks.euro_norm import RULE_NOT_EURO6, euro6_applies, euro6_findings
+from compliance.checks.euro_norm import RULE_EURO6_WEIGHT_UNKNOWN, RULE_NOT_EURO6, euro6_applies, euro6_findings
 from compliance.checks.inputs import RegisteredVehicle
 from tests.builders import contract, vehicle
 
@@ -58,3 +58,33 @@ def test_a_new_register_extract_keeps_the_findings_identity() -> None:
 
 def replace_plate(vehicles: dict[str, RegisteredVehicle], plate: str) -> RegisteredVehicle:
     return dataclasses.replace(vehicles["AA11111"], registration=plate)
+
+
+def test_a_euro6_term_without_groups_covers_all_four_groups_of_the_handbook() -> None:
+    """§2.6 names trucks, buses, vans and every supplier vehicle over 3,500 kg; a contract narrows it only by saying so."""
+    every_group = contract(euro6={})
+    assert every_group.euro6_applies_to == {"over_3500kg", "trucks", "buses", "vans"}
+    assert euro6_applies(every_group, vehicle("V1", "van", "diesel", total_weight_kg=3000))
+    assert euro6_applies(every_group, vehicle("B1", "bus", "diesel", total_weight_kg=3000))
+    assert euro6_applies(every_group, vehicle("P1", "car", "diesel", total_weight_kg=3600))
+    assert not euro6_applies(every_group, vehicle("P2", "car", "diesel", total_weight_kg=2000))
+    assert contract().euro6_applies_to == frozenset()  # no Euro 6 term at all: nothing applies
+
+
+def test_an_unknown_weight_is_reported_not_taken_as_light() -> None:
+    """A vehicle whose weight the register does not give may be over 3,500 kg: that cannot pass silently."""
+    heavy_only = contract(euro6={"applies_to": ["over_3500kg"]})
+    vehicles = {
+        "UW12345": vehicle("UW12345", "car", "diesel", total_weight_kg=None, euro_norm=5, row=7),
+        "UW12346": vehicle("UW12346", "car", "diesel", total_weight_kg=None, euro_norm=6),  # Euro 6 anyway
+        "UW12347": vehicle("UW12347", "car", "electric", total_weight_kg=None),  # zero emission: exempt
+    }
+    findings = euro6_findings(heavy_only, heavy_only.year(1), list(vehicles), vehicles)
+    assert [(f.rule_id, f.evidence["registration"], f.severity) for f in findings] == [
+        (RULE_EURO6_WEIGHT_UNKNOWN, "UW12345", "medium")
+    ]
+    assert findings[0].message == (
+        "UW12345 (car, diesel, Euro 5) was used on the contract in year 1, but the vehicle register gives no "
+        "total weight, so whether §2.6 (Euro 6 over 3,500 kg) applies cannot be judged"
+    )
+    assert findings[0].location == "row 7"

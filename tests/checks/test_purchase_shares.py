@@ -108,3 +108,33 @@ def test_the_quantity_basis_counts_units_not_kroner() -> None:
     ]
     result = purchase_share(by_quantity, YEAR, dated(invoices, YEAR), CatalogueHistory([], []))
     assert (result.total, result.qualifying, result.status) == (Decimal(4), Decimal(3), "compliant")
+
+
+def test_an_undated_credit_note_issued_next_year_reduces_last_years_share() -> None:
+    """Issue 16 item 10 (credit notes): a credit note counts on the day of the line it credits."""
+    march = date(2025, 3, 15)
+    invoices = [
+        invoice(
+            line(seller_item_id="KAF-FT", name="Kaffe FT", line_amount=Decimal("600.00"), classification_codes=COFFEE, delivery_date=march),
+            line(line_id="2", position=2, seller_item_id="KAF-STD", name="Kaffe", line_amount=Decimal("500.00"),
+                 classification_codes=COFFEE, delivery_date=march),
+            number="F1",
+        ),
+        # Issued in contract year 2, no delivery date of its own; it credits F1's standard coffee.
+        invoice(
+            line(seller_item_id="KAF-STD", name="Kaffe", line_amount=Decimal("-300.00"), classification_codes=COFFEE),
+            number="K1",
+            document_type="credit_note",
+            issue_date=date(2026, 2, 10),
+            billing_references=("F1",),
+        ),
+    ]  # fmt: skip
+    no_catalogue = CatalogueHistory([], [])
+    year_1 = purchase_share(RULE, YEAR, dated(invoices, YEAR), no_catalogue)
+    assert year_1.total == Decimal("800.00")  # 600 + 500 − 300, all in 2025
+    assert [(entry["invoice"], entry["day"]) for entry in year_1.lines][-1] == ("K1", "2025-03-15")
+    year_2 = purchase_share(RULE, OFFICE.year(2), dated(invoices, OFFICE.year(2)), no_catalogue)
+    assert year_2.total == 0
+    # A line reference wins over the item: the credit is dated as the named line.
+    named = replace(invoices[1], lines=(replace(invoices[1].lines[0], billing_reference="F1", billing_reference_line="1"),))
+    assert dated([invoices[0], named], YEAR)[-1].day == march

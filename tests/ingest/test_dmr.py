@@ -234,3 +234,33 @@ def test_a_hostile_or_broken_extract_in_the_vehicles_inbox_is_quarantined_and_th
     with session_scope(engine) as session:
         statuses = {row.path: row.status for row in session.query(SourceFile)}
     assert statuses == {str(evil): "quarantined", str(good): "quarantined"}
+
+
+def test_every_record_of_a_plate_is_kept_with_the_days_it_held_the_plate(tmp_path: Path) -> None:
+    """Issue 16 item 6: the register keeps validity dates, so a trip is judged by its day."""
+    from datetime import date
+
+    from compliance.ingest.dmr import read_dmr_fast
+    from compliance.store.vehicles import dmr_periods
+
+    path = write_extract(tmp_path / "dmr.xml")
+    tree, fast = read_dmr(path), read_dmr_fast(path)
+    assert fast.earlier == tree.earlier and set(tree.earlier) == {"AB12345"}
+    periods = dmr_periods([tree.vehicles["AB12345"], *tree.earlier["AB12345"]])
+    assert [(p["fuel"], p["valid_from"], p["valid_to"]) for p in periods] == [
+        ("petrol", None, date(2021, 1, 1)),  # deregistered 1 January 2021; no first registration in the record
+        ("diesel", date(2021, 1, 2), date(2022, 5, 31)),  # deregistered later, but the electric car took the plate
+        ("electric", date(2022, 6, 1), None),  # registered from its status date, open
+    ]
+    assert [(p["fuel"], p["valid_from"]) for p in dmr_periods([tree.vehicles["EC41208"]])] == [("electric", date(2023, 5, 1))]
+
+
+def test_a_plate_no_plate_can_be_is_not_imported(tmp_path: Path) -> None:
+    """Issue 16 item 5: a Cyrillic Х is no X; such a record is skipped, as one without a plate."""
+    from compliance.ingest.dmr import read_dmr_fast
+
+    cyrillic = record("D\u0425 18 336", "3", "2", "49", 3500, "Registreret", "2024-01-01T10:00:00.000+01:00")
+    spaced = record("EC\u200b41 209", "3", "4", "1", 3500, "Registreret", "2024-01-01T10:00:00.000+01:00")
+    path = write_extract(tmp_path / "dmr.xml", [cyrillic, spaced])
+    for result in (read_dmr(path), read_dmr_fast(path)):
+        assert (result.records, result.skipped_without_plate, set(result.vehicles)) == (2, 1, {"EC41209"})

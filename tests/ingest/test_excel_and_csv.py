@@ -67,6 +67,42 @@ def test_danish_numbers_dates_and_credit_notes() -> None:
     assert document.lines[0].labels[0].code == "FAIR_TRADE_MARK"
 
 
+def test_template_totals_mean_what_they_mean_in_ubl() -> None:
+    """Issue 16 item 9: the template's line amounts are excl. VAT, ``payable_amount`` incl. VAT.
+    Net 1.234,50 + 765,50 = 2.000,00; payable 2.500,00 → VAT 500,00, gross 2.500,00."""
+    lines = [
+        [1, "KAF-STD", "Kaffe", "2", "PK", "1.234,50", "50201706", None, None],
+        [2, "TE", "Te", "1", "PK", "765,50", "50201706", None, None],
+    ]
+    document = read_source(template([*HEADER, ("payable_amount", "2.500,00")], lines), "t.xlsx", MAX)
+    assert isinstance(document, InvoiceDocument)
+    totals = document.totals
+    assert (totals.line_extension, totals.net, totals.tax, totals.gross, totals.payable) == (
+        Decimal("2000.00"), Decimal("2000.00"), Decimal("500.00"), Decimal("2500.00"), Decimal("2500.00")
+    )  # fmt: skip
+    assert (totals.prepaid, totals.rounding) == (None, None)
+    assert totals.stated == {"payable_amount": Decimal("2500.00")}
+    unpaid = read_source(template(HEADER, lines), "u.xlsx", MAX)
+    assert isinstance(unpaid, InvoiceDocument)
+    assert (unpaid.totals.net, unpaid.totals.tax, unpaid.totals.gross, unpaid.totals.stated) == (
+        Decimal("2000.00"),
+        None,
+        None,
+        {},
+    )
+
+
+def test_a_credit_note_says_what_it_credits() -> None:
+    columns = ["line_id", "seller_item_id", "name", "quantity", "line_amount", "credited_invoice", "credited_line"]
+    lines = [[1, "KAF-STD", "Kaffe", "2", "100", None, None], [2, "KAF-FT", "Kaffe FT", "1", "50", "NK-2025-0002", 3]]
+    document = read_source(template([*HEADER, ("credited_invoice", "NK-2025-0003")], lines, columns), "k.xlsx", MAX)
+    assert isinstance(document, InvoiceDocument) and document.billing_references == ["NK-2025-0003"]
+    assert [(line.billing_reference, line.billing_reference_line) for line in document.lines] == [
+        (None, None),
+        ("NK-2025-0002", "3"),
+    ]
+
+
 def test_formula_without_stored_value_is_an_error_naming_the_cell() -> None:
     data = template(HEADER, [[1, "X", "Kaffe", 2, "PK", "=D2*10", None, None, None]])
     with pytest.raises(SourceFileError) as caught:
@@ -121,3 +157,30 @@ def test_vehicle_register_and_its_errors() -> None:
     with pytest.raises(SourceFileError) as caught:
         read_source(b"registration,kind,fuel\nAB12345,van,plugin_hybrid\n", "v.csv", MAX)
     assert caught.value.location == "row 2, fuel"
+
+
+def test_a_plate_no_plate_can_be_is_refused_with_its_row() -> None:
+    """Issue 16 item 5: a Cyrillic Х is no X, in a driving log as in a register."""
+    log = "trip_date,registration,distance_km\n2025-01-02,EC\u200b41 208,10\n2025-01-03,D\u0425 18 336,12\n"
+    with pytest.raises(SourceFileError) as caught:
+        read_source(log.encode(), "log.csv", MAX)
+    assert caught.value.location == "row 3, registration" and "D\\u0425 18 336" in caught.value.message
+    fine = read_source(log.encode().split(b"\n2025-01-03")[0] + b"\n", "log.csv", MAX)
+    assert isinstance(fine, DrivingLogDocument) and fine.trips[0].registration == "EC41208"
+    with pytest.raises(SourceFileError) as refused:
+        read_source("registration,kind,fuel\nD\u0425 18 336,van,diesel\n".encode(), "v.csv", MAX)
+    assert refused.value.location == "row 2, registration"
+
+
+def test_declared_vehicles_carry_their_own_dates() -> None:
+    """Issue 16 item 6: a plate that moved from a diesel to an electric van, declared as two periods."""
+    text = "registration,kind,fuel,valid_from,valid_to\nXY 12 345,van,diesel,,2025-05-31\nXY12345,van,electric,2025-06-01,\n"
+    document = read_source(text.encode(), "v.csv", MAX)
+    assert isinstance(document, VehicleRegisterDocument)
+    assert [(v.registration, v.fuel, str(v.valid_from), str(v.valid_to)) for v in document.vehicles] == [
+        ("XY12345", "diesel", "None", "2025-05-31"),
+        ("XY12345", "electric", "2025-06-01", "None"),
+    ]
+    with pytest.raises(SourceFileError) as caught:
+        read_source(b"registration,kind,fuel,valid_from,valid_to\nXY12345,van,diesel,2025-06-01,2025-05-31\n", "v.csv", MAX)
+    assert caught.value.location == "row 2, valid_to"

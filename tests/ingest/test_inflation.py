@@ -743,7 +743,10 @@ def test_the_dmr_import_holds_one_chunk_of_records_at_a_time(
     monkeypatch.setattr(
         intake_vehicles,
         "store_register_vehicles",
-        lambda session, source, records: (events.append(("store", len(records))), store(session, source, records)),
+        lambda session, source, records, earlier: (
+            events.append(("store", len(records))),
+            store(session, source, records, earlier),
+        ),
     )
     summary = import_dmr(engine, write_extract(tmp_path / "dmr.xml"))
     assert summary.vehicles == 4
@@ -754,6 +757,38 @@ def test_the_dmr_import_holds_one_chunk_of_records_at_a_time(
     for kind, count in events:
         pending += count if kind == "read" else -count if kind == "stage" else 0
         assert pending <= 3
+
+
+def test_the_chunked_import_stores_every_records_period_as_the_reader_keeps_them(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The register's validity periods (issue 16 item 6) come from all the records of a plate: the
+    chunked import finds a plate's other records in the staging table, and stores the same periods
+    as the in-memory reader's current and earlier records give."""
+    from compliance.store.models import VehiclePeriod
+    from compliance.store.vehicles import dmr_periods
+
+    monkeypatch.setattr(intake_vehicles, "STAGE_CHUNK", 2)
+    monkeypatch.setattr(intake_vehicles, "STORE_CHUNK", 2)
+    extra = [
+        record("TR75021", "3", "2", "47", 3500, "Afmeldt", "2019-03-01T10:00:00.000+01:00"),
+        record("EC41208", "3", "4", "1", 3500, "Afmeldt", "2020-05-01T10:00:00.000+02:00"),
+    ]
+    path = write_extract(tmp_path / "dmr.xml", [*RECORDS, *extra])
+    summary = import_dmr(engine, path)
+    assert summary.left_out_by_quality == 0
+    result = read_dmr_fast(path)
+    assert {plate: len(others) for plate, others in result.earlier.items()} == {"AB12345": 2, "TR75021": 1, "EC41208": 1}
+    expected = sorted(
+        (period["registration"], period["row"], period["valid_from"], period["valid_to"], period["kind"], period["fuel"])
+        for vehicle in result.vehicles.values()
+        for period in dmr_periods([vehicle, *result.earlier.get(vehicle.registration, [])])
+    )
+    with session_scope(engine) as session:
+        stored = sorted(
+            (p.registration, p.row, p.valid_from, p.valid_to, p.kind, p.fuel) for p in session.scalars(select(VehiclePeriod))
+        )
+    assert stored == expected and len(stored) >= 7
 
 
 def test_iterating_dmr_records_yields_every_record_with_a_plate(tmp_path: Path) -> None:

@@ -113,6 +113,24 @@ def test_credit_note_lines_are_stored_negative(engine: Engine) -> None:
         assert invoice.document_type == "credit_note" and invoice.line_extension_amount == Decimal("770.00")
 
 
+def test_stored_totals_mean_the_same_for_oioubl_and_peppol(engine: Engine, reference_dir: Path) -> None:
+    """Issue 16 item 9: the sample's OIOUBL 2.1 invoice writes its VAT (4.118,50) in TaxExclusiveAmount,
+    the Peppol DK example its net amount (1.675,00); both are stored as net, tax and gross."""
+    peppol = reference_dir / "invoices" / "peppol-dk" / "BIS3_Invoice_Example_DK_Supplier_Master.xml"
+    ingest_paths(engine, [SAMPLE_DIR / "office" / "NK-2025-0001.xml", peppol], MAX)
+    with session_scope(engine) as session:
+        stored = {
+            invoice.format: (invoice.net_amount, invoice.tax_amount, invoice.gross_amount, invoice.prepaid_amount,
+                             invoice.rounding_amount, invoice.payable_amount, invoice.stated_totals["TaxExclusiveAmount"])
+            for invoice in session.scalars(select(Invoice))
+        }  # fmt: skip
+    assert stored == {
+        "oioubl-2.1": (Decimal("16474.00"), Decimal("4118.50"), Decimal("20592.50"), None, None, Decimal("20592.50"), "4118.50"),
+        "peppol-bis3": (Decimal("1675.00"), Decimal("43.75"), Decimal("1718.75"), Decimal("100.00"), Decimal("0.25"),
+                        Decimal("1619.00"), "1675.00"),
+    }  # fmt: skip
+
+
 def test_re_ingest_after_quarantine_succeeds_once_the_file_is_fixed(engine: Engine, tmp_path: Path) -> None:
     target = tmp_path / "log.csv"
     target.write_text("trip_date;registration;distance_km\n2025-01-02;;4\n", encoding="utf-8")

@@ -61,7 +61,7 @@ def test_every_assessed_year_gets_html_pdf_and_a_workbook(sample_run: Run, need_
     pdf = settings.reports_dir / KK / f"annual-report-{KK}-year-2.pdf"
     text = _pdf_text(pdf)
     assert "Årlig rapport om kontraktopfølgning" in text
-    assert "41.500,00 kr." in text and "Grøn andel pr. måned" in text and "Niveau 55,00 %" in text
+    assert "45.100,00 kr." in text and "Grøn andel pr. måned" in text and "Niveau 55,00 %" in text
     # The trip-line listing is for the screen; the PDF points at the workbook instead.
     assert "annual-report-KK-2024-0117-year-2.xlsx" in text
     statement = _pdf_text(settings.reports_dir / KK / f"penalty-statement-{KK}-year-2.pdf")
@@ -77,7 +77,7 @@ def test_every_assessed_year_gets_html_pdf_and_a_workbook(sample_run: Run, need_
     ]
     positions = [statement.index(step) for step in steps]
     assert positions == sorted(positions)
-    assert "450,00 kr. pr. tur × 70 ture = 31.500,00 kr." in statement
+    assert "450,00 kr. pr. tur × 78 ture = 35.100,00 kr." in statement
     assert "Partshøringens forløb" in statement and "ikke truffet afgørelse" in statement
 
 
@@ -139,7 +139,7 @@ def test_english_reports_on_request(sample_run: Run, tmp_path: Path) -> None:
     written = write_contract_reports(settings, KK, 2, tmp_path, "en")
     html = (tmp_path / KK / f"annual-report-{KK}-year-2.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html
-    assert "Short of the level" in html and "DKK 41,500.00" in html and "1 January 2025 – 31 December 2025" in html
+    assert "Short of the level" in html and "DKK 45,100.00" in html and "1 January 2025 – 31 December 2025" in html
     assert "Green share per month" in html
     assert [p.name for p in written.annual] == [f"annual-report-{KK}-year-2.html"]
 

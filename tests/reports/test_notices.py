@@ -93,6 +93,7 @@ def test_a_notice_holds_only_its_own_suppliers_data(sample_run: Run) -> None:
     assert {(n.contract_id, n.contract_year, n.supplier_cvr) for n in notices} == {
         ("KK-2024-0117", 1, "38451236"),
         ("KK-2024-0117", 2, "38451236"),
+        ("KK-2024-0117", 3, "38451236"),  # year 3's silent months
         ("KK-2025-0042", 1, "27614590"),
         ("KK-2025-0042", 2, "27614590"),
     }
@@ -110,7 +111,7 @@ def test_a_notice_holds_only_its_own_suppliers_data(sample_run: Run) -> None:
     # Removing the planted finding leaves the shared run as it was.
     with session_scope(make_engine(settings.db_url)) as session:
         session.delete(session.scalars(select(Finding).where(Finding.fingerprint == "f" * 64)).one())
-    assert len(result.notices) == 4
+    assert len(result.notices) == 5  # year 3 of the transport contract: its silent months
 
 
 @pytest.mark.slow
@@ -124,10 +125,10 @@ def test_a_notice_says_what_was_found_where_and_how_to_answer(sample_run: Run, n
     squashed = " ".join(text.split())
     assert "Meddelelse om uoverensstemmelser" in squashed and "DX18336" in squashed
     assert "Frist for bemærkninger 6. december 2026" in squashed
-    assert "41.500,00 kr." in squashed  # the proposed penalty, with the hearing
+    assert "45.100,00 kr." in squashed  # the proposed penalty, with the hearing
     html = transport.html.read_text(encoding="utf-8")
     assert "<td>faktura GB-202506, linje 1</td>" in html and "<td>DX18336</td>" in html  # document, line and plate
-    assert "<td>van, diesel, no green evidence</td>" in html  # what was received
+    assert "<td>van, diesel on 2025-06-03, no green evidence</td>" in html  # what was received
     assert "groen-transport@kk.example senest 6. december 2026" in html  # where to answer, by when
     office = notices[("KK-2025-0042", 1)].html.read_text(encoding="utf-8")
     assert "KUGLE-BLAA" in office and "katalog NK-KAT-2025" in office and "13. december 2026" in office
@@ -145,31 +146,37 @@ def test_notices_are_emailed_with_the_pdf_and_every_send_is_recorded(
     dry = send_supplier_notices(settings, notices, dry_run=True, smtp=smtp)
     assert {o.outcome for o in dry} == {"dry_run"} and not inbox.messages
     sent = send_supplier_notices(settings, notices, smtp=smtp)
-    assert [o.outcome for o in sent] == ["sent"] * 4
-    assert len(inbox.messages) == 4
+    assert [o.outcome for o in sent] == ["sent"] * 5  # four years with findings, and transport year 3's silent months
+    assert len(inbox.messages) == 5
     by_recipient = {rcpt[0]: message for _, rcpt, message in inbox.messages if rcpt}
     assert set(by_recipient) == {"kontrakt@gronbud.example", "kundeservice@nordiskkontor.example"}
     assert by_recipient["kontrakt@gronbud.example"]["Reply-To"] == "groen-transport@kk.example"
     for mail_from, recipients, message in inbox.messages:
         assert mail_from == "indkob@kk.example"
-        (attachment,) = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
+        attachment, *statement = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
         notice = next(n for n in notices if n.pdf is not None and n.pdf.name == attachment.get_filename())
         assert recipients == [notice.recipient]
         assert attachment.get_payload(decode=True) == notice.pdf.read_bytes()
+        # The letter that proposes a penalty carries the penalty statement; the others do not.
+        if (notice.contract_id, notice.contract_year) == ("KK-2024-0117", 2):
+            assert notice.statement_pdf is not None and [part.get_filename() for part in statement] == [notice.statement_pdf.name]
+            assert statement[0].get_payload(decode=True) == notice.statement_pdf.read_bytes()
+        else:
+            assert statement == [] and notice.statement_pdf is None
     again = send_supplier_notices(settings, notices, smtp=smtp)
-    assert {o.outcome for o in again} == {"already_sent"} and len(inbox.messages) == 4
+    assert {o.outcome for o in again} == {"already_sent"} and len(inbox.messages) == 5
     engine = make_engine(settings.db_url)
     with session_scope(engine) as session:
         deliveries = session.scalars(select(NoticeDelivery)).all()
-        assert len(deliveries) == 4 and {d.status for d in deliveries} == {"sent"}
+        assert len(deliveries) == 5 and {d.status for d in deliveries} == {"sent"}
         assert all(len(d.attachment_sha256) == 64 and d.message_id.startswith("<") for d in deliveries)
     # A server that is not there: each attempt fails, is recorded, and the others are still tried.
     down = SmtpSettings(host="127.0.0.1", port=_free_port(), sender="indkob@kk.example", starttls=False, timeout_seconds=5)
     failed = send_supplier_notices(settings, notices, resend=True, smtp=down)
-    assert [o.outcome for o in failed] == ["failed"] * 4 and "ConnectionRefusedError" in failed[0].detail
+    assert [o.outcome for o in failed] == ["failed"] * 5 and "ConnectionRefusedError" in failed[0].detail
     assert all(o.temporary for o in failed) and isinstance(delivery_error(failed), TemporaryNoticeDeliveryError)
     with session_scope(engine) as session:
-        assert session.query(NoticeDelivery).filter(NoticeDelivery.status == "failed").count() == 4
+        assert session.query(NoticeDelivery).filter(NoticeDelivery.status == "failed").count() == 5
     engine.dispose()
 
 
