@@ -41,10 +41,15 @@ INVOICE_DAYS_AHEAD = 31
 TRIP_DAYS_AHEAD = 1
 UNIT_CODE = r"^[A-Z0-9]{1,3}$"  # UN/ECE Recommendation 20/21 codes, as OIOUBL and Peppol require
 CURRENCY_CODE = r"^[A-Z]{3}$"  # ISO 4217
-GTIN = r"^[0-9]{8}$|^[0-9]{12,14}$"  # GTIN-8, -12, -13, -14 (scheme 0160)
+# GTIN-8, -12, -13, -14 (scheme 0160), in ASCII digits: a full-width "１２３４５６７８" or other
+# script's digits are refused (``\d`` and ``str.isdigit`` would take them). ``\Z``: no line end after.
+GTIN = r"^(?:[0-9]{8}|[0-9]{12,14})\Z"
 PLATE = r"^[A-Z0-9ÆØÅ]{1,12}$"  # normalised: upper case, no spaces or hyphens
 DMR_VEHICLE_ID = r"^[0-9A-Za-z]{1,20}$"  # KoeretoejIdent; stored in a 20-character field on every database
 FAILURES_KEPT_PER_RULE = 20  # per file and expectation; the count says how many more there were
+# Suites whose every expectation looks at one row alone, so that a long batch can run in slices.
+ROW_BY_ROW_DATASETS = frozenset({"trips"})
+ROWS_PER_VALIDATION = 50_000
 
 
 @dataclass(frozen=True)
@@ -323,9 +328,16 @@ def _invoice_line_records(name: str, document: InvoiceDocument) -> Iterable[dict
         }
 
 
+def _is_gtin_candidate(identifier: str | None) -> bool:
+    """Whether a standard item ID is checked as a GTIN: one of digits, of any script, so that
+    full-width or Arabic-Indic digits reach the check (which takes ASCII digits only) rather than
+    pass unchecked; an ID with letters is another scheme's code, not a GTIN."""
+    return bool(identifier) and identifier is not None and identifier.strip().isdigit()
+
+
 def _catalogue_records(name: str, document: CatalogueDocument) -> Iterable[dict[str, Any]]:
     for line in document.lines:
-        gtin = line.standard_item_id if line.standard_item_id and line.standard_item_id.isdigit() else None
+        gtin = line.standard_item_id if _is_gtin_candidate(line.standard_item_id) else None
         yield {
             "file": name,
             "place": _place(line.source_line, line.path, line.position),
@@ -345,6 +357,30 @@ def _trip_records(name: str, document: DrivingLogDocument) -> Iterable[dict[str,
             "distance_km": None if trip.distance_km is None else float(trip.distance_km),
             "registration": trip.registration,
         }
+
+
+def _trip_frame(logs: Sequence[tuple[str, DrivingLogDocument]]) -> pd.DataFrame:
+    """The trips dataset (the columns of :func:`_trip_records`) built column by column: a driving log
+    may have a million rows, and a dict per row would cost about ten times the log itself. The
+    place is the row number, made ``row N`` only for a failing row."""
+    import numpy as np
+    import pandas as pd
+
+    count = sum(len(document.trips) for _, document in logs)
+    files, registrations = np.empty(count, dtype=object), np.empty(count, dtype=object)
+    rows, days = np.empty(count, dtype=np.int64), np.empty(count, dtype=np.int64)
+    distances = np.empty(count, dtype=np.float64)
+    position = 0
+    for name, document in logs:
+        for trip in document.trips:
+            files[position] = name
+            rows[position] = trip.row
+            days[position] = day_number(trip.trip_date)
+            distances[position] = np.nan if trip.distance_km is None else float(trip.distance_km)
+            registrations[position] = trip.registration
+            position += 1
+    columns = {"file": files, "place": rows, "trip_date": days, "distance_km": distances, "registration": registrations}
+    return pd.DataFrame(columns, copy=False)
 
 
 def vehicle_record(name: str, place: str, vehicle: VehicleRecord | Any) -> dict[str, Any]:
@@ -443,56 +479,82 @@ def _shown(value: Any, as_date: bool = False) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def validate_dataset(dataset: str, records: list[dict[str, Any]], today: date) -> tuple[SuiteRun, list[QualityFailure], set[int]]:
-    """Run the dataset's suite on ``records``: the failures to list (each failing row, or the whole batch)
-    and the indexes in ``records`` of every failing row."""
+def validate_dataset(
+    dataset: str, records: list[dict[str, Any]] | pd.DataFrame, today: date
+) -> tuple[SuiteRun, list[QualityFailure], set[int]]:
+    """Run the dataset's suite on ``records`` (dicts, or a frame with their columns): the failures to
+    list (each failing row, or the whole batch) and the indexes in ``records`` of every failing row."""
     import pandas as pd
 
     started = time.perf_counter()
     rules = {rule.name: rule for rule in quality_rules(today) if rule.dataset == dataset}
-    frame: pd.DataFrame = pd.DataFrame.from_records(records, columns=list(records[0]))
-    batch = _batch_definition(dataset).get_batch(batch_parameters={"dataframe": frame})
+    frame: pd.DataFrame = (
+        records if isinstance(records, pd.DataFrame) else pd.DataFrame.from_records(records, columns=list(records[0]))
+    )
+    definition = _batch_definition(dataset)  # makes the context the suite needs
     suite = expectation_suite(dataset, today)
-    # Most batches pass: a yes/no pass is about half the cost of one that lists the failing rows.
-    result = batch.validate(suite, result_format="BOOLEAN_ONLY")
-    if not result.success:
-        result = batch.validate(suite, result_format="COMPLETE")
+    # A suite that looks at one row at a time runs on slices of a long batch: Great Expectations'
+    # working memory grows with the rows it is given (~150 bytes a trip), the outcome does not change.
+    step = ROWS_PER_VALIDATION if dataset in ROW_BY_ROW_DATASETS else max(len(frame), 1)
+    unexpected: dict[str, list[tuple[int, Any]]] = {}  # by rule, in the order the rules first fail
+    whole_batch: dict[str, str] = {}  # rules that could not be evaluated, with the reason
+    for start in range(0, len(frame), step):
+        part = frame if step >= len(frame) else frame.iloc[start : start + step]
+        batch = definition.get_batch(batch_parameters={"dataframe": part})
+        # Most batches pass: a yes/no pass is about half the cost of one that lists the failing rows.
+        result = batch.validate(suite, result_format="BOOLEAN_ONLY")
+        if not result.success:
+            result = batch.validate(suite, result_format="COMPLETE")
+        for outcome in result.results:
+            if outcome.success:
+                continue
+            name = outcome.expectation_config.meta["rule"]
+            indexes = outcome.result.get("unexpected_index_list")
+            values = outcome.result.get("unexpected_list") or []
+            found = unexpected.setdefault(name, [])
+            if not indexes:
+                # The expectation could not be evaluated (or has no rows to point at): the whole batch fails.
+                reason = (outcome.exception_info or {}).get("exception_message") or "the batch as a whole"
+                whole_batch.setdefault(name, str(reason))
+                continue
+            found += zip(indexes, values, strict=False)
     failures: list[QualityFailure] = []
-    failed: list[str] = []
     failing_rows: set[int] = set()
     files = frame["file"].tolist()
-    places = frame["place"].tolist()
-    for outcome in result.results:
-        if outcome.success:
-            continue
-        rule = rules[outcome.expectation_config.meta["rule"]]
-        failed.append(rule.name)
-        indexes = outcome.result.get("unexpected_index_list")
-        values = outcome.result.get("unexpected_list") or []
-        if not indexes:
-            # The expectation could not be evaluated (or has no rows to point at): the whole batch fails.
-            reason = (outcome.exception_info or {}).get("exception_message") or "the batch as a whole"
-            failures += [QualityFailure(rule, name, "whole batch", str(reason)) for name in sorted(set(files))]
+    places = frame["place"]
+
+    def place(index: int) -> str:
+        value = places.iloc[index]
+        return value if isinstance(value, str) else f"row {value}"  # trips give their row numbers (_trip_frame)
+
+    for name, found in unexpected.items():
+        rule = rules[name]
+        if name in whole_batch:
+            failures += [QualityFailure(rule, file, "whole batch", whole_batch[name]) for file in sorted(set(files))]
             failing_rows.update(range(len(records)))
             continue
-        failing_rows.update(indexes)
+        failing_rows.update(index for index, _value in found)
         per_file: dict[str, list[tuple[int, Any]]] = {}
-        for index, value in zip(indexes, values, strict=False):
+        for index, value in found:
             per_file.setdefault(files[index], []).append((index, value))
-        for name, rows in per_file.items():
+        for file, rows in per_file.items():
             kept = rows[:FAILURES_KEPT_PER_RULE]
             for position, (index, value) in enumerate(kept):
                 more = len(rows) - len(kept) if position == len(kept) - 1 else 0
-                failures.append(QualityFailure(rule, name, places[index], _shown(value, rule.day_numbers), more))
-    run = SuiteRun(dataset, len(set(files)), len(frame), len(rules), failed, time.perf_counter() - started)
+                failures.append(QualityFailure(rule, file, place(index), _shown(value, rule.day_numbers), more))
+    run = SuiteRun(dataset, len(set(files)), len(frame), len(rules), list(unexpected), time.perf_counter() - started)
     return run, failures, failing_rows
 
 
 def validate_documents(documents: Sequence[tuple[str, SourceDocument]], today: date) -> QualityResult:
     """Run every suite that has rows in this batch of parsed documents."""
     outcome = QualityResult()
-    for dataset, records in dataset_records(documents).items():
-        if not records:
+    logs = [(name, document) for name, document in documents if isinstance(document, DrivingLogDocument)]
+    batches: dict[str, Any] = dataset_records([entry for entry in documents if not isinstance(entry[1], DrivingLogDocument)])
+    if any(len(document.trips) for _, document in logs):
+        batches["trips"] = _trip_frame(logs)
+    for dataset, records in batches.items():
+        if not len(records):
             continue
         run, failures, failing_rows = validate_dataset(dataset, records, today)
         outcome.runs.append(run)

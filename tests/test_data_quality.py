@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
+from compliance.base.documents import CatalogueDocument
 from compliance.base.settings import Settings
 from compliance.context import Context
+from compliance.ingest.detect import read_source
 from compliance.intake.batch import ingest_paths
 from compliance.intake.vehicles import import_dmr
 from compliance.pipeline import write_reports
-from compliance.quality import DATASETS, quality_rules, validate_dataset
+from compliance.quality import DATASETS, quality_rules, validate_dataset, validate_documents
 from compliance.reports.language import language
 from compliance.store.db import session_scope
 from compliance.store.models import DataQualityFailure, DataQualityRun, SourceFile, Trip, Vehicle
@@ -168,6 +171,31 @@ def test_every_failing_dmr_record_is_left_out_not_only_those_listed(engine: Engi
         assert not [plate for plate in session.scalars(select(Vehicle.registration)) if plate.startswith("ZZ")]
         listed = session.scalars(select(DataQualityFailure)).all()
         assert len(listed) == 20 and sum(f.more_rows for f in listed) == 5
+
+
+@pytest.mark.parametrize(
+    ("gtin", "refused"),
+    [
+        ("12345678", False),
+        ("5701234567899", False),
+        ("１２３４５６７８", True),  # full-width digits
+        ("1234567８", True),
+        ("٣٣٣٣٣٣٣٣", True),  # Arabic-Indic digits
+        ("²²²²²²²²", True),  # superscripts: str.isdigit() says digits
+        ("12345678\n", True),
+        ("1234567", True),
+        ("ABC-123", False),  # letters: another scheme's code, not a GTIN
+    ],
+)
+def test_the_gtin_check_takes_ascii_digits_only(gtin: str, refused: bool) -> None:
+    catalogue = read_source((SAMPLE_DIR / "office" / "katalog-2025.xml").read_bytes(), "katalog.xml", MAX)
+    assert isinstance(catalogue, CatalogueDocument)
+    line = replace(catalogue.lines[0], standard_item_id=gtin)
+    result = validate_documents([("katalog.xml", replace(catalogue, lines=[line, *catalogue.lines[1:]]))], date(2026, 1, 1))
+    failing = [failure for failure in result.failures if failure.rule.name == "gtin"]
+    assert bool(failing) is refused, failing
+    if refused:
+        assert failing[0].file == "katalog.xml" and failing[0].value
 
 
 def test_great_expectations_keeps_its_info_lines_out_of_the_task_logs(caplog: pytest.LogCaptureFixture) -> None:

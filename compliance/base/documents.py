@@ -7,7 +7,8 @@ conventions for credit notes are applied when storing, not here.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -209,7 +210,7 @@ class DrivingLogDocument:
     document_type: str
     format: str
     supplier_cvr: str | None
-    trips: list[TripRecord]
+    trips: Sequence[TripRecord]  # a reader keeps a long log by column (compliance.ingest.driving_log.TripTable)
 
 
 @dataclass
@@ -274,4 +275,6 @@ def _jsonable(value: Any) -> Any:
 
 def document_as_json(document: SourceDocument) -> dict[str, Any]:
     """The JSON shape published in ``compliance/data/normalized-document.schema.json``."""
+    if isinstance(document, DrivingLogDocument) and not isinstance(document.trips, list):
+        document = replace(document, trips=list(document.trips))
     return dict(_jsonable(asdict(document)))

@@ -11,7 +11,7 @@ terminal and a stored NUL cannot stop a workbook (openpyxl refuses it).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from itertools import chain
 from operator import attrgetter
@@ -128,7 +128,7 @@ def _layout(kind: type) -> _Layout:
     records: list[str] = []
     for member in fields(kind):
         hint = hints[member.name]
-        inner = get_args(hint) if get_origin(hint) is list else ()
+        inner = get_args(hint) if get_origin(hint) in (list, Sequence) else ()
         options = get_args(hint) if get_origin(hint) in (Union, UnionType) else (hint,)
         if inner and inner[0] is str:
             text_lists.append(member.name)
@@ -155,7 +155,9 @@ def _gather(record: Any, texts: list[str | None]) -> None:
         texts.extend(getattr(record, name))
     for name in layout.records:
         inner = getattr(record, name)
-        if inner.__class__ is not list:
+        if hasattr(inner, "column_texts"):  # records kept by column (a driving log's trips): each distinct text once
+            texts.extend(inner.column_texts())
+        elif inner.__class__ is not list:
             if inner is not None:
                 _gather(inner, texts)
         elif inner:
@@ -173,7 +175,7 @@ def _search(value: Any, field: str, location: str) -> TextFault | None:
     if isinstance(value, str):
         found = _CONTROL.search(value)
         return TextFault(location, field, found.group()) if found else None
-    if isinstance(value, list):
+    if isinstance(value, Sequence):  # a list, or records kept by column
         for item in value:
             if fault := _search(item, field, location):
                 return fault
@@ -183,7 +185,7 @@ def _search(value: Any, field: str, location: str) -> TextFault | None:
         for member in fields(value):
             item = getattr(value, member.name)
             name = f"{field}.{member.name}" if field else member.name
-            if (isinstance(item, str | list) or is_dataclass(item)) and (fault := _search(item, name, location)):
+            if (isinstance(item, str | Sequence) or is_dataclass(item)) and (fault := _search(item, name, location)):
                 return fault
     return None
 

@@ -5,17 +5,20 @@ The extract (``ESStatistikListeModtag``, ~130 GB of XML, ~7 GB zipped) holds one
 in several records (registered, deregistered, exported). Each record is read with ``iterparse``,
 reduced to what the checks need, and dropped at once; a truncated file keeps every complete
 record and says where it broke. Field paths and code lists: ``../shared/reference/vehicles/DMR_FIELDS.md``.
+
+Nothing here grows with the extract: a zipped extract is checked for its declared and inflated
+size and ratio (:data:`DMR_ZIP_LIMITS`) and inflated through a bounded buffer; a record longer
+than :data:`MAX_RECORD_BYTES` stops the read (the records before it are kept) rather than
+growing the buffer; :func:`iter_dmr_records` hands each record on as it is read, and the
+import (``compliance.intake.vehicles``) picks each plate's current record in the database.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import lzma
 import re
-import zipfile
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +28,7 @@ from lxml import etree
 
 from compliance.base.errors import SourceFileError, UnsafeInputError
 from compliance.base.vocabulary import normalise_registration, plate_readable
+from compliance.ingest.safe_zip import UNPACK_ERRORS, InflateBudget, MemberStream, ZipLimits, open_zip
 
 NS = "{http://skat.dk/dmr/2007/05/31/}"
 RECORD_TAG = f"{NS}Statistik"
@@ -45,6 +49,10 @@ FUEL_BY_NAME = {
 }
 # NormTypeNummer → Euro class (0 = "Ingen Norm"; EEV counts as Euro V).
 EURO_BY_NORM = {"1": 0, "27": 1, "28": 2, "29": 3, "46": 4, "47": 5, "48": 5, "49": 6, "50": 7}
+
+# The real extract is ~130 GB of XML in a ~7 GB zip (about 19:1); a record is about 10 kB.
+DMR_ZIP_LIMITS = ZipLimits("DMR extract", max_entries=100, max_unzipped_bytes=1 << 40, max_ratio=100)
+MAX_RECORD_BYTES = 1 << 20  # one ns:Statistik element, and what may precede the first one
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ def _primary_fuel(record: etree._Element) -> str:
 def _number(text: str | None) -> int | None:
     if not text:
         return None
-    match = re.fullmatch(r"(\d{1,9})(\.0+)?", text)  # an absurd weight is unknown (int() refuses 4,300+ digits)
+    match = re.fullmatch(r"([0-9]{1,9})(\.0+)?", text)  # ASCII digits; an absurd weight is unknown (int() refuses 4,300+ digits)
     return int(match.group(1)) if match else None
 
 
@@ -170,8 +178,9 @@ class _CountingReader(io.RawIOBase):
 
 
 # What zipfile raises on a damaged archive or member, as the fuzz tests found (tests/ingest/test_fuzz_dmr.py):
-# a bad header or CRC, a broken deflate, bzip2 or lzma stream, an encrypted member or an unknown compression.
-DAMAGED_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, RuntimeError)
+# a bad header or CRC, a broken deflate, bzip2 or lzma stream, an encrypted member or an unknown compression
+# (the zip's member stream passes them on unwrapped, so that the refusal can say after which record).
+DAMAGED_ZIP_ERRORS = UNPACK_ERRORS
 
 
 def damaged_zip(exc: BaseException, path: Path, where: str) -> SourceFileError:
@@ -185,21 +194,30 @@ def damaged_zip(exc: BaseException, path: Path, where: str) -> SourceFileError:
 
 
 def open_dmr(path: Path) -> tuple[IO[bytes], int]:
-    """The XML stream and its size: the file itself, or the one XML member of a zip."""
+    """The XML stream and its size: the file itself, or the one XML member of a zip, inflated through
+    a bounded buffer after its declared size and ratio are checked (:data:`DMR_ZIP_LIMITS`)."""
     with path.open("rb") as handle:
         magic = handle.read(4)
-    if magic == b"PK\x03\x04":
-        try:
-            archive = zipfile.ZipFile(path)
-            members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
-            if len(members) != 1:
-                raise SourceFileError(
-                    f"the zip holds {len(members)} XML files", file=str(path), expected="one DMR extract (.xml) in the zip"
-                )
-            return archive.open(members[0]), members[0].file_size
-        except DAMAGED_ZIP_ERRORS as exc:
-            raise damaged_zip(exc, path, "the zip's directory") from exc
-    return path.open("rb"), path.stat().st_size
+    if magic != b"PK\x03\x04":
+        return path.open("rb"), path.stat().st_size
+    expected = "one DMR extract (.xml) in the zip"
+    archive = open_zip(path, str(path), DMR_ZIP_LIMITS, expected)
+    try:
+        members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
+        if len(members) != 1:
+            raise SourceFileError(f"the zip holds {len(members)} XML files", file=str(path), expected=expected)
+        budget = InflateBudget(archive, str(path), DMR_ZIP_LIMITS)
+        budget.check_declared(archive)
+        stream = MemberStream(
+            archive, members[0], budget, f"an undamaged zip with {expected}", owns_archive=True, raw_errors=True
+        )
+    except DAMAGED_ZIP_ERRORS as exc:
+        archive.close()
+        raise damaged_zip(exc, path, f"zip member {members[0].filename}") from exc
+    except BaseException:
+        archive.close()
+        raise
+    return io.BufferedReader(stream, buffer_size=1 << 16), members[0].file_size
 
 
 RECORD_START = re.compile(rb"<([\w.-]+:)?Statistik[\s>]")
@@ -281,32 +299,51 @@ def _fast_vehicle(record: _RecordBytes, index: int) -> DmrVehicle | None:
     )
 
 
-def read_dmr_fast(
+class DmrRecords:
+    """The records of an extract as :func:`iter_dmr_records` reads them; ``records``, ``skipped``,
+    ``error`` and ``sha256`` are final once the iteration has ended."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.records = 0
+        self.skipped = 0
+        self.error: SourceFileError | None = None
+        self.sha256: str | None = None
+
+
+def iter_dmr_records(
     path: Path,
     only_plates: set[str] | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
-) -> DmrImportResult:
-    """:func:`read_dmr` without building a tree: records are cut at their end tags and their fields
-    found with ``bytes.find``; with ``only_plates`` a record is skipped after looking at its plate.
+    outcome: DmrRecords | None = None,
+) -> Iterator[DmrVehicle]:
+    """Every record with a plate (in ``only_plates``, if given), in file order, not yet reduced to
+    one per plate. Records are cut at their end tags and their fields found with ``bytes.find``;
+    with ``only_plates`` a record is skipped after looking at its plate. The buffer holds at most one
+    record (:data:`MAX_RECORD_BYTES`) and one read; ``outcome`` receives the counts, the error and
+    the SHA-256 of the XML content (inside the zip for a .zip).
 
     The DMR extract is machine-written and the fields read are plain values (numbers, codes,
     plates, status words), which makes this sound; the tests check it against :func:`read_dmr`
     on both layouts, a zip, a truncated file and the real sample.
     """
+    result = outcome if outcome is not None else DmrRecords(path)
     stream, total = open_dmr(path)
-    vehicles: dict[str, DmrVehicle] = {}
-    earlier: dict[str, list[DmrVehicle]] = {}
-    records = skipped = bytes_read = 0
     digest = hashlib.sha256()
     buffer = b""
     prefix: bytes | None = None
-    end_tag = b""
+    end_tag = plate_tag = b""
+    bytes_read = 0
+
+    def read() -> bytes:
+        try:
+            return stream.read(CHUNK)
+        except DAMAGED_ZIP_ERRORS as exc:
+            raise damaged_zip(exc, path, f"after {result.records} record(s), about byte {bytes_read}") from exc
+
     with stream:
         while True:
-            try:
-                chunk = stream.read(CHUNK)
-            except DAMAGED_ZIP_ERRORS as exc:
-                raise damaged_zip(exc, path, f"after {records} record(s), about byte {bytes_read}") from exc
+            chunk = read()
             if bytes_read == 0 and re.search(rb"<!\s*(DOCTYPE|ENTITY)", chunk[:4096], re.IGNORECASE):
                 raise UnsafeInputError(
                     "the extract declares a DOCTYPE or ENTITY; it was not parsed", file=str(path), location="prolog"
@@ -317,17 +354,25 @@ def read_dmr_fast(
             if prefix is None:
                 opened = RECORD_START.search(buffer)
                 if opened is None:
+                    if len(buffer) > MAX_RECORD_BYTES:
+                        result.error = SourceFileError(
+                            f"no record in the first {len(buffer)} bytes",
+                            file=str(path),
+                            location="prolog",
+                            expected=f"a DMR extract whose first ns:Statistik record starts within {MAX_RECORD_BYTES} bytes",
+                        )
+                        break
                     if chunk:
                         continue
                     break
                 prefix = opened.group(1) or b""
                 end_tag = b"</" + prefix + b"Statistik>"
+                plate_tag = b"<" + prefix + b"RegistreringNummerNummer>"
             start = 0
             end = buffer.find(end_tag)
-            plate_tag = b"<" + prefix + b"RegistreringNummerNummer>"
             while end >= 0:
                 stop = end + len(end_tag)
-                records += 1
+                result.records += 1
                 # Look at the plate in place; only a record we keep is copied out of the buffer.
                 at = buffer.find(plate_tag, start, stop)
                 plate = None
@@ -335,33 +380,67 @@ def read_dmr_fast(
                     value_start = at + len(plate_tag)
                     plate = buffer[value_start : buffer.find(b"<", value_start)].decode("utf-8", "replace").strip() or None
                 if plate is None or not normalise_registration(unescape(plate)):  # none, or only separators ("-")
-                    skipped += 1
+                    result.skipped += 1
                 elif only_plates is None or normalise_registration(unescape(plate)) in only_plates:
-                    vehicle = _fast_vehicle(_RecordBytes(buffer[start:stop], prefix), records)
+                    vehicle = _fast_vehicle(_RecordBytes(buffer[start:stop], prefix), result.records)
                     if vehicle is None:
-                        skipped += 1  # a plate no plate can be (issue 16 item 5)
+                        result.skipped += 1  # a plate no plate can be (issue 16 item 5)
                     else:
-                        _keep(vehicles, earlier, vehicle)
+                        yield vehicle
                 start = stop
-                if on_progress is not None and records % 1000 == 0:
-                    on_progress(bytes_read, total, records)
+                if on_progress is not None and result.records % 1000 == 0:
+                    on_progress(bytes_read, total, result.records)
                 end = buffer.find(end_tag, start)
             buffer = buffer[start:]
+            if len(buffer) > MAX_RECORD_BYTES:
+                opened = RECORD_START.search(buffer)
+                if opened is None:
+                    buffer = buffer[-4096:]  # no record under way: what is between records is not kept
+                elif len(buffer) - opened.start() > MAX_RECORD_BYTES:
+                    result.error = SourceFileError(
+                        f"record {result.records + 1} is longer than {MAX_RECORD_BYTES} bytes; the extract was read up to it",
+                        file=str(path),
+                        location=f"about byte {bytes_read - len(buffer) + opened.start()}",
+                        expected=f"DMR records of at most {MAX_RECORD_BYTES} bytes (a real one is about 10 kB); "
+                        "the complete records before this point were kept",
+                    )
+                    break
+                else:
+                    buffer = buffer[opened.start() :]
             if not chunk:
                 break
-    error = None
-    opened = RECORD_START.search(buffer)
-    if opened is not None or not re.search(rb"</(?:[\w.-]+:)?ESStatistikListeModtag_I>\s*$", buffer):
-        error = SourceFileError(
-            f"the extract breaks off after {records} complete record(s)"
-            + (" inside a record" if opened is not None else " before its closing tag"),
-            file=str(path),
-            location=f"about byte {bytes_read - len(buffer) + (opened.start() if opened else 0)}",
-            expected="a complete DMR extract; the complete records before this point were kept",
-        )
+        if result.error is not None:
+            while chunk := read():  # the rest is hashed, so the source is known by its whole content
+                bytes_read += len(chunk)
+                digest.update(chunk)
+    if result.error is None:
+        opened = RECORD_START.search(buffer)
+        if opened is not None or not re.search(rb"</(?:[\w.-]+:)?ESStatistikListeModtag_I>\s*$", buffer):
+            result.error = SourceFileError(
+                f"the extract breaks off after {result.records} complete record(s)"
+                + (" inside a record" if opened is not None else " before its closing tag"),
+                file=str(path),
+                location=f"about byte {bytes_read - len(buffer) + (opened.start() if opened else 0)}",
+                expected="a complete DMR extract; the complete records before this point were kept",
+            )
     if on_progress is not None:
-        on_progress(bytes_read, total, records)
-    return DmrImportResult(records, vehicles, skipped, error, digest.hexdigest(), earlier)
+        on_progress(bytes_read, total, result.records)
+    result.sha256 = digest.hexdigest()
+
+
+def read_dmr_fast(
+    path: Path,
+    only_plates: set[str] | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> DmrImportResult:
+    """:func:`read_dmr` without building a tree (:func:`iter_dmr_records`), keeping the current
+    record per plate in memory: for tests and small extracts; the import picks them in the database."""
+    outcome = DmrRecords(path)
+    vehicles: dict[str, DmrVehicle] = {}
+    earlier: dict[str, list[DmrVehicle]] = {}
+    for vehicle in iter_dmr_records(path, only_plates, on_progress, outcome):
+        _keep(vehicles, earlier, vehicle)
+    return DmrImportResult(outcome.records, vehicles, outcome.skipped, outcome.error, outcome.sha256, earlier)
 
 
 def read_dmr(
@@ -428,10 +507,13 @@ def read_dmr(
 
 
 def is_dmr_extract(path: Path) -> bool:
-    """Recognised by content: the DMR root element near the start (also inside a zip)."""
+    """Recognised by content: the DMR root element near the start (also inside a zip). A zip that
+    breaks the limits of :data:`DMR_ZIP_LIMITS` is refused here (:class:`UnsafeInputError`)."""
     try:
         stream, _size = open_dmr(path)
         with stream:
             return b"ESStatistikListeModtag" in stream.read(4096)
-    except (SourceFileError, ValueError, *DAMAGED_ZIP_ERRORS):
+    except UnsafeInputError:
+        raise
+    except (SourceFileError, *DAMAGED_ZIP_ERRORS):
         return False

@@ -3,14 +3,20 @@
 CSV or XLSX; ``;`` or ``,``; BOM; Danish dates and decimal commas; distances in km or m. The
 preset is recognised from the header row; a mapping file (YAML) names the columns of any other
 export. Column lists of the presets: ``../shared/reference/driving-logs/FORMATS.md``.
+
+A log has up to millions of rows, so rows are read as they stream from the file and each trip
+is kept by column (:class:`TripTable`, a few dozen bytes a trip) rather than as an object.
 """
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import yaml
 
@@ -136,6 +142,167 @@ def load_log_mapping(path: Path) -> LogMapping:
     )
 
 
+def _append_number(numbers: array[int], value: int) -> array[int]:
+    """Append ``value``, first copying ``numbers`` to a wider type code if it does not fit; return the array."""
+    try:
+        numbers.append(value)
+        return numbers
+    except OverflowError:
+        wider = next(code for code in ("H", "I", "q") if array(code).itemsize > numbers.itemsize)
+        return _append_number(array(wider, numbers), value)
+
+
+class _TextColumn:
+    """Optional strings: each distinct value once and a small code per row (a log has few plates,
+    fuels and contracts); past :data:`MAX_DISTINCT` distinct values, the rest are stored end to end."""
+
+    __slots__ = ("codes", "distinct", "known", "blob", "ends")
+    MAX_DISTINCT = 65_535
+
+    def __init__(self) -> None:
+        self.codes: array[int] = array("B")  # 0 is None, n is distinct[n - 1]
+        self.distinct: list[str] = []
+        self.known: dict[str, int] = {}
+        self.blob = bytearray()  # values past MAX_DISTINCT, as UTF-8, at code MAX_DISTINCT + 1
+        self.ends: dict[int, tuple[int, int]] = {}
+
+    def append(self, value: str | None) -> None:
+        code = 0 if value is None else self.known.get(value)
+        if code is None:
+            assert value is not None
+            if len(self.distinct) < self.MAX_DISTINCT:
+                self.distinct.append(value)
+                code = self.known[value] = len(self.distinct)
+            else:
+                code = self.MAX_DISTINCT + 1
+                start = len(self.blob)
+                self.blob += value.encode("utf-8")
+                self.ends[len(self.codes)] = (start, len(self.blob))
+        self.codes = _append_number(self.codes, code)
+
+    def texts(self) -> list[str]:
+        """Every value the column holds, each distinct one once (those past the distinct ones as one text)."""
+        return [*self.distinct, self.blob.decode("utf-8")] if self.blob else list(self.distinct)
+
+    def __getitem__(self, index: int) -> str | None:
+        code = self.codes[index]
+        if code == 0:
+            return None
+        if code <= self.MAX_DISTINCT:
+            return self.distinct[code - 1]
+        start, end = self.ends[index]
+        return self.blob[start:end].decode("utf-8")
+
+
+class _DecimalColumn:
+    """Optional decimals as coefficient and exponent, exactly (``Decimal('22.50')`` stays ``22.50``)."""
+
+    __slots__ = ("coefficients", "exponents", "others")
+    NONE = 127  # the exponent that marks a missing value
+
+    def __init__(self) -> None:
+        self.coefficients: array[int] = array("i")
+        self.exponents = array("b")
+        self.others: dict[int, Decimal] = {}  # the rare value that does not fit (e.g. -0.0): kept as it is
+
+    def append(self, value: Decimal | None) -> None:
+        if value is None:
+            self.coefficients.append(0)
+            self.exponents.append(self.NONE)
+            return
+        sign, digits, exponent = value.as_tuple()
+        if isinstance(exponent, int) and -128 <= exponent < self.NONE and len(digits) <= 18 and (value or not sign):
+            self.coefficients = _append_number(self.coefficients, int(value.scaleb(-exponent)))
+            self.exponents.append(exponent)
+        else:
+            self.others[len(self.exponents)] = value
+            self.coefficients.append(0)
+            self.exponents.append(self.NONE)
+
+    def __getitem__(self, index: int) -> Decimal | None:
+        exponent = self.exponents[index]
+        if exponent == self.NONE:
+            return self.others.get(index)
+        return Decimal(self.coefficients[index]).scaleb(exponent)
+
+
+class TripTable(Sequence[TripRecord]):
+    """A driving log's trips by column; indexing or iterating gives each one as a new :class:`TripRecord`.
+
+    About 20 bytes a trip plus each distinct plate, fuel and contract once, against ~180 bytes for a
+    list of records (the whole log is in memory while it is checked and stored). The records handed out are copies: changing one
+    does not change the table.
+    """
+
+    def __init__(self, trips: Iterable[TripRecord] = ()) -> None:
+        self._rows: array[int] = array("I")
+        self._days: array[int] = array("i")
+        self._registrations = _TextColumn()
+        self._vehicle_types = _TextColumn()
+        self._distances = _DecimalColumn()
+        self._contract_references = _TextColumn()
+        self._fuels = _TextColumn()
+        for trip in trips:
+            self.append(trip)
+
+    def append(self, trip: TripRecord) -> None:
+        self._rows = _append_number(self._rows, trip.row)
+        self._days.append(trip.trip_date.toordinal())
+        self._registrations.append(trip.registration)
+        self._vehicle_types.append(trip.vehicle_type)
+        self._distances.append(trip.distance_km)
+        self._contract_references.append(trip.contract_reference)
+        self._fuels.append(trip.fuel)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def column_texts(self) -> list[str]:
+        """Every text the trips hold, each distinct value once: what the text-hygiene check
+        (``compliance.base.text``) looks at, without making a record per trip."""
+        columns = (self._registrations, self._vehicle_types, self._contract_references, self._fuels)
+        return [text for column in columns for text in column.texts()]
+
+    def _record(self, index: int) -> TripRecord:
+        return TripRecord(
+            row=self._rows[index],
+            trip_date=date.fromordinal(self._days[index]),
+            registration=self._registrations[index],
+            vehicle_type=self._vehicle_types[index],
+            distance_km=self._distances[index],
+            contract_reference=self._contract_references[index],
+            fuel=self._fuels[index],
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> TripRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[TripRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> TripRecord | list[TripRecord]:
+        if isinstance(index, slice):
+            return [self._record(position) for position in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("trip index out of range")
+        return self._record(index)
+
+    def __iter__(self) -> Iterator[TripRecord]:
+        return (self._record(index) for index in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and all(mine == theirs for mine, theirs in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 @dataclass(frozen=True)
 class LogOptions:
     """What the person ingesting knows that a log may not say: its mapping and its supplier."""
@@ -145,9 +312,16 @@ class LogOptions:
 
 
 def read_driving_log_rows(
-    header: list[str], rows: list[list[str]], file: str, mapping: LogMapping, supplier_cvr: str | None = None, first_row: int = 2
+    header: list[str],
+    rows: Iterable[Sequence[str]],
+    file: str,
+    mapping: LogMapping,
+    supplier_cvr: str | None = None,
+    first_row: int = 2,
 ) -> DrivingLogDocument:
-    """Each row one trip; a trip needs a plate, or a vehicle type when non-motorised (cargo bike)."""
+    """Each row one trip; a trip needs a plate, or a vehicle type when non-motorised (cargo bike).
+
+    ``rows`` may be a stream: each row is read once and only its trip is kept."""
     if supplier_cvr and not mapping.supplier_cvr_value:
         mapping = replace(mapping, supplier_cvr_value=supplier_cvr)
     columns = {field: mapping.column(header, field) for field in FIELDS}
@@ -166,11 +340,11 @@ def read_driving_log_rows(
             expected=f"the columns of the {mapping.name} format",
         )
 
-    def value(row: list[str], field: str) -> str:
+    def value(row: Sequence[str], field: str) -> str:
         index = columns[field]
         return row[index].strip() if index is not None and index < len(row) else ""
 
-    trips: list[TripRecord] = []
+    trips = TripTable()
     supplier_cvrs: set[str] = {mapping.supplier_cvr_value} if mapping.supplier_cvr_value else set()
     for offset, row in enumerate(rows):
         row_number = offset + first_row

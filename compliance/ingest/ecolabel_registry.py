@@ -10,6 +10,8 @@ EU Ecolabel licence.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from compliance.base.documents import EcolabelRegistryDocument, LicenceRecord
 from compliance.base.errors import SourceFileError
 from compliance.ingest.tabular import parse_date
@@ -53,7 +55,7 @@ def _cell(row: list[str], index: int | None) -> str:
     return row[index].strip()
 
 
-def read_eu_ecolabel_export(header: list[str], rows: list[list[str]], file: str) -> EcolabelRegistryDocument:
+def read_eu_ecolabel_export(header: list[str], rows: Iterable[list[str]], file: str) -> EcolabelRegistryDocument:
     """The EU Ecolabel catalogue export (ECAT, ``;``-separated): one row per product, licence by number."""
     columns = {name: header.index(name) for name in header}
     licences: list[LicenceRecord] = []
@@ -81,7 +83,7 @@ def read_eu_ecolabel_export(header: list[str], rows: list[list[str]], file: str)
     return EcolabelRegistryDocument("ecolabel_registry", "eu-ecolabel-export", licences)
 
 
-def read_nordic_swan_export(header: list[str], rows: list[list[str]], file: str) -> EcolabelRegistryDocument:
+def read_nordic_swan_export(header: list[str], rows: Iterable[list[str]], file: str) -> EcolabelRegistryDocument:
     """The Nordic Swan product-search export; EU Ecolabel rows in it (group ``EU…``) keep their own label."""
     index = {field: _find(header, names) for field, names in NORDIC_SWAN_ALIASES.items()}
     licences: list[LicenceRecord] = []

@@ -23,6 +23,7 @@ from compliance.ingest.excel_invoice import (
     write_template,
 )
 from compliance.ingest.ubl import normalise_cvr
+from compliance.ingest.workbook import CheckedWorkbook
 from compliance.labels import normalise_label
 
 HEADER_SHEET = "Catalogue"
@@ -101,9 +102,10 @@ def _labels(items: Cells, row: int, columns: dict[str, int]) -> list[Label]:
     return labels
 
 
-def read_excel_catalogue(data: bytes, file: str) -> CatalogueDocument:
+def read_excel_catalogue(workbook: CheckedWorkbook) -> CatalogueDocument:
     """Read the ``Catalogue`` sheet (field/value rows) and the ``Items`` sheet (one row per item)."""
-    header, items = open_template(data, file, HEADER_SHEET, ITEMS_SHEET)
+    file = workbook.file
+    header, items = open_template(workbook, HEADER_SHEET, ITEMS_SHEET)
     fields = header_fields(header, HEADER_FIELDS, REQUIRED_HEADER, "the catalogue sheet")
 
     def text(name: str) -> str | None:

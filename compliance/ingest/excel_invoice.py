@@ -2,29 +2,26 @@
 
 Workbooks are read without running anything: macro-enabled files are refused before this
 module sees them, and formulas are never evaluated — a cell is read from its stored value,
-and a formula with no stored value is an error that names the cell.
+and a formula with no stored value is an error that names the cell. A template is read once,
+read-only (``compliance.ingest.workbook``): its two sheets' stored values are kept by cell.
 """
 
 from __future__ import annotations
 
-import io
-import lzma
 import re
-import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl import Workbook
+from openpyxl.utils.cell import get_column_letter
 
 from compliance.base.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
 from compliance.base.errors import SourceFileError
 from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
+from compliance.ingest.workbook import CheckedWorkbook
 from compliance.labels import normalise_label
 
 HEADER_SHEET = "Invoice"
@@ -62,33 +59,6 @@ LINE_COLUMN_HELP = {
 }
 LINE_COLUMNS = tuple(LINE_COLUMN_HELP)
 REQUIRED_LINE_COLUMNS = ("line_id", "name", "quantity", "line_amount")
-
-# What zipfile and openpyxl raise on a damaged workbook, as the fuzz tests found (tests/ingest/test_fuzz_excel.py):
-# a bad CRC or deflate stream, an encrypted or unknown compression, a missing, misnamed or malformed part
-# (ParseError and XMLSyntaxError are SyntaxErrors), a value or a reference openpyxl cannot convert.
-DAMAGED_WORKBOOK_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    EOFError,
-    OSError,
-    RuntimeError,
-    SyntaxError,
-    KeyError,
-    IndexError,
-    TypeError,
-    ValueError,
-)
-
-
-def damaged_workbook(exc: BaseException, file: str) -> SourceFileError:
-    """The refusal of a workbook openpyxl cannot read, with the kind of fault it met."""
-    return SourceFileError(
-        f"the workbook cannot be read: {type(exc).__name__}: {str(exc)[:200]}",
-        file=file,
-        location="the workbook's zip parts",
-        expected="an .xlsx workbook as Excel or LibreOffice save it",
-    )
 
 
 def write_blank_template(path: Path) -> None:
@@ -131,34 +101,34 @@ def is_excel_invoice(sheet_names: list[str]) -> bool:
 
 
 class Cells:
-    """Stored cell values, with the formula sheet beside them to explain empty formula cells.
+    """One sheet's stored cell values by (row, column), with the cells that hold a formula and no
+    stored value beside them, to name such a cell when it is read."""
 
-    Only the cells the sheet holds are looked at: asking openpyxl for any other cell creates it, so
-    one stray cell at row 1,048,576 would make millions of them (seconds and gigabytes for a file
-    of a few KB), and a cell beyond Excel's grid raises.
-    """
-
-    def __init__(self, file: str, values: Worksheet, formulas: Worksheet) -> None:
+    def __init__(self, file: str, title: str, values: dict[tuple[int, int], Any], formulas: dict[tuple[int, int], str]) -> None:
         self.file = file
+        self.title = title
         self.values = values
         self.formulas = formulas
-        self._values: dict[tuple[int, int], Any] = values._cells  # openpyxl keeps a sheet's cells by (row, column)
-        self._formulas: dict[tuple[int, int], Any] = formulas._cells
 
     def rows(self, first: int) -> list[int]:
-        """The numbers of the rows from ``first`` on that hold a cell, in order."""
-        return sorted({row for row, _column in (*self._values, *self._formulas) if row >= first})
+        """The numbers of the rows from ``first`` on that hold a cell, in order (a stray cell at row
+        1,048,576 is one row, not a million empty ones to look at)."""
+        return sorted({row for row, _column in (*self.values, *self.formulas) if row >= first})
 
     def columns(self, row: int) -> list[int]:
         """The numbers of the columns that hold a cell in ``row``, in order."""
-        return sorted({column for at_row, column in (*self._values, *self._formulas) if at_row == row})
+        return sorted({column for at_row, column in (*self.values, *self.formulas) if at_row == row})
+
+    @classmethod
+    def of_sheet(cls, workbook: CheckedWorkbook, title: str) -> Cells:
+        formulas: dict[tuple[int, int], str] = {}
+        values = {(row, column): value for row, column, value in workbook.cells(title, formulas)}
+        return cls(workbook.file, title, values, formulas)
 
     def get(self, row: int, column: int) -> Any:
-        found = self._values.get((row, column))
-        value = None if found is None else found.value
+        value = self.values.get((row, column))
         if value is None:
-            formula_cell = self._formulas.get((row, column))
-            formula = None if formula_cell is None else formula_cell.value
+            formula = self.formulas.get((row, column))
             if isinstance(formula, str) and formula.startswith("="):
                 raise SourceFileError(
                     f"cell holds the formula {formula!r} with no stored value; formulas are never evaluated",
@@ -172,7 +142,7 @@ class Cells:
         return value
 
     def where(self, row: int, column: int) -> str:
-        return f"sheet {self.values.title!r}, cell {get_column_letter(column)}{row}"
+        return f"sheet {self.title!r}, cell {get_column_letter(column)}{row}"
 
 
 def cell_decimal(cells: Cells, row: int, column: int, what: str) -> Decimal | None:
@@ -227,17 +197,9 @@ def cell_date(cells: Cells, row: int, column: int, what: str) -> date | None:
     )
 
 
-def open_template(data: bytes, file: str, header_sheet: str, rows_sheet: str) -> tuple[Cells, Cells]:
+def open_template(workbook: CheckedWorkbook, header_sheet: str, rows_sheet: str) -> tuple[Cells, Cells]:
     """A template's field/value sheet and its one-row-per-record sheet, values beside formulas."""
-    try:
-        values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-        formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
-        return (
-            Cells(file, values_book[header_sheet], formulas_book[header_sheet]),
-            Cells(file, values_book[rows_sheet], formulas_book[rows_sheet]),
-        )
-    except DAMAGED_WORKBOOK_ERRORS as exc:
-        raise damaged_workbook(exc, file) from exc
+    return Cells.of_sheet(workbook, header_sheet), Cells.of_sheet(workbook, rows_sheet)
 
 
 def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[str], what: str) -> dict[str, tuple[int, Any]]:
@@ -252,7 +214,7 @@ def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[st
             raise SourceFileError(
                 f"{what} has no {name}",
                 file=header.file,
-                location=f"sheet {header.values.title!r}, column A",
+                location=f"sheet {header.title!r}, column A",
                 expected=f"a row '{name}' with {known[name]} in column B",
             )
     return fields
@@ -270,7 +232,7 @@ def column_titles(sheet: Cells, known: Sequence[str], required: Sequence[str], w
         raise SourceFileError(
             f"{what} has no column {', '.join(missing)}",
             file=sheet.file,
-            location=f"sheet {sheet.values.title!r}, row 1",
+            location=f"sheet {sheet.title!r}, row 1",
             expected="the column titles " + ", ".join(known),
         )
     return columns
@@ -290,9 +252,10 @@ def _template_totals(line_total: Decimal, payable: Decimal | None) -> Totals:
     )
 
 
-def read_excel_invoice(data: bytes, file: str) -> InvoiceDocument:
+def read_excel_invoice(workbook: CheckedWorkbook) -> InvoiceDocument:
     """Read the template's ``Invoice`` sheet (field/value rows) and ``Lines`` sheet (one row per line)."""
-    header, lines_sheet = open_template(data, file, HEADER_SHEET, LINES_SHEET)
+    file = workbook.file
+    header, lines_sheet = open_template(workbook, HEADER_SHEET, LINES_SHEET)
     fields = header_fields(header, HEADER_FIELDS, REQUIRED_HEADER, "the header")
 
     def text(name: str) -> str | None:

@@ -6,9 +6,8 @@ decimal commas, because that is what Danish spreadsheets export.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -28,28 +27,6 @@ VEHICLE_REGISTER_COLUMNS = (
     "valid_from",
     "valid_to",
 )
-
-
-def read_csv_rows(text: str, file: str | None = None) -> tuple[list[str], list[list[str]]]:
-    """Header (lower-cased) and rows of a ``;`` or ``,`` separated text; ``file`` names it in errors.
-
-    Lines may end in CR LF, LF or a lone CR (old Mac exports): the text is read with ``newline=""``.
-    """
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = [row for row in reader]
-    except csv.Error as exc:  # e.g. a field over the csv module's limit
-        raise SourceFileError(
-            f"the CSV cannot be split into fields: {exc}",
-            file=file,
-            location=f"line {reader.line_num}",
-            expected=f"fields of at most {csv.field_size_limit()} characters, quotes closed",
-        ) from exc
-    if not rows:
-        return [], []
-    return [column.strip().lower() for column in rows[0]], rows[1:]
 
 
 def is_vehicle_register(header: list[str]) -> bool:
@@ -104,10 +81,10 @@ def _value(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[index].strip()
 
 
-def read_vehicle_register(header: list[str], rows: list[list[str]], file: str) -> VehicleRegisterDocument:
+def read_vehicle_register(header: list[str], rows: Iterable[list[str]], file: str) -> VehicleRegisterDocument:
     """The simple register for what the national register cannot tell (biogas, cargo bikes, foreign plates).
 
-    Takes the rows :func:`read_csv_rows` split, so the file is split once.
+    Takes the rows as :class:`compliance.ingest.csv_text.CsvText` streams them, so the file is split once.
     """
     columns = _columns(header, ("registration", "kind", "fuel"), file, VEHICLE_REGISTER_COLUMNS)
     vehicles: list[VehicleRecord] = []

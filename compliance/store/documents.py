@@ -7,7 +7,9 @@ records are not mapped here: they follow the register's upsert policy (``complia
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -28,6 +30,8 @@ from compliance.base.errors import DuplicateDocumentError
 from compliance.store.db import ids_by_key, insert_rows
 from compliance.store.models import CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, SourceFile, Trip
 from compliance.store.vehicles import declared_vehicle_row, store_declared_vehicles
+
+TRIPS_PER_INSERT = 10_000
 
 
 def _signed(value: Decimal | None, sign: int) -> Decimal | None:
@@ -192,9 +196,9 @@ def licence_rows(source_id: int, document: EcolabelRegistryDocument) -> list[dic
     ]
 
 
-def trip_rows(source_id: int, document: DrivingLogDocument) -> list[dict[str, Any]]:
-    """One ``trip`` row per driving-log row, with the supplier the log belongs to."""
-    return [
+def trip_rows(source_id: int, document: DrivingLogDocument) -> Iterator[dict[str, Any]]:
+    """One ``trip`` row per driving-log row, with the supplier the log belongs to (made as they are written)."""
+    return (
         {
             "source_file_id": source_id,
             "row": trip.row,
@@ -207,7 +211,7 @@ def trip_rows(source_id: int, document: DrivingLogDocument) -> list[dict[str, An
             "contract_reference": trip.contract_reference,
         }
         for trip in document.trips
-    ]
+    )
 
 
 def store_documents(session: Session, documents: list[tuple[int, SourceDocument]]) -> None:
@@ -229,8 +233,9 @@ def store_documents(session: Session, documents: list[tuple[int, SourceDocument]
     insert_rows(connection, CatalogueMessage, [catalogue_message_row(source_id, doc) for source_id, doc in catalogues])
     items = [row for source_id, doc in catalogues for row in catalogue_item_rows(source_id, doc)]
     insert_rows(connection, CatalogueItem, items)
-    trips = [row for source_id, doc in documents if isinstance(doc, DrivingLogDocument) for row in trip_rows(source_id, doc)]
-    insert_rows(connection, Trip, trips)
+    trips = (row for source_id, doc in documents if isinstance(doc, DrivingLogDocument) for row in trip_rows(source_id, doc))
+    while chunk := list(islice(trips, TRIPS_PER_INSERT)):  # a log may have a million rows: not all at once
+        insert_rows(connection, Trip, chunk)
     licences = [
         row for source_id, doc in documents if isinstance(doc, EcolabelRegistryDocument) for row in licence_rows(source_id, doc)
     ]
@@ -275,9 +280,10 @@ def reused_numbers(session: Session, documents: list[tuple[str, InvoiceDocument]
     return reused
 
 
-def document_rows(document: SourceDocument) -> list[tuple[str, list[dict[str, Any]]]]:
+def document_rows(document: SourceDocument) -> list[tuple[str, Iterable[dict[str, Any]]]]:
     """The rows a document becomes, by table, with 0 standing in for the ids the database assigns: what
-    the field-size check (``compliance.store.limits``) reads before anything is stored."""
+    the field-size check (``compliance.store.limits``) reads before anything is stored. A driving log's
+    trip rows are made one at a time as the check reads them (a log may have millions)."""
     if isinstance(document, InvoiceDocument):
         return [("invoice", [invoice_row(0, document)]), ("invoice_line", invoice_line_rows(0, document))]
     if isinstance(document, CatalogueDocument):

@@ -17,8 +17,10 @@ The policy, whichever order the files arrive in:
   It replaces kind and fuel too, clears the evidence, and takes over source file, row and origin
   (``dmr``), except for a plate declared as biogas: the DMR has no biogas code, so a biogas
   declaration and its evidence stand (§2.1).
-- Within one file a plate's last record wins (a DMR extract is already reduced to one current
-  record per plate by its reader).
+- Within one file a plate's last record wins. A DMR extract has several records for many plates;
+  its current one per plate (registered before deregistered, then the later status date, then the
+  later record) is picked by :class:`DmrStaging` in the database, so that importing the national
+  register (~10 M records) holds one chunk of records in memory, not one record per plate.
 
 Beside the current record, the register keeps what each source said over time (``vehicle_period``,
 issue 16 item 6): every DMR record of a plate in the extract, with the days it held (registered
@@ -30,12 +32,28 @@ covers it (``compliance.checks.green_vehicles.vehicle_on_day``: the same precede
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from compliance.base.documents import VehicleRecord
@@ -255,3 +273,148 @@ def store_register_vehicles(
                 for record in records[start : start + UPSERT_CHUNK]
             ),
         )
+
+
+# Temporary tables of one DMR import (never in the schema's metadata: migrations do not see them).
+_STAGING = MetaData()
+_STAGED = Table(
+    "dmr_import_record",
+    _STAGING,
+    Column("record", BigInteger, primary_key=True),
+    Column("registration", Text, nullable=False),
+    Column("registered", Boolean, nullable=False),
+    Column("status_date", LargeBinary, nullable=False),  # UTF-8 bytes: compared byte by byte, as Python compares str
+    Column("vehicle_id", Text),
+    Column("kind", Text, nullable=False),
+    Column("fuel", Text, nullable=False),
+    Column("euro_norm", Integer),
+    Column("total_weight_kg", Text),  # as read: any number of digits (the quality suite judges it)
+    Column("first_registration", Text),
+    Column("plate_expiry", Text),
+    prefixes=["TEMPORARY"],
+)
+_CURRENT = Table(
+    "dmr_import_current",
+    _STAGING,
+    Column("first_seen", BigInteger, primary_key=True),  # the plate's first record: the order plates are stored in
+    *(Column(column.name, column.type, nullable=column.nullable) for column in _STAGED.columns),
+    prefixes=["TEMPORARY"],
+)
+
+
+class DmrStaging:
+    """A DMR import's records, written to a temporary table as they are read, and each plate's
+    current record read back in chunks: memory stays flat however large the extract.
+
+    The current record is the one :meth:`DmrVehicle.newer_than` keeps when the records arrive in
+    file order: registered first, then the latest status date, then the latest record; it is the
+    record of its plate that no other record of the plate beats (found through one index).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        connection = session.connection()
+        for table in (_CURRENT, _STAGED):
+            table.drop(connection, checkfirst=True)  # SQLite keeps a temporary table on a pooled connection
+        for table in (_STAGED, _CURRENT):
+            table.create(connection)
+
+    def add(self, records: Sequence[DmrVehicle]) -> None:
+        """Stage one chunk of records as read (one driver-level ``executemany``: millions of rows)."""
+        if not records:
+            return
+        connection = self.session.connection()
+        placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        names = [column.name for column in _STAGED.columns]
+        connection.exec_driver_sql(
+            f"INSERT INTO {_STAGED.name} ({', '.join(names)}) VALUES ({', '.join(placeholder for _ in names)})",
+            [
+                (
+                    record.record,
+                    record.registration,
+                    record.registered,
+                    (record.status_date or "").encode("utf-8"),
+                    record.vehicle_id,
+                    record.kind,
+                    record.fuel,
+                    record.euro_norm,
+                    None if record.total_weight_kg is None else str(record.total_weight_kg),
+                    record.first_registration,
+                    record.plate_expiry,
+                )
+                for record in records
+            ],
+        )
+
+    def current_records(self, chunk: int) -> Iterator[tuple[list[DmrVehicle], dict[str, list[DmrVehicle]]]]:
+        """Each plate's current record, in the order the plates first occur, ``chunk`` plates at a
+        time, with the other records of those plates in the extract by plate, in file order (the
+        register keeps their validity periods, issue 16 item 6)."""
+        connection = self.session.connection()
+        # Built once the records are in (one sort, not one per insert); dropped with its table.
+        connection.exec_driver_sql(
+            f"CREATE INDEX {_STAGED.name}_plate ON {_STAGED.name} (registration, registered, status_date, record)"
+        )
+        record, other = _STAGED.c, _STAGED.alias("other").c
+        newer = and_(
+            other.registration == record.registration,
+            or_(
+                other.registered > record.registered,
+                and_(
+                    other.registered == record.registered,
+                    or_(
+                        other.status_date > record.status_date,
+                        and_(other.status_date == record.status_date, other.record > record.record),
+                    ),
+                ),
+            ),
+        )
+        first_seen = select(func.min(other.record)).where(other.registration == record.registration).scalar_subquery()
+        self.session.execute(
+            insert(_CURRENT).from_select(
+                ["first_seen", *(column.name for column in _STAGED.columns)],
+                select(first_seen, *_STAGED.columns).where(~exists().where(newer)),
+            )
+        )
+        connection.exec_driver_sql(f"CREATE INDEX {_CURRENT.name}_plate ON {_CURRENT.name} (registration)")
+        last = -1
+        while True:
+            rows = self.session.execute(
+                select(_CURRENT).where(_CURRENT.c.first_seen > last).order_by(_CURRENT.c.first_seen).limit(chunk)
+            ).all()
+            if not rows:
+                return
+            low, last = last, rows[-1].first_seen
+            current = _CURRENT.c
+            others = self.session.execute(
+                select(*_STAGED.columns)
+                .join(_CURRENT, current.registration == _STAGED.c.registration)
+                .where(current.first_seen > low, current.first_seen <= last, _STAGED.c.record != current.record)
+                .order_by(_STAGED.c.record)
+            ).all()
+            earlier: dict[str, list[DmrVehicle]] = {}
+            for row in others:
+                earlier.setdefault(row.registration, []).append(_staged_vehicle(row))
+            yield [_staged_vehicle(row) for row in rows], earlier
+
+    def drop(self) -> None:
+        connection = self.session.connection()
+        for table in (_CURRENT, _STAGED):
+            table.drop(connection, checkfirst=True)
+
+
+def _staged_vehicle(row: Any) -> DmrVehicle:
+    """A staged record as the reader handed it over."""
+    return DmrVehicle(
+        record=row.record,
+        vehicle_id=row.vehicle_id,
+        registration=row.registration,
+        kind=row.kind,
+        fuel=row.fuel,
+        euro_norm=row.euro_norm,
+        total_weight_kg=None if row.total_weight_kg is None else int(row.total_weight_kg),
+        registered=bool(row.registered),
+        status_date=bytes(row.status_date).decode("utf-8") or None,
+        first_registration=row.first_registration,
+        plate_expiry=row.plate_expiry,
+    )

@@ -228,7 +228,7 @@ def test_a_hostile_or_broken_extract_in_the_vehicles_inbox_is_quarantined_and_th
     def broken_reader(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a reader bug")
 
-    monkeypatch.setattr(compliance.intake.vehicles, "read_dmr_fast", broken_reader)
+    monkeypatch.setattr(compliance.intake.vehicles, "iter_dmr_records", broken_reader)
     failed = import_vehicle_file(engine, good, 10**7)
     assert "RuntimeError: a reader bug" in failed.quarantined[0][1]  # type: ignore[union-attr]
     with session_scope(engine) as session:

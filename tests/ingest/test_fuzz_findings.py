@@ -89,29 +89,47 @@ def test_a_bad_crc_in_the_workbook_part_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("case", "change", "was"),
+    ("case", "change", "was", "reason"),
     [
-        ("no content types", lambda name, c: None if name == "[Content_Types].xml" else c, "KeyError"),
-        ("a sheet not well-formed", lambda name, c: c[:-20] if name == "xl/worksheets/sheet2.xml" else c, "ParseError"),
+        (
+            "no content types",
+            lambda name, c: None if name == "[Content_Types].xml" else c,
+            "KeyError",
+            "the workbook has no [Content_Types].xml part",
+        ),
+        (
+            "a sheet not well-formed",
+            lambda name, c: c[:-20] if name == "xl/worksheets/sheet2.xml" else c,
+            "ParseError",
+            "not well-formed XML",
+        ),
         (
             "a number cell holding text",
             lambda name, c: c.replace(b'<c r="D2" t="n"><v>60<', b'<c r="D2" t="n"><v>x<'),
             "ValueError",
+            "(ValueError: invalid literal for int()",
         ),
-        ("a sheet without its part", lambda name, c: None if name == "xl/worksheets/sheet2.xml" else c, "KeyError"),
+        (
+            "a sheet without its part",
+            lambda name, c: None if name == "xl/worksheets/sheet2.xml" else c,
+            "KeyError",
+            "the sheet 'Lines' in the part xl/worksheets/sheet2.xml, which the file does not contain",
+        ),
         (
             "a relationship without a type",
             lambda name, c: c.replace(b' Type="', b' X="') if name.endswith(".rels") else c,
             "KeyError",
+            "a relationship in _rels/.rels has no Type",
         ),
     ],
 )
 def test_a_damaged_workbook_is_refused_with_the_kind_of_fault(
-    case: str, change: Callable[[str, bytes], bytes | None], was: str
+    case: str, change: Callable[[str, bytes], bytes | None], was: str, reason: str
 ) -> None:
-    """Each was this uncaught exception from openpyxl (excel_invoice.open_template); now the reason names it."""
+    """Each was this uncaught exception (``was``) from openpyxl (excel_invoice.open_template); now the
+    workbook's package is checked before openpyxl reads it, and the reason names the fault and its part."""
     error = refused(rezip(EXCEL_INVOICE, change), "faktura.xlsx")
-    assert error.message.startswith(f"the workbook cannot be read: {was}: "), (case, error)
+    assert reason in error.message and error.location and error.expected, (case, was, error)
 
 
 def test_a_corrupt_lzma_workbook_is_refused() -> None:
