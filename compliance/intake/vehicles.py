@@ -16,7 +16,7 @@ from compliance.base.errors import ComplianceError, SourceFileError, TransientEr
 from compliance.base.text import shown, shown_lines
 from compliance.ingest.dmr import is_dmr_extract, read_dmr_fast
 from compliance.intake.batch import IngestSummary, ingest_paths, record_quality, unexpected_read_error
-from compliance.quality import validate_vehicle_records
+from compliance.quality_gate import check_vehicle_records
 from compliance.store.db import session_scope
 from compliance.store.sources import record_quarantine, record_register_source
 from compliance.store.vehicles import store_register_vehicles
@@ -52,7 +52,7 @@ def import_dmr(
         vehicles = list(result.vehicles.values())
         # Data quality: DMR records are independent of each other, so a failing record is left out
         # (and listed on the data-quality page) while the rest are stored.
-        quality = validate_vehicle_records(str(path), vehicles, now.date())
+        quality = check_vehicle_records(str(path), vehicles, now.date())
         record_quality(session, quality, {str(path): source_id} if quality.failures else {}, now)
         failing = quality.failing_rows.get("vehicles", set())
         left_out = len(failing)
