@@ -6,8 +6,6 @@ import io
 import re
 import zipfile
 
-from openpyxl import load_workbook
-
 from compliance.base.documents import SourceDocument
 from compliance.base.errors import SourceFileError, UnknownFormatError, UnsafeInputError
 from compliance.ingest.driving_log import LogOptions, detect_log_mapping, read_driving_log_rows
@@ -73,6 +71,8 @@ def _first_sheet_rows(data: bytes, file: str) -> tuple[list[str], list[list[str]
     The sheet's stored dimension is not trusted: rows and columns outside it would be dropped without
     a word, and a dimension up to XFD1048576 would pad every row to 16,384 cells.
     """
+    from openpyxl import load_workbook  # openpyxl (and numpy, which it loads) only when a workbook is read
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         if not book.worksheets:

@@ -16,16 +16,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from compliance.base.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
 from compliance.base.errors import SourceFileError
 from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
 from compliance.labels import normalise_label
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 HEADER_SHEET = "Invoice"
 LINES_SHEET = "Lines"
@@ -105,6 +104,8 @@ def write_template(
     column_help: Mapping[str, str],
 ) -> None:
     """A blank template: a field/value sheet with help, an empty sheet of column titles, a help sheet."""
+    from openpyxl import Workbook
+
     book = Workbook()
     header = book.active
     assert header is not None
@@ -172,6 +173,8 @@ class Cells:
         return value
 
     def where(self, row: int, column: int) -> str:
+        from openpyxl.utils.cell import get_column_letter
+
         return f"sheet {self.values.title!r}, cell {get_column_letter(column)}{row}"
 
 
@@ -229,6 +232,8 @@ def cell_date(cells: Cells, row: int, column: int, what: str) -> date | None:
 
 def open_template(data: bytes, file: str, header_sheet: str, rows_sheet: str) -> tuple[Cells, Cells]:
     """A template's field/value sheet and its one-row-per-record sheet, values beside formulas."""
+    from openpyxl import load_workbook  # openpyxl (and numpy, which it loads) only when a workbook is read
+
     try:
         values_book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
         formulas_book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
