@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -124,33 +124,41 @@ def _missing(value: Any) -> bool:
 
 
 def _between(values: list[Any], low: Any, high: Any) -> list[int]:
-    failing = []
-    for index, value in enumerate(values):
-        if value is None or value != value:  # empty or NaN: not this rule's business
-            continue
-        if isinstance(value, str | bytes) or not isinstance(value, int | float):
-            raise Unevaluable(f"{value!r} cannot be compared with {low!r} and {high!r}")
-        if value < low or value > high:
-            failing.append(index)
-    return failing
+    if not set(map(type, values)) <= {int, float, type(None)}:
+        for value in values:
+            if value is not None and (isinstance(value, str | bytes | bool) or not isinstance(value, int | float)):
+                raise Unevaluable(f"{value!r} cannot be compared with {low!r} and {high!r}")
+    # ``v == v`` leaves NaN out (empty, as None is).
+    return [index for index, value in enumerate(values) if value is not None and value == value and not low <= value <= high]
+
+
+def _failing_values(values: list[Any], fails: Callable[[Any], bool]) -> list[int]:
+    """The rows whose value fails, each distinct value judged once (codes repeat on every line)."""
+    try:
+        bad = {value for value in set(values) if not _missing(value) and fails(value)}
+    except TypeError:  # an unhashable value: judged row by row
+        return [index for index, value in enumerate(values) if not _missing(value) and fails(value)]
+    if not bad:
+        return []
+    return [index for index, value in enumerate(values) if value in bad and not _missing(value)]
 
 
 def _matching(values: list[Any], regex: str) -> list[int]:
     search = re.compile(regex).search
-    return [index for index, value in enumerate(values) if not _missing(value) and search(str(value)) is None]
+    return _failing_values(values, lambda value: search(str(value)) is None)
 
 
 def _lengths(values: list[Any], low: int, high: int) -> list[int]:
-    return [index for index, value in enumerate(values) if not _missing(value) and not low <= len(str(value)) <= high]
+    return _failing_values(values, lambda value: not low <= len(str(value)) <= high)
 
 
 def _in_set(values: list[Any], allowed: list[Any]) -> list[int]:
     accepted = set(allowed)
-    return [index for index, value in enumerate(values) if not _missing(value) and value not in accepted]
+    return _failing_values(values, lambda value: value not in accepted)
 
 
 def _present(values: list[Any]) -> list[int]:
-    return [index for index, value in enumerate(values) if _missing(value)]
+    return [index for index, value in enumerate(values) if value is None or value != value]
 
 
 def _unique(rows: list[tuple[Any, ...]]) -> list[int]:
