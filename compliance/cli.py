@@ -11,29 +11,43 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
-from typing import TextIO
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from compliance import pipeline
-from compliance.assessment.contract_year import CheckSummary
-from compliance.assessment.hearing import DecisionPreview, HearingRecord
-from compliance.base.documents import document_as_json
 from compliance.base.errors import ComplianceError, ContractTermsError
 from compliance.base.formatting import danish_money, danish_percent, parse_amount
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import find_control_character, shown, shown_lines
-from compliance.context import Context, open_context
-from compliance.contracts import load_contract
-from compliance.ingest.detect import read_source
-from compliance.ingest.driving_log import LogOptions, load_log_mapping
-from compliance.ingest.excel_catalogue import write_blank_catalogue_template
-from compliance.ingest.excel_invoice import write_blank_template
-from compliance.ingest.ubl import normalise_cvr
-from compliance.intake.batch import IngestProgress, IngestSummary
-from compliance.intake.files import LINK_NOTE
-from compliance.reports.views import WrittenReports
+
+# Start-up (issue 21 item 2): only click and the base layer are imported with the command, so that
+# ``compliance --help`` and a mistyped option answer at once. Each command imports what it uses
+# (SQLAlchemy, Alembic, lxml, openpyxl, WeasyPrint, ...) when it runs; ``pipeline`` is loaded on first use.
+if TYPE_CHECKING:
+    from compliance import pipeline
+    from compliance.assessment.contract_year import CheckSummary
+    from compliance.assessment.hearing import DecisionPreview, HearingRecord
+    from compliance.context import Context
+    from compliance.intake.batch import IngestProgress, IngestSummary
+    from compliance.reports.views import WrittenReports
+else:
+
+    class _OnFirstUse:
+        """A module imported the first time one of its attributes is read."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+            self._module: ModuleType | None = None
+
+        def __getattr__(self, attribute: str) -> Any:
+            if self._module is None:
+                self._module = import_module(self._name)
+            return getattr(self._module, attribute)
+
+    pipeline = _OnFirstUse("compliance.pipeline")
 
 
 def _settings() -> Settings:
@@ -47,6 +61,8 @@ def _settings() -> Settings:
 def _context() -> Iterator[Context]:
     """The command's one context (settings, engine, contracts), closed when the command ends; any
     ``ComplianceError`` inside it (a bad setting, a busy database) is the command's error message."""
+    from compliance.context import open_context
+
     with _click_errors(), open_context(_settings()) as context:
         yield context
 
@@ -94,6 +110,8 @@ def _print_ingest(summary: IngestSummary) -> None:
 
 def _refuse_link(path: Path) -> None:
     """A file named on the command line that is a symbolic link is refused: links are never followed."""
+    from compliance.intake.files import LINK_NOTE
+
     if path.is_symlink():
         raise click.ClickException(f"{shown(str(path))}: {LINK_NOTE}")
 
@@ -185,6 +203,10 @@ def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str 
     Symbolic links are not followed, named or found in a folder; links, pipes and devices are skipped
     with a note. Exits 1 when any file was quarantined or skipped (the others are ingested all the same).
     """
+    from compliance.context import open_context
+    from compliance.ingest.driving_log import LogOptions, load_log_mapping
+    from compliance.ingest.ubl import normalise_cvr
+
     settings = _settings()
     cvr = normalise_cvr(supplier_cvr) if supplier_cvr else None
     if supplier_cvr and cvr is None:
@@ -298,6 +320,9 @@ def run() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the normalised document as JSON (the default, and the only format).")
 def inspect(file: Path, as_json: bool) -> None:
     """Print one source document normalised, as the checks will see it."""
+    from compliance.base.documents import document_as_json
+    from compliance.ingest.detect import read_source
+
     settings = _settings()
     _refuse_link(file)
     name = shown(str(file))
@@ -596,6 +621,8 @@ def vehicles_import(file: Path, only_plates_in_data: bool) -> None:
 
     Exits 1 when the file breaks off (the complete records before the break are kept).
     """
+    from compliance.intake.batch import IngestSummary
+
     _refuse_link(file)
     with _context() as context:
         pipeline.initialise_database(context)
@@ -657,6 +684,8 @@ def template() -> None:
 )
 def invoice_template(out_file: Path) -> None:
     """Write the blank Excel invoice template (columns: schemas/excel-invoice.md)."""
+    from compliance.ingest.excel_invoice import write_blank_template
+
     write_blank_template(out_file)
     _echo(f"template: {out_file}")
 
@@ -667,6 +696,8 @@ def invoice_template(out_file: Path) -> None:
 )
 def catalogue_template(out_file: Path) -> None:
     """Write the blank Excel catalogue template (columns: schemas/excel-catalogue.md)."""
+    from compliance.ingest.excel_catalogue import write_blank_catalogue_template
+
     write_blank_catalogue_template(out_file)
     _echo(f"template: {out_file}")
 
@@ -680,6 +711,8 @@ def contracts() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate_contracts(files: tuple[Path, ...]) -> None:
     """Validate contract terms files against compliance/data/contract.schema.json."""
+    from compliance.contracts import load_contract
+
     failed = False
     for file in files:
         try:

@@ -15,9 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.utils.cell import get_column_letter
-
 from compliance.base.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
 from compliance.base.errors import SourceFileError
 from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
@@ -75,6 +72,8 @@ def write_template(
     column_help: Mapping[str, str],
 ) -> None:
     """A blank template: a field/value sheet with help, an empty sheet of column titles, a help sheet."""
+    from openpyxl import Workbook
+
     book = Workbook()
     header = book.active
     assert header is not None
@@ -142,6 +141,8 @@ class Cells:
         return value
 
     def where(self, row: int, column: int) -> str:
+        from openpyxl.utils.cell import get_column_letter
+
         return f"sheet {self.title!r}, cell {get_column_letter(column)}{row}"
 
 

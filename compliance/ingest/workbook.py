@@ -29,22 +29,20 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 from xml.etree.ElementTree import ParseError, iterparse
 
 from lxml import etree
-from openpyxl.cell.text import Text
-from openpyxl.formula.translate import Translator
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.utils.cell import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._reader import WorkSheetParser
-from openpyxl.xml.constants import SHARED_STRINGS
 
 from compliance.base.errors import SourceFileError, UnknownFormatError, UnsafeInputError
 from compliance.ingest.safe_xml import DeclarationScan, check_xml_stream, parse_xml
 from compliance.ingest.safe_zip import UNPACK_ERRORS, InflateBudget, MemberStream, ZipLimits, open_zip
+
+if TYPE_CHECKING:
+    from openpyxl.formula.translate import Translator
+
+# openpyxl (and numpy, which it loads) is imported only when a workbook is read: an ingest of e-invoices
+# never pays for it (issue 21 item 2).
 
 # A workbook that unpacks to more than this, or more than this many times its size, is refused.
 WORKBOOK_LIMITS = ZipLimits("workbook", max_entries=10_000, max_unzipped_bytes=200 * 1024 * 1024, max_ratio=200)
@@ -66,8 +64,13 @@ _ROW_TAG = f"{{{MAIN_NS}}}row"
 _FORMULA_TAG = f"{{{MAIN_NS}}}f"
 _STRING_TAG = f"{{{MAIN_NS}}}si"
 _MACRO = re.compile(r"macroenabled|vbaproject", re.IGNORECASE)
-# What openpyxl raises on a package it cannot make sense of (after the checks here, rarely).
-_OPENPYXL_ERRORS = (*UNPACK_ERRORS, KeyError, IndexError, TypeError, AttributeError, ParseError, InvalidFileException)
+
+
+def _openpyxl_errors() -> tuple[type[BaseException], ...]:
+    """What openpyxl raises on a package it cannot make sense of (after the checks here, rarely)."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (*UNPACK_ERRORS, KeyError, IndexError, TypeError, AttributeError, ParseError, InvalidFileException)
 
 
 def _macro_error(file: str, what: str) -> UnsafeInputError:
@@ -296,6 +299,10 @@ class CheckedWorkbook:
         """What turns stored cells into values (shared strings, date formats, the date epoch), read
         once by openpyxl's reader, read-only. Not openpyxl's read-only workbook: it parses each whole
         sheet up front when the sheet does not state its size first, holding every row at once."""
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+        from openpyxl.xml.constants import SHARED_STRINGS
+
         if self._context is None:
             try:
                 reader = ExcelReader(io.BytesIO(self.data), read_only=True, keep_vba=False, data_only=True, keep_links=False)
@@ -306,7 +313,7 @@ class CheckedWorkbook:
                     strings_part = reader.package.find(SHARED_STRINGS)
                 finally:
                     reader.archive.close()
-            except _OPENPYXL_ERRORS as exc:
+            except _openpyxl_errors() as exc:
                 raise self._openpyxl_error(exc, "the workbook") from exc
             book = reader.wb
             strings = self._shared_strings(strings_part.PartName[1:]) if strings_part is not None else _SharedStrings()
@@ -315,6 +322,8 @@ class CheckedWorkbook:
 
     def _shared_strings(self, part: str) -> _SharedStrings:
         """The shared-string table as openpyxl reads it (``read_string_table``), streamed and kept compact."""
+        from openpyxl.cell.text import Text
+
         strings = _SharedStrings()
         if part not in self.archive.namelist():
             raise SourceFileError(
@@ -338,7 +347,7 @@ class CheckedWorkbook:
                         continue  # part of a string: read with it
                     if open_elements:
                         open_elements[-1].remove(element)
-            except _OPENPYXL_ERRORS as exc:
+            except _openpyxl_errors() as exc:
                 raise self._openpyxl_error(exc, f"the shared strings (part {part})") from exc
         strings.close()
         return strings
@@ -377,6 +386,8 @@ class CheckedWorkbook:
         """Each ``<row>`` of the sheet as openpyxl's sheet parser reads it (its number and its cells),
         streamed; each finished row is dropped from the parse tree (openpyxl's own loop keeps an
         empty element per row: ~80 bytes a row)."""
+        from openpyxl.worksheet._reader import WorkSheetParser
+
         context = self._cell_context()
         part = self.sheet_parts.get(title)
         where = f"sheet {title!r} (part {part})"
@@ -414,7 +425,7 @@ class CheckedWorkbook:
                         yield number, cells
                     if open_elements:
                         open_elements[-1][0].remove(element)  # finished: every earlier sibling is gone already
-            except _OPENPYXL_ERRORS as exc:
+            except _openpyxl_errors() as exc:
                 raise self._openpyxl_error(exc, where) from exc
 
     def _check_row(self, number: int, last_row: int, where: str) -> None:
@@ -455,6 +466,8 @@ def _note_formulas(
     row: Any, cells: list[dict[str, Any]], formulas: dict[tuple[int, int], str], shared: dict[str, Translator]
 ) -> None:
     """Note the row's cells that hold a formula and no stored value (``cells`` parsed from ``row``'s children)."""
+    from openpyxl.utils.cell import get_column_letter
+
     for element, cell in zip(row, cells, strict=False):
         formula = element.find(_FORMULA_TAG)
         if formula is None or cell["value"] is not None or element.get("t") == "inlineStr":
@@ -467,6 +480,8 @@ def _note_formulas(
 
 def _formula_text(formula: Any, reference: str, shared: dict[str, Translator]) -> str | None:
     """The formula as openpyxl shows it (``=`` + text), or None for array and data-table formulas."""
+    from openpyxl.formula.translate import Translator
+
     kind = formula.get("t")
     text = "=" + (formula.text or "")
     if kind in ("array", "dataTable"):

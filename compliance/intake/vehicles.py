@@ -18,7 +18,8 @@ from compliance.base.errors import ComplianceError, SourceFileError, TransientEr
 from compliance.base.text import shown, shown_lines
 from compliance.ingest.dmr import DmrRecords, is_dmr_extract, iter_dmr_records
 from compliance.intake.batch import IngestSummary, ingest_paths, record_quality, unexpected_read_error
-from compliance.quality import FAILURES_KEPT_PER_RULE, QualityFailure, QualityResult, SuiteRun, validate_vehicle_records
+from compliance.quality import FAILURES_KEPT_PER_RULE, QualityFailure, QualityResult, SuiteRun
+from compliance.quality_gate import check_vehicle_records
 from compliance.store.db import session_scope
 from compliance.store.sources import record_quarantine, record_register_source
 from compliance.store.vehicles import DmrStaging, store_register_vehicles
@@ -119,7 +120,7 @@ def import_dmr(
         quality = _QualityTotal()
         stored = left_out = 0
         for vehicles, earlier in staging.current_records(STORE_CHUNK):
-            checked = validate_vehicle_records(str(path), vehicles, now.date())
+            checked = check_vehicle_records(str(path), vehicles, now.date())
             quality.add(checked)
             failing = checked.failing_rows.get("vehicles", set())
             left_out += len(failing)

@@ -15,10 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from compliance.assessment.evidence import YearEvidence
 from compliance.base.paths import shown_source
 from compliance.base.text import shown_in_cells
@@ -28,7 +24,7 @@ from compliance.reports.views import ReportRun, WrittenReports, annual_report_na
 
 # Text starting with these is read as a formula (or a DDE payload) by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-HEADER_FILL = PatternFill("solid", fgColor="EEF3F0")
+HEADER_FILL_COLOUR = "EEF3F0"
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -64,6 +60,12 @@ def _cell_value(value: Any) -> Any:
 
 def write_workbook(path: Path, sheets: Iterable[Sheet]) -> Path:
     """Write the sheets (header row frozen, filters on, widths fitted, money as ``#,##0.00``)."""
+    # openpyxl (and numpy, which it loads) when a workbook is written, not with every import of the pipeline.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL_COLOUR)
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in sheets:
@@ -71,7 +73,7 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> Path:
         worksheet.append([neutralise_cell(c) for c in sheet.columns])
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
+            cell.fill = header_fill
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         widths = [len(str(c)) for c in sheet.columns]
         for row in sheet.rows:
