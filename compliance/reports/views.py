@@ -104,9 +104,9 @@ def finding_view(finding: StoredFinding, lang: Language) -> FindingView:
     return FindingView(
         rule_id=finding.rule_id,
         severity=finding.severity,
-        message=finding.message,
-        expected=finding.expected,
-        received=finding.received,
+        message=lang.message(finding.message_key, finding.message_params, finding.recorded_message),
+        expected=lang.text(finding.expected),
+        received=lang.text(finding.received),
         file=_file_shown(finding.source_path if finding.source_path is not None else evidence.get("file")),
         sha256=finding.source_sha256,
         location=finding.location,

@@ -1,0 +1,77 @@
+"""Keep the gettext catalogs current: extract the N_() texts, update the .po files, compile the .mo files.
+
+    .venv/bin/python scripts/catalogs.py          # extract + update + compile (after changing a text)
+    .venv/bin/python scripts/catalogs.py compile  # only compile (after translating in a .po file)
+
+It runs Babel's ``pybabel extract/update/compile`` (configured in ``babel.cfg``) and drops the ``python-format``
+flag Babel guesses for texts such as "within {tolerance} % of each other": every
+text here is a ``str.format`` (brace) template, never a %-template. The compiled ``.mo`` files are
+committed, so the wheel carries them; ``tests/test_catalogs.py`` fails when one is out of date.
+"""
+
+from __future__ import annotations
+
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "compliance" / "locale"
+TEMPLATE = LOCALE / "messages.pot"
+PYBABEL = str(Path(sys.executable).with_name("pybabel"))
+
+
+def _drop_percent_flags(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = []
+    for line in lines:
+        if line.startswith("#,"):
+            flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() != "python-format"]
+            if not flags:
+                continue
+            line = "#, " + ", ".join(flags) + "\n"
+        kept.append(line)
+    path.write_text("".join(kept), encoding="utf-8")
+
+
+def _run(*args: str) -> None:
+    subprocess.run([PYBABEL, *args], cwd=ROOT, check=True)
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] != "compile":
+        _run(
+            "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output", "--omit-header", "-o", str(TEMPLATE), "."
+        )
+        _drop_percent_flags(TEMPLATE)
+        _run("update", "-i", str(TEMPLATE), "-d", str(LOCALE), "-D", "messages", "--no-wrap", "--no-fuzzy-matching")
+        for po in LOCALE.glob("*/LC_MESSAGES/messages.po"):
+            _drop_percent_flags(po)
+    compile_catalogs()
+
+
+def _fields(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+
+
+def compile_catalogs() -> None:
+    """``pybabel compile`` with the brace check instead of Babel's %-check (which reads "% of" as
+    a %-placeholder): a translation may use only fields its source text has."""
+    for po in sorted(LOCALE.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as stream:
+            catalog = read_po(stream)
+        for message in catalog:
+            if message.id and message.string and not _fields(str(message.string)) <= _fields(str(message.id)):
+                raise SystemExit(f"{po}: the translation of {message.id!r} uses a field its source text has not")
+        translated = sum(1 for message in catalog if message.id and message.string)
+        print(f"{po.relative_to(ROOT)}: {translated} of {len(catalog)} texts translated")
+        with po.with_suffix(".mo").open("wb") as stream:
+            write_mo(stream, catalog)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
