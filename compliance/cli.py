@@ -22,6 +22,7 @@ from compliance.assessment.hearing import DecisionPreview, HearingRecord
 from compliance.base.documents import document_as_json
 from compliance.base.errors import ComplianceError, ContractTermsError
 from compliance.base.formatting import danish_money, danish_percent, parse_amount
+from compliance.base.i18n import N_, translate
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.context import Context, open_context
@@ -33,6 +34,7 @@ from compliance.ingest.excel_invoice import write_blank_template
 from compliance.ingest.ubl import normalise_cvr
 from compliance.intake.batch import IngestProgress, IngestSummary
 from compliance.intake.files import LINK_NOTE
+from compliance.reports.language import Language, language
 from compliance.reports.views import WrittenReports
 
 
@@ -352,20 +354,36 @@ def _actor(by: str | None) -> str:
     return by or os.environ.get("COMPLIANCE_USER") or os.environ.get("USER") or "contract manager"
 
 
+def _cli_language(code: str | None = None) -> Language:
+    """The language of a command's output: ``--lang``, else COMPLIANCE_REPORT_LANGUAGE, else Danish."""
+    return language(code or load_settings().report_language)
+
+
+def _say(lang: Language, text: str, **values: object) -> str:
+    """A command's text (an English source text marked with ``N_``) in ``lang``, its fields filled in."""
+    return translate(text, lang.code).format(**values)
+
+
 @hearing.command("list")
-def hearing_list() -> None:
+@LANGUAGE_OPTION
+def hearing_list(language_code: str | None) -> None:
     """Every hearing: contract, year, status, proposed and decided penalty, deadline."""
+    lang = _cli_language(language_code)
     with _context() as context:
         pipeline.initialise_database(context)
         hearings = pipeline.hearing_list(context)
     for record in hearings:
-        decided = f", decided {danish_money(record.decided_penalty)}" if record.decided_penalty is not None else ""
-        _echo(
-            f"{record.contract_id}\tyear {record.contract_year}\t{record.status}\tproposed {danish_money(record.proposed_penalty)}"
-            f"{decided}\tdeadline {record.deadline}"
+        decided = (
+            _say(lang, N_(", decided {amount}"), amount=lang.money(record.decided_penalty))
+            if record.decided_penalty is not None
+            else ""
         )
+        year = _say(lang, N_("year {year}"), year=record.contract_year)
+        proposed = _say(lang, N_("proposed {amount}"), amount=lang.money(record.proposed_penalty))
+        deadline = _say(lang, N_("deadline {date}"), date=lang.date(record.deadline))
+        _echo(f"{record.contract_id}\t{year}\t{lang.status(record.status)}\t{proposed}{decided}\t{deadline}")
     if not hearings:
-        _echo("no hearings")
+        _echo(_say(lang, N_("no hearings")))
 
 
 @hearing.command("show")
@@ -395,7 +413,16 @@ def _hearing_step(step: Callable[[Context], HearingRecord]) -> HearingRecord:
 def hearing_comment(contract_id: str, year: int, text: str, by: str | None) -> None:
     """Record the supplier's comment on a proposed penalty."""
     record = _hearing_step(lambda context: pipeline.comment_on_hearing(context, contract_id, year, text, _actor(by)))
-    _echo(f"{contract_id} year {year}: comment recorded; hearing {record.status}")
+    lang = _cli_language()
+    _echo(
+        _say(
+            lang,
+            N_("{contract} year {year}: comment recorded; hearing {status}"),
+            contract=contract_id,
+            year=year,
+            status=lang.status(record.status),
+        )
+    )
 
 
 def _amount_option(amount: str | None) -> Decimal | None:
@@ -410,17 +437,32 @@ def _amount_option(amount: str | None) -> Decimal | None:
 
 def _preview_lines(preview: DecisionPreview) -> list[str]:
     """The step a contract manager is about to store, in full, so it can be checked first."""
-    what = {"decision": "decision", "correction": "corrected decision", "reopening": "reopening"}[preview.step]
+    lang = _cli_language()
+    what = {"decision": N_("decision"), "correction": N_("corrected decision"), "reopening": N_("reopening")}[preview.step]
     lines = [
-        f"{preview.contract_id} year {preview.contract_year}: {what} to store",
-        f"  hearing: {preview.status_before} -> {preview.status_after}",
-        f"  proposed penalty: {danish_money(preview.proposed_penalty)}",
+        _say(
+            lang,
+            N_("{contract} year {year}: {what} to store"),
+            contract=preview.contract_id,
+            year=preview.contract_year,
+            what=_say(lang, what),
+        ),
+        _say(
+            lang,
+            N_("  hearing: {before} -> {after}"),
+            before=lang.status(preview.status_before),
+            after=lang.status(preview.status_after),
+        ),
+        _say(lang, N_("  proposed penalty: {amount}"), amount=lang.money(preview.proposed_penalty)),
     ]
     if preview.decided_before is not None:
-        lines.append(f"  decided until now: {danish_money(preview.decided_before)}")
+        lines.append(_say(lang, N_("  decided until now: {amount}"), amount=lang.money(preview.decided_before)))
     if preview.step != "reopening":
-        lines.append(f"  penalty imposed: {danish_money(preview.decided_after)}")
-    lines += [f"  reason: {shown(preview.reason)}", f"  by: {shown(preview.actor)}"]
+        lines.append(_say(lang, N_("  penalty imposed: {amount}"), amount=lang.money(preview.decided_after)))
+    lines += [
+        _say(lang, N_("  reason: {reason}"), reason=shown(preview.reason)),
+        _say(lang, N_("  by: {actor}"), actor=shown(preview.actor)),
+    ]
     return lines
 
 
@@ -428,8 +470,9 @@ def _confirm_step(preview: DecisionPreview, yes: bool) -> None:
     """Show the step; store it only when confirmed (``--yes`` confirms for scripts)."""
     for line in _preview_lines(preview):
         _echo(line)
-    if not yes and not click.confirm("Store this?", default=False):
-        raise click.ClickException("not confirmed; nothing was stored")
+    lang = _cli_language()
+    if not yes and not click.confirm(_say(lang, N_("Store this?")), default=False):
+        raise click.ClickException(_say(lang, N_("not confirmed; nothing was stored")))
 
 
 YES_OPTION = click.option("--yes", is_flag=True, help="Store without asking (for scripts); the step is still shown.")
@@ -454,7 +497,11 @@ def hearing_decide(
         preview = pipeline.preview_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
         _confirm_step(preview, yes)
         record = pipeline.decide_hearing(context, contract_id, year, decision, reason, actor, date.today(), reduced)
-    _echo(f"{contract_id} year {year}: {record.status}, penalty {danish_money(record.decided_penalty)}")
+    lang = _cli_language()
+    _echo(
+        _say(lang, N_("{contract} year {year}: {status}, penalty {amount}"), contract=contract_id, year=year,
+             status=lang.status(record.status), amount=lang.money(record.decided_penalty))
+    )  # fmt: skip
 
 
 @hearing.command("correct")
@@ -480,7 +527,11 @@ def hearing_correct(
         )
         _confirm_step(preview, yes)
         record = pipeline.correct_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
-    _echo(f"{contract_id} year {year}: corrected; {record.status}, penalty {danish_money(record.decided_penalty)}")
+    lang = _cli_language()
+    _echo(
+        _say(lang, N_("{contract} year {year}: corrected; {status}, penalty {amount}"), contract=contract_id, year=year,
+             status=lang.status(record.status), amount=lang.money(record.decided_penalty))
+    )  # fmt: skip
 
 
 @hearing.command("reopen")
@@ -496,7 +547,16 @@ def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes
         pipeline.initialise_database(context)
         _confirm_step(pipeline.preview_hearing_reopening(context, contract_id, year, reason, actor), yes)
         record = pipeline.reopen_decided_hearing(context, contract_id, year, reason, actor)
-    _echo(f"{contract_id} year {year}: reopened; hearing {record.status}")
+    lang = _cli_language()
+    _echo(
+        _say(
+            lang,
+            N_("{contract} year {year}: reopened; hearing {status}"),
+            contract=contract_id,
+            year=year,
+            status=lang.status(record.status),
+        )
+    )
 
 
 @hearing.command("withdraw")
@@ -507,7 +567,8 @@ def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes
 def hearing_withdraw(contract_id: str, year: int, reason: str, by: str | None) -> None:
     """Withdraw a proposed penalty (e.g. after a recalculation found no shortfall). Only this command withdraws one."""
     record = _hearing_step(lambda context: pipeline.withdraw_hearing(context, contract_id, year, reason, _actor(by)))
-    _echo(f"{contract_id} year {year}: {record.status}")
+    lang = _cli_language()
+    _echo(_say(lang, N_("{contract} year {year}: {status}"), contract=contract_id, year=year, status=lang.status(record.status)))
 
 
 @main.group()

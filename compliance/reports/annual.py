@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from compliance.assessment.hearing import HearingRecord
 from compliance.assessment.outcomes import GreenVehicleOutcome, MonthFigure, PurchaseShareOutcome
 from compliance.assessment.results import AssessedYear
+from compliance.base.texts import code_name
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.reports.charts import monthly_share_chart
 from compliance.reports.language import DATA_QUALITY_RULES, Language, rule_base
@@ -60,7 +61,7 @@ def terms_in_words(contract: ContractTerms, year: int, lang: Language) -> list[s
                 f"Penalty: {rate} per {unit} short{fixed}; the supplier is heard for {contract.hearing_days} days first."
             )
     if contract.euro6_applies_to:
-        kinds = ", ".join(sorted(contract.euro6_applies_to)).replace("_", " ")
+        kinds = ", ".join(code_name(kind, lang.code) for kind in sorted(contract.euro6_applies_to))
         words.append(
             f"Euro 6 (§2.6) for: {kinds}; nulemissionskøretøjer er undtaget."
             if da
@@ -73,7 +74,7 @@ def terms_in_words(contract: ContractTerms, year: int, lang: Language) -> list[s
             else "HVO100 or another 2nd-generation biofuel is required (§2.2)."
         )
     for rule in contract.eco_labels:
-        accepted = ", ".join(sorted(rule.accepted_labels))
+        accepted = ", ".join(code_name(code, lang.code) for code in sorted(rule.accepted_labels))
         words.append(
             f"Miljømærke (§3.1): {rule.description} — accepteret: {accepted}."
             if da

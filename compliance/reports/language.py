@@ -26,6 +26,7 @@ from compliance.base.formatting import (
 )
 from compliance.base.i18n import N_, translate
 from compliance.base.messages import render_message, render_text
+from compliance.base.texts import code_name, known
 
 LANGUAGES = ("da", "en")
 MONTHS_EN = (
@@ -466,6 +467,16 @@ class Language:
     def message(self, key: str, params: Mapping[str, Any], recorded: str | None = None) -> str:
         """A finding's message (key + parameters) in this language; see ``render_message``."""
         return render_message(key, params, recorded, lang=self.code)
+
+    def code_name(self, code: str) -> str:
+        """The name of a code (document type, vehicle kind, fuel, label) in this language."""
+        return code_name(code, self.code)
+
+    def category(self, category: str) -> str:
+        """A portfolio category, ``"50 Food beverage and tobacco products"``, with the segment's name in
+        this language (the names are in the catalog, extracted from unspsc-segments.json)."""
+        number, _, name = category.partition(" ")
+        return f"{number} {self._(name)}" if name and known(name, self.code) else category
 
     def text(self, value: str | None) -> str | None:
         """A finding's expected/received text, stored in English, in this language (``render_text``)."""

@@ -55,6 +55,9 @@ def report_environment(lang: Language) -> Environment:
         event=lang.event,
         rule_title=lang.rule_title,
         term=lang.term,
+        said=lang.text,
+        code=lang.code_name,
+        category=lang.category,
     )
     environment.globals.update(w=lang.words(), say=lang.say, lang=lang.code)
     return environment
@@ -109,7 +112,7 @@ def finding_view(finding: StoredFinding, lang: Language) -> FindingView:
         received=lang.text(finding.received),
         file=_file_shown(finding.source_path if finding.source_path is not None else evidence.get("file")),
         sha256=finding.source_sha256,
-        location=finding.location,
+        location=lang.text(finding.location),
         document=document,
         line=None if evidence.get("line") is None else str(evidence["line"]),
         subject=None if subject is None else str(subject),
