@@ -739,17 +739,28 @@ def contracts() -> None:
 
 @contracts.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate_contracts(files: tuple[Path, ...]) -> None:
-    """Validate contract terms files against compliance/data/contract.schema.json."""
+@LANGUAGE_OPTION
+def validate_contracts(files: tuple[Path, ...], language_code: str | None) -> None:
+    """Validate contract terms files against compliance/data/contract.schema.json: every problem at once,
+    each as file:line:column with a hint (in the report language)."""
+    lang = _cli_language(language_code)
     failed = False
     for file in files:
         try:
             contract = load_contract(file)
         except ContractTermsError as exc:
-            _echo(f"invalid: {exc}", err=True)
             failed = True
+            if not exc.problems:
+                _echo(_say(lang, N_("invalid: {error}"), error=exc), err=True)
+                continue
+            _echo(_say(lang, N_("invalid: {file} ({count} problem(s))"), file=file, count=len(exc.problems)), err=True)
+            for problem in exc.problems:
+                _echo("  " + problem.text(str(file), lang.code), err=True)
             continue
-        _echo(f"valid: {file} (contract {contract.id}, {contract.green_term_count()} green term(s))")
+        _echo(
+            _say(lang, N_("valid: {file} (contract {contract}, {count} green term(s))"), file=file, contract=contract.id,
+                 count=contract.green_term_count())
+        )  # fmt: skip
     if failed:
         sys.exit(1)
 
