@@ -25,6 +25,7 @@ from compliance.base.formatting import danish_money, danish_percent, parse_amoun
 from compliance.base.i18n import N_, translate
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import find_control_character, shown, shown_lines
+from compliance.base.texts import render_reason
 from compliance.context import Context, open_context
 from compliance.contracts import load_contract
 from compliance.ingest.detect import read_source
@@ -89,7 +90,8 @@ def _print_ingest(summary: IngestSummary) -> None:
             f"{len(summary.quality_quarantined)} file(s) quarantined by an expectation"
         )
     for _path, reason in summary.quarantined:
-        _echo(f"  quarantined: {shown(reason)}", err=True)
+        lang = _cli_language()
+        _echo(_say(lang, N_("  quarantined: {reason}"), reason=shown(render_reason(reason, lang.code))), err=True)
     for path, reason in summary.skipped:
         _echo(f"  skipped: {shown(path)}: {shown(reason)}", err=True)
 

@@ -183,3 +183,38 @@ def render_text(text: str, lang: str = "en") -> str:
                 joined = translate(" or ", lang) if separator == " or " else separator
                 return joined.join(_value(part, lang) for part in parts)
     return text
+
+
+# A stored error text (a quarantine reason): ``file: message (expected …)``, as ComplianceError writes it.
+_REASON = re.compile(r"(?P<head>.*?): (?P<message>.+?)(?: \(expected (?P<expected>.+)\))?\Z", re.DOTALL)
+_SHEET_HEAD = re.compile(r"(?P<file>.*?): (?P<sheet>sheet '[^']*')\Z")
+
+
+def render_reason(text: str, lang: str = "en") -> str:
+    """A stored error text in ``lang`` when its message is one the catalog knows (the common mistakes
+    of issue 19 item 6: a PDF, a misnamed file, an unfilled template); any other is shown as recorded.
+    A reason listing several errors (``"; "``) is rendered part by part."""
+    if "; " in text and not known(text, lang):
+        return "; ".join(render_reason(part, lang) for part in text.split("; "))
+    match = _REASON.match(text)
+    if match is None:
+        return text
+    head, message, expected = match.group("head"), match.group("message"), match.group("expected")
+    # The message may follow a place ("sheet 'Invoice'"): move parts to the head until it is a known one.
+    while not known(message, lang) and ": " in message:
+        more, _, message = message.partition(": ")
+        head = f"{head}: {more}"
+    if not known(message, lang):
+        return text
+    shown = f"{_sheet(head, lang)}: {translate(message, lang)}"
+    if expected:
+        shown += " " + translate(N_("(expected {expected})"), lang).format(expected=render_text(expected, lang))
+    return shown
+
+
+def _sheet(head: str, lang: str) -> str:
+    match = _SHEET_HEAD.match(head)
+    if match is None:
+        return head
+    name = match.group("sheet")[len("sheet ") :]
+    return match.group("file") + ": " + translate(N_("sheet {name}"), lang).format(name=name)

@@ -19,6 +19,7 @@ from compliance.ingest.ecolabel_registry import (
 )
 from compliance.ingest.excel_catalogue import is_excel_catalogue, read_excel_catalogue
 from compliance.ingest.excel_invoice import DAMAGED_WORKBOOK_ERRORS, damaged_workbook, is_excel_invoice, read_excel_invoice
+from compliance.ingest.mistakes import content_and_name_disagree, refuse_documents_that_are_no_e_invoice
 from compliance.ingest.safe_xml import parse_xml
 from compliance.ingest.tabular import is_vehicle_register, read_csv_rows, read_vehicle_register
 from compliance.ingest.ubl import CATALOGUE_ROOTS, INVOICE_ROOTS, read_ubl_catalogue, read_ubl_invoice, ubl_root_name
@@ -103,6 +104,7 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         )
     if not data or data.isspace():
         raise UnknownFormatError("the file is empty", file=file, expected=EXPECTED_FORMATS)
+    refuse_documents_that_are_no_e_invoice(data, file)
     if data.startswith(ZIP_MAGIC):
         sheets = _check_workbook_archive(data, file)
         if is_excel_invoice(sheets):
@@ -113,6 +115,8 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         mapping = options.mapping or detect_log_mapping(header)
         if mapping is not None:
             return read_driving_log_rows(header, rows, file, mapping, options.supplier_cvr)
+        if (misnamed := content_and_name_disagree(file, "workbook")) is not None:
+            raise misnamed
         raise UnknownFormatError(
             f"a workbook with sheets {sheets}",
             file=file,
@@ -130,6 +134,8 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
             return read_ubl_invoice(root, file)
         if name in CATALOGUE_ROOTS:
             return read_ubl_catalogue(root, file)
+        if (misnamed := content_and_name_disagree(file, "xml")) is not None:
+            raise misnamed
         raise UnknownFormatError(
             f"XML with root element {root.tag}", file=file, expected="a UBL 2 Invoice, CreditNote or Catalogue"
         )
@@ -153,4 +159,6 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
     mapping = options.mapping or detect_log_mapping(header)
     if mapping is not None:
         return read_driving_log_rows(header, rows, file, mapping, options.supplier_cvr)
+    if (misnamed := content_and_name_disagree(file, "text")) is not None:
+        raise misnamed
     raise UnknownFormatError(f"text whose first line is {text.splitlines()[0][:120]!r}", file=file, expected=EXPECTED_FORMATS)

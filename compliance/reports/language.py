@@ -26,7 +26,7 @@ from compliance.base.formatting import (
 )
 from compliance.base.i18n import N_, translate
 from compliance.base.messages import render_message, render_text
-from compliance.base.texts import code_name, known
+from compliance.base.texts import code_name, known, render_reason
 
 LANGUAGES = ("da", "en")
 MONTHS_EN = (
@@ -477,6 +477,10 @@ class Language:
         this language (the names are in the catalog, extracted from unspsc-segments.json)."""
         number, _, name = category.partition(" ")
         return f"{number} {self._(name)}" if name and known(name, self.code) else category
+
+    def reason(self, value: str | None) -> str | None:
+        """A stored error text (a quarantine reason) in this language, when the catalog knows its message."""
+        return None if value is None else render_reason(value, self.code)
 
     def text(self, value: str | None) -> str | None:
         """A finding's expected/received text, stored in English, in this language (``render_text``)."""

@@ -56,6 +56,7 @@ def report_environment(lang: Language) -> Environment:
         rule_title=lang.rule_title,
         term=lang.term,
         said=lang.text,
+        reason=lang.reason,
         code=lang.code_name,
         category=lang.category,
     )
