@@ -589,15 +589,28 @@ def lines_accept(invoice_number: str, line_id: str, reason: str, supplier_cvr: s
     with _context() as context, _click_errors():
         pipeline.initialise_database(context)
         accepted = pipeline.accept_line(context, invoice_number, line_id, reason, _actor(by), supplier_cvr)
+    lang = _cli_language()
     _echo(
-        f"{accepted.document_type.replace('_', ' ')} {accepted.invoice} line {accepted.line}: accepted by "
-        f"{accepted.accepted_by} ({accepted.accepted_at:%Y-%m-%d %H:%M}); checked again: {', '.join(accepted.contract_ids) or 'no contract'}"
-    )
+        _say(lang, N_("{document} {number} line {line}: accepted by {actor} ({when}); checked again: {contracts}"),
+             document=lang.code_name(accepted.document_type), number=accepted.invoice, line=accepted.line,
+             actor=accepted.accepted_by, when=f"{accepted.accepted_at:%Y-%m-%d %H:%M}",
+             contracts=", ".join(accepted.contract_ids) or _say(lang, N_("no contract")))
+    )  # fmt: skip
 
 
 @main.group()
 def quarantine() -> None:
     """Files ingest quarantined: list them, release one to be read again, or dismiss one (with a reason)."""
+
+
+# The states and actions of a quarantined file, as `quarantine list` shows them.
+QUARANTINE_WORDS = {
+    "quarantined": N_("quarantined"),
+    "released": N_("released"),
+    "dismissed": N_("dismissed"),
+    "release": N_("release"),
+    "dismiss": N_("dismiss"),
+}
 
 
 @quarantine.command("list")
@@ -607,25 +620,30 @@ def quarantine_list(everything: bool) -> None:
     with _context() as context:
         pipeline.initialise_database(context)
         files = pipeline.quarantine_list(context, everything)
+    lang = _cli_language()
     for file in files:
         last = (
-            f"\t{file.last_action} by {file.last_actor} on {file.last_acted_at:%Y-%m-%d %H:%M}: {shown(file.last_action_reason or '')}"
+            "\t"
+            + _say(lang, N_("{action} by {actor} on {when}: {reason}"), action=_say(lang, QUARANTINE_WORDS.get(file.last_action, file.last_action)),
+                   actor=file.last_actor, when=f"{file.last_acted_at:%Y-%m-%d %H:%M}", reason=shown(file.last_action_reason or ""))
             if file.last_action and file.last_acted_at
             else ""
-        )
-        _echo(
-            f"{file.id}\t{file.status}\t{shown(file.path)}\tfirst seen {file.first_seen_at:%Y-%m-%d %H:%M}\t{shown(file.reason)}{last}"
-        )
+        )  # fmt: skip
+        status = _say(lang, QUARANTINE_WORDS.get(file.status, file.status))
+        seen = _say(lang, N_("first seen {when}"), when=f"{file.first_seen_at:%Y-%m-%d %H:%M}")
+        reason = shown(render_reason(file.reason or "", lang.code))
+        _echo(f"{file.id}\t{status}\t{shown(file.path)}\t{seen}\t{reason}{last}")
     if not files:
-        _echo("no open quarantined files" if not everything else "no quarantined files")
+        _echo(_say(lang, N_("no open quarantined files") if not everything else N_("no quarantined files")))
 
 
 def _quarantine_action(file_id: int, action: str, reason: str, by: str | None) -> None:
     with _context() as context, _click_errors():
         pipeline.initialise_database(context)
         file = pipeline.act_on_quarantine(context, file_id, action, reason, _actor(by))
-    what = "released: the next ingest reads it again" if action == "release" else "dismissed"
-    _echo(f"{file.id}\t{shown(file.path)}: {what}")
+    lang = _cli_language()
+    what = N_("released: the next ingest reads it again") if action == "release" else N_("dismissed")
+    _echo(f"{file.id}\t{shown(file.path)}: {_say(lang, what)}")
 
 
 @quarantine.command("release")

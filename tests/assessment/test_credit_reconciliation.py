@@ -171,7 +171,7 @@ def test_a_negative_credited_quantity_is_held_out_until_accepted(
         ["lines", "accept", "--invoice", "GB-K-202514", "--line", "1", "--reason", "a debit agreed by phone", "--by", "Anna"],
     )
     assert accepted.exit_code == 0, accepted.output
-    assert "credit note GB-K-202514 line 1: accepted by Anna" in accepted.output and "KK-2024-0117" in accepted.output
+    assert "kreditnota GB-K-202514 linje 1: godkendt af Anna" in accepted.output and "KK-2024-0117" in accepted.output
     assert year_figures(engine)[0] == SAMPLE_GREEN_2025 + 200
     with session_scope(engine) as session:
         record = session.scalars(select(LineAcceptance)).one()
