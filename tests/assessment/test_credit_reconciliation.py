@@ -249,7 +249,7 @@ def test_a_recalculation_is_recorded_on_the_hearing_and_nothing_withdraws_it_sil
             "Anna",
         ],
     )
-    assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
+    assert withdrawn.exit_code == 0 and "trukket tilbage" in withdrawn.output
     shown = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
     assert "Proposal withdrawn (Anna): December was re-invoiced" in shown
 
