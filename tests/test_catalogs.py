@@ -86,3 +86,17 @@ def test_expected_and_received_texts_are_translated_at_render_time() -> None:
     assert render_text("DX18336", "da") == "DX18336"  # a value is shown as recorded
     assert render_text("95 invoiced, 104 logged", "en") == "95 invoiced, 104 logged"
     assert translate("Annual compliance report", "da") == "Årlig rapport om kontraktopfølgning"
+
+
+def test_a_recalculation_recorded_on_a_hearing_reads_in_danish() -> None:
+    """The pipeline's own hearing steps are stored in English and shown in the reader's language."""
+    recorded = (
+        "recalculated: green trips 488 → 988; all trips 1.029 → 1.529; trips short 78 → 0; penalty 45.100,00 kr. → 0,00 kr.; "
+        "documents: invoice GB-202512-G (GB-202512-G.xml), credit note K-1 (k.xml); shortfall found again; comments by 9. december 2026"
+    )
+    assert render_text(recorded, "da") == (
+        "genberegnet: grønne ture 488 → 988; ture i alt 1.029 → 1.529; manglende ture 78 → 0; bod 45.100,00 kr. → 0,00 kr.; "
+        "dokumenter: faktura GB-202512-G (GB-202512-G.xml), kreditnota K-1 (k.xml); manko fundet igen; bemærkninger senest "
+        "9. december 2026"
+    )
+    assert render_text(recorded, "en") == recorded

@@ -79,6 +79,15 @@ TEXT_TEMPLATES: tuple[str, ...] = (
     N_("quarter {quarter}"),
     N_("comments by {deadline}"),
     N_("a date from {first} to {last}"),
+    # A recalculation recorded on a hearing (compliance.assessment.hearing.Recalculation.text).
+    N_("recalculated: {figures}; documents: {documents}"),
+    N_("green trips {before} → {after}"),
+    N_("all trips {before} → {after}"),
+    N_("trips short {before} → {after}"),
+    N_("penalty {before} → {after}"),
+    N_("km {green} of {total}"),
+    N_("invoice {number} ({file})"),
+    N_("credit note {number} ({file})"),
     N_("one of {values}"),
     N_("shortfall found again; comments by {deadline}"),
     N_("{change}; shortfall found again; comments by {deadline}"),
@@ -129,6 +138,7 @@ FIXED_TEXTS: tuple[str, ...] = (
     N_("an invoice"),
     N_("a driving log"),
     N_(" or "),
+    N_("none (the terms or the register changed)"),
 )
 
 
@@ -146,13 +156,23 @@ def code_name(code: str, lang: str = "en") -> str:
     return translate(name, lang) if name is not None else code.replace("_", " ")
 
 
+_LIST_FIELDS = frozenset({"figures", "change"})
+_NAME_FIELDS = frozenset({"file", "number"})
+
+
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
     parts: list[str] = []
     for literal, field, _spec, _conversion in string.Formatter().parse(template):
         parts.append(re.escape(literal))
         if field is not None:
-            parts.append(f"(?P<{field}>.+?)")
+            # A value never spans "; " (the separator of listed parts), except the fields that hold such a list.
+            if field in _LIST_FIELDS:
+                parts.append(f"(?P<{field}>.+?)")
+            elif field in _NAME_FIELDS:  # a document number or file name: no brackets, no list
+                parts.append(f"(?P<{field}>(?:(?!, |; )[^()])+?)")
+            else:
+                parts.append(f"(?P<{field}>(?:(?!; ).)+?)")
     return re.compile("".join(parts) + r"\Z", re.DOTALL)
 
 
@@ -176,12 +196,13 @@ def render_text(text: str, lang: str = "en") -> str:
         if match is not None:
             values = {name: _value(value, lang) for name, value in match.groupdict().items()}
             return translate(template, lang).format(**values)
-    for separator in (" or ", ", "):
+    for separator in (" or ", "; ", ", "):
         if separator in text:
             parts = text.split(separator)
-            if all(part in CODE_NAMES or known(part, lang) for part in parts):
+            shown = [_value(part, lang) for part in parts]
+            if all(part in CODE_NAMES or known(part, lang) or shown[i] != part for i, part in enumerate(parts)):
                 joined = translate(" or ", lang) if separator == " or " else separator
-                return joined.join(_value(part, lang) for part in parts)
+                return joined.join(shown)
     return text
 
 

@@ -128,7 +128,9 @@ def test_a_notice_says_what_was_found_where_and_how_to_answer(sample_run: Run, n
     assert "45.100,00 kr." in squashed  # the proposed penalty, with the hearing
     html = transport.html.read_text(encoding="utf-8")
     assert "<td>faktura GB-202506, linje 1</td>" in html and "<td>DX18336</td>" in html  # document, line and plate
-    assert "<td>varebil, diesel den 2025-06-03, ingen dokumentation for grønt drivmiddel</td>" in html  # what was received, in Danish
+    assert (
+        "<td>varebil, diesel den 2025-06-03, ingen dokumentation for grønt drivmiddel</td>" in html
+    )  # what was received, in Danish
     assert "groen-transport@kk.example senest 6. december 2026" in html  # where to answer, by when
     office = notices[("KK-2025-0042", 1)].html.read_text(encoding="utf-8")
     assert "KUGLE-BLAA" in office and "katalog NK-KAT-2025" in office and "13. december 2026" in office
