@@ -6,7 +6,7 @@ language (gettext catalogs, issue 19) can render the same stored finding in Dani
 
 Templates use ``str.format`` fields (Babel's ``python-brace-format``). A field may carry a spec
 that formats a raw value the way reports do: ``code`` (``credit_note`` → ``credit note``),
-``percent`` (a fraction as ``49,12 %``), ``number1`` (``1.566,2``), ``number2`` (``55,00``), ``money`` (``41.500,00 kr.``).
+``count`` (a whole number, ``7.500`` in Danish), ``percent`` (a fraction as ``49,12 %``), ``number1`` (``1.566,2``), ``number2`` (``55,00``), ``money`` (``41.500,00 kr.``).
 A parameter may itself be a message part (``message_part``), rendered first: a place such as
 "invoice GB-202506, line 1", or a fragment such as "at least".
 """
@@ -72,8 +72,8 @@ ENGLISH: dict[str, str] = {
         "{year}; proposed penalty {penalty:money}, subject to the supplier's hearing"
     ),
     "green_vehicles.early_warning": N_(
-        "year {year} so far ({start} – {as_of}): {green} of {total} trips green = {share:percent}, below the level "
-        "{level:number2} %; at this pace about {needed} more green trips are needed by {end}"
+        "year {year} so far ({start} – {as_of}): {green:count} of {total:count} trips green = {share:percent}, below the level "
+        "{level:number2} %; at this pace about {needed:count} more green trips are needed by {end}"
     ),
     "green_vehicles.early_warning_km": N_(
         "year {year} so far ({start} – {as_of}): {green:number1} of {total:number1} km green = {share:percent}, below the "
@@ -136,7 +136,7 @@ ENGLISH: dict[str, str] = {
         "{plate} drove {trips} logged trip(s) in year {year} but is deregistered in the vehicle register"
     ),
     "euro6.not_euro6": N_(
-        "{plate} ({kind:code}, {weight} kg, {fuel:code}) was used on the contract in year {year} but is {norm}"
+        "{plate} ({kind:code}, {weight:count} kg, {fuel:code}) was used on the contract in year {year} but is {norm}"
     ),
     "euro6.weight_unknown": N_(
         "{plate} ({kind:code}, {fuel:code}, {norm}) was used on the contract in year {year}, but the vehicle register gives no "
@@ -231,6 +231,9 @@ class _MessageFormatter(string.Formatter):
             return render_message(str(value["key"]), value.get("params") or {}, lang=self.lang)
         if format_spec == "code":
             return code_name(str(value), self.lang)
+        if format_spec == "count":
+            # A whole number with the reader's thousands separator (Danish 7.500); English as written.
+            return danish_number(int(value), 0) if self.lang == "da" and str(value).lstrip("-").isdigit() else str(value)
         if format_spec == "percent":
             return danish_percent(value)
         if format_spec == "number2":
