@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/catalogs.py          # extract + update + compile (after changing a text)
     .venv/bin/python scripts/catalogs.py compile  # only compile (after translating in a .po file)
+    .venv/bin/python scripts/catalogs.py fill da PAIRS.json  # fill untranslated entries from {"English": "Dansk"}
 
 It runs Babel's ``pybabel extract/update/compile`` (configured in ``babel.cfg``) and drops the ``python-format``
 flag Babel guesses for texts such as "within {tolerance} % of each other": every
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "compliance" / "locale"
@@ -57,7 +58,35 @@ def extract_json_names(
         yield 0, None, name, []
 
 
+def fill(lang: str, pairs_file: Path) -> None:
+    """Fill the untranslated entries of ``lang`` from a JSON object of source text → translation (e.g.
+    the Danish side of a table merged from a branch that still kept both languages in the code); the
+    English catalog takes every source text as it is."""
+    pairs = json.loads(pairs_file.read_text(encoding="utf-8")) if lang != "en" else {}
+    po = LOCALE / lang / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as stream:
+        catalog = read_po(stream, locale=lang)
+    missing = []
+    for message in catalog:
+        if message.id and not message.string:
+            text = str(message.id)
+            if lang == "en":
+                message.string = text
+            elif text in pairs:
+                message.string = pairs[text]
+            else:
+                missing.append(text)
+    with po.open("wb") as stream:
+        write_po(stream, catalog, width=0, no_location=True, sort_output=True)
+    _drop_percent_flags(po)
+    for text in missing:
+        print(f"untranslated in {lang}: {text!r}")
+
+
 def main(argv: list[str]) -> None:
+    if argv and argv[0] == "fill":
+        fill(argv[1], Path(argv[2]) if len(argv) > 2 else Path("/dev/null"))
+        return
     if not argv or argv[0] != "compile":
         _run(
             "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output", "--omit-header", "-o", str(TEMPLATE), "."
