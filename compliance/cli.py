@@ -20,8 +20,10 @@ import click
 
 from compliance.base.errors import ComplianceError, ContractTermsError
 from compliance.base.formatting import danish_money, danish_percent, parse_amount
+from compliance.base.i18n import N_, translate
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import find_control_character, shown, shown_lines
+from compliance.base.texts import render_reason
 
 # Start-up (issue 21 item 2): only click and the base layer are imported with the command, so that
 # ``compliance --help`` and a mistyped option answer at once. Each command imports what it uses
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from compliance.assessment.hearing import DecisionPreview, HearingRecord
     from compliance.context import Context
     from compliance.intake.batch import IngestProgress, IngestSummary
+    from compliance.reports.language import Language
     from compliance.reports.views import WrittenReports
 else:
 
@@ -103,7 +106,8 @@ def _print_ingest(summary: IngestSummary) -> None:
             f"{len(summary.quality_quarantined)} file(s) quarantined by an expectation"
         )
     for _path, reason in summary.quarantined:
-        _echo(f"  quarantined: {shown(reason)}", err=True)
+        lang = _cli_language()
+        _echo(_say(lang, N_("  quarantined: {reason}"), reason=shown(render_reason(reason, lang.code))), err=True)
     for path, reason in summary.skipped:
         _echo(f"  skipped: {shown(path)}: {shown(reason)}", err=True)
 
@@ -377,20 +381,38 @@ def _actor(by: str | None) -> str:
     return by or os.environ.get("COMPLIANCE_USER") or os.environ.get("USER") or "contract manager"
 
 
+def _cli_language(code: str | None = None) -> Language:
+    """The language of a command's output: ``--lang``, else COMPLIANCE_REPORT_LANGUAGE, else Danish."""
+    from compliance.reports.language import language
+
+    return language(code or load_settings().report_language)
+
+
+def _say(lang: Language, text: str, **values: object) -> str:
+    """A command's text (an English source text marked with ``N_``) in ``lang``, its fields filled in."""
+    return translate(text, lang.code).format(**values)
+
+
 @hearing.command("list")
-def hearing_list() -> None:
+@LANGUAGE_OPTION
+def hearing_list(language_code: str | None) -> None:
     """Every hearing: contract, year, status, proposed and decided penalty, deadline."""
+    lang = _cli_language(language_code)
     with _context() as context:
         pipeline.initialise_database(context)
         hearings = pipeline.hearing_list(context)
     for record in hearings:
-        decided = f", decided {danish_money(record.decided_penalty)}" if record.decided_penalty is not None else ""
-        _echo(
-            f"{record.contract_id}\tyear {record.contract_year}\t{record.status}\tproposed {danish_money(record.proposed_penalty)}"
-            f"{decided}\tdeadline {record.deadline}"
+        decided = (
+            _say(lang, N_(", decided {amount}"), amount=lang.money(record.decided_penalty))
+            if record.decided_penalty is not None
+            else ""
         )
+        year = _say(lang, N_("year {year}"), year=record.contract_year)
+        proposed = _say(lang, N_("proposed {amount}"), amount=lang.money(record.proposed_penalty))
+        deadline = _say(lang, N_("deadline {date}"), date=lang.date(record.deadline))
+        _echo(f"{record.contract_id}\t{year}\t{lang.status(record.status)}\t{proposed}{decided}\t{deadline}")
     if not hearings:
-        _echo("no hearings")
+        _echo(_say(lang, N_("no hearings")))
 
 
 @hearing.command("show")
@@ -420,7 +442,16 @@ def _hearing_step(step: Callable[[Context], HearingRecord]) -> HearingRecord:
 def hearing_comment(contract_id: str, year: int, text: str, by: str | None) -> None:
     """Record the supplier's comment on a proposed penalty."""
     record = _hearing_step(lambda context: pipeline.comment_on_hearing(context, contract_id, year, text, _actor(by)))
-    _echo(f"{contract_id} year {year}: comment recorded; hearing {record.status}")
+    lang = _cli_language()
+    _echo(
+        _say(
+            lang,
+            N_("{contract} year {year}: comment recorded; hearing {status}"),
+            contract=contract_id,
+            year=year,
+            status=lang.status(record.status),
+        )
+    )
 
 
 def _amount_option(amount: str | None) -> Decimal | None:
@@ -435,17 +466,32 @@ def _amount_option(amount: str | None) -> Decimal | None:
 
 def _preview_lines(preview: DecisionPreview) -> list[str]:
     """The step a contract manager is about to store, in full, so it can be checked first."""
-    what = {"decision": "decision", "correction": "corrected decision", "reopening": "reopening"}[preview.step]
+    lang = _cli_language()
+    what = {"decision": N_("decision"), "correction": N_("corrected decision"), "reopening": N_("reopening")}[preview.step]
     lines = [
-        f"{preview.contract_id} year {preview.contract_year}: {what} to store",
-        f"  hearing: {preview.status_before} -> {preview.status_after}",
-        f"  proposed penalty: {danish_money(preview.proposed_penalty)}",
+        _say(
+            lang,
+            N_("{contract} year {year}: {what} to store"),
+            contract=preview.contract_id,
+            year=preview.contract_year,
+            what=_say(lang, what),
+        ),
+        _say(
+            lang,
+            N_("  hearing: {before} -> {after}"),
+            before=lang.status(preview.status_before),
+            after=lang.status(preview.status_after),
+        ),
+        _say(lang, N_("  proposed penalty: {amount}"), amount=lang.money(preview.proposed_penalty)),
     ]
     if preview.decided_before is not None:
-        lines.append(f"  decided until now: {danish_money(preview.decided_before)}")
+        lines.append(_say(lang, N_("  decided until now: {amount}"), amount=lang.money(preview.decided_before)))
     if preview.step != "reopening":
-        lines.append(f"  penalty imposed: {danish_money(preview.decided_after)}")
-    lines += [f"  reason: {shown(preview.reason)}", f"  by: {shown(preview.actor)}"]
+        lines.append(_say(lang, N_("  penalty imposed: {amount}"), amount=lang.money(preview.decided_after)))
+    lines += [
+        _say(lang, N_("  reason: {reason}"), reason=shown(preview.reason)),
+        _say(lang, N_("  by: {actor}"), actor=shown(preview.actor)),
+    ]
     return lines
 
 
@@ -453,8 +499,9 @@ def _confirm_step(preview: DecisionPreview, yes: bool) -> None:
     """Show the step; store it only when confirmed (``--yes`` confirms for scripts)."""
     for line in _preview_lines(preview):
         _echo(line)
-    if not yes and not click.confirm("Store this?", default=False):
-        raise click.ClickException("not confirmed; nothing was stored")
+    lang = _cli_language()
+    if not yes and not click.confirm(_say(lang, N_("Store this?")), default=False):
+        raise click.ClickException(_say(lang, N_("not confirmed; nothing was stored")))
 
 
 YES_OPTION = click.option("--yes", is_flag=True, help="Store without asking (for scripts); the step is still shown.")
@@ -479,7 +526,11 @@ def hearing_decide(
         preview = pipeline.preview_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
         _confirm_step(preview, yes)
         record = pipeline.decide_hearing(context, contract_id, year, decision, reason, actor, date.today(), reduced)
-    _echo(f"{contract_id} year {year}: {record.status}, penalty {danish_money(record.decided_penalty)}")
+    lang = _cli_language()
+    _echo(
+        _say(lang, N_("{contract} year {year}: {status}, penalty {amount}"), contract=contract_id, year=year,
+             status=lang.status(record.status), amount=lang.money(record.decided_penalty))
+    )  # fmt: skip
 
 
 @hearing.command("correct")
@@ -505,7 +556,11 @@ def hearing_correct(
         )
         _confirm_step(preview, yes)
         record = pipeline.correct_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
-    _echo(f"{contract_id} year {year}: corrected; {record.status}, penalty {danish_money(record.decided_penalty)}")
+    lang = _cli_language()
+    _echo(
+        _say(lang, N_("{contract} year {year}: corrected; {status}, penalty {amount}"), contract=contract_id, year=year,
+             status=lang.status(record.status), amount=lang.money(record.decided_penalty))
+    )  # fmt: skip
 
 
 @hearing.command("reopen")
@@ -521,7 +576,16 @@ def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes
         pipeline.initialise_database(context)
         _confirm_step(pipeline.preview_hearing_reopening(context, contract_id, year, reason, actor), yes)
         record = pipeline.reopen_decided_hearing(context, contract_id, year, reason, actor)
-    _echo(f"{contract_id} year {year}: reopened; hearing {record.status}")
+    lang = _cli_language()
+    _echo(
+        _say(
+            lang,
+            N_("{contract} year {year}: reopened; hearing {status}"),
+            contract=contract_id,
+            year=year,
+            status=lang.status(record.status),
+        )
+    )
 
 
 @hearing.command("withdraw")
@@ -532,7 +596,8 @@ def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes
 def hearing_withdraw(contract_id: str, year: int, reason: str, by: str | None) -> None:
     """Withdraw a proposed penalty (e.g. after a recalculation found no shortfall). Only this command withdraws one."""
     record = _hearing_step(lambda context: pipeline.withdraw_hearing(context, contract_id, year, reason, _actor(by)))
-    _echo(f"{contract_id} year {year}: {record.status}")
+    lang = _cli_language()
+    _echo(_say(lang, N_("{contract} year {year}: {status}"), contract=contract_id, year=year, status=lang.status(record.status)))
 
 
 @main.group()
@@ -551,15 +616,28 @@ def lines_accept(invoice_number: str, line_id: str, reason: str, supplier_cvr: s
     with _context() as context, _click_errors():
         pipeline.initialise_database(context)
         accepted = pipeline.accept_line(context, invoice_number, line_id, reason, _actor(by), supplier_cvr)
+    lang = _cli_language()
     _echo(
-        f"{accepted.document_type.replace('_', ' ')} {accepted.invoice} line {accepted.line}: accepted by "
-        f"{accepted.accepted_by} ({accepted.accepted_at:%Y-%m-%d %H:%M}); checked again: {', '.join(accepted.contract_ids) or 'no contract'}"
-    )
+        _say(lang, N_("{document} {number} line {line}: accepted by {actor} ({when}); checked again: {contracts}"),
+             document=lang.code_name(accepted.document_type), number=accepted.invoice, line=accepted.line,
+             actor=accepted.accepted_by, when=f"{accepted.accepted_at:%Y-%m-%d %H:%M}",
+             contracts=", ".join(accepted.contract_ids) or _say(lang, N_("no contract")))
+    )  # fmt: skip
 
 
 @main.group()
 def quarantine() -> None:
     """Files ingest quarantined: list them, release one to be read again, or dismiss one (with a reason)."""
+
+
+# The states and actions of a quarantined file, as `quarantine list` shows them.
+QUARANTINE_WORDS = {
+    "quarantined": N_("quarantined"),
+    "released": N_("released"),
+    "dismissed": N_("dismissed"),
+    "release": N_("release"),
+    "dismiss": N_("dismiss"),
+}
 
 
 @quarantine.command("list")
@@ -569,25 +647,30 @@ def quarantine_list(everything: bool) -> None:
     with _context() as context:
         pipeline.initialise_database(context)
         files = pipeline.quarantine_list(context, everything)
+    lang = _cli_language()
     for file in files:
         last = (
-            f"\t{file.last_action} by {file.last_actor} on {file.last_acted_at:%Y-%m-%d %H:%M}: {shown(file.last_action_reason or '')}"
+            "\t"
+            + _say(lang, N_("{action} by {actor} on {when}: {reason}"), action=_say(lang, QUARANTINE_WORDS.get(file.last_action, file.last_action)),
+                   actor=file.last_actor, when=f"{file.last_acted_at:%Y-%m-%d %H:%M}", reason=shown(file.last_action_reason or ""))
             if file.last_action and file.last_acted_at
             else ""
-        )
-        _echo(
-            f"{file.id}\t{file.status}\t{shown(file.path)}\tfirst seen {file.first_seen_at:%Y-%m-%d %H:%M}\t{shown(file.reason)}{last}"
-        )
+        )  # fmt: skip
+        status = _say(lang, QUARANTINE_WORDS.get(file.status, file.status))
+        seen = _say(lang, N_("first seen {when}"), when=f"{file.first_seen_at:%Y-%m-%d %H:%M}")
+        reason = shown(render_reason(file.reason or "", lang.code))
+        _echo(f"{file.id}\t{status}\t{shown(file.path)}\t{seen}\t{reason}{last}")
     if not files:
-        _echo("no open quarantined files" if not everything else "no quarantined files")
+        _echo(_say(lang, N_("no open quarantined files") if not everything else N_("no quarantined files")))
 
 
 def _quarantine_action(file_id: int, action: str, reason: str, by: str | None) -> None:
     with _context() as context, _click_errors():
         pipeline.initialise_database(context)
         file = pipeline.act_on_quarantine(context, file_id, action, reason, _actor(by))
-    what = "released: the next ingest reads it again" if action == "release" else "dismissed"
-    _echo(f"{file.id}\t{shown(file.path)}: {what}")
+    lang = _cli_language()
+    what = N_("released: the next ingest reads it again") if action == "release" else N_("dismissed")
+    _echo(f"{file.id}\t{shown(file.path)}: {_say(lang, what)}")
 
 
 @quarantine.command("release")
@@ -709,8 +792,11 @@ def contracts() -> None:
 
 @contracts.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate_contracts(files: tuple[Path, ...]) -> None:
-    """Validate contract terms files against compliance/data/contract.schema.json."""
+@LANGUAGE_OPTION
+def validate_contracts(files: tuple[Path, ...], language_code: str | None) -> None:
+    """Validate contract terms files against compliance/data/contract.schema.json: every problem at once,
+    each as file:line:column with a hint (in the report language)."""
+    lang = _cli_language(language_code)
     from compliance.contracts import load_contract
 
     failed = False
@@ -718,10 +804,18 @@ def validate_contracts(files: tuple[Path, ...]) -> None:
         try:
             contract = load_contract(file)
         except ContractTermsError as exc:
-            _echo(f"invalid: {exc}", err=True)
             failed = True
+            if not exc.problems:
+                _echo(_say(lang, N_("invalid: {error}"), error=exc), err=True)
+                continue
+            _echo(_say(lang, N_("invalid: {file} ({count} problem(s))"), file=file, count=len(exc.problems)), err=True)
+            for problem in exc.problems:
+                _echo("  " + problem.text(str(file), lang.code), err=True)
             continue
-        _echo(f"valid: {file} (contract {contract.id}, {contract.green_term_count()} green term(s))")
+        _echo(
+            _say(lang, N_("valid: {file} (contract {contract}, {count} green term(s))"), file=file, contract=contract.id,
+                 count=contract.green_term_count())
+        )  # fmt: skip
     if failed:
         sys.exit(1)
 

@@ -17,7 +17,9 @@ import yaml
 
 from compliance.base.documents import Classification, Label, Property
 from compliance.base.errors import ContractTermsError
+from compliance.base.i18n import N_
 from compliance.base.package_data import load_package_json
+from compliance.base.problems import ContractProblem, describe, parse_field_path, yaml_places
 from compliance.base.text import character_code, control_character
 from compliance.base.windows import MeasurementWindow, add_months, measurement_window
 from compliance.categorisation import categorisation
@@ -608,15 +610,27 @@ def _refuse_control_characters(value: Any, file: str, path: list[Any]) -> None:
             _refuse_control_characters(item, file, [*path, index])
 
 
-def contract_from_data(data: Any, file: str, sha256: str = "") -> ContractTerms:
-    """Validate parsed YAML and build the typed terms; every error names the file and field path."""
+def contract_from_data(data: Any, file: str, sha256: str = "", text: str | None = None) -> ContractTerms:
+    """Validate parsed YAML and build the typed terms; every error names the file and field path.
+
+    Every schema error is reported at once (``ContractTermsError.problems``), each with its line and
+    column in ``text`` (the YAML as written, when given), a plain sentence and a hint (issue 19 item 5).
+    """
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         first = errors[0]
-        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
-        raise ContractTermsError(
-            f"{first.message}{more}", file=file, location=_field_path(first.absolute_path), expected=_expected_text(first)
+        places = yaml_places(text, _TextDatesLoader) if text is not None else {}
+        found = [problem for error in errors for problem in describe(error, places, _field_path(error.absolute_path))]
+        # One problem once (a date breaks both its pattern and its format), in the file's order.
+        unique = {(p.location, p.message): p for p in reversed(found)}
+        problems = tuple(sorted(unique.values(), key=lambda p: (p.line or 0, p.column or 0, p.location)))
+        summary = "; ".join([problems[0].plain(), *(f"{p.location}: {p.plain()}" for p in problems[1:])])
+        first = next((e for e in errors if _field_path(e.absolute_path) == problems[0].location), first)
+        failure = ContractTermsError(
+            summary, file=file, location=problems[0].location if problems else None, expected=_expected_text(first)
         )
+        failure.problems = problems
+        raise failure
     _refuse_control_characters(data, file, [])
     start = date.fromisoformat(data["period"]["start"])
     end = date.fromisoformat(data["period"]["end"])
@@ -713,7 +727,16 @@ def load_contract(path: Path) -> ContractTerms:
         raise ContractTermsError(
             f"not valid YAML: {exc}", file=str(path), location=location, expected="a UTF-8 YAML mapping"
         ) from exc
-    return contract_from_data(data, str(path), hashlib.sha256(content).hexdigest())
+    text = content.decode("utf-8")
+    try:
+        return contract_from_data(data, str(path), hashlib.sha256(content).hexdigest(), text=text)
+    except ContractTermsError as exc:
+        if not exc.problems and exc.location:
+            # A check beyond the schema (a period, a staircase, a label code): its place in the file too.
+            line, column = yaml_places(text, _TextDatesLoader).get(parse_field_path(exc.location), (None, None))
+            detail = f"{exc.message} (expected {exc.expected})" if exc.expected else exc.message
+            exc.problems = (ContractProblem(exc.location, N_("{detail}"), {"detail": detail}, line, column),)
+        raise
 
 
 def load_contracts(folder: Path) -> tuple[list[ContractTerms], list[ContractTermsError]]:

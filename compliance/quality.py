@@ -29,6 +29,7 @@ from compliance.base.documents import (
     VehicleRecord,
     VehicleRegisterDocument,
 )
+from compliance.base.i18n import N_
 from compliance.base.vocabulary import FUELS, VEHICLE_KINDS
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def quality_rules(today: date) -> list[QualityRule]:
             "ExpectColumnValuesToBeBetween",
             (column,),
             {"min_value": day_number(EARLIEST_DATE), "max_value": day_number(latest)},
-            f"a date from {EARLIEST_DATE.isoformat()} to {latest.isoformat()}",
+            f"a date from {EARLIEST_DATE.isoformat()} to {latest.isoformat()}",  # TEXT_TEMPLATES in base/texts.py
             why,
             day_numbers=True,
         )
@@ -96,7 +97,7 @@ def quality_rules(today: date) -> list[QualityRule]:
         return QualityRule(dataset, name, "ExpectColumnValuesToMatchRegex", (column,), {"regex": regex}, expected, why)
 
     def present(dataset: str, name: str, column: str, why: str) -> QualityRule:
-        return QualityRule(dataset, name, "ExpectColumnValuesToNotBeNull", (column,), {}, "a value", why)
+        return QualityRule(dataset, name, "ExpectColumnValuesToNotBeNull", (column,), {}, N_("a value"), why)
 
     def unique(dataset: str, name: str, columns: tuple[str, ...], expected: str, why: str) -> QualityRule:
         return QualityRule(dataset, name, "ExpectCompoundColumnsToBeUnique", columns, {}, expected, why)
@@ -114,13 +115,13 @@ def quality_rules(today: date) -> list[QualityRule]:
 
     return [
         # Invoice lines: every krone must trace to one line of one invoice.
-        present("invoice_lines", "line_id_present", "line_id", "a notice must be able to name the line"),
+        present("invoice_lines", "line_id_present", "line_id", N_("a notice must be able to name the line")),
         unique(
             "invoice_lines",
             "line_id_unique",
             ("file", "line_id"),
-            "each line ID once per invoice",
-            "two lines with one ID cannot be told apart in a notice or a hearing",
+            N_("each line ID once per invoice"),
+            N_("two lines with one ID cannot be told apart in a notice or a hearing"),
         ),
         between(
             "invoice_lines",
@@ -128,8 +129,8 @@ def quality_rules(today: date) -> list[QualityRule]:
             "quantity",
             -1_000_000,
             1_000_000,
-            "a quantity between -1,000,000 and 1,000,000",
-            "a larger quantity on one line is a typing or unit error that would distort every share",
+            N_("a quantity between -1,000,000 and 1,000,000"),
+            N_("a larger quantity on one line is a typing or unit error that would distort every share"),
         ),
         between(
             "invoice_lines",
@@ -137,43 +138,47 @@ def quality_rules(today: date) -> list[QualityRule]:
             "line_amount",
             -100_000_000,
             100_000_000,
-            "a line amount between -100,000,000 and 100,000,000",
-            "a larger amount on one line is a typing error that would distort every purchase share",
+            N_("a line amount between -100,000,000 and 100,000,000"),
+            N_("a larger amount on one line is a typing error that would distort every purchase share"),
         ),
         pattern(
             "invoice_lines",
             "unit_code",
             "unit_code",
             UNIT_CODE,
-            "a UN/ECE Rec. 20 unit code (e.g. EA, C62, KGM)",
-            "units are compared by code",
+            N_("a UN/ECE Rec. 20 unit code (e.g. EA, C62, KGM)"),
+            N_("units are compared by code"),
         ),
         pattern(
             "invoice_lines",
             "currency_code",
             "currency",
             CURRENCY_CODE,
-            "an ISO 4217 currency code",
-            "amounts are compared in one currency",
+            N_("an ISO 4217 currency code"),
+            N_("amounts are compared in one currency"),
         ),
-        dates("invoice_lines", "issue_date_plausible", "issue_date", latest_invoice, "the issue date decides the contract year"),
+        dates(
+            "invoice_lines", "issue_date_plausible", "issue_date", latest_invoice, N_("the issue date decides the contract year")
+        ),
         dates(
             "invoice_lines",
             "delivery_date_plausible",
             "delivery_date",
             latest_invoice,
-            "the delivery date decides the contract year",
+            N_("the delivery date decides the contract year"),
         ),
         # Trips: each one counts once towards the green share (§2.1).
-        dates("trips", "trip_date_plausible", "trip_date", latest_trip, "a trip dated after the file arrived has not happened"),
+        dates(
+            "trips", "trip_date_plausible", "trip_date", latest_trip, N_("a trip dated after the file arrived has not happened")
+        ),
         between(
             "trips",
             "distance_plausible",
             "distance_km",
             0,
             2_000,
-            "a distance from 0 to 2,000 km",
-            "a negative distance, or one longer than a day's driving, is a unit or typing error",
+            N_("a distance from 0 to 2,000 km"),
+            N_("a negative distance, or one longer than a day's driving, is a unit or typing error"),
         ),
         QualityRule(
             "trips",
@@ -181,11 +186,11 @@ def quality_rules(today: date) -> list[QualityRule]:
             "ExpectColumnValueLengthsToBeBetween",
             ("registration",),
             {"min_value": 2, "max_value": 20},
-            "a plate or vehicle name of 2 to 20 characters",
-            "the trip is matched to a vehicle by it",
+            N_("a plate or vehicle name of 2 to 20 characters"),
+            N_("the trip is matched to a vehicle by it"),
         ),
         # Catalogue items: one item per line ID and catalogue; prices are never negative.
-        present("catalogue_items", "line_id_present", "line_id", "a notice must be able to name the item"),
+        present("catalogue_items", "line_id_present", "line_id", N_("a notice must be able to name the item")),
         # Neither unique line IDs nor names: the official OIOUBL examples repeat an ID in one catalogue
         # (CATEXE_01_01_00) and a pricing update carries no names.
         between(
@@ -194,14 +199,24 @@ def quality_rules(today: date) -> list[QualityRule]:
             "price",
             0,
             10_000_000,
-            "a price from 0 to 10,000,000",
-            "a negative price is an error",
+            N_("a price from 0 to 10,000,000"),
+            N_("a negative price is an error"),
         ),
         pattern(
-            "catalogue_items", "unit_code", "unit_code", UNIT_CODE, "a UN/ECE Rec. 20 unit code", "units are compared by code"
+            "catalogue_items",
+            "unit_code",
+            "unit_code",
+            UNIT_CODE,
+            N_("a UN/ECE Rec. 20 unit code"),
+            N_("units are compared by code"),
         ),
         pattern(
-            "catalogue_items", "gtin", "gtin", GTIN, "8, 12, 13 or 14 digits", "items are matched to eco-label licences by GTIN"
+            "catalogue_items",
+            "gtin",
+            "gtin",
+            GTIN,
+            N_("8, 12, 13 or 14 digits"),
+            N_("items are matched to eco-label licences by GTIN"),
         ),
         # Vehicles: one record per plate; the Euro norm decides the heavy-vehicle rule (§2.2).
         pattern(
@@ -209,15 +224,15 @@ def quality_rules(today: date) -> list[QualityRule]:
             "plate",
             "registration",
             PLATE,
-            "a plate or bike ID of 1 to 12 letters and digits",
-            "trips are matched by plate",
+            N_("a plate or bike ID of 1 to 12 letters and digits"),
+            N_("trips are matched by plate"),
         ),
         unique(
             "vehicles",
             "plate_unique",
             ("file", "registration", "valid_from"),
-            "each plate once per register file and first valid day",
-            "two records for one plate from the same day contradict each other",
+            N_("each plate once per register file and first valid day"),
+            N_("two records for one plate from the same day contradict each other"),
         ),
         between(
             "vehicles",
@@ -225,8 +240,8 @@ def quality_rules(today: date) -> list[QualityRule]:
             "euro_norm",
             0,
             7,
-            "a Euro norm from 0 to 7",
-            "the Euro norm decides the heavy-vehicle rule",
+            N_("a Euro norm from 0 to 7"),
+            N_("the Euro norm decides the heavy-vehicle rule"),
         ),
         between(
             "vehicles",
@@ -234,19 +249,19 @@ def quality_rules(today: date) -> list[QualityRule]:
             "total_weight_kg",
             1,
             100_000,
-            "a total weight from 1 to 100,000 kg",
-            "the weight decides whether a vehicle is heavy (§2.2)",
+            N_("a total weight from 1 to 100,000 kg"),
+            N_("the weight decides whether a vehicle is heavy (§2.2)"),
         ),
         pattern(
             "vehicles",
             "dmr_vehicle_id",
             "dmr_vehicle_id",
             DMR_VEHICLE_ID,
-            "a DMR vehicle id (KoeretoejIdent) of 1 to 20 letters and digits",
-            "a longer id or a control character is kept by SQLite and refused by PostgreSQL (issue 16)",
+            N_("a DMR vehicle id (KoeretoejIdent) of 1 to 20 letters and digits"),
+            N_("a longer id or a control character is kept by SQLite and refused by PostgreSQL (issue 16)"),
         ),
-        one_of("vehicles", "kind_known", "kind", tuple(sorted(VEHICLE_KINDS)), "the kind decides which rule applies"),
-        one_of("vehicles", "fuel_known", "fuel", tuple(sorted(FUELS)), "the fuel decides whether a trip is green (§2.1)"),
+        one_of("vehicles", "kind_known", "kind", tuple(sorted(VEHICLE_KINDS)), N_("the kind decides which rule applies")),
+        one_of("vehicles", "fuel_known", "fuel", tuple(sorted(FUELS)), N_("the fuel decides whether a trip is green (§2.1)")),
     ]
 
 

@@ -146,3 +146,45 @@ def test_contract_years_follow_the_start_date_not_the_calendar() -> None:
         ("2025-08-31", "2026-08-30"),
     ]
     assert add_months(contract.start, 6).isoformat() == "2025-02-28"
+
+
+# --- problems for people (issue 19 item 5) ----------------------------------------------------
+
+
+def test_every_problem_at_once_with_line_column_hint_and_suggestion(tmp_path: Path) -> None:
+    text = (CONTRACTS_DIR / "KK-2024-0117.yaml").read_text(encoding="utf-8")
+    text = text.replace("hearing_days: 14", "hearing_day: 14").replace("start: 2024-01-01", "start: 01-01-2024")
+    text = text.replace("{year: 2, minimum: 50, offer: 55}", '{year: 2, minimum: "40 %", offer: 55}')
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(ContractTermsError) as caught:
+        load_contract(broken)
+    error = caught.value
+    assert "more error" not in str(error)
+    lines = text.splitlines()
+    shown = {p.location: p for p in error.problems}
+    assert set(shown) == {"period.start", "hearing_day", "green_vehicles.years[1].minimum"}
+    date_problem, key_problem, percent = shown["period.start"], shown["hearing_day"], shown["green_vehicles.years[1].minimum"]
+    assert date_problem.line is not None and "01-01-2024" in lines[date_problem.line - 1]
+    assert key_problem.line is not None and lines[key_problem.line - 1].startswith("hearing_day:") and key_problem.column == 1
+    assert key_problem.suggestion == "hearing_days"
+    assert percent.line is not None and '"40 %"' in lines[percent.line - 1]
+    danish = [p.text(str(broken), "da") for p in error.problems]
+    assert any("datoer skrives ÅÅÅÅ-MM-DD" in line for line in danish)
+    assert any("skriv procent som 40, ikke '40 %'" in line for line in danish)
+    assert any(
+        line.startswith(f"{broken}:{key_problem.line}:1: hearing_day:") and "mente du 'hearing_days'" in line for line in danish
+    )
+    # Callers that read the first problem's place (in the file's order) and its expectation still can.
+    assert error.file == str(broken) and error.location == "period.start" and error.expected
+
+
+def test_a_check_beyond_the_schema_names_its_line_too(tmp_path: Path) -> None:
+    text = (CONTRACTS_DIR / "KK-2024-0117.yaml").read_text(encoding="utf-8").replace("end: 2027-12-31", "end: 2023-12-31")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(ContractTermsError) as caught:
+        load_contract(broken)
+    (problem,) = caught.value.problems
+    assert problem.location == "period.end" and problem.line is not None
+    assert "2023-12-31" in text.splitlines()[problem.line - 1]

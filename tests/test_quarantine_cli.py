@@ -54,7 +54,7 @@ def test_list_release_and_dismiss_quarantined_files(inbox: Path) -> None:
     assert listed.exit_code == 0, listed.output
     ids = _ids(listed.output)
     assert sorted(ids) == ["bad.xml", "worse.xml"]
-    assert "quarantined" in listed.output
+    assert "i karantæne" in listed.output
 
     refused = runner.invoke(main, ["quarantine", "dismiss", str(ids["bad.xml"]), "--reason", "  "])
     assert refused.exit_code != 0 and "a reason is required" in refused.output
@@ -67,11 +67,11 @@ def test_list_release_and_dismiss_quarantined_files(inbox: Path) -> None:
     assert dismissed.exit_code == 0, dismissed.output
     assert sorted(_ids(runner.invoke(main, ["quarantine", "list"]).output)) == ["bad.xml"]  # dismissed: no longer open
     everything = runner.invoke(main, ["quarantine", "list", "--all"]).output
-    assert "dismiss by data-team-anna" in everything and "supplier sends a corrected file" in everything
+    assert "afvis af data-team-anna" in everything and "supplier sends a corrected file" in everything
 
     # Released: the watcher, which skips files seen unchanged, reads it again; fixed meanwhile, it is stored.
     released = runner.invoke(main, ["quarantine", "release", str(ids["bad.xml"]), "--reason", "fixed by hand", "--by", "bo"])
-    assert released.exit_code == 0 and "the next ingest reads it again" in released.output
+    assert released.exit_code == 0 and "næste indlæsning læser den igen" in released.output
     twice = runner.invoke(main, ["quarantine", "release", str(ids["bad.xml"]), "--reason", "again"])
     assert twice.exit_code != 0 and "is released, not quarantined" in twice.output
     _watch()

@@ -203,8 +203,8 @@ def test_a_file_name_with_control_characters_is_shown_escaped_in_the_cli_and_sto
     result = CliRunner().invoke(main, ["ingest", str(inbox)])
     assert result.exit_code == 1, result.output
     assert not any(character in result.output for character in "\x1b\x07\x00"), result.output
-    assert f"quarantined: {inbox}/bad\\x1b[31mred\\x07\\nname.csv: " in result.output
-    assert f"quarantined: {inbox}/notes\\x1b]0;title\\x07.txt: " in result.output
+    assert f"i karantæne: {inbox}/bad\\x1b[31mred\\x07\\nname.csv: " in result.output
+    assert f"i karantæne: {inbox}/notes\\x1b]0;title\\x07.txt: " in result.output
     engine = make_engine(f"sqlite:///{cli_env / 'var' / 'compliance.sqlite'}")
     with session_scope(engine) as session:
         paths = session.scalars(select(SourceFile.path)).all()

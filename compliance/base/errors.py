@@ -8,7 +8,10 @@ and retry the second (``compliance.orchestration.fail_at_once_on_terminal_errors
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from compliance.base.problems import ContractProblem
 
 
 class ComplianceError(Exception):
@@ -72,7 +75,13 @@ class TransientError(ComplianceError):
 
 
 class ContractTermsError(TerminalError):
-    """A contract terms file is missing, unreadable or does not match the schema."""
+    """A contract terms file is missing, unreadable or does not match the schema.
+
+    ``problems`` lists every problem found, each with its line and column and a hint for people
+    (``compliance.base.problems``); ``location`` and ``expected`` are those of the first.
+    """
+
+    problems: tuple[ContractProblem, ...] = ()
 
 
 class SourceFileError(TerminalError):

@@ -6,7 +6,7 @@ language (gettext catalogs, issue 19) can render the same stored finding in Dani
 
 Templates use ``str.format`` fields (Babel's ``python-brace-format``). A field may carry a spec
 that formats a raw value the way reports do: ``code`` (``credit_note`` → ``credit note``),
-``percent`` (a fraction as ``49,12 %``), ``number1`` (``1.566,2``), ``number2`` (``55,00``), ``money`` (``41.500,00 kr.``).
+``count`` (a whole number, ``7.500`` in Danish), ``percent`` (a fraction as ``49,12 %``), ``number1`` (``1.566,2``), ``number2`` (``55,00``), ``money`` (``41.500,00 kr.``).
 A parameter may itself be a message part (``message_part``), rendered first: a place such as
 "invoice GB-202506, line 1", or a fragment such as "at least".
 """
@@ -18,15 +18,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from compliance.base.formatting import danish_money, danish_number, danish_percent
+from compliance.base.i18n import N_, translate
+from compliance.base.texts import code_name, render_text
 
 # A parameter value: plain JSON, or a nested part {"key": ..., "params": {...}} (see message_part).
 ParamValue = str | int | bool | None | dict[str, Any]
 MessageParams = dict[str, ParamValue]
 
 
-def N_(template: str) -> str:
-    """Marks a template for message extraction (gettext's no-op marker); returns it unchanged."""
-    return template
+__all__ = ["ENGLISH", "N_", "MessageParams", "ParamValue", "message_part", "render_message", "render_text"]
 
 
 # The English template of every message key. Fragments (``place.*`` and the small parts) are only
@@ -72,8 +72,8 @@ ENGLISH: dict[str, str] = {
         "{year}; proposed penalty {penalty:money}, subject to the supplier's hearing"
     ),
     "green_vehicles.early_warning": N_(
-        "year {year} so far ({start} – {as_of}): {green} of {total} trips green = {share:percent}, below the level "
-        "{level:number2} %; at this pace about {needed} more green trips are needed by {end}"
+        "year {year} so far ({start} – {as_of}): {green:count} of {total:count} trips green = {share:percent}, below the level "
+        "{level:number2} %; at this pace about {needed:count} more green trips are needed by {end}"
     ),
     "green_vehicles.early_warning_km": N_(
         "year {year} so far ({start} – {as_of}): {green:number1} of {total:number1} km green = {share:percent}, below the "
@@ -95,7 +95,7 @@ ENGLISH: dict[str, str] = {
     ),
     "vehicles.deregistered": N_("{plate} on {place} is deregistered in the vehicle register"),
     "green_vehicles.not_green_vehicle": N_(
-        "{plate} on {place} is invoiced as a green trip, but on {day} the register says {kind} on {fuel}{consequence}"
+        "{plate} on {place} is invoiced as a green trip, but on {day} the register says {kind:code} on {fuel:code}{consequence}"
     ),
     "green_vehicles.plate_not_readable": N_(
         "{place} ({stated} trips): the registration number {text} cannot be read — a plate holds only the letters "
@@ -135,9 +135,11 @@ ENGLISH: dict[str, str] = {
     "vehicles.deregistered_in_log": N_(
         "{plate} drove {trips} logged trip(s) in year {year} but is deregistered in the vehicle register"
     ),
-    "euro6.not_euro6": N_("{plate} ({kind}, {weight} kg, {fuel}) was used on the contract in year {year} but is {norm}"),
+    "euro6.not_euro6": N_(
+        "{plate} ({kind:code}, {weight:count} kg, {fuel:code}) was used on the contract in year {year} but is {norm}"
+    ),
     "euro6.weight_unknown": N_(
-        "{plate} ({kind}, {fuel}, {norm}) was used on the contract in year {year}, but the vehicle register gives no "
+        "{plate} ({kind:code}, {fuel:code}, {norm}) was used on the contract in year {year}, but the vehicle register gives no "
         "total weight, so whether §2.6 (Euro 6 over 3,500 kg) applies cannot be judged"
     ),
     "green_vehicles.not_computable_share": N_(
@@ -217,13 +219,21 @@ def message_part(key: str, **params: ParamValue) -> dict[str, Any]:
 
 
 class _MessageFormatter(string.Formatter):
-    """``str.format`` with the report formats as field specs, and nested parts rendered first."""
+    """``str.format`` with the report formats as field specs, and nested parts rendered first, all in
+    one language."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, dict) and "key" in value:
-            return render_message(str(value["key"]), value.get("params") or {})
+            return render_message(str(value["key"]), value.get("params") or {}, lang=self.lang)
         if format_spec == "code":
-            return str(value).replace("_", " ")
+            return code_name(str(value), self.lang)
+        if format_spec == "count":
+            # A whole number with the reader's thousands separator (Danish 7.500); English as written.
+            return danish_number(int(value), 0) if self.lang == "da" and str(value).lstrip("-").isdigit() else str(value)
         if format_spec == "percent":
             return danish_percent(value)
         if format_spec == "number2":
@@ -235,11 +245,12 @@ class _MessageFormatter(string.Formatter):
         return str(super().format_field(value, format_spec))
 
 
-_FORMATTER = _MessageFormatter()
+_FORMATTERS = {lang: _MessageFormatter(lang) for lang in ("da", "en")}
 
 
-def render_message(key: str, params: Mapping[str, Any], recorded: str | None = None) -> str:
-    """The text of a message key with its parameters (English; issue 19 adds a language here).
+def render_message(key: str, params: Mapping[str, Any], recorded: str | None = None, lang: str = "en") -> str:
+    """The text of a message key with its parameters in ``lang`` (the template through the gettext
+    catalog; English by default, as findings and logs are written; reports pass their language).
 
     A key this version does not know, or parameters its template does not fit (a finding stored
     before the template gained a field), never fail a report: the text recorded with the finding is
@@ -247,8 +258,9 @@ def render_message(key: str, params: Mapping[str, Any], recorded: str | None = N
     """
     template = ENGLISH.get(key)
     if template is not None:
+        formatter = _FORMATTERS.get(lang) or _FORMATTERS["en"]
         try:
-            return _FORMATTER.vformat(template, (), params)
+            return formatter.vformat(translate(template, formatter.lang), (), params)
         except (KeyError, IndexError, ValueError, TypeError):
             pass
     return recorded if recorded is not None else f"{key} {dict(params)}"

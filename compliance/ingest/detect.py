@@ -17,6 +17,7 @@ from compliance.ingest.ecolabel_registry import (
 )
 from compliance.ingest.excel_catalogue import is_excel_catalogue, read_excel_catalogue
 from compliance.ingest.excel_invoice import is_excel_invoice, read_excel_invoice
+from compliance.ingest.mistakes import content_and_name_disagree, refuse_documents_that_are_no_e_invoice
 from compliance.ingest.safe_xml import parse_xml
 from compliance.ingest.tabular import is_vehicle_register, read_vehicle_register
 from compliance.ingest.ubl import CATALOGUE_ROOTS, INVOICE_ROOTS, read_ubl_catalogue, read_ubl_invoice, ubl_root_name
@@ -51,6 +52,8 @@ def _read_workbook(workbook: CheckedWorkbook, options: LogOptions) -> SourceDocu
         return read_driving_log_rows(
             header, ([_cell_text(cell) for cell in row] for row in rows), workbook.file, mapping, options.supplier_cvr
         )
+    if (misnamed := content_and_name_disagree(workbook.file, "workbook")) is not None:
+        raise misnamed
     raise UnknownFormatError(
         f"a workbook with sheets {sheets}",
         file=workbook.file,
@@ -71,6 +74,7 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
         )
     if not data or data.isspace():
         raise UnknownFormatError("the file is empty", file=file, expected=EXPECTED_FORMATS)
+    refuse_documents_that_are_no_e_invoice(data, file)
     if data.startswith(ZIP_MAGIC):
         with open_workbook(data, file) as workbook:
             return _read_workbook(workbook, options)
@@ -85,6 +89,8 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
             return read_ubl_invoice(root, file)
         if name in CATALOGUE_ROOTS:
             return read_ubl_catalogue(root, file)
+        if (misnamed := content_and_name_disagree(file, "xml")) is not None:
+            raise misnamed
         raise UnknownFormatError(
             f"XML with root element {root.tag}", file=file, expected="a UBL 2 Invoice, CreditNote or Catalogue"
         )
@@ -99,4 +105,6 @@ def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions 
     mapping = options.mapping or detect_log_mapping(header)
     if mapping is not None:
         return read_driving_log_rows(header, rows, file, mapping, options.supplier_cvr)
+    if (misnamed := content_and_name_disagree(file, "text")) is not None:
+        raise misnamed
     raise UnknownFormatError(f"text whose first line is {text.first_line!r}", file=file, expected=EXPECTED_FORMATS)

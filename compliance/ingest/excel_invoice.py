@@ -17,6 +17,7 @@ from typing import Any
 
 from compliance.base.documents import Classification, DocumentLine, InvoiceDocument, Party, Property, Totals
 from compliance.base.errors import SourceFileError
+from compliance.ingest.mistakes import FILLED_TEMPLATE, UNFILLED_TEMPLATE
 from compliance.ingest.ubl import XSD_DECIMAL, normalise_cvr
 from compliance.ingest.workbook import CheckedWorkbook
 from compliance.labels import normalise_label
@@ -210,6 +211,9 @@ def header_fields(header: Cells, known: Mapping[str, str], required: Sequence[st
         key = header.get(row, 1)
         if isinstance(key, str) and key.strip().lower() in known:
             fields[key.strip().lower()] = (row, header.get(row, 2))
+    if fields and all(value is None or str(value).strip() == "" for _row, value in fields.values()):
+        # Every field of the project's own blank template is still empty: it came back unfilled.
+        raise SourceFileError(UNFILLED_TEMPLATE, file=header.file, location=f"sheet {header.title!r}", expected=FILLED_TEMPLATE)
     for name in required:
         if name not in fields or fields[name][1] is None:
             raise SourceFileError(

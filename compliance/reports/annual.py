@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from compliance.assessment.hearing import HearingRecord
 from compliance.assessment.outcomes import GreenVehicleOutcome, MonthFigure, PurchaseShareOutcome
 from compliance.assessment.results import AssessedYear
+from compliance.base.i18n import N_
+from compliance.base.texts import code_name
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.reports.charts import monthly_share_chart
 from compliance.reports.language import DATA_QUALITY_RULES, Language, rule_base
@@ -21,91 +23,92 @@ from compliance.reports.views import FindingView, ReportRun, WrittenReports, ann
 
 
 def terms_in_words(contract: ContractTerms, year: int, lang: Language) -> list[str]:
-    """The contract's green terms for one year, as a contract manager would say them."""
-    da = lang.code == "da"
+    """The contract's green terms for one year, as a contract manager would say them (the sentences are
+    English source texts; ``lang`` gives them from its catalog)."""
+
+    def say(text: str, **values: object) -> str:
+        return lang._(text).format(**values)
+
     words: list[str] = []
     green = contract.green_vehicles
     if green is not None:
         level = green.binding_level(year)
         form = {
-            "minimum": ("kommunens minimumskrav", "the municipality's minimum"),
-            "offer": ("leverandørens tilbud", "the supplier's offer"),
-            "both": ("leverandørens tilbud (mindst minimumskravet)", "the supplier's offer (at least the minimum)"),
-        }[green.form][0 if da else 1]
+            "minimum": N_("the municipality's minimum"),
+            "offer": N_("the supplier's offer"),
+            "both": N_("the supplier's offer (at least the minimum)"),
+        }[green.form]
         comparison = lang.say("at_least" if green.level_inclusive else "more_than")
-        basis = {"trips": ("turene", "trips"), "km": ("de kørte km", "km driven")}[green.basis][0 if da else 1]
-        percent = lang.number(level.percent, 2)
+        basis = {"trips": N_("of trips"), "km": N_("of km driven")}[green.basis]
         words.append(
-            f"Grønne køretøjer (§2.1): {comparison} {percent} % af {basis} i år {year} med el-, brint-, biogas- eller "
-            f"ikke-motoriserede køretøjer; bindende niveau: {form}."
-            if da
-            else f"Green vehicles (§2.1): {comparison} {percent} % of {basis} in year {year} with electric, hydrogen, "
-            f"biogas or non-motorised vehicles; binding level: {form}."
+            say(
+                N_(
+                    "Green vehicles (§2.1): {comparison} {percent} % {basis} in year {year} with electric, hydrogen, "
+                    "biogas or non-motorised vehicles; binding level: {form}."
+                ),
+                comparison=comparison,
+                percent=lang.number(level.percent, 2),
+                basis=say(basis),
+                year=year,
+                form=say(form),
+            )
         )
         if green.transition_months:
             words.append(
-                f"År 1 måles uden de første {green.transition_months} måneder (overgang)."
-                if da
-                else f"Year 1 is measured without its first {green.transition_months} months (transition)."
+                say(N_("Year 1 is measured without its first {months} months (transition)."), months=green.transition_months)
             )
         penalty = green.penalty
         unit = lang.say("unit_km" if penalty.model == "per_km" else "unit_trip")
         rate = lang.money(penalty.rate_dkk)
-        if da:
-            fixed = f" plus en fast bod på {lang.money(penalty.fixed_dkk)} ved enhver manko" if penalty.fixed_dkk else ""
-            words.append(f"Bod: {rate} pr. manglende {unit}{fixed}; leverandøren høres i {contract.hearing_days} dage først.")
-        else:
-            fixed = f" plus a fixed {lang.money(penalty.fixed_dkk)} for any shortfall" if penalty.fixed_dkk else ""
-            words.append(
-                f"Penalty: {rate} per {unit} short{fixed}; the supplier is heard for {contract.hearing_days} days first."
+        fixed = (
+            say(N_(" plus a fixed {amount} for any shortfall"), amount=lang.money(penalty.fixed_dkk)) if penalty.fixed_dkk else ""
+        )
+        words.append(
+            say(
+                N_("Penalty: {rate} per {unit} short{fixed}; the supplier is heard for {days} days first."),
+                rate=rate,
+                unit=unit,
+                fixed=fixed,
+                days=contract.hearing_days,
             )
+        )
     if contract.euro6_applies_to:
-        kinds = ", ".join(sorted(contract.euro6_applies_to)).replace("_", " ")
-        words.append(
-            f"Euro 6 (§2.6) for: {kinds}; nulemissionskøretøjer er undtaget."
-            if da
-            else f"Euro 6 (§2.6) for: {kinds}; zero-emission vehicles exempt."
-        )
+        kinds = ", ".join(code_name(kind, lang.code) for kind in sorted(contract.euro6_applies_to))
+        words.append(say(N_("Euro 6 (§2.6) for: {kinds}; zero-emission vehicles exempt."), kinds=kinds))
     if contract.hvo100_required:
-        words.append(
-            "HVO100 eller andet 2. generations biobrændstof er krævet (§2.2)."
-            if da
-            else "HVO100 or another 2nd-generation biofuel is required (§2.2)."
-        )
+        words.append(say(N_("HVO100 or another 2nd-generation biofuel is required (§2.2).")))
     for rule in contract.eco_labels:
-        accepted = ", ".join(sorted(rule.accepted_labels))
+        accepted = ", ".join(code_name(code, lang.code) for code in sorted(rule.accepted_labels))
         words.append(
-            f"Miljømærke (§3.1): {rule.description} — accepteret: {accepted}."
-            if da
-            else f"Eco-label (§3.1): {rule.description} — accepted: {accepted}."
+            say(N_("Eco-label (§3.1): {description} — accepted: {accepted}."), description=rule.description, accepted=accepted)
         )
     if contract.categorisation is not None:
         own = contract.categorisation.table == "own"
         mapped = len(contract.categorisation.mappings)
-        if da:
-            table = "kommunens egne indkøbsområder" if own else "SKI-områder"
-            extra = f"; {mapped} områdetilknytning(er) i kontrakten" if mapped else ""
-            words.append(
-                f"Miljømærkekategorisering 2025 (§3.1), {table}: katalogvarer i en kategori, der kræver et "
-                f"type 1-miljømærke, skal have et{extra}."
-            )
-        else:
-            table = "the municipality's own purchasing areas" if own else "SKI areas"
-            extra = f"; {mapped} area mapping(s) in the contract" if mapped else ""
-            words.append(
-                f"Eco-label categorisation 2025 (§3.1), {table}: catalogue items in a category that requires a type-1 "
-                f"eco-label must carry one{extra}."
-            )
-    for share in contract.purchase_shares:
-        minimum = lang.number(share.minimum_percent)
-        basis = {"amount": ("beløb", "amount"), "quantity": ("mængde", "quantity")}[share.basis][0 if da else 1]
+        table = N_("the municipality's own purchasing areas") if own else N_("SKI areas")
+        extra = say(N_("; {count} area mapping(s) in the contract"), count=mapped) if mapped else ""
         words.append(
-            f"Indkøbsandel (§16): {share.description} — mindst {minimum} % målt på {basis}."
-            if da
-            else f"Purchase share (§16): {share.description} — at least {minimum} % by {basis}."
+            say(
+                N_(
+                    "Eco-label categorisation 2025 (§3.1), {table}: catalogue items in a category that requires a type-1 "
+                    "eco-label must carry one{extra}."
+                ),
+                table=say(table),
+                extra=extra,
+            )
+        )
+    for share in contract.purchase_shares:
+        basis = {"amount": N_("amount"), "quantity": N_("quantity")}[share.basis]
+        words.append(
+            say(
+                N_("Purchase share (§16): {description} — at least {minimum} % by {basis}."),
+                description=share.description,
+                minimum=lang.number(share.minimum_percent),
+                basis=say(basis),
+            )
         )
     for banned in contract.banned_items:
-        words.append(f"Forbudt (§16.1): {banned.description}." if da else f"Banned (§16.1): {banned.description}.")
+        words.append(say(N_("Banned (§16.1): {description}."), description=banned.description))
     return words
 
 

@@ -146,9 +146,9 @@ def write_findings_csv(run: ReportRun, findings: Sequence[StoredFinding]) -> Pat
                 f.rule_id,
                 run.lang.rule_title(f.rule_id),
                 f.severity,
-                f.message,
-                f.expected,
-                f.received,
+                run.lang.message(f.message_key, f.message_params, f.recorded_message),
+                run.lang.text(f.expected),
+                run.lang.text(f.received),
                 shown_source(f.source_path),
                 f.location,
             ]

@@ -222,7 +222,7 @@ def _statement_lines(
     lines += ["", f"{lang.say('hearing_history')}:"]
     for event in notice.events:
         amount = f" — {lang.money(event.amount)}" if event.amount is not None else ""
-        text = f": {event.text}" if event.text else ""
+        text = f": {lang.text(event.text)}" if event.text else ""
         lines.append(f"  {event.occurred_at:%Y-%m-%d %H:%M} {lang.event(event.kind)} ({_actor(event.actor, lang)}){amount}{text}")
     lines += ["", decision_words(notice, lang)]
     return lines

@@ -57,6 +57,10 @@ def report_environment(lang: Language) -> Environment:
         rule_title=lang.rule_title,
         term=lang.term,
         source=source_filter,
+        said=lang.text,
+        reason=lang.reason,
+        code=lang.code_name,
+        category=lang.category,
     )
     environment.globals.update(w=lang.words(), say=lang.say, lang=lang.code)
     return environment
@@ -114,12 +118,12 @@ def finding_view(finding: StoredFinding, lang: Language) -> FindingView:
     return FindingView(
         rule_id=finding.rule_id,
         severity=finding.severity,
-        message=finding.message,
-        expected=finding.expected,
-        received=finding.received,
+        message=lang.message(finding.message_key, finding.message_params, finding.recorded_message),
+        expected=lang.text(finding.expected),
+        received=lang.text(finding.received),
         file=_file_shown(finding.source_path if finding.source_path is not None else evidence.get("file")),
         sha256=finding.source_sha256,
-        location=finding.location,
+        location=lang.text(finding.location),
         document=document,
         line=None if evidence.get("line") is None else str(evidence["line"]),
         subject=None if subject is None else str(subject),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.assessment.evidence import YearEvidence
+from compliance.base.i18n import N_
 from compliance.base.paths import shown_source
 from compliance.base.text import shown_in_cells
 from compliance.reports.annual import YearReport
@@ -111,15 +112,14 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
 def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Language) -> list[Sheet]:
     """The workbook: summary, months, and every row the figures are made of, each with file and line."""
-    da = lang.code == "da"
     contract, year = report.contract, report.year
-    summary = Sheet("Oversigt" if da else "Summary", ["Felt" if da else "Field", "Værdi" if da else "Value"])
+    summary = Sheet(lang._(N_("Summary")), [lang._(N_("Field")), lang._(N_("Value"))])
     summary.rows += [
         [lang.say("contract"), f"{contract.id} {contract.name}"],
         [lang.say("supplier"), f"{contract.supplier_name} (CVR {contract.supplier_cvr})"],
         [lang.say("contract_year").capitalize(), year.number],
         ["Start", year.start],
-        ["Slut" if da else "End", year.end],
+        [lang._(N_("End")), year.end],
     ]
     summary.rows += [[lang.say("contract_terms"), line] for line in report.terms]
     if report.green is not None:
@@ -146,7 +146,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
         level = report.green.level_percent / 100 if report.green else None
         sheets.append(
             Sheet(
-                "Måneder" if da else "Months",
+                lang._(N_("Months")),
                 [lang.say("month"), lang.say("green_trips"), lang.say("all_trips"), lang.say("share"), lang.say("level")],
                 [[m.month.strftime("%Y-%m"), m.green, m.total, m.share, level] for m in report.months],
             )
@@ -154,7 +154,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
     if report.green is not None:
         sheets.append(
             Sheet(
-                "Turlinjer" if da else "Trip lines",
+                lang._(N_("Trip lines")),
                 [
                     lang.say("day"),
                     lang.say("document"),
@@ -163,8 +163,8 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
                     lang.say("trips"),
                     lang.say("registrations"),
                     lang.say("file"),
-                    "Fillinje" if da else "File line",
-                    "Fakturalinjen siger" if da else "The line says",
+                    lang._(N_("File line")),
+                    lang._(N_("The line says")),
                 ],
                 [
                     [
@@ -184,22 +184,22 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
         )
     sheets.append(
         Sheet(
-            "Fakturalinjer" if da else "Invoice lines",
+            lang._(N_("Invoice lines")),
             [
-                "Dokument" if da else "Document",
+                lang._(N_("Document")),
                 "Type",
-                "Udstedt" if da else "Issued",
+                lang._(N_("Issued")),
                 lang.say("day"),
                 lang.say("line"),
-                "Varenr." if da else "Item id",
-                "Navn" if da else "Name",
-                "Mængde" if da else "Quantity",
-                "Enhed" if da else "Unit",
+                lang._(N_("Item id")),
+                lang._(N_("Name")),
+                lang._(N_("Quantity")),
+                lang._(N_("Unit")),
                 lang.say("amount"),
-                "Valuta" if da else "Currency",
-                "Mærker" if da else "Labels",
+                lang._(N_("Currency")),
+                lang._(N_("Labels")),
                 lang.say("file"),
-                "Fillinje" if da else "File line",
+                lang._(N_("File line")),
             ],
             [
                 [
@@ -225,15 +225,15 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
     )
     sheets.append(
         Sheet(
-            "Kørebøger" if da else "Driving logs",
+            lang._(N_("Driving logs")),
             [
                 lang.say("day"),
-                "Nummerplade" if da else "Plate",
-                "Køretøj" if da else "Vehicle",
+                lang._(N_("Plate")),
+                lang._(N_("Vehicle")),
                 "km",
-                "Brændstof" if da else "Fuel",
+                lang._(N_("Fuel")),
                 lang.say("file"),
-                "Række" if da else "Row",
+                lang._(N_("Row")),
             ],
             [
                 [t.trip_date, t.registration, t.vehicle_type, t.distance_km, t.fuel, shown_source(t.source_path), t.row]
@@ -243,19 +243,19 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
     )
     sheets.append(
         Sheet(
-            "Katalogvarer" if da else "Catalogue items",
+            lang._(N_("Catalogue items")),
             [
-                "Katalog" if da else "Catalogue",
+                lang._(N_("Catalogue")),
                 "Type",
-                "Udstedt" if da else "Issued",
+                lang._(N_("Issued")),
                 lang.say("line"),
-                "Handling" if da else "Action",
-                "Varenr." if da else "Item id",
-                "Navn" if da else "Name",
-                "Mærker" if da else "Labels",
-                "Pris" if da else "Price",
+                lang._(N_("Action")),
+                lang._(N_("Item id")),
+                lang._(N_("Name")),
+                lang._(N_("Labels")),
+                lang._(N_("Price")),
                 lang.say("file"),
-                "Fillinje" if da else "File line",
+                lang._(N_("File line")),
             ],
             [
                 [
@@ -281,7 +281,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
             lang.say("findings"),
             [
                 lang.say("rule"),
-                "Regel-id" if da else "Rule id",
+                lang._(N_("Rule id")),
                 lang.say("severity"),
                 lang.say("document"),
                 lang.say("line"),
@@ -290,7 +290,7 @@ def year_report_sheets(report: YearReport, evidence: YearEvidence, lang: Languag
                 lang.say("expected"),
                 lang.say("received"),
                 lang.say("file"),
-                "Sted" if da else "Place",
+                lang._(N_("Place")),
             ],
             [
                 [

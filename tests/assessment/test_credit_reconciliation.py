@@ -171,7 +171,7 @@ def test_a_negative_credited_quantity_is_held_out_until_accepted(
         ["lines", "accept", "--invoice", "GB-K-202514", "--line", "1", "--reason", "a debit agreed by phone", "--by", "Anna"],
     )
     assert accepted.exit_code == 0, accepted.output
-    assert "credit note GB-K-202514 line 1: accepted by Anna" in accepted.output and "KK-2024-0117" in accepted.output
+    assert "kreditnota GB-K-202514 linje 1: godkendt af Anna" in accepted.output and "KK-2024-0117" in accepted.output
     assert year_figures(engine)[0] == SAMPLE_GREEN_2025 + 200
     with session_scope(engine) as session:
         record = session.scalars(select(LineAcceptance)).one()
@@ -249,7 +249,7 @@ def test_a_recalculation_is_recorded_on_the_hearing_and_nothing_withdraws_it_sil
             "Anna",
         ],
     )
-    assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
+    assert withdrawn.exit_code == 0 and "trukket tilbage" in withdrawn.output
     shown = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
     assert "Proposal withdrawn (Anna): December was re-invoiced" in shown
 

@@ -189,7 +189,9 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     runner = CliRunner()
     assert runner.invoke(main, ["run"]).exit_code == 0
     listed = runner.invoke(main, ["hearing", "list"])
-    assert "KK-2024-0117\tyear 2\tproposed\tproposed 45.100,00 kr." in listed.output
+    assert "KK-2024-0117\tår 2\tforeslået\tforeslået 45.100,00 kr.\tfrist" in listed.output
+    english = runner.invoke(main, ["hearing", "list", "--lang", "en"]).output
+    assert "KK-2024-0117\tyear 2\tproposed\tproposed DKK 45,100.00\tdeadline" in english
     early = runner.invoke(
         main, ["hearing", "decide", "--contract", "KK-2024-0117", "--year", "2", "--decision", "confirm", "--reason", "x"]
     )
@@ -197,18 +199,18 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     comment = runner.invoke(
         main, ["hearing", "comment", "--contract", "KK-2024-0117", "--year", "2", "--text", "Vans in repair", "--by", "Anna"]
     )
-    assert comment.exit_code == 0 and "hearing commented" in comment.output
+    assert comment.exit_code == 0 and "høring kommenteret" in comment.output
     decide = ["hearing", "decide", "--contract", "KK-2024-0117", "--year", "2", "--decision", "reduce", "--by", "Anna"]
     missing = runner.invoke(main, [*decide, "--reason", "repairs"])
     assert missing.exit_code == 1 and "the reduced penalty is missing" in missing.output
     # The decision is shown first; declined, nothing is stored.
     declined = runner.invoke(main, [*decide, "--amount", "30.000,00", "--reason", "repairs"], input="n\n")
-    assert declined.exit_code == 1 and "not confirmed; nothing was stored" in declined.output
-    assert "hearing: commented -> reduced" in declined.output and "penalty imposed: 30.000,00 kr." in declined.output
-    assert "KK-2024-0117\tyear 2\tcommented" in runner.invoke(main, ["hearing", "list"]).output
+    assert declined.exit_code == 1 and "ikke bekræftet; intet er gemt" in declined.output
+    assert "høring: kommenteret -> nedsat" in declined.output and "pålagt bod: 30.000,00 kr." in declined.output
+    assert "KK-2024-0117\tår 2\tkommenteret" in runner.invoke(main, ["hearing", "list"]).output
     decided = runner.invoke(main, [*decide, "--amount", "30.000,00", "--reason", "repairs"], input="y\n")
     assert decided.exit_code == 0, decided.output
-    assert "reduced, penalty 30.000,00 kr." in decided.output
+    assert "nedsat, bod 30.000,00 kr." in decided.output
     statement = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2", "--lang", "en"]).output
     # Each step with its arithmetic, so a supplier's lawyer can redo it (hand-computed: 0,55 × 1.029 = 565,95;
     # June's two green lines naming the diesel van DX 18 336 count as conventional, so 488 green trips).
@@ -231,10 +233,10 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     # A correction and a reopening are recorded steps with their reasons; the statement shows them.
     correct = ["hearing", "correct", "--contract", "KK-2024-0117", "--year", "2", "--by", "Bo", "--yes"]
     corrected = runner.invoke(main, [*correct, "--decision", "reduce", "--amount", "28000.00", "--reason", "typo"])
-    assert corrected.exit_code == 0 and "decided until now: 30.000,00 kr." in corrected.output
-    assert "corrected; reduced, penalty 28.000,00 kr." in corrected.output
+    assert corrected.exit_code == 0 and "afgjort indtil nu: 30.000,00 kr." in corrected.output
+    assert "rettet; nedsat, bod 28.000,00 kr." in corrected.output
     reopen = ["hearing", "reopen", "--contract", "KK-2024-0117", "--year", "2", "--reason", "new invoices", "--yes"]
-    assert "reopened; hearing commented" in runner.invoke(main, reopen).output
+    assert "genåbnet; høring kommenteret" in runner.invoke(main, reopen).output
     history = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2"]).output
     assert "Afgørelsen rettet (Bo) — 28.000,00 kr.: typo" in history and "Høringen genåbnet" in history
     redecided = runner.invoke(main, [*decide, "--amount", "30000,00", "--reason", "repairs", "--yes"])

@@ -172,7 +172,7 @@ def test_every_template_is_a_format_string_over_named_fields() -> None:
     for key, template in ENGLISH.items():
         fields = [(name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name is not None]
         assert all(name and name.isidentifier() for name, _ in fields), key
-        assert {spec for _, spec in fields} <= {"", "code", "percent", "number1", "number2", "money"}, key
+        assert {spec for _, spec in fields} <= {"", "code", "count", "percent", "number1", "number2", "money"}, key
         assert messages.N_(template) == template
 
 

@@ -55,7 +55,7 @@ def test_an_invoice_in_euro_is_counted_apart_or_converted_and_the_report_says_so
         # The three coffee and tea lines of NK-2025-0001 (3.180 + 1.920 + 445 = 5.545 EUR) are held out.
         assert "5.545,00 EUR i 3 linje(r) er holdt uden for andelen" in page
         assert "Beløb i anden valuta holdt uden for andelen" in page  # the finding's title
-        assert "invoice NK-2025-0001 is in EUR: 3 line(s) for 5.545,00 EUR are counted apart" in page
+        assert "faktura NK-2025-0001 er i EUR: 3 linje(r) for 5.545,00 EUR tælles for sig" in page
     else:
         assert "EUR er omregnet til kroner med kontraktens kurs 7,4604 kr. pr. EUR (kontraktens § 4.2)" in page
         assert "holdt uden for andelen" not in page

@@ -130,7 +130,7 @@ def test_a_notice_says_what_was_found_where_and_how_to_answer(sample_run: Run, n
     # Document and line (identifiers never wrap), grouped under the plate (issue 19 item 3).
     assert 'faktura <span class="ident">GB-202506</span>, linje <span class="ident">1</span>' in html
     assert 'Køretøj <span class="ident">DX18336</span>' in html
-    assert "<td>van, diesel on 2025-06-03, no green evidence</td>" in html  # what was received
+    assert "<td>varebil, diesel den 2025-06-03, ingen dokumentation for grønt drivmiddel</td>" in html  # received, in Danish
     assert "groen-transport@kk.example senest 6. december 2026" in html  # where to answer, by when
     office = notices[("KK-2025-0042", 1)].html.read_text(encoding="utf-8")
     assert "KUGLE-BLAA" in office and 'katalog <span class="ident">NK-KAT-2025</span>' in office and "13. december 2026" in office
