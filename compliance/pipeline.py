@@ -397,7 +397,7 @@ def write_reports(
     is a hearing; then ``index.html`` (the overview), ``portfolio-<year>.html``, ``findings.csv`` and
     ``data-quality.html``. ``contract_years=False`` writes only the overview pages, ``overview=False``
     only the contract years (the DAG writes contracts in parallel tasks, then the overview once)."""
-    run = report_run(out_dir, lang or Language("da"))
+    run = report_run(out_dir, lang or Language("da"), context.settings.report_workers)
     written = WrittenReports(index=out_dir / "index.html", pdf_skipped=run.pdf_skipped)
     contracts = context.contracts
     overviews: list[ContractOverview] = []
@@ -413,6 +413,7 @@ def write_reports(
                 _write_contract_year(run, contract, assessed, evidence.year(contract, contract.year(assessed.number)), written)
             overviews.append(contract_overview(contract, years))
         if not overview:
+            run.pdfs.finish()
             return written
         written.findings_csv = write_findings_csv(run, all_findings(session))
         written.data_quality = write_data_quality_page(run, data_quality_state(session, RECENT_RUNS))
@@ -421,6 +422,7 @@ def write_reports(
     figures = portfolios_by_year(context.engine, contracts, intake.invoice_years) if intake.invoice_years else {}
     write_overview(run, overviews, unmatched, intake, context.contract_errors, latest_with_spend(figures, intake.invoice_years))
     write_portfolio_pages(run, figures, intake.invoice_years)
+    run.pdfs.finish()
     return written
 
 
@@ -454,7 +456,7 @@ def write_supplier_notices(
                 if contract_id and contract.id != contract_id:
                     continue
                 notices += [(contract, notice) for notice in discrepancy_notices(session, contract, today, now, year)]
-            written = write_notices(notices, context.settings.reports_dir, lang, now)
+            written = write_notices(notices, context.settings.reports_dir, lang, now, context.settings.report_workers)
             for letter in written:
                 record_notice_file(session, letter.notice_id, str(letter.pdf or letter.html))
         return written

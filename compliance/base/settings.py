@@ -39,6 +39,8 @@ class Settings:
         ingest_batch_files: files parsed, checked and stored per transaction
             (``COMPLIANCE_INGEST_BATCH_FILES``, default 2,000): fewer use less memory, more
             spread the data-quality suites' fixed cost (see benchmarks/README.md).
+        report_workers: processes that render a report run's PDFs side by side
+            (``COMPLIANCE_REPORT_WORKERS``, default: the cores this process may use).
     """
 
     db_url: str
@@ -48,6 +50,7 @@ class Settings:
     max_file_bytes: int
     report_language: str = "da"
     ingest_batch_files: int = DEFAULT_INGEST_BATCH_FILES
+    report_workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ def load_settings() -> Settings:
     raw_batch = os.environ.get("COMPLIANCE_INGEST_BATCH_FILES", str(DEFAULT_INGEST_BATCH_FILES)).strip()
     if not raw_batch.isdigit() or int(raw_batch) < 1:
         raise SettingsError(f"COMPLIANCE_INGEST_BATCH_FILES is {raw_batch!r}", expected="a whole number of files, 1 or more")
+    report_workers = _workers("COMPLIANCE_REPORT_WORKERS")
     return Settings(
         db_url=os.environ.get("COMPLIANCE_DB_URL") or default_db,
         inbox=_path("COMPLIANCE_INBOX", defaults.inbox),
@@ -106,4 +110,22 @@ def load_settings() -> Settings:
         max_file_bytes=int(max_mb * 1024 * 1024),
         report_language=report_language,
         ingest_batch_files=int(raw_batch),
+        report_workers=report_workers,
     )
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _workers(name: str) -> int:
+    """A number of worker processes from ``name``; unset or empty: the usable cores."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return usable_cores()
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} is {raw!r}", expected="a whole number of processes, 1 or more")
+    return int(raw)

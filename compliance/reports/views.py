@@ -18,7 +18,7 @@ from markupsafe import Markup
 from compliance.assessment.results import StoredFinding
 from compliance.base.text import shown, shown_lines
 from compliance.reports.language import Language
-from compliance.reports.pdf import pdf_available
+from compliance.reports.pdf import PdfRenderer, pdf_available
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -135,16 +135,18 @@ class ReportRun:
     environment: Environment
     generated: datetime
     pdf_skipped: str | None  # why no PDF can be written, or None when WeasyPrint works
+    pdfs: PdfRenderer = field(default_factory=PdfRenderer)  # rendered together when the run's pages are written
 
     @property
     def pdf(self) -> bool:
         return self.pdf_skipped is None
 
 
-def report_run(out_dir: Path, lang: Language) -> ReportRun:
-    """Start a report run: the output folder exists, the time is taken once for every page."""
+def report_run(out_dir: Path, lang: Language, workers: int = 1) -> ReportRun:
+    """Start a report run: the output folder exists, the time is taken once for every page; its PDFs
+    are rendered by ``workers`` processes when the run calls ``run.pdfs.finish()``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return ReportRun(out_dir, lang, report_environment(lang), datetime.now(UTC), pdf_available())
+    return ReportRun(out_dir, lang, report_environment(lang), datetime.now(UTC), pdf_available(), PdfRenderer(workers))
 
 
 @dataclass
