@@ -115,6 +115,7 @@ def ingest_files(
             on_progress,
             batch_size=settings.ingest_batch_files,
             log_options=log_options,
+            workers=settings.ingest_workers,
         )
 
 
@@ -135,7 +136,9 @@ def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
         listing = list_input_files([folder])
         files = unseen_files(engine, listing.files)
         if kind != "vehicles":
-            summary = ingest_paths(engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files)
+            summary = ingest_paths(
+                engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files, workers=settings.ingest_workers
+            )
             summary.skipped = listing.skipped + summary.skipped
             return summary
         summary = IngestSummary(skipped=list(listing.skipped))

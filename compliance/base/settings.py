@@ -41,6 +41,9 @@ class Settings:
             spread the data-quality suites' fixed cost (see benchmarks/README.md).
         report_workers: processes that render a report run's PDFs side by side
             (``COMPLIANCE_REPORT_WORKERS``, default: the cores this process may use).
+        ingest_workers: processes that read and parse files while ingest stores them
+            (``COMPLIANCE_INGEST_WORKERS``, default 1: parsed by the process that stores;
+            each worker holds a database connection, and two batches are in memory at a time).
     """
 
     db_url: str
@@ -51,6 +54,7 @@ class Settings:
     report_language: str = "da"
     ingest_batch_files: int = DEFAULT_INGEST_BATCH_FILES
     report_workers: int = 1
+    ingest_workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ def load_settings() -> Settings:
     if not raw_batch.isdigit() or int(raw_batch) < 1:
         raise SettingsError(f"COMPLIANCE_INGEST_BATCH_FILES is {raw_batch!r}", expected="a whole number of files, 1 or more")
     report_workers = _workers("COMPLIANCE_REPORT_WORKERS")
+    ingest_workers = _workers("COMPLIANCE_INGEST_WORKERS", default=1)
     return Settings(
         db_url=os.environ.get("COMPLIANCE_DB_URL") or default_db,
         inbox=_path("COMPLIANCE_INBOX", defaults.inbox),
@@ -111,6 +116,7 @@ def load_settings() -> Settings:
         report_language=report_language,
         ingest_batch_files=int(raw_batch),
         report_workers=report_workers,
+        ingest_workers=ingest_workers,
     )
 
 
@@ -121,11 +127,11 @@ def usable_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _workers(name: str) -> int:
-    """A number of worker processes from ``name``; unset or empty: the usable cores."""
+def _workers(name: str, default: int | None = None) -> int:
+    """A number of worker processes from ``name``; unset or empty: ``default``, else the usable cores."""
     raw = os.environ.get(name, "").strip()
     if not raw:
-        return usable_cores()
+        return default or usable_cores()
     if not raw.isdigit() or int(raw) < 1:
         raise SettingsError(f"{name} is {raw!r}", expected="a whole number of processes, 1 or more")
     return int(raw)
