@@ -58,8 +58,9 @@ from compliance.base.vocabulary import normalise_registration
 from compliance.context import Context, context_for, settings_of
 from compliance.contracts import ContractTerms
 from compliance.ingest.driving_log import LogOptions
-from compliance.intake.batch import IngestProgress, IngestSummary, ingest_paths
+from compliance.intake.batch import IngestProgress, IngestSummary
 from compliance.intake.files import list_input_files, unseen_files, unstored_files
+from compliance.intake.parallel import ingest_with_workers
 from compliance.intake.vehicles import DmrImportSummary, import_vehicle_file
 from compliance.reports.annual import write_annual_report, year_report
 from compliance.reports.data_quality import RECENT_RUNS, write_data_quality_page
@@ -108,7 +109,7 @@ def ingest_files(
     """Ingest ``paths`` (default: the inbox); bad files are quarantined, the rest go on."""
     with context_for(source) as context:
         settings = context.settings
-        return ingest_paths(
+        return ingest_with_workers(
             context.engine,
             paths or [settings.inbox],
             settings.max_file_bytes,
@@ -136,7 +137,7 @@ def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
         listing = list_input_files([folder])
         files = unseen_files(engine, listing.files)
         if kind != "vehicles":
-            summary = ingest_paths(
+            summary = ingest_with_workers(
                 engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files, workers=settings.ingest_workers
             )
             summary.skipped = listing.skipped + summary.skipped

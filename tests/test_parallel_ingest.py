@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from compliance.intake.batch import IngestSummary, ingest_paths
+from compliance.intake.batch import IngestSummary
+from compliance.intake.parallel import ingest_with_workers
 from compliance.store.db import make_engine
 from tests.conftest import SAMPLE_DIR
 from tests.test_postgres_copy import stored_rows
@@ -45,8 +46,8 @@ def test_workers_store_what_one_process_stores(tmp_path: Path, migrated_database
         engine, url = _database(tmp_path, f"w{workers}", migrated_database)
         try:
             # Small batches, so that the workers parse one batch while the writer stores the one before.
-            first = ingest_paths(engine, [inbox], MAX, batch_size=7, workers=workers)
-            again = ingest_paths(engine, [inbox], MAX, batch_size=7, workers=workers)
+            first = ingest_with_workers(engine, [inbox], MAX, batch_size=7, workers=workers)
+            again = ingest_with_workers(engine, [inbox], MAX, batch_size=7, workers=workers)
         finally:
             engine.dispose()
         results[workers] = (_outcome(first), _outcome(again), stored_rows(url))

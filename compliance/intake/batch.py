@@ -410,19 +410,14 @@ def ingest_paths(
     on_progress: Callable[[IngestProgress], None] | None = None,
     batch_size: int = DEFAULT_INGEST_BATCH_FILES,
     log_options: LogOptions | None = None,
-    workers: int = 1,
 ) -> IngestSummary:
     """Ingest every file under ``paths`` (or the files listed already); a bad file is quarantined and the rest go on.
 
     Files are stored ``batch_size`` at a time (fewer when they add up to more than
     ``BATCH_BYTES``), one transaction per batch; ``on_progress`` is called after each batch
     (the CLI shows it on a terminal). Links, pipes and devices are skipped with a note, never opened.
-    ``workers`` > 1: that many processes read and parse while this one stores (``parallel.py``).
+    With parse workers: :func:`compliance.intake.parallel.ingest_with_workers`.
     """
-    if workers > 1:
-        from compliance.intake.parallel import ingest_in_parallel  # imports this module: imported when used
-
-        return ingest_in_parallel(engine, paths, max_bytes, workers, on_progress, batch_size, log_options)
     listing = list_input_files(paths)
     files = listing.files
     summary = IngestSummary(skipped=list(listing.skipped))

@@ -32,6 +32,7 @@ from compliance.intake.batch import (
     _read,
     _read_document,
     ingest_batch,
+    ingest_paths,
 )
 from compliance.intake.files import InputFile, file_batches, list_input_files
 from compliance.store.db import make_engine, session_scope
@@ -75,6 +76,21 @@ def _gather(futures: list[Future[PreparedFiles]]) -> PreparedFiles:
     for future in futures:
         prepared.merge(future.result())
     return prepared
+
+
+def ingest_with_workers(
+    engine: Engine,
+    paths: Iterable[Path | InputFile],
+    max_bytes: int,
+    on_progress: Callable[[IngestProgress], None] | None = None,
+    batch_size: int = DEFAULT_INGEST_BATCH_FILES,
+    log_options: LogOptions | None = None,
+    workers: int = 1,
+) -> IngestSummary:
+    """:func:`ingest_paths` (``workers`` 1) or :func:`ingest_in_parallel` (more): what the pipeline calls."""
+    if workers > 1:
+        return ingest_in_parallel(engine, paths, max_bytes, workers, on_progress, batch_size, log_options)
+    return ingest_paths(engine, paths, max_bytes, on_progress, batch_size, log_options)
 
 
 def ingest_in_parallel(
