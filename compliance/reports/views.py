@@ -6,13 +6,14 @@ item, file); nothing here reads the store or decides a figure.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from compliance.assessment.results import StoredFinding
@@ -33,11 +34,18 @@ def _shown_value(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4)
 def report_environment(lang: Language) -> Environment:
     """Jinja with autoescaping on (all supplier text is escaped), control characters shown escaped and
-    strict undefined names."""
+    strict undefined names.
+
+    One per language and process: its compiled templates serve every report run of the process (a
+    batch of contracts compiles them once; a changed template file is read again, Jinja's auto-reload),
+    and the compiled code is cached on disk between processes (Jinja's bytecode cache in the user's
+    temporary folder, keyed by each template's source)."""
     environment = Environment(
         loader=PackageLoader("compliance.reports", "templates"),
+        bytecode_cache=FileSystemBytecodeCache(),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,

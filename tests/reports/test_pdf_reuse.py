@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from compliance.pipeline import write_contract_reports
 from compliance.reports import pdf as pdf_module
 from compliance.reports.pdf import PdfRenderer, hash_path
+from compliance.reports.workbook import Sheet, write_workbook
 from tests.reports.conftest import need_tool
 
 Run = tuple  # (Settings, PipelineResult), as sample_run gives it
@@ -106,3 +109,21 @@ def test_a_second_report_run_with_nothing_new_renders_no_pdf(
     # The same reports in English: every PDF again (the language is in the content).
     english = write_contract_reports(replace(settings, report_workers=1), language_code="en")
     assert sorted(renders) == sorted([*english.pdf, *(p for p in english.statements if p.suffix == ".pdf")])
+
+
+def test_a_workbook_is_written_again_only_when_its_content_changed(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    past = 1_700_000_000 * 10**9
+
+    def written_again(title: str, amount: str) -> bool:
+        if path.exists():
+            os.utime(path, ns=(past, past))
+        write_workbook(path, [Sheet(title, ["id", "amount", "day"], [["KK-1", Decimal(amount), date(2026, 1, 31)]])])
+        return path.stat().st_mtime_ns != past
+
+    assert written_again("Rows", "12.50") and hash_path(path).is_file()
+    assert not written_again("Rows", "12.50"), "same content: not written again"
+    assert written_again("Rows", "12.51"), "a changed value: written again"
+    assert written_again("Rækker", "12.51"), "a changed title (another language): written again"
+    path.unlink()
+    assert written_again("Rækker", "12.51"), "the workbook gone: written again"
