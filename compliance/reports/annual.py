@@ -162,4 +162,4 @@ def write_annual_report(run: ReportRun, report: YearReport, written: WrittenRepo
     written.annual.append(path)
     if run.pdf:
         # The same template without the on-screen trip-line listing, which the workbook carries instead.
-        written.pdf.append(run.pdfs.add(template.render(context, for_pdf=True), folder / names["pdf"], run.generated))
+        written.pdf.append(run.pdfs.add(template.render(context, for_pdf=True), folder / names["pdf"]))

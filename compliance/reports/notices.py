@@ -107,7 +107,7 @@ def write_notices(
         folder.mkdir(parents=True, exist_ok=True)
         html_path = folder / f"{stem}.html"
         html_path.write_text(html, encoding="utf-8")
-        pdf_path = pdfs.add(html, folder / f"{stem}.pdf", generated) if make_pdf else None
+        pdf_path = pdfs.add(html, folder / f"{stem}.pdf") if make_pdf else None
         subject = f"{lang.say('notice')} — {lang.say('contract').lower()} {contract.id}, {lang.say('contract_year')} {number}"
         body = "\n\n".join(
             [

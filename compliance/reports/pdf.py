@@ -6,7 +6,7 @@ supplier's text could make the renderer read a local file or the network.
 PDFs are the slow part of a report run (0.2–0.8 s each). A :class:`PdfRenderer` collects a run's
 PDFs and renders them at the end, in a pool of processes when there are several (one run's
 contracts side by side), and renders none whose content has not changed: the SHA-256 of the exact
-HTML a PDF is made from (without the "generated" stamp), with the renderer's version, is kept
+HTML a PDF is made from (without the "generated" line), with the renderer's version, is kept
 beside it in ``.<name>.pdf.sha256``. Any change to the data, the language or a template changes
 that HTML, so such a PDF is always rendered again.
 """
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -27,7 +27,8 @@ from compliance.base.errors import ReportError
 PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 (Debian; scripts/install-debian-tools.sh installs them)"
 # Part of every content hash: a change to how PDFs are made (this module, the renderer) renders them all again.
 RENDERING_VERSION = "1"
-GENERATED_FORMAT = "%Y-%m-%d %H:%M"  # how base.html.j2 prints the time a page was generated
+# The line base.html.j2 prints the time a page was generated in.
+GENERATED_LINE = re.compile(r"<p class=\"muted\" data-generated>[^<]*</p>")
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
@@ -55,12 +56,14 @@ def write_pdf(html: str, path: Path) -> Path:
     return path
 
 
-def content_sha256(html: str, generated: datetime | None) -> str:
-    """The hash that decides whether a PDF must be rendered again: the HTML it is made from, without
-    the time the page was generated (which changes on every run and nothing else), and the renderer's version."""
+def content_sha256(html: str) -> str:
+    """The hash that decides whether a PDF must be rendered again: the HTML it is made from without the
+    line saying when the page was generated (``data-generated`` in ``base.html.j2``: it changes on every
+    run and nothing else does), and the renderer's version. Only that element is left out, never a
+    time elsewhere in the page that happens to read the same."""
     import weasyprint
 
-    stable = html.replace(generated.strftime(GENERATED_FORMAT), "") if generated is not None else html
+    stable = GENERATED_LINE.sub("", html)
     digest = hashlib.sha256(f"{RENDERING_VERSION}\0{weasyprint.__version__}\0".encode())
     digest.update(stable.encode("utf-8"))
     return digest.hexdigest()
@@ -91,10 +94,10 @@ class PdfRenderer:
     unchanged: list[Path] = field(default_factory=list)
     _jobs: list[tuple[str, Path, str]] = field(default_factory=list)
 
-    def add(self, html: str, path: Path, generated: datetime | None = None) -> Path:
+    def add(self, html: str, path: Path) -> Path:
         """Render ``html`` to ``path`` unless the PDF there was made from the same content; returns ``path``
         (the file exists once :meth:`finish` has run)."""
-        digest = content_sha256(html, generated)
+        digest = content_sha256(html)
         stored = hash_path(path)
         if path.is_file() and stored.is_file() and stored.read_text(encoding="ascii").strip() == digest:
             self.unchanged.append(path)

@@ -278,4 +278,4 @@ def write_penalty_statement(
     path.write_text(html, encoding="utf-8")
     written.statements.append(path)
     if run.pdf:
-        written.statements.append(run.pdfs.add(html, folder / f"{name}.pdf", run.generated))
+        written.statements.append(run.pdfs.add(html, folder / f"{name}.pdf"))

@@ -18,7 +18,9 @@ from tests.reports.conftest import need_tool
 
 Run = tuple  # (Settings, PipelineResult), as sample_run gives it
 
-PAGE = "<html><body><h1>{title}</h1><p>Generated {stamp}</p></body></html>"
+PAGE = (
+    '<html><body><h1>{title}</h1><p>Delivered {delivered}</p><p class="muted" data-generated>Generated {stamp}</p></body></html>'
+)
 FIRST = datetime(2026, 11, 25, 21, 5, tzinfo=UTC)
 LATER = datetime(2026, 11, 26, 6, 30, tzinfo=UTC)
 
@@ -37,36 +39,51 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return rendered
 
 
-def _page(title: str, when: datetime) -> str:
-    return PAGE.format(title=title, stamp=when.strftime("%Y-%m-%d %H:%M"))
+def _page(title: str, when: datetime, delivered: datetime = FIRST) -> str:
+    return PAGE.format(title=title, stamp=when.strftime("%Y-%m-%d %H:%M"), delivered=delivered.strftime("%Y-%m-%d %H:%M"))
 
 
 def test_a_pdf_is_rendered_again_only_when_its_content_changed(tmp_path: Path, renders: list[Path]) -> None:
     need_tool(pdf_module.pdf_available())
     path = tmp_path / "report.pdf"
     first = PdfRenderer()
-    first.add(_page("Year 1", FIRST), path, FIRST)
+    first.add(_page("Year 1", FIRST), path)
     first.finish()
     assert renders == [path] and path.read_bytes().startswith(b"%PDF") and hash_path(path).is_file()
     # Only the generation stamp differs: the PDF stays as it is.
     again = PdfRenderer()
-    again.add(_page("Year 1", LATER), path, LATER)
+    again.add(_page("Year 1", LATER), path)
     again.finish()
     assert renders == [path] and again.unchanged == [path] and again.rendered == []
     # Other content (data, language, template: all change the HTML): rendered again.
     changed = PdfRenderer()
-    changed.add(_page("År 1", LATER), path, LATER)
+    changed.add(_page("År 1", LATER), path)
     changed.finish()
     assert renders == [path, path] and changed.rendered == [path]
+    # A time in the data that reads like the generated time is content: kept when the run's time moves on.
+    same_minute = PdfRenderer()
+    same_minute.add(_page("År 1", FIRST, delivered=FIRST), path)
+    same_minute.finish()
+    moved_on = PdfRenderer()
+    moved_on.add(_page("År 1", LATER, delivered=FIRST), path)
+    moved_on.finish()
+    assert moved_on.unchanged == [path], "only the generated line differs"
+    delivered_later = PdfRenderer()
+    delivered_later.add(_page("År 1", LATER, delivered=LATER), path)
+    delivered_later.finish()
+    assert delivered_later.rendered == [path], "a time in the data changed"
+    renders.clear()
+    renders.append(path)
+    renders.append(path)
     # The PDF gone (or its hash gone): rendered again.
     path.unlink()
     gone = PdfRenderer()
-    gone.add(_page("År 1", LATER), path, LATER)
+    gone.add(_page("År 1", LATER), path)
     gone.finish()
     assert len(renders) == 3 and path.is_file()
     hash_path(path).unlink()
     no_hash = PdfRenderer()
-    no_hash.add(_page("År 1", LATER), path, LATER)
+    no_hash.add(_page("År 1", LATER), path)
     no_hash.finish()
     assert len(renders) == 4
 
@@ -79,7 +96,7 @@ def test_a_change_of_renderer_renders_every_pdf_again(
     for version in ("1", "1", "2"):
         monkeypatch.setattr(pdf_module, "RENDERING_VERSION", version)
         renderer = PdfRenderer()
-        renderer.add(_page("Year 1", FIRST), path, FIRST)
+        renderer.add(_page("Year 1", FIRST), path)
         renderer.finish()
     assert renders == [path, path]
 
@@ -87,14 +104,14 @@ def test_a_change_of_renderer_renders_every_pdf_again(
 def test_a_pool_renders_every_pdf(tmp_path: Path) -> None:
     need_tool(pdf_module.pdf_available())
     renderer = PdfRenderer(workers=2)
-    paths = [renderer.add(_page(f"Contract {n}", FIRST), tmp_path / f"c{n}" / "report.pdf", FIRST) for n in range(4)]
+    paths = [renderer.add(_page(f"Contract {n}", FIRST), tmp_path / f"c{n}" / "report.pdf") for n in range(4)]
     renderer.finish()
     assert sorted(renderer.rendered) == sorted(paths)
     for path in paths:
         assert path.read_bytes().startswith(b"%PDF") and hash_path(path).is_file()
     again = PdfRenderer(workers=2)
     for n, path in enumerate(paths):
-        again.add(_page(f"Contract {n}", LATER), path, LATER)
+        again.add(_page(f"Contract {n}", LATER), path)
     again.finish()
     assert again.rendered == [] and sorted(again.unchanged) == sorted(paths)
 
