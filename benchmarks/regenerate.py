@@ -151,7 +151,13 @@ def commit() -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
     head = git("rev-parse", "--short=10", "HEAD")
-    return head + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    # The README itself changes as sections are written; any other change means the figures are not the commit's.
+    changed = [
+        line
+        for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
+        if not line.endswith("benchmarks/README.md")
+    ]
+    return head + (" with uncommitted changes" if changed else "")
 
 
 def run_section(name: str, section: Section) -> str:
