@@ -111,7 +111,9 @@ def reports_table(result: dict[str, Any]) -> str:
         f"**{_median(result['second_share']):.1%}** of the first (median; min / max "
         f"{min(result['second_share']):.1%} / {max(result['second_share']):.1%}) |",
         "",
-        f"{result['cores']} cores, load average {result['load']:.1f} at the end.",
+        f"{result['cores']} cores, load average {result['load']:.1f} at the end. The best speed-up of the pool idle "
+        f"cores would allow, from the CPU times (one process's CPU over the pool's spread over its workers): "
+        f"**{result['cpu_bound_speedup']:.2f}×**.",
     ]
     return "\n".join(rows)
 

@@ -13,7 +13,11 @@ that HTML, so such a PDF is always rendered again.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
+import importlib.metadata
+import importlib.util
 import multiprocessing
 import re
 import sys
@@ -36,7 +40,22 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 
 def pdf_available() -> str | None:
-    """``None`` when PDFs can be written; otherwise why not, in words a person can act on."""
+    """``None`` when PDFs can be written; otherwise why not, in words a person can act on.
+
+    Without importing WeasyPrint when it can be helped (1–3 s, and a report run whose PDFs are all
+    unchanged renders none): on Linux, WeasyPrint installed and Pango's libraries loadable is the
+    same answer; elsewhere, or if that look fails, WeasyPrint is imported to find out."""
+    if "weasyprint" in sys.modules:
+        return None
+    if importlib.util.find_spec("weasyprint") is None:
+        return "WeasyPrint is not installed"
+    if sys.platform.startswith("linux"):
+        try:
+            for library in ("libpango-1.0.so.0", "libpangoft2-1.0.so.0"):
+                ctypes.CDLL(library)
+            return None
+        except OSError:
+            pass  # not under the usual names: importing WeasyPrint says whether and why not
     try:
         import weasyprint  # noqa: F401  (loads Pango through cffi)
     except OSError as exc:
@@ -61,12 +80,16 @@ def content_sha256(html: str) -> str:
     line saying when the page was generated (``data-generated`` in ``base.html.j2``: it changes on every
     run and nothing else does), and the renderer's version. Only that element is left out, never a
     time elsewhere in the page that happens to read the same."""
-    import weasyprint
-
     stable = GENERATED_LINE.sub("", html)
-    digest = hashlib.sha256(f"{RENDERING_VERSION}\0{weasyprint.__version__}\0".encode())
+    digest = hashlib.sha256(f"{RENDERING_VERSION}\0{_weasyprint_version()}\0".encode())
     digest.update(stable.encode("utf-8"))
     return digest.hexdigest()
+
+
+@functools.cache
+def _weasyprint_version() -> str:
+    """WeasyPrint's version, from its installed metadata (without importing it)."""
+    return importlib.metadata.version("weasyprint")
 
 
 def hash_path(path: Path) -> Path:
