@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -141,8 +142,14 @@ class PdfRenderer:
             return
         # Fork where there is fork: the children start with WeasyPrint already loaded (pdf_available imported it).
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            # The largest pages first, so that no worker is left with a long one at the end.
-            ordered = sorted(jobs, key=lambda job: len(job[0]), reverse=True)
-            futures = [pool.submit(_render, *job) for job in ordered]
-            self.rendered += [future.result() for future in futures]
+        import weasyprint  # noqa: F401  (once, here: every forked worker starts with it loaded)
+
+        gc.freeze()  # the parent's heap out of the collector's reach: forked workers do not copy it page by page
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                # The largest pages first, so that no worker is left with a long one at the end.
+                ordered = sorted(jobs, key=lambda job: len(job[0]), reverse=True)
+                futures = [pool.submit(_render, *job) for job in ordered]
+                self.rendered += [future.result() for future in futures]
+        finally:
+            gc.unfreeze()
