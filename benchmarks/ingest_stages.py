@@ -1,7 +1,10 @@
 """Where invoice ingest spends its time: each stage alone, per invoice, against the raw lxml parse.
 
 N synthetic OIOUBL invoices (``synthetic_invoices.py``) are written to a temporary folder, then each
-stage of ingest runs on all of them in this process, best of ``--repeat``: reading and hashing the
+stage of ingest runs on all of them in this process, ``--rounds`` times (at least 3), the stages'
+order rotated by one each round (so no stage always runs first, on a cold heap, or last), timed in
+CPU time of this process (``time.process_time``: what another process on the shared machine does
+is not counted). Each stage is printed as min / median / max of its rounds. The stages: reading and hashing the
 files, the safe parse (``parse_xml``), normalising (``read_ubl_invoice``), the data-quality suites
 (in ingest's batches) and storing (``store_documents`` into a fresh SQLite file, one transaction
 per batch). Each is printed in microseconds per invoice and as a multiple of the raw
@@ -10,7 +13,7 @@ parse rate) means every stage together may take at most 2.0× the parse. A floor
 every element's tag and text once (the least any Python reader on lxml trees does) and SQLite
 alone (constant tuples, as many and as wide as store writes, no indexes), summed with reading,
 the safe parse and the suites. Usage:
-    python3 -m uv run python benchmarks/ingest_stages.py [--count 5000] [--repeat 3]
+    python3 -m uv run python benchmarks/ingest_stages.py [--count 5000] [--rounds 3] [--json]
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import json
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -33,25 +38,40 @@ from benchmarks.synthetic_invoices import write_invoices
 from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
 
 
-def best_seconds(stage: Callable[[], Any], repeat: int) -> float:
-    """The fastest of ``repeat`` runs of ``stage``, with the cycle collector paused as ingest pauses it."""
-    timings = []
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        started = time.perf_counter()
+def cpu_seconds(stage: Callable[[], Any]) -> float:
+    """The CPU time of one run of ``stage``, with the cycle collector paused as ingest pauses it."""
+    gc.collect()
+    gc.disable()
+    started = time.process_time()
+    try:
         stage()
-        timings.append(time.perf_counter() - started)
+    finally:
+        elapsed = time.process_time() - started
         gc.enable()
-    return min(timings)
+    return elapsed
+
+
+def rotated_rounds(stages: list[tuple[str, Callable[[], Any]]], rounds: int) -> dict[str, list[float]]:
+    """Each stage's CPU seconds in each round; round r runs the stages starting at stage r (mod their number)."""
+    timings: dict[str, list[float]] = {label: [] for label, _ in stages}
+    for round_number in range(rounds):
+        shift = round_number % len(stages)
+        for label, stage in stages[shift:] + stages[:shift]:
+            timings[label].append(cpu_seconds(stage))
+    return timings
+
+
+def spread(values: list[float]) -> tuple[float, float, float]:
+    return min(values), statistics.median(values), max(values)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print one JSON line (for benchmarks/regenerate.py)")
     arguments = parser.parse_args()
-    count, repeat, batch = arguments.count, arguments.repeat, DEFAULT_INGEST_BATCH_FILES
+    count, repeat, batch = arguments.count, max(3, arguments.rounds), DEFAULT_INGEST_BATCH_FILES
 
     from lxml import etree
     from sqlalchemy.orm import Session
@@ -153,27 +173,57 @@ def main() -> None:
             (f"data-quality suites (batches of {batch})", suites),
             (f"store in SQLite (batches of {batch})", store),
         ]
-        best_seconds(stages[0][1], 1)  # warm-up: the first pass over the data pays for growing the heap
-        results = [(label, best_seconds(stage, repeat)) for label, stage in stages]
-        floor_results = [(label, best_seconds(stage, repeat)) for label, stage in floors]
+        cpu_seconds(stages[0][1])  # warm-up: the first pass over the data pays for growing the heap
+        # Every stage and floor in one rotation, so that each round measures all of them on the same machine state.
+        timings = rotated_rounds(stages + floors, repeat)
 
     lines = sum(len(document.lines) for document in documents)
-    baseline = results[0][1]
-    print(f"{count} invoices, {lines} lines, best of {repeat}")
-    for label, seconds in results:
-        print(f"  {label:44s} {seconds / count * 1e6:7.1f} µs/invoice  {seconds / baseline:5.2f}× the parse")
-    ingest = sum(seconds for _, seconds in results[1:])
-    print(f"  {'stages of ingest together':44s} {ingest / count * 1e6:7.1f} µs/invoice  {ingest / baseline:5.2f}× the parse")
-    print(f"  ceiling of ingest rate / parse rate from these stages: {baseline / ingest:.1%} (target ≥ 50 %, i.e. ≤ 2.00×)")
+    labels = [label for label, _ in stages]
+    floor_labels = [label for label, _ in floors]
+    # Per round: the parse of that round is the baseline of that round's ratios.
+    base = timings[labels[0]]
+    ingest_rounds = [sum(timings[label][r] for label in labels[1:]) for r in range(repeat)]
+    floor_rounds = [
+        sum(timings[label][r] for label in labels[1:3]) + timings[labels[4]][r] + sum(timings[label][r] for label in floor_labels)
+        for r in range(repeat)
+    ]
+    result = {
+        "count": count,
+        "lines": lines,
+        "rounds": repeat,
+        "stages": {label: timings[label] for label in labels + floor_labels},
+        "baseline": base,
+        "ingest": ingest_rounds,
+        "floor": floor_rounds,
+    }
+    if arguments.json:
+        print(json.dumps(result))
+        return
+    print(f"{count} invoices, {lines} lines, {repeat} rounds (stage order rotated), CPU time: min / median / max")
+
+    def show(label: str, seconds: list[float]) -> None:
+        low, middle, high = (value / count * 1e6 for value in spread(seconds))
+        ratios = [value / parse for value, parse in zip(seconds, base, strict=True)]
+        print(
+            f"  {label:44s} {low:7.1f} / {middle:7.1f} / {high:7.1f} µs/invoice  {statistics.median(ratios):5.2f}× the parse (median)"
+        )
+
+    for label in labels:
+        show(label, timings[label])
+    show("stages of ingest together", ingest_rounds)
+    ceilings = [parse / ingest for parse, ingest in zip(base, ingest_rounds, strict=True)]
+    print(
+        f"  ceiling of ingest rate / parse rate from these stages: {min(ceilings):.1%} / {statistics.median(ceilings):.1%} / {max(ceilings):.1%}"
+    )
     print("floor: the least any Python reader on lxml trees must do, whatever its design")
-    for label, seconds in floor_results:
-        print(f"  {label:44s} {seconds / count * 1e6:7.1f} µs/invoice  {seconds / baseline:5.2f}× the parse")
+    for label in floor_labels:
+        show(label, timings[label])
     # Reading, the safe parse and the suites are kept; normalising is replaced by touching every
     # element once, storing by constant tuples into tables without indexes.
-    floor = sum(seconds for _, seconds in results[1:3]) + results[4][1] + sum(seconds for _, seconds in floor_results)
+    show("read + safe parse + touch + suites + SQLite", floor_rounds)
+    floor_ceilings = [parse / floor for parse, floor in zip(base, floor_rounds, strict=True)]
     print(
-        f"  {'read + safe parse + touch + suites + SQLite':44s} {floor / count * 1e6:7.1f} µs/invoice  "
-        f"{floor / baseline:5.2f}× the parse: ceiling {baseline / floor:.1%}"
+        f"  ceiling of the floor: {min(floor_ceilings):.1%} / {statistics.median(floor_ceilings):.1%} / {max(floor_ceilings):.1%}"
     )
 
 

@@ -8,6 +8,7 @@ reports: the assessment's loaders read what is stored, the report modules only w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -51,15 +52,16 @@ from compliance.assessment.results import (
     early_warnings,
     unmatched_findings,
 )
-from compliance.base.errors import ContractTermsError, ReportError, SettingsError, TerminalError
+from compliance.base.errors import ComplianceError, ContractTermsError, ReportError, SettingsError, TerminalError, TransientError
 from compliance.base.settings import INBOX_KINDS, Settings
 from compliance.base.text import shown
 from compliance.base.vocabulary import normalise_registration
 from compliance.context import Context, context_for, settings_of
 from compliance.contracts import ContractTerms
 from compliance.ingest.driving_log import LogOptions
-from compliance.intake.batch import IngestProgress, IngestSummary, ingest_paths
+from compliance.intake.batch import IngestProgress, IngestSummary
 from compliance.intake.files import list_input_files, unseen_files, unstored_files
+from compliance.intake.parallel import ingest_with_workers
 from compliance.intake.vehicles import DmrImportSummary, import_vehicle_file
 from compliance.reports.annual import write_annual_report, year_report
 from compliance.reports.data_quality import RECENT_RUNS, write_data_quality_page
@@ -81,6 +83,8 @@ from compliance.reports.views import ReportRun, WrittenReports, report_run
 from compliance.reports.workbook import write_year_workbook
 from compliance.store.db import migrate_database, session_scope
 from compliance.store.quarantine import QuarantinedFile, act_on_quarantined_file, quarantined_files
+
+logger = logging.getLogger(__name__)
 
 Source = Context | Settings  # what a stage is called with: the run's context, or settings to open one for
 
@@ -108,13 +112,14 @@ def ingest_files(
     """Ingest ``paths`` (default: the inbox); bad files are quarantined, the rest go on."""
     with context_for(source) as context:
         settings = context.settings
-        return ingest_paths(
+        return ingest_with_workers(
             context.engine,
             paths or [settings.inbox],
             settings.max_file_bytes,
             on_progress,
             batch_size=settings.ingest_batch_files,
             log_options=log_options,
+            workers=settings.ingest_workers,
         )
 
 
@@ -135,7 +140,9 @@ def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
         listing = list_input_files([folder])
         files = unseen_files(engine, listing.files)
         if kind != "vehicles":
-            summary = ingest_paths(engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files)
+            summary = ingest_with_workers(
+                engine, files, settings.max_file_bytes, batch_size=settings.ingest_batch_files, workers=settings.ingest_workers
+            )
             summary.skipped = listing.skipped + summary.skipped
             return summary
         summary = IngestSummary(skipped=list(listing.skipped))
@@ -397,7 +404,7 @@ def write_reports(
     is a hearing; then ``index.html`` (the overview), ``portfolio-<year>.html``, ``findings.csv`` and
     ``data-quality.html``. ``contract_years=False`` writes only the overview pages, ``overview=False``
     only the contract years (the DAG writes contracts in parallel tasks, then the overview once)."""
-    run = report_run(out_dir, lang or Language("da"))
+    run = report_run(out_dir, lang or Language("da"), context.settings.report_workers)
     written = WrittenReports(index=out_dir / "index.html", pdf_skipped=run.pdf_skipped)
     contracts = context.contracts
     overviews: list[ContractOverview] = []
@@ -413,6 +420,7 @@ def write_reports(
                 _write_contract_year(run, contract, assessed, evidence.year(contract, contract.year(assessed.number)), written)
             overviews.append(contract_overview(contract, years))
         if not overview:
+            run.pdfs.finish()
             return written
         written.findings_csv = write_findings_csv(run, all_findings(session))
         written.data_quality = write_data_quality_page(run, data_quality_state(session, RECENT_RUNS))
@@ -421,6 +429,7 @@ def write_reports(
     figures = portfolios_by_year(context.engine, contracts, intake.invoice_years) if intake.invoice_years else {}
     write_overview(run, overviews, unmatched, intake, context.contract_errors, latest_with_spend(figures, intake.invoice_years))
     write_portfolio_pages(run, figures, intake.invoice_years)
+    run.pdfs.finish()
     return written
 
 
@@ -454,7 +463,7 @@ def write_supplier_notices(
                 if contract_id and contract.id != contract_id:
                     continue
                 notices += [(contract, notice) for notice in discrepancy_notices(session, contract, today, now, year)]
-            written = write_notices(notices, context.settings.reports_dir, lang, now)
+            written = write_notices(notices, context.settings.reports_dir, lang, now, context.settings.report_workers)
             for letter in written:
                 record_notice_file(session, letter.notice_id, str(letter.pdf or letter.html))
         return written
@@ -594,3 +603,61 @@ def check_and_report_contract(
         warnings,
         [str(path) for path in [*written.annual, *written.pdf, *written.xlsx, *written.statements]],
     )
+
+
+@dataclass
+class ContractFailure:
+    """A contract of a batch whose check or reports failed: its id, the error in words, and whether
+    trying again later may succeed (a locked or unreachable database)."""
+
+    contract_id: str
+    error: str
+    transient: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {"contract_id": self.contract_id, "error": self.error, "transient": self.transient}
+
+
+@dataclass
+class ContractBatchRun:
+    """What checking and reporting a batch of contracts did: each contract's run, and the contracts that failed."""
+
+    runs: list[ContractRun] = field(default_factory=list)
+    failures: list[ContractFailure] = field(default_factory=list)
+
+
+def contract_batches(ids: Sequence[str], per_batch: int) -> list[list[str]]:
+    """``ids`` in order, ``per_batch`` at a time: the contracts one DAG task checks in one process."""
+    size = max(1, per_batch)
+    return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
+
+
+def check_and_report_contracts(
+    source: Source, contract_ids_: Sequence[str], year: int | None = None, as_of: date | None = None
+) -> ContractBatchRun:
+    """:func:`check_and_report_contract` for each of several contracts in one process and one context (the
+    start-up of a task, 3–6 s, is paid once), each on its own: a contract that fails is recorded with its
+    error and the others go on (the caller decides whether the batch failed)."""
+    batch = ContractBatchRun()
+    with context_for(source) as context:
+        for contract_id in contract_ids_:
+            try:
+                batch.runs.append(check_and_report_contract(context, contract_id, year, as_of))
+            except Exception as error:  # one contract's failure stays with that contract; the others go on
+                # As a task would treat it: a terminal ComplianceError is not tried again, anything else is.
+                transient = error.transient if isinstance(error, ComplianceError) else True
+                logger.exception("contract %s failed; the batch goes on", contract_id)
+                batch.failures.append(ContractFailure(contract_id, f"{type(error).__name__}: {error}", transient))
+    return batch
+
+
+def batch_failure(batch: ContractBatchRun) -> ComplianceError | None:
+    """The error a batch task ends with once every contract has had its turn: none when all succeeded; a
+    transient one (tried again) when every failure may pass; else a terminal one (fails at once)."""
+    if not batch.failures:
+        return None
+    failed = "; ".join(f"{failure.contract_id}: {failure.error}" for failure in batch.failures)
+    message = f"{len(batch.failures)} of {len(batch.failures) + len(batch.runs)} contracts failed ({failed})"
+    if all(failure.transient for failure in batch.failures):
+        return TransientError(message, expected="the same contracts to succeed when tried again")
+    return TerminalError(message, expected="each failing contract corrected (the others' reports are written)")

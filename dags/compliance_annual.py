@@ -72,27 +72,34 @@ def compliance_annual_assessment() -> None:
 
     @task
     @fail_at_once_on_terminal_errors
-    def contracts_to_assess(params: dict[str, Any] | None = None) -> list[str]:
-        """The contract ids to assess: the ``contract`` param, or every valid contract."""
+    def contracts_to_assess(params: dict[str, Any] | None = None) -> list[list[str]]:
+        """The contract ids to assess, in batches (``COMPLIANCE_CONTRACTS_PER_TASK``): the ``contract``
+        param, or every valid contract."""
         from compliance.context import open_context
-        from compliance.pipeline import contract_ids, prepare_contract_checks
+        from compliance.pipeline import contract_batches, contract_ids, prepare_contract_checks
 
         with open_context() as context:  # one engine and one read of the contracts for the task
             prepare_contract_checks(context)
-            return contract_ids(context, (params or {}).get("contract") or None)
+            ids = contract_ids(context, (params or {}).get("contract") or None)
+            return contract_batches(ids, context.settings.contracts_per_task)
 
     @task(max_active_tis_per_dagrun=4)
     @fail_at_once_on_terminal_errors
-    def assess_contract(contract_id: str, params: dict[str, Any] | None = None) -> dict[str, object]:
-        """Assess one contract (all years, or the ``year`` param) and write its reports and statements."""
+    def assess_contracts(contract_ids: list[str], params: dict[str, Any] | None = None) -> list[dict[str, object]]:
+        """Assess a batch of contracts (all years, or the ``year`` param) and write their reports and
+        statements; a failed contract fails the task once the others are done."""
         from compliance.base.settings import load_settings
-        from compliance.pipeline import check_and_report_contract
+        from compliance.pipeline import batch_failure, check_and_report_contracts
 
-        return check_and_report_contract(load_settings(), contract_id, (params or {}).get("year")).as_json()
+        batch = check_and_report_contracts(load_settings(), contract_ids, (params or {}).get("year"))
+        error = batch_failure(batch)
+        if error is not None:
+            raise error
+        return [run.as_json() for run in batch.runs]
 
     @task(trigger_rule="all_done", outlets=[CHECKED_CONTRACTS])
     @fail_at_once_on_terminal_errors
-    def write_overview_and_notices(runs: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[str]:
+    def write_overview_and_notices(batches: list[list[dict[str, Any]] | None], params: dict[str, Any] | None = None) -> list[str]:
         """The overview pages, then the supplier notices of the assessed contracts (written, not sent)."""
         import logging
 
@@ -101,8 +108,8 @@ def compliance_annual_assessment() -> None:
 
         with open_context() as context:  # one engine and one read of the contracts for the task
             chosen = params or {}
-            for run in runs:
-                if run and run["shortfalls"]:
+            for run in (run for batch in batches if batch for run in batch):  # a failed batch: in its own log
+                if run["shortfalls"]:
                     logging.getLogger(__name__).warning("shortfalls of %s: %s", run["contract_id"], run["shortfalls"])
             written = write_contract_reports(context, contract_years=False)
             notices = write_supplier_notices(context, chosen.get("contract") or None, chosen.get("year"))
@@ -110,7 +117,7 @@ def compliance_annual_assessment() -> None:
 
     contracts = contracts_to_assess()
     scheduled_date_not_missed() >> contracts
-    write_overview_and_notices(assess_contract.expand(contract_id=contracts))
+    write_overview_and_notices(assess_contracts.expand(contract_ids=contracts))
 
 
 compliance_annual_assessment()

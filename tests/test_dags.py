@@ -7,11 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from compliance.base.settings import PROJECT_ROOT
+from compliance import pipeline
+from compliance.base.errors import DatabaseUnavailableError, TerminalError, TransientError
+from compliance.base.settings import PROJECT_ROOT, Settings
+from compliance.pipeline import batch_failure, check_and_report_contracts, contract_batches, ingest_files, initialise_database
 from tests.conftest import CONTRACTS_DIR, SAMPLE_DIR
 
 DAGS_DIR = PROJECT_ROOT / "dags"
@@ -113,13 +117,13 @@ def test_every_dag_file_imports_without_errors_and_is_configured_deliberately(mi
     assert dags["compliance_checks"]["schedule"] == "AssetOrTimeSchedule"
     assert dags["compliance_checks"]["assets"] == INBOX_ASSETS
     # Per-contract work is mapped, so that a Celery cluster spreads it.
-    assert dags["compliance_checks"]["mapped"] == ["check_contract"]
+    assert dags["compliance_checks"]["mapped"] == ["check_contracts"]
     # The checks wait for a settled inbox (no partial ingest) without holding a worker slot.
     assert dags["compliance_checks"]["sensors"] == ["inbox_settled"]
-    assert dags["compliance_checks"]["upstream"]["check_contract"] == ["inbox_settled", "migrate_and_list_contracts"]
+    assert dags["compliance_checks"]["upstream"]["check_contracts"] == ["inbox_settled", "migrate_and_list_contracts"]
     # A missed 15 January is skipped before anything is assessed.
     assert dags["compliance_annual_assessment"]["upstream"]["contracts_to_assess"] == ["scheduled_date_not_missed"]
-    assert dags["compliance_annual_assessment"]["mapped"] == ["assess_contract"]
+    assert dags["compliance_annual_assessment"]["mapped"] == ["assess_contracts"]
     assert dags["compliance_annual_assessment"]["params"] == ["contract", "year"]
     assert dags["compliance_send_notices"]["params"] == ["contract", "dry_run", "resend", "year"]
     assert dags["compliance_send_notices"]["schedule"] == "NullTimetable"
@@ -221,18 +225,45 @@ def test_watchers_checks_annual_and_notice_dags_run_on_an_inbox(migrated: dict[s
     ]
     checks = result["checks"]
     assert checks["state"] == "success"
-    assert [t for t in checks["tasks"] if t[0] == "check_contract"] == [
-        ["check_contract", 0, "success"],
-        ["check_contract", 1, "success"],
-    ]
+    # Both contracts in one batch (COMPLIANCE_CONTRACTS_PER_TASK, default 10): one task, one start-up.
+    assert [t for t in checks["tasks"] if t[0] == "check_contracts"] == [["check_contracts", 0, "success"]]
     annual = result["annual"]
     assert annual["state"] == "success"
-    assert [t for t in annual["tasks"] if t[0] == "assess_contract"] == [["assess_contract", 0, "success"]]
+    assert [t for t in annual["tasks"] if t[0] == "assess_contracts"] == [["assess_contracts", 0, "success"]]
     assert result["send"] == {"state": "success", "tasks": [["send_notices", -1, "success"]]}
     # A year the contract does not have is a terminal error: the task fails on its first try, no retries
     # (with the DAG's two retries five minutes apart, dag.test() would otherwise wait ten minutes).
-    assert [t for t in result["no_such_year"] if t[0] == "assess_contract"] == [["assess_contract", 0, "failed", 1]]
+    assert [t for t in result["no_such_year"] if t[0] == "assess_contracts"] == [["assess_contracts", 0, "failed", 1]]
     reports = tmp_path / "var" / "reports"
     assert (reports / "index.html").is_file() and (reports / "data-quality.html").is_file()
     assert (reports / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").is_file()
     assert sorted(p.name for p in (reports / "notices").glob("notice-KK-2024-0117-2-*.html"))
+
+
+def test_a_batch_of_contracts_goes_on_past_a_failing_one(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mapped tasks take contracts in batches (one start-up per batch); a contract that fails is
+    recorded and the others in its batch are still checked and reported on; the task then fails,
+    at once for a terminal error, to be tried again for a transient one."""
+    assert contract_batches(["a", "b", "c"], 2) == [["a", "b"], ["c"]] and contract_batches([], 10) == []
+    initialise_database(settings)
+    ingest_files(settings)
+    real = pipeline.check_and_report_contract
+
+    def failing(source: object, contract_id: str, *args: object) -> pipeline.ContractRun:
+        if contract_id == "BROKEN":
+            raise TerminalError("cannot check", contract=contract_id)
+        if contract_id == "BUSY":
+            raise DatabaseUnavailableError("the database is locked")
+        return real(source, contract_id, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "check_and_report_contract", failing)
+    batch = check_and_report_contracts(settings, ["BROKEN", "KK-2024-0117", "BUSY", "KK-2025-0042"], as_of=date(2026, 11, 22))
+    assert [run.contract_id for run in batch.runs] == ["KK-2024-0117", "KK-2025-0042"]
+    assert (settings.reports_dir / "KK-2025-0042" / "annual-report-KK-2025-0042-year-1.html").is_file()
+    assert [(f.contract_id, f.transient) for f in batch.failures] == [("BROKEN", False), ("BUSY", True)]
+    error = batch_failure(batch)
+    assert isinstance(error, TerminalError) and "2 of 4 contracts failed" in str(error) and "BROKEN" in str(error)
+    batch.failures = batch.failures[1:]
+    assert isinstance(batch_failure(batch), TransientError)
+    batch.failures = []
+    assert batch_failure(batch) is None

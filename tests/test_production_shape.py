@@ -272,6 +272,8 @@ def test_the_production_shape_ingests_checks_and_reports_on_two_celery_workers(s
         COMPLIANCE_CONTRACTS_DIR=str(root / "contracts"),
         COMPLIANCE_REPORTS_DIR=str(root / "reports"),
         COMPLIANCE_VAR_DIR=str(root / "var"),
+        # One contract per task, so that the two contracts' tasks can run on both workers.
+        COMPLIANCE_CONTRACTS_PER_TASK="1",
         GX_ANALYTICS_ENABLED="False",
     )
 
@@ -365,7 +367,7 @@ def test_the_production_shape_ingests_checks_and_reports_on_two_celery_workers(s
         n: sorted(
             str(p.relative_to(root))
             for p in (root / "homes" / f"worker{n}" / "logs").rglob("*")
-            if "task_id=check_contract" in str(p) and p.is_file()
+            if "task_id=check_contracts" in str(p) and p.is_file()
         )
         for n in (1, 2)
     }

@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # The inbox folders the Airflow watchers ingest from, one per source kind: <inbox>/<kind>/.
 INBOX_KINDS = ("invoices", "catalogues", "driving-logs", "vehicles")
 DEFAULT_INGEST_BATCH_FILES = 2000
+DEFAULT_CONTRACTS_PER_TASK = 10
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,14 @@ class Settings:
         ingest_batch_files: files parsed, checked and stored per transaction
             (``COMPLIANCE_INGEST_BATCH_FILES``, default 2,000): fewer use less memory, more
             spread the data-quality suites' fixed cost (see benchmarks/README.md).
+        report_workers: processes that render a report run's PDFs side by side
+            (``COMPLIANCE_REPORT_WORKERS``, default: the cores this process may use).
+        contracts_per_task: contracts one Airflow task checks and reports on in one process
+            (``COMPLIANCE_CONTRACTS_PER_TASK``, default 10): a task's start-up (3–6 s) is paid once
+            per batch; a failing contract does not stop the others in its batch.
+        ingest_workers: processes that read and parse files while ingest stores them
+            (``COMPLIANCE_INGEST_WORKERS``, default 1: parsed by the process that stores;
+            each worker holds a database connection, and two batches are in memory at a time).
     """
 
     db_url: str
@@ -48,6 +57,9 @@ class Settings:
     max_file_bytes: int
     report_language: str = "da"
     ingest_batch_files: int = DEFAULT_INGEST_BATCH_FILES
+    report_workers: int = 1
+    ingest_workers: int = 1
+    contracts_per_task: int = DEFAULT_CONTRACTS_PER_TASK
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,9 @@ def load_settings() -> Settings:
     raw_batch = os.environ.get("COMPLIANCE_INGEST_BATCH_FILES", str(DEFAULT_INGEST_BATCH_FILES)).strip()
     if not raw_batch.isdigit() or int(raw_batch) < 1:
         raise SettingsError(f"COMPLIANCE_INGEST_BATCH_FILES is {raw_batch!r}", expected="a whole number of files, 1 or more")
+    report_workers = _workers("COMPLIANCE_REPORT_WORKERS")
+    ingest_workers = _workers("COMPLIANCE_INGEST_WORKERS", default=1)
+    contracts_per_task = _workers("COMPLIANCE_CONTRACTS_PER_TASK", default=DEFAULT_CONTRACTS_PER_TASK)
     return Settings(
         db_url=os.environ.get("COMPLIANCE_DB_URL") or default_db,
         inbox=_path("COMPLIANCE_INBOX", defaults.inbox),
@@ -106,4 +121,24 @@ def load_settings() -> Settings:
         max_file_bytes=int(max_mb * 1024 * 1024),
         report_language=report_language,
         ingest_batch_files=int(raw_batch),
+        report_workers=report_workers,
+        ingest_workers=ingest_workers,
+        contracts_per_task=contracts_per_task,
     )
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _workers(name: str, default: int | None = None) -> int:
+    """A positive whole number (of processes, of contracts) from ``name``; unset or empty: ``default``, else the usable cores."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default or usable_cores()
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} is {raw!r}", expected="a whole number, 1 or more")
+    return int(raw)

@@ -267,17 +267,47 @@ def _read_document(candidate: _Candidate, max_bytes: int, log_options: LogOption
     return document
 
 
+@dataclass
+class PreparedFiles:
+    """Files read, hashed and parsed ahead of :func:`ingest_batch` (by parse workers, see ``parallel.py``):
+    the candidates (content dropped), the documents or quarantine reasons by SHA-256 (a content already
+    ingested when it was read has none), and what reading noted (skipped, quarantined)."""
+
+    candidates: list[_Candidate] = field(default_factory=list)
+    documents: dict[str, SourceDocument | str] = field(default_factory=dict)
+    quarantines: list[_Quarantine] = field(default_factory=list)
+    summary: IngestSummary = field(default_factory=IngestSummary)
+
+    def merge(self, other: PreparedFiles) -> None:
+        self.candidates += other.candidates
+        self.documents.update(other.documents)
+        self.quarantines += other.quarantines
+        self.summary.merge(other.summary)
+
+
 def ingest_batch(
-    engine: Engine, files: list[InputFile], max_bytes: int, one_by_one: bool = False, log_options: LogOptions | None = None
+    engine: Engine,
+    files: list[InputFile],
+    max_bytes: int,
+    one_by_one: bool = False,
+    log_options: LogOptions | None = None,
+    prepared: PreparedFiles | None = None,
 ) -> IngestSummary:
     """Read, check and store ``files`` in one transaction; on a database conflict, redo one by one.
 
     A file already ingested (same content) is a duplicate; one that cannot be read, fails a
     data-quality expectation or reuses a document number is quarantined with the reason.
+    ``prepared``: ``files`` already read and parsed elsewhere; a content it has no document for is read here.
     """
     summary = IngestSummary()
     quarantines: list[_Quarantine] = []
-    candidates = [c for c in (_read(file, max_bytes, summary, quarantines) for file in files) if c is not None]
+    if prepared is None:
+        candidates = [c for c in (_read(file, max_bytes, summary, quarantines) for file in files) if c is not None]
+        ready: dict[str, SourceDocument | str] = {}
+    else:
+        summary.merge(prepared.summary)
+        quarantines += prepared.quarantines
+        candidates, ready = prepared.candidates, prepared.documents
     try:
         with session_scope(engine) as session:
             # 1. Read: each new content once, into its normalised document.
@@ -290,7 +320,9 @@ def ingest_batch(
                     summary.duplicates.append(candidate.name)
                     continue
                 seen.add(candidate.digest)
-                document = _read_document(candidate, max_bytes, log_options)
+                document = (
+                    ready[candidate.digest] if candidate.digest in ready else _read_document(candidate, max_bytes, log_options)
+                )
                 candidate.data = b""  # read: the document (or the reason) is what the batch keeps
                 if isinstance(document, str):
                     quarantines.append((candidate.name, candidate.digest, candidate.size, document))
@@ -386,6 +418,7 @@ def ingest_paths(
     Files are stored ``batch_size`` at a time (fewer when they add up to more than
     ``BATCH_BYTES``), one transaction per batch; ``on_progress`` is called after each batch
     (the CLI shows it on a terminal). Links, pipes and devices are skipped with a note, never opened.
+    With parse workers: :func:`compliance.intake.parallel.ingest_with_workers`.
     """
     listing = list_input_files(paths)
     files = listing.files

@@ -17,7 +17,6 @@ from compliance.base.texts import code_name
 from compliance.contracts import ContractTerms, ContractYear
 from compliance.reports.charts import monthly_share_chart
 from compliance.reports.language import DATA_QUALITY_RULES, Language, rule_base
-from compliance.reports.pdf import write_pdf
 from compliance.reports.statement import statement_name
 from compliance.reports.views import FindingView, ReportRun, WrittenReports, annual_report_name, finding_views
 
@@ -166,4 +165,4 @@ def write_annual_report(run: ReportRun, report: YearReport, written: WrittenRepo
     written.annual.append(path)
     if run.pdf:
         # The same template without the on-screen trip-line listing, which the workbook carries instead.
-        written.pdf.append(write_pdf(template.render(context, for_pdf=True), folder / names["pdf"]))
+        written.pdf.append(run.pdfs.add(template.render(context, for_pdf=True), folder / names["pdf"]))

@@ -25,7 +25,7 @@ from compliance.assessment.results import StoredFinding
 from compliance.base.errors import NoticeDeliveryError, SettingsError, TemporaryNoticeDeliveryError
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
-from compliance.reports.pdf import pdf_available, write_pdf
+from compliance.reports.pdf import PdfRenderer, pdf_available
 from compliance.reports.statement import statement_name
 from compliance.reports.views import FindingView, finding_view, finding_views, report_environment
 
@@ -106,11 +106,17 @@ def _penalty_paragraph(notice: DiscrepancyNotice, lang: Language) -> list[str]:
 
 
 def write_notices(
-    notices: Sequence[tuple[ContractTerms, DiscrepancyNotice]], out_dir: Path, lang: Language, generated: datetime
+    notices: Sequence[tuple[ContractTerms, DiscrepancyNotice]],
+    out_dir: Path,
+    lang: Language,
+    generated: datetime,
+    workers: int = 1,
 ) -> list[WrittenNotice]:
-    """Write each notice into ``<out_dir>/notices`` (HTML, and PDF when WeasyPrint can), with its e-mail text."""
+    """Write each notice into ``<out_dir>/notices`` (HTML, and PDF when WeasyPrint can), with its e-mail text;
+    the PDFs are rendered by ``workers`` processes, and one whose content has not changed is not rendered again."""
     environment = report_environment(lang)
     make_pdf = pdf_available() is None
+    pdfs = PdfRenderer(workers)
     written: list[WrittenNotice] = []
     for contract, notice in notices:
         number = notice.contract_year
@@ -142,7 +148,7 @@ def write_notices(
         folder.mkdir(parents=True, exist_ok=True)
         html_path = folder / f"{stem}.html"
         html_path.write_text(html, encoding="utf-8")
-        pdf_path = write_pdf(html, folder / f"{stem}.pdf") if make_pdf else None
+        pdf_path = pdfs.add(html, folder / f"{stem}.pdf") if make_pdf else None
         subject = f"{lang.say('notice')} — {lang.say('contract').lower()} {contract.id}, {lang.say('contract_year')} {number}"
         body = "\n\n".join(
             [
@@ -191,6 +197,7 @@ def write_notices(
                 statement_pdf=statement_pdf,
             )
         )
+    pdfs.finish()
     return written
 
 

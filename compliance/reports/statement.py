@@ -17,7 +17,6 @@ from compliance.assessment.hearing import SYSTEM, HearingRecord
 from compliance.assessment.outcomes import GreenVehicleOutcome
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
-from compliance.reports.pdf import write_pdf
 from compliance.reports.views import ReportRun, WrittenReports
 
 
@@ -279,4 +278,4 @@ def write_penalty_statement(
     path.write_text(html, encoding="utf-8")
     written.statements.append(path)
     if run.pdf:
-        written.statements.append(write_pdf(html, folder / f"{name}.pdf"))
+        written.statements.append(run.pdfs.add(html, folder / f"{name}.pdf"))

@@ -6,20 +6,21 @@ item, file); nothing here reads the store or decides a figure.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from compliance.assessment.results import StoredFinding
 from compliance.base.paths import shown_source
 from compliance.base.text import shown, shown_lines
 from compliance.reports.language import Language
-from compliance.reports.pdf import pdf_available
+from compliance.reports.pdf import PdfRenderer, pdf_available
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -34,11 +35,18 @@ def _shown_value(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4)
 def report_environment(lang: Language) -> Environment:
     """Jinja with autoescaping on (all supplier text is escaped), control characters shown escaped and
-    strict undefined names."""
+    strict undefined names.
+
+    One per language and process: its compiled templates serve every report run of the process (a
+    batch of contracts compiles them once; a changed template file is read again, Jinja's auto-reload),
+    and the compiled code is cached on disk between processes (Jinja's bytecode cache in the user's
+    temporary folder, keyed by each template's source)."""
     environment = Environment(
         loader=PackageLoader("compliance.reports", "templates"),
+        bytecode_cache=FileSystemBytecodeCache(),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -150,16 +158,18 @@ class ReportRun:
     environment: Environment
     generated: datetime
     pdf_skipped: str | None  # why no PDF can be written, or None when WeasyPrint works
+    pdfs: PdfRenderer = field(default_factory=PdfRenderer)  # rendered together when the run's pages are written
 
     @property
     def pdf(self) -> bool:
         return self.pdf_skipped is None
 
 
-def report_run(out_dir: Path, lang: Language) -> ReportRun:
-    """Start a report run: the output folder exists, the time is taken once for every page."""
+def report_run(out_dir: Path, lang: Language, workers: int = 1) -> ReportRun:
+    """Start a report run: the output folder exists, the time is taken once for every page; its PDFs
+    are rendered by ``workers`` processes when the run calls ``run.pdfs.finish()``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return ReportRun(out_dir, lang, report_environment(lang), datetime.now(UTC), pdf_available())
+    return ReportRun(out_dir, lang, report_environment(lang), datetime.now(UTC), pdf_available(), PdfRenderer(workers))
 
 
 @dataclass

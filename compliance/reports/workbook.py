@@ -9,6 +9,7 @@ the assessment's (``YearEvidence``); the sheets only lay them out. The generic w
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,8 +22,11 @@ from compliance.base.paths import shown_source
 from compliance.base.text import shown_in_cells
 from compliance.reports.annual import YearReport
 from compliance.reports.language import Language
+from compliance.reports.pdf import hash_path
 from compliance.reports.views import ReportRun, WrittenReports, annual_report_name
 
+# Part of every workbook's content hash: a change to how workbooks are laid out writes them all again.
+WORKBOOK_VERSION = "1"
 # Text starting with these is read as a formula (or a DDE payload) by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL_COLOUR = "EEF3F0"
@@ -59,8 +63,36 @@ def _cell_value(value: Any) -> Any:
     return neutralise_cell(value)
 
 
+def sheets_sha256(sheets: Sequence[Sheet]) -> str:
+    """The content of a workbook: every sheet's title, headings, money columns and cell values as written,
+    with the layout's and openpyxl's versions. A value whose ``repr`` hides nothing (text, numbers, dates)
+    is hashed as it is; anything else at worst makes the workbook be written again."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"{WORKBOOK_VERSION}\0{version('openpyxl')}\0".encode())
+    for sheet in sheets:
+        digest.update(repr((sheet.title, list(sheet.columns), sorted(sheet.money_columns))).encode("utf-8"))
+        for row in sheet.rows:
+            digest.update(repr([_cell_value(v) for v in row]).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def write_workbook(path: Path, sheets: Iterable[Sheet]) -> Path:
-    """Write the sheets (header row frozen, filters on, widths fitted, money as ``#,##0.00``)."""
+    """Write the sheets (header row frozen, filters on, widths fitted, money as ``#,##0.00``), unless the
+    workbook at ``path`` was written from the same content (its hash is kept beside it, as for PDFs)."""
+    sheets = list(sheets)
+    digest = sheets_sha256(sheets)
+    stored = hash_path(path)
+    if path.is_file() and stored.is_file() and stored.read_text(encoding="ascii").strip() == digest:
+        return path
+    stored.unlink(missing_ok=True)
+    _write_sheets(path, sheets)
+    stored.write_text(digest + "\n", encoding="ascii")
+    return path
+
+
+def _write_sheets(path: Path, sheets: Sequence[Sheet]) -> None:
+    """The sheets into a new workbook at ``path``."""
     # openpyxl (and numpy, which it loads) when a workbook is written, not with every import of the pipeline.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -96,7 +128,6 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> Path:
             worksheet.auto_filter.ref = worksheet.dimensions
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
-    return path
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:

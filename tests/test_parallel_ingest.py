@@ -1,0 +1,59 @@
+"""Parse workers feeding one writer store exactly what one process stores (issue 21 item 3)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from compliance.intake.batch import IngestSummary
+from compliance.intake.parallel import ingest_with_workers
+from compliance.store.db import make_engine
+from tests.conftest import SAMPLE_DIR
+from tests.test_postgres_copy import stored_rows
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+MAX = 50 * 1024 * 1024
+
+
+def _inbox(tmp_path: Path) -> Path:
+    """The sample inbox, a copy of one invoice under another name, and a file that is not XML at all."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE_DIR, inbox)
+    first = sorted(inbox.rglob("*.xml"))[0]
+    shutil.copyfile(first, inbox / "zz-same-content-again.xml")
+    (inbox / "zz-broken.xml").write_bytes(b"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'><cbc:ID>")
+    return inbox
+
+
+def _outcome(summary: IngestSummary) -> tuple[list[str], list[str], list[str]]:
+    return sorted(summary.ingested), sorted(summary.duplicates), sorted(name for name, _ in summary.quarantined)
+
+
+def _database(tmp_path: Path, name: str, migrated_database: Path) -> tuple[Engine, str]:
+    path = tmp_path / f"{name}.sqlite"
+    shutil.copyfile(migrated_database, path)
+    url = f"sqlite:///{path}"
+    return make_engine(url), url
+
+
+def test_workers_store_what_one_process_stores(tmp_path: Path, migrated_database: Path) -> None:
+    inbox = _inbox(tmp_path)
+    results = {}
+    for workers in (1, 2):
+        engine, url = _database(tmp_path, f"w{workers}", migrated_database)
+        try:
+            # Small batches, so that the workers parse one batch while the writer stores the one before.
+            first = ingest_with_workers(engine, [inbox], MAX, batch_size=7, workers=workers)
+            again = ingest_with_workers(engine, [inbox], MAX, batch_size=7, workers=workers)
+        finally:
+            engine.dispose()
+        results[workers] = (_outcome(first), _outcome(again), stored_rows(url))
+    one, two = results[1], results[2]
+    assert len(one[0][0]) > 30 and any("zz-broken" in name for name in one[0][2])
+    assert any("zz-same-content-again" in name for name in one[0][1])
+    assert two[0] == one[0], "the same files ingested, duplicates and quarantined"
+    assert two[1] == one[1], "a second run: everything already stored"
+    assert two[2] == one[2], "the same rows stored"
