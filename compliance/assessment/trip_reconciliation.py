@@ -47,7 +47,8 @@ class _Line:
     id: int
     invoice_id: int
     invoice_line_id: int
-    kind: str
+    kind: str  # how the line counts (a stated-green line whose plate is not green that day counts as conventional)
+    stated: str  # what the document says it is: credits are matched on this
     quantity: int
     registrations: tuple[str, ...]
     delivery_key: str | None
@@ -63,7 +64,7 @@ class _Line:
     line_reference: str | None
     line_reference_line: str | None
     accepted: bool
-    current: tuple[date, int, str | None, int | None, int | None]
+    current: tuple[str, date, int, str | None, int | None, int | None]
     # decided:
     day: date = date.min
     trips: int = 0
@@ -73,14 +74,15 @@ class _Line:
     remaining: int = 0  # for an invoice line: what credits have not yet taken back
     order: tuple[Any, ...] = field(default=())
 
-    def decided(self) -> tuple[date, int, str | None, int | None, int | None]:
-        return (self.day, self.trips, self.held, self.credited_line_id, self.duplicate_of_line_id)
+    def decided(self) -> tuple[str, date, int, str | None, int | None, int | None]:
+        return (self.kind, self.day, self.trips, self.held, self.credited_line_id, self.duplicate_of_line_id)
 
 
 def _columns() -> Any:
     return (
         select(
-            TripLine.id, TripLine.invoice_id, TripLine.invoice_line_id, TripLine.kind, TripLine.day, TripLine.trips_milli,
+            TripLine.id, TripLine.invoice_id, TripLine.invoice_line_id, TripLine.kind, TripLine.stated_kind, TripLine.day,
+            TripLine.trips_milli,
             TripLine.quantity_milli, TripLine.held, TripLine.credited_line_id, TripLine.duplicate_of_line_id,
             TripLine.registrations, TripLine.delivery_key, Invoice.document_type, Invoice.number, Invoice.supplier_key,
             Invoice.issue_date, Invoice.billing_references, Invoice.delivery_date, Invoice.period_end,
@@ -101,6 +103,7 @@ def _line(row: Row[Any]) -> _Line:
         invoice_id=row.invoice_id,
         invoice_line_id=row.invoice_line_id,
         kind=row.kind,
+        stated=row.stated_kind or row.kind,
         quantity=quantity,
         registrations=tuple(row.registrations or ()),
         delivery_key=row.delivery_key,
@@ -116,7 +119,7 @@ def _line(row: Row[Any]) -> _Line:
         line_reference=row.billing_reference,
         line_reference_line=row.billing_reference_line,
         accepted=row.accepted is not None,
-        current=(row.day, row.trips_milli, row.held, row.credited_line_id, row.duplicate_of_line_id),
+        current=(row.kind, row.day, row.trips_milli, row.held, row.credited_line_id, row.duplicate_of_line_id),
     )
     line.day, line.trips, line.remaining = line.own_day, quantity, max(quantity, 0)
     line.order = (row.issue_date, row.invoice_id, row.position)
@@ -204,13 +207,18 @@ def reconcile_trip_lines(session: Session, contract: ContractTerms) -> int:
         if number is None or (credit.supplier_key, number) not in on_file:
             unreferenced.append(credit)
             continue
-        pool = [line for line in credited_lines[(credit.supplier_key, number)] if line.kind == credit.kind and line.quantity > 0]
+        # Matched on what the documents say (a credit of green trips credits the invoice's green lines) …
+        pool = [
+            line for line in credited_lines[(credit.supplier_key, number)] if line.stated == credit.stated and line.quantity > 0
+        ]
         named = credit.line_reference_line
         picked = pick_credited(pool, named, credit.own_delivery, credit.registrations)
         wanted_trips = -credit.quantity
         taken = 0
         if picked is not None:
-            credit.day, credit.credited_line_id = picked.day, picked.invoice_line_id
+            # … and it reduces the count the credited line counted in (conventional, for a stated-green line
+            # whose plate was not green that day), never the other (issue 16 items 2 and 6).
+            credit.day, credit.credited_line_id, credit.kind = picked.day, picked.invoice_line_id, picked.kind
             order = [picked] if named is not None and picked.ref == named else [picked] + [p for p in pool if p is not picked]
             for line in order:
                 take = min(line.remaining, wanted_trips - taken)
@@ -281,7 +289,7 @@ def reconcile_trip_lines(session: Session, contract: ContractTerms) -> int:
             line.duplicate_of_line_id = (first or group[0]).invoice_line_id
 
     changed = [
-        {"row_id": line.id, "new_day": line.day, "new_trips": line.trips, "new_held": line.held,
+        {"row_id": line.id, "new_kind": line.kind, "new_day": line.day, "new_trips": line.trips, "new_held": line.held,
          "new_credited": line.credited_line_id, "new_duplicate": line.duplicate_of_line_id, "new_quantity": line.quantity}
         for line in lines.values()
         if line.decided() != line.current
@@ -291,6 +299,7 @@ def reconcile_trip_lines(session: Session, contract: ContractTerms) -> int:
             update(TripLine)
             .where(TripLine.id == bindparam("row_id"))
             .values(
+                kind=bindparam("new_kind"),
                 day=bindparam("new_day"),
                 trips_milli=bindparam("new_trips"),
                 held=bindparam("new_held"),

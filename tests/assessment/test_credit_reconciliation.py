@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import aliased
 
 from compliance.assessment.contract_year import run_checks
 from compliance.assessment.hearing import hearing_notice
@@ -25,7 +26,7 @@ from compliance.base.settings import Settings
 from compliance.cli import main
 from compliance.intake.batch import ingest_paths
 from compliance.store.db import session_scope
-from compliance.store.models import Finding, LineAcceptance
+from compliance.store.models import Finding, Invoice, InvoiceLine, LineAcceptance, TripLine
 from tests.builders import transport_contract, transport_contract_data, write_contract
 from tests.conftest import SAMPLE_DIR
 
@@ -297,3 +298,26 @@ def test_a_credit_of_a_kind_the_credited_invoice_does_not_hold_is_all_excess(eng
     excess = findings(engine, "credit_notes.excess_credit@1")
     assert len(excess) == 1 and "invoice GB-202512-E, which held only 0 more" in excess[0].message
     assert not findings(engine, "credit_notes.unknown_reference@1")
+
+
+def test_a_credit_for_a_green_line_that_counts_as_conventional_reduces_the_conventional_count(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """GB-202506 line 1 says 4 green trips but names the diesel van DX 18 336, so it counts as conventional
+    (issue 16 item 6). A credit note naming that line credits it — not another green line — and takes the
+    4 trips from the count the line was in: 488 green of 1.025, 0,55 × 1.025 = 563,75 − 488 = 75,75 → 76
+    trips short, 76 × 450 + 10.000 = 44.200,00 kr."""
+    note = credit_note(
+        "GB-K-202506", "2025-06-20", "4", credits="GB-202506", delivery_date="2025-06-03", line_reference=("GB-202506", "1")
+    )
+    run(engine, write(tmp_path / "inbox", "GB-K-202506.xml", note))
+    assert year_figures(engine) == (SAMPLE_GREEN_2025, SAMPLE_CONVENTIONAL_2025 - 4, "short", Decimal("44200.00"))
+    with session_scope(engine) as session:
+        credited = aliased(InvoiceLine)
+        row = session.execute(
+            select(TripLine.kind, TripLine.trips_milli, Invoice.number, credited.line_id)
+            .join(Invoice, Invoice.id == TripLine.invoice_id)
+            .join(credited, credited.id == TripLine.credited_line_id)
+            .where(Invoice.number == "GB-K-202506")
+        ).one()
+    assert tuple(row) == ("conventional", -4000, "GB-K-202506", "1")
