@@ -89,8 +89,9 @@ def ingest_with_workers(
     log_options: LogOptions | None = None,
     workers: int = 1,
 ) -> IngestSummary:
-    """:func:`ingest_paths` (``workers`` 1) or :func:`ingest_in_parallel` (more): what the pipeline calls."""
-    if workers > 1:
+    """:func:`ingest_paths` (``workers`` 1) or :func:`ingest_in_parallel` (more): what the pipeline calls.
+    A daemonic process (a task in a Celery worker's pool) may not start children, so it ingests alone."""
+    if workers > 1 and not multiprocessing.current_process().daemon:
         return ingest_in_parallel(engine, paths, max_bytes, workers, on_progress, batch_size, log_options)
     return ingest_paths(engine, paths, max_bytes, on_progress, batch_size, log_options)
 

@@ -137,7 +137,8 @@ class PdfRenderer:
         if not jobs:
             return
         workers = min(self.workers, len(jobs))
-        if workers <= 1:
+        # A daemonic process may not start children (a task in a Celery worker's pool is one): render here.
+        if workers <= 1 or multiprocessing.current_process().daemon:
             self.rendered += [_render(*job) for job in jobs]
             return
         # Fork where there is fork: the children start with WeasyPrint already loaded (pdf_available imported it).

@@ -144,3 +144,24 @@ def test_a_workbook_is_written_again_only_when_its_content_changed(tmp_path: Pat
     assert written_again("Rækker", "12.51"), "a changed title (another language): written again"
     path.unlink()
     assert written_again("Rækker", "12.51"), "the workbook gone: written again"
+
+
+def _render_two_in_a_pool(folder: str) -> None:
+    renderer = PdfRenderer(workers=2)
+    for name in ("a", "b"):
+        renderer.add(_page(name, FIRST), Path(folder) / f"{name}.pdf")
+    renderer.finish()
+
+
+@pytest.mark.slow
+def test_a_daemonic_process_renders_its_pdfs_itself(tmp_path: Path) -> None:
+    """A task in a Celery worker's pool is a daemonic process, which may not start children: the pool of
+    PDF workers must not be tried there (the production shape's checks failed on it), the PDFs are made."""
+    need_tool(pdf_module.pdf_available())
+    import multiprocessing
+
+    process = multiprocessing.get_context("fork").Process(target=_render_two_in_a_pool, args=(str(tmp_path),), daemon=True)
+    process.start()
+    process.join(120)
+    assert process.exitcode == 0
+    assert (tmp_path / "a.pdf").is_file() and (tmp_path / "b.pdf").is_file()
