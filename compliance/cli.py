@@ -523,9 +523,10 @@ def hearing_decide(
     actor = _actor(by)
     with _context() as context, _click_errors():
         pipeline.initialise_database(context)
-        preview = pipeline.preview_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
+        today = date.today()  # the day the preview shows is the day the decision is stored with
+        preview = pipeline.preview_hearing_decision(context, contract_id, year, decision, reason, actor, today, reduced)
         _confirm_step(preview, yes)
-        record = pipeline.decide_hearing(context, contract_id, year, decision, reason, actor, date.today(), reduced)
+        record = pipeline.decide_hearing(context, contract_id, year, decision, reason, actor, today, reduced)
     lang = _cli_language()
     _echo(
         _say(lang, N_("{contract} year {year}: {status}, penalty {amount}"), contract=contract_id, year=year,
@@ -551,11 +552,12 @@ def hearing_correct(
     actor = _actor(by)
     with _context() as context, _click_errors():
         pipeline.initialise_database(context)
+        today = date.today()
         preview = pipeline.preview_hearing_decision(
-            context, contract_id, year, decision, reason, actor, date.today(), reduced, correction=True
+            context, contract_id, year, decision, reason, actor, today, reduced, correction=True
         )
         _confirm_step(preview, yes)
-        record = pipeline.correct_hearing_decision(context, contract_id, year, decision, reason, actor, date.today(), reduced)
+        record = pipeline.correct_hearing_decision(context, contract_id, year, decision, reason, actor, today, reduced)
     lang = _cli_language()
     _echo(
         _say(lang, N_("{contract} year {year}: corrected; {status}, penalty {amount}"), contract=contract_id, year=year,

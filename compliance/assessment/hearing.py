@@ -442,12 +442,7 @@ def record_decision(
     through a recorded correction or reopening (``correct_decision``, ``reopen_hearing``).
     """
     notice = _open_notice(session, contract_id, year)
-    decided = _decided_amount(notice, decision, reason, today, amount)
-    notice.status = DECISIONS[decision]
-    notice.decided_penalty = decided
-    notice.decided_at = _now()
-    _event(notice, f"decision_{decision}", actor, reason.strip(), decided)
-    return notice
+    return _decide(notice, decision, reason, actor, today, amount, f"decision_{decision}")
 
 
 def correct_decision(
@@ -463,19 +458,23 @@ def correct_decision(
     """A contract manager corrects a decision (a wrong amount, the wrong decision): a new step with the
     reason; the earlier decision stays in the history, never edited in place."""
     notice = _decided_notice(session, contract_id, year)
+    return _decide(notice, decision, reason, actor, today, amount, "decision_corrected")
+
+
+def _decide(notice: Notice, decision: str, reason: str, actor: str, today: date, amount: Decimal | None, step: str) -> Notice:
+    """Store a decision (or a corrected one) on ``notice`` as the recorded step ``step``."""
     decided = _decided_amount(notice, decision, reason, today, amount)
     notice.status = DECISIONS[decision]
     notice.decided_penalty = decided
     notice.decided_at = _now()
-    _event(notice, "decision_corrected", actor, reason.strip(), decided)
+    _event(notice, step, actor, reason.strip(), decided)
     return notice
 
 
 def preview_reopening(session: Session, contract_id: str, year: int, reason: str, actor: str) -> DecisionPreview:
     """What ``reopen_hearing`` would store; stores nothing."""
     notice = _decided_notice(session, contract_id, year)
-    if not reason.strip():
-        raise HearingError("the reopening has no reason", expected="the reason (--reason), for the penalty statement")
+    _reopening_reason(reason)
     assert notice.proposed_penalty is not None
     return DecisionPreview(
         contract_id,
@@ -491,6 +490,12 @@ def preview_reopening(session: Session, contract_id: str, year: int, reason: str
     )
 
 
+def _reopening_reason(reason: str) -> str:
+    if not reason.strip():
+        raise HearingError("the reopening has no reason", expected="the reason (--reason), for the penalty statement")
+    return reason.strip()
+
+
 def _reopened_status(notice: Notice) -> str:
     return "commented" if any(event.kind == "supplier_comment" for event in notice.events) else "proposed"
 
@@ -498,10 +503,10 @@ def _reopened_status(notice: Notice) -> str:
 def reopen_hearing(session: Session, contract_id: str, year: int, reason: str, actor: str) -> Notice:
     """A contract manager reopens a decided hearing (new information, a complaint): the decision no
     longer applies and the hearing is open again, as a recorded step with the reason."""
-    preview = preview_reopening(session, contract_id, year, reason, actor)
     notice = _decided_notice(session, contract_id, year)
-    notice.status = preview.status_after
+    text = _reopening_reason(reason)
+    notice.status = _reopened_status(notice)
     notice.decided_penalty = None
     notice.decided_at = None
-    _event(notice, "reopened", actor, preview.reason, None)
+    _event(notice, "reopened", actor, text, None)
     return notice
