@@ -24,7 +24,7 @@ from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.formatting import danish_number, danish_percent
 from compliance.base.messages import message_part
 from compliance.base.shares import ZERO, km_short, meets_level, trips_short
-from compliance.base.windows import MeasurementWindow, add_months
+from compliance.base.windows import MeasurementWindow, month_starts
 from compliance.checks.driving_logs import trip_is_green
 from compliance.checks.green_vehicles import RULE_NO_TRIPS, RULE_SHARE, early_warning, vehicle_findings
 from compliance.checks.inputs import CountedTripLine, LoggedTrip, RegisteredVehicle
@@ -36,14 +36,8 @@ RULE_NOT_COMPUTABLE = "green_vehicles.not_computable@1"
 
 def months_without_logs(window: MeasurementWindow, logged: Sequence[LoggedTrip]) -> tuple[date, ...]:
     """The first days of the window's calendar months in which no driving-log trip with km was logged."""
-    with_km = {(trip.trip_date.year, trip.trip_date.month) for trip in logged if trip.distance_km is not None}
-    months = []
-    month = window.start.replace(day=1)
-    while month <= window.end:
-        if (month.year, month.month) not in with_km:
-            months.append(month)
-        month = add_months(month, 1)
-    return tuple(months)
+    with_km = {trip.trip_date.replace(day=1) for trip in logged if trip.distance_km is not None}
+    return tuple(month for month in month_starts(window.start, window.end) if month not in with_km)
 
 
 def km_estimate(months: Sequence[date], km_per_trip: Decimal, lines: Sequence[CountedTripLine]) -> KmEstimate:
@@ -218,12 +212,10 @@ def km_by_month(
             part = km_estimate([month], estimate.km_per_trip, lines)
             total[month] = total.get(month, Decimal(0)) + part.total_km
             green[month] = green.get(month, Decimal(0)) + part.green_km
-    months = []
-    month = window.start.replace(day=1)
-    while month <= window.end:
-        months.append(MonthFigure(month, green.get(month, Decimal(0)), total.get(month, Decimal(0))))
-        month = add_months(month, 1)
-    return tuple(months)
+    return tuple(
+        MonthFigure(month, green.get(month, Decimal(0)), total.get(month, Decimal(0)))
+        for month in month_starts(window.start, window.end)
+    )
 
 
 def green_vehicle_year(

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.base.errors import ComplianceError
-from compliance.base.windows import add_months
+from compliance.base.windows import month_starts
 from compliance.checks.green_vehicles import RULE_SHARE
 from compliance.checks.inputs import CountedTripLine
 from compliance.store.models import Assessment
@@ -277,12 +277,10 @@ class GreenVehicleOutcome:
             total[month] = total.get(month, Decimal(0)) + line.trips
             if line.kind == "green":
                 green[month] = green.get(month, Decimal(0)) + line.trips
-        months: list[MonthFigure] = []
-        month = self.window_start.replace(day=1)
-        while month <= self.window_end:
-            months.append(MonthFigure(month, green.get(month, Decimal(0)), total.get(month, Decimal(0))))
-            month = add_months(month, 1)
-        return months
+        return [
+            MonthFigure(month, green.get(month, Decimal(0)), total.get(month, Decimal(0)))
+            for month in month_starts(self.window_start, self.window_end)
+        ]
 
 
 @dataclass(frozen=True)

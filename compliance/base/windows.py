@@ -15,6 +15,16 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def month_starts(start: date, end: date) -> list[date]:
+    """The first day of every calendar month that overlaps [start, end], in order."""
+    months = []
+    month = start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
 @dataclass(frozen=True)
 class MeasurementWindow:
     """The days a contract year's share is measured over; ``transition_cut`` when year 1 lost months."""

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.messages import message_part
+from compliance.base.windows import month_starts
 from compliance.checks.green_vehicles import trip_line_kind
 from compliance.checks.inputs import LoggedTrip
 from compliance.checks.items import DatedLine, line_matches
@@ -25,11 +26,9 @@ RULE_UNRECOGNISED_TRIP_LINE = "completeness.unrecognised_trip_line@1"
 
 def _months(start: date, end: date) -> Iterator[tuple[date, date]]:
     """The calendar months overlapping [start, end], each as its first and last day inside the range."""
-    first = start.replace(day=1)
-    while first <= end:
+    for first in month_starts(start, end):
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
         yield max(first, start), min(last, end)
-        first = last + timedelta(days=1)
 
 
 def due_months(year: ContractYear, grace_days: int, as_of: date) -> list[date]:
