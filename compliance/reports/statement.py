@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from jinja2 import Environment
 
-from compliance.assessment.hearing import SYSTEM, HearingRecord
+from compliance.assessment.hearing import HearingRecord
 from compliance.assessment.outcomes import GreenVehicleOutcome
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
-from compliance.reports.views import ReportRun, WrittenReports
+from compliance.reports.views import ReportRun, WrittenReports, actor_name
 
 
 def statement_name(contract_id: str, year: int) -> str:
@@ -186,11 +186,6 @@ def decision_words(notice: HearingRecord, lang: Language) -> str:
     return lang.say("decision_pending", deadline=lang.date(notice.deadline))
 
 
-def _actor(actor: str, lang: Language) -> str:
-    """Who took a step, by name; the pipeline's own steps are named as the automatic check."""
-    return lang.say("system_actor") if actor == SYSTEM else actor
-
-
 def _terms_version(contract: ContractTerms, lang: Language) -> str:
     """The contract by id and the version of its terms file (its hash), never a server path."""
     return lang.say("terms_version", contract=contract.id, file=contract.file_name, sha=contract.sha256[:16])
@@ -222,7 +217,9 @@ def _statement_lines(
     for event in notice.events:
         amount = f" — {lang.money(event.amount)}" if event.amount is not None else ""
         text = f": {lang.text(event.text)}" if event.text else ""
-        lines.append(f"  {event.occurred_at:%Y-%m-%d %H:%M} {lang.event(event.kind)} ({_actor(event.actor, lang)}){amount}{text}")
+        lines.append(
+            f"  {event.occurred_at:%Y-%m-%d %H:%M} {lang.event(event.kind)} ({actor_name(event.actor, lang)}){amount}{text}"
+        )
     lines += ["", decision_words(notice, lang)]
     return lines
 
@@ -259,7 +256,6 @@ def penalty_statement_html(
         steps=penalty_steps(assessment, lang),
         adjustments=adjustment_lines(assessment, lang),
         notice=notice,
-        events=[(event, _actor(event.actor, lang)) for event in notice.events],
         decision=decision_words(notice, lang),
         content_sha256=statement_sha256(contract, assessment, notice, lang),
         generated=generated,

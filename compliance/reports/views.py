@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from compliance.assessment.hearing import SYSTEM
 from compliance.assessment.results import StoredFinding
 from compliance.base.paths import shown_source
 from compliance.base.text import shown, shown_lines
@@ -33,6 +34,11 @@ def _shown_value(value: Any) -> Any:
     if isinstance(value, str):
         return shown_lines(value)
     return value
+
+
+def actor_name(actor: str, lang: Language) -> str:
+    """Who took a hearing step, by name; the pipeline's own steps are named as the automatic check."""
+    return lang.say("system_actor") if actor == SYSTEM else actor
 
 
 @functools.lru_cache(maxsize=4)
@@ -69,6 +75,7 @@ def report_environment(lang: Language) -> Environment:
         reason=lang.reason,
         code=lang.code_name,
         category=lang.category,
+        actor=lambda actor: actor_name(actor, lang),
     )
     environment.globals.update(w=lang.words(), say=lang.say, lang=lang.code)
     return environment

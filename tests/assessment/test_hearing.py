@@ -247,3 +247,5 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
         encoding="utf-8"
     )
     assert "Afgørelse: bod nedsat — 30.000,00 kr. pålagt." in report and "Leverandørens bemærkning registreret" in report
+    # The pipeline's own steps are named as the automatic check in the report too, as in the statement.
+    assert "automatisk kontrol" in report and "compliance check" not in report
