@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -313,6 +313,31 @@ class QualityResult:
     @property
     def rows(self) -> int:
         return sum(run.rows for run in self.runs)
+
+
+def combined_results(results: Sequence[QualityResult]) -> QualityResult:
+    """The results of the suites run on several groups of files (parse workers check their own files)
+    as one run per dataset would give them: failures are listed per file, so they are put together;
+    failing row indexes count on from the rows of the groups before."""
+    combined = QualityResult()
+    runs: dict[str, SuiteRun] = {}
+    for result in results:
+        rows_before = {dataset: run.rows for dataset, run in runs.items()}
+        for run in result.runs:
+            total = runs.get(run.dataset)
+            if total is None:
+                runs[run.dataset] = replace(run, failed_expectations=list(run.failed_expectations))
+                continue
+            total.files += run.files
+            total.rows += run.rows
+            total.seconds += run.seconds
+            total.failed_expectations += [name for name in run.failed_expectations if name not in total.failed_expectations]
+        combined.failures += result.failures
+        for dataset, indexes in result.failing_rows.items():
+            offset = rows_before.get(dataset, 0)
+            combined.failing_rows.setdefault(dataset, set()).update(index + offset for index in indexes)
+    combined.runs = list(runs.values())
+    return combined
 
 
 def quarantine_reason(file: str, failures: Sequence[QualityFailure]) -> str:

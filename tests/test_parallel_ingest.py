@@ -19,12 +19,33 @@ MAX = 50 * 1024 * 1024
 
 
 def _inbox(tmp_path: Path) -> Path:
-    """The sample inbox, a copy of one invoice under another name, and a file that is not XML at all."""
+    """The sample inbox, a copy of one invoice under another name, a file that is not XML at all, and
+    three invoices each bad in a way the writer, not the reader, used to decide: a line ID twice (a
+    data-quality failure), a seller's item ID longer than its field, and a number used before with
+    other content."""
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLE_DIR, inbox)
     first = sorted(inbox.rglob("*.xml"))[0]
     shutil.copyfile(first, inbox / "zz-same-content-again.xml")
     (inbox / "zz-broken.xml").write_bytes(b"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'><cbc:ID>")
+    text = (SAMPLE_DIR / "office" / "NK-2025-0001.xml").read_text(encoding="utf-8")
+    renumbered = text.replace("<cbc:ID>NK-2025-0001</cbc:ID>", "<cbc:ID>NK-2099-0001</cbc:ID>", 1)
+    assert renumbered != text
+    lines = renumbered.split("<cac:InvoiceLine>")
+    assert len(lines) > 2 and "<cbc:ID>1</cbc:ID>" in lines[1] and "<cbc:ID>2</cbc:ID>" in lines[2]
+    twice = "<cac:InvoiceLine>".join(
+        [lines[0], lines[1], lines[2].replace("<cbc:ID>2</cbc:ID>", "<cbc:ID>1</cbc:ID>", 1), *lines[3:]]
+    )
+    (inbox / "zz-line-id-twice.xml").write_text(twice.replace("NK-2099-0001", "NK-2099-0002", 1), encoding="utf-8")
+    (inbox / "zz-item-id-too-long.xml").write_text(
+        renumbered.replace("NK-2099-0001", "NK-2099-0003", 1).replace(
+            "<cbc:ID>KOP-A4-SV</cbc:ID>", f"<cbc:ID>{'K' * 5000}</cbc:ID>", 1
+        ),
+        encoding="utf-8",
+    )
+    (inbox / "zz-number-again.xml").write_text(
+        text.replace("<cbc:CopyIndicator>false", "<cbc:CopyIndicator>true", 1), encoding="utf-8"
+    )
     return inbox
 
 
@@ -54,6 +75,10 @@ def test_workers_store_what_one_process_stores(tmp_path: Path, migrated_database
     one, two = results[1], results[2]
     assert len(one[0][0]) > 30 and any("zz-broken" in name for name in one[0][2])
     assert any("zz-same-content-again" in name for name in one[0][1])
+    quarantined = " ".join(one[0][2])
+    for name in ("zz-line-id-twice", "zz-item-id-too-long", "zz-number-again"):
+        assert name in quarantined, f"{name} quarantined"
+    assert one[2]["data_quality_failure"], "the line ID twice is recorded as a data-quality failure"
     assert two[0] == one[0], "the same files ingested, duplicates and quarantined"
     assert two[1] == one[1], "a second run: everything already stored"
     assert two[2] == one[2], "the same rows stored"

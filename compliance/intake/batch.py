@@ -22,11 +22,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Dialect, Engine, insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from compliance.base.documents import InvoiceDocument, SourceDocument
+from compliance.base.documents import SourceDocument
 from compliance.base.errors import ComplianceError, DuplicateDocumentError, SourceFileError
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
@@ -34,12 +34,13 @@ from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.ingest.detect import read_source
 from compliance.ingest.driving_log import LogOptions
 from compliance.intake.files import InputFile, SkippedInput, file_batches, list_input_files, open_input_file
-from compliance.quality import QualityResult, SuiteRun, quarantine_reason
+from compliance.quality import QualityResult, SuiteRun, combined_results, quarantine_reason
 from compliance.quality_gate import check_documents
 from compliance.store.db import session_scope
-from compliance.store.documents import reused_numbers, store_documents
-from compliance.store.limits import oversized_value
+from compliance.store.documents import reused_numbers
+from compliance.store.limits import OversizedValueError
 from compliance.store.models import DataQualityFailure, DataQualityRun
+from compliance.store.prepared import PreparedDocument, prepare_document, store_prepared
 from compliance.store.sources import (
     clear_quality_failures,
     record_ingested_sources,
@@ -239,19 +240,27 @@ def unexpected_read_error(name: str, data: bytes, error: Exception) -> SourceFil
     )
 
 
-def _read_document(candidate: _Candidate, max_bytes: int, log_options: LogOptions | None) -> SourceDocument | str:
-    """The file boundary: the document of one file, or the reason it is quarantined. Any exception a
-    reader raises stays with its file (the traceback is logged for the data team); the batch goes on."""
+def _read_document(
+    candidate: _Candidate, max_bytes: int, log_options: LogOptions | None, dialect: Dialect
+) -> tuple[SourceDocument, PreparedDocument] | str:
+    """The file boundary: the document of one file and the rows it becomes (for ``dialect``), or the reason
+    it is quarantined. Any exception a reader raises stays with its file (the traceback is logged for the
+    data team); the batch goes on."""
     try:
         document = read_source(candidate.data, candidate.name, max_bytes, log_options)
         fault = find_control_character(document)
+        # A value longer than its field (or an integer beyond 32 bits): SQLite would store it, PostgreSQL refuse it.
+        prepared = prepare_document(document, dialect) if fault is None else None
+    except OversizedValueError as oversized:
+        return str(oversized.for_file(candidate.name))
     except ComplianceError as error:
         return str(error)
     except Exception as error:  # the boundary: whatever a reader lets escape quarantines its file only
         reason = str(unexpected_read_error(candidate.name, candidate.data, error))
         logger.error("%s\n%s", reason, shown_lines("".join(traceback.format_exception(error))).rstrip())
         return reason
-    if fault is not None:
+    if fault is not None or prepared is None:
+        assert fault is not None
         return str(
             SourceFileError(
                 fault.message,
@@ -260,27 +269,26 @@ def _read_document(candidate: _Candidate, max_bytes: int, log_options: LogOption
                 expected="text without control characters (tab and line breaks are text; NUL, ESC, DEL and the like are not)",
             )
         )
-    # A value longer than its field (or an integer beyond 32 bits): SQLite would store it, PostgreSQL refuse it.
-    oversized = oversized_value(document)
-    if oversized is not None:
-        return str(oversized.for_file(candidate.name))
-    return document
+    return document, prepared
 
 
 @dataclass
 class PreparedFiles:
-    """Files read, hashed and parsed ahead of :func:`ingest_batch` (by parse workers, see ``parallel.py``):
-    the candidates (content dropped), the documents or quarantine reasons by SHA-256 (a content already
-    ingested when it was read has none), and what reading noted (skipped, quarantined)."""
+    """Files read, hashed, parsed and checked ahead of :func:`ingest_batch` (by parse workers, see
+    ``parallel.py``): the candidates (content dropped once parsed), each parsed content's rows or
+    quarantine reason by SHA-256 (a content already ingested when it was read has none), the
+    data-quality result of the documents parsed, and what reading noted (skipped, quarantined)."""
 
     candidates: list[_Candidate] = field(default_factory=list)
-    documents: dict[str, SourceDocument | str] = field(default_factory=dict)
+    documents: dict[str, PreparedDocument | str] = field(default_factory=dict)
+    quality: QualityResult = field(default_factory=QualityResult)
     quarantines: list[_Quarantine] = field(default_factory=list)
     summary: IngestSummary = field(default_factory=IngestSummary)
 
     def merge(self, other: PreparedFiles) -> None:
         self.candidates += other.candidates
         self.documents.update(other.documents)
+        self.quality = combined_results([self.quality, other.quality])
         self.quarantines += other.quarantines
         self.summary.merge(other.summary)
 
@@ -301,18 +309,19 @@ def ingest_batch(
     """
     summary = IngestSummary()
     quarantines: list[_Quarantine] = []
+    ready: dict[str, PreparedDocument | str] = {}
     if prepared is None:
         candidates = [c for c in (_read(file, max_bytes, summary, quarantines) for file in files) if c is not None]
-        ready: dict[str, SourceDocument | str] = {}
     else:
         summary.merge(prepared.summary)
         quarantines += prepared.quarantines
         candidates, ready = prepared.candidates, prepared.documents
     try:
         with session_scope(engine) as session:
-            # 1. Read: each new content once, into its normalised document.
+            # 1. Read: each new content once, into its normalised document and the rows it becomes.
             known = sources_by_digest(session, [c.digest for c in candidates])
-            parsed: list[tuple[_Candidate, SourceDocument]] = []
+            parsed: list[tuple[_Candidate, PreparedDocument]] = []
+            checked_here: list[tuple[str, SourceDocument]] = []  # parse workers checked theirs already
             seen: set[str] = set()
             for candidate in candidates:
                 previous = known.get(candidate.digest)
@@ -320,18 +329,24 @@ def ingest_batch(
                     summary.duplicates.append(candidate.name)
                     continue
                 seen.add(candidate.digest)
-                document = (
-                    ready[candidate.digest] if candidate.digest in ready else _read_document(candidate, max_bytes, log_options)
-                )
-                candidate.data = b""  # read: the document (or the reason) is what the batch keeps
-                if isinstance(document, str):
-                    quarantines.append((candidate.name, candidate.digest, candidate.size, document))
-                    summary.quarantined.append((candidate.name, document))
+                if candidate.digest in ready:
+                    outcome = ready[candidate.digest]
                 else:
-                    parsed.append((candidate, document))
+                    read = _read_document(candidate, max_bytes, log_options, engine.dialect)
+                    if not isinstance(read, str):
+                        checked_here.append((candidate.name, read[0]))
+                    outcome = read if isinstance(read, str) else read[1]
+                candidate.data = b""  # read: the rows (or the reason) are what the batch keeps
+                if isinstance(outcome, str):
+                    quarantines.append((candidate.name, candidate.digest, candidate.size, outcome))
+                    summary.quarantined.append((candidate.name, outcome))
+                else:
+                    parsed.append((candidate, outcome))
             # 2. Data quality before anything is stored: a failing file is quarantined whole. The column checks
             # decide; Great Expectations lists the failures of a batch that has some (compliance.quality_gate).
-            quality = check_documents([(c.name, doc) for c, doc in parsed], _now().date()) if parsed else QualityResult()
+            quality = check_documents(checked_here, _now().date()) if checked_here else QualityResult()
+            if prepared is not None:
+                quality = combined_results([prepared.quality, quality])
             failing = quality.failures_by_file()
             for candidate, _doc in parsed:
                 if candidate.name in failing:
@@ -341,7 +356,7 @@ def ingest_batch(
                     summary.quality_quarantined.append(candidate.name)
             parsed = [(c, doc) for c, doc in parsed if c.name not in failing]
             # 3. A supplier's document number used before for other content: quarantined, and a finding.
-            duplicates = reused_numbers(session, [(c.name, doc) for c, doc in parsed if isinstance(doc, InvoiceDocument)])
+            duplicates = reused_numbers(session, [(c.name, doc.number_key) for c, doc in parsed if doc.number_key is not None])
             for candidate, _doc in parsed:
                 if candidate.name in duplicates:
                     error = duplicates[candidate.name]
@@ -351,8 +366,10 @@ def ingest_batch(
             storable = [(c, doc) for c, doc in parsed if c.name not in duplicates]
             # 4. Store: the source files, their documents' rows, the quarantined files and the quality runs.
             now = _now()
-            source_ids = record_ingested_sources(session, [(c.name, c.digest, c.size, doc) for c, doc in storable], known, now)
-            store_documents(session, [(source_ids[c.digest], doc) for c, doc in storable])
+            source_ids = record_ingested_sources(
+                session, [(c.name, c.digest, c.size, doc.document_type, doc.format) for c, doc in storable], known, now
+            )
+            store_prepared(session, [(source_ids[c.digest], doc) for c, doc in storable])
             for name, digest, size, reason in quarantines:
                 record_quarantine(session, name, digest, size, reason)
             if known_ids := [source_ids[c.digest] for c, _ in storable if c.digest in known]:

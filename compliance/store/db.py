@@ -7,15 +7,15 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,22 +53,47 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
     """
     if not rows:
         return
-    table = Base.metadata.tables[model.__tablename__]
-    dialect = connection.dialect
-    names = list(rows[0])
+    names = tuple(rows[0])
+    insert_values(connection, model, names, driver_values(connection.dialect, model, names, rows), copy)
+
+
+def driver_values(
+    dialect: Dialect, model: type[Base], names: Sequence[str], rows: Iterable[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """``rows`` as the tuples the database driver is given for the columns ``names``: each value
+    converted by its column type for ``dialect`` (a date as text on SQLite, JSON as its text, …).
+    Plain values, so parse workers can make them and send them to the writer cheaply."""
     row_values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
-    converters = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or _unchanged for name in names]
+    converters = _converters(dialect, model.__tablename__, tuple(names))
+    return [tuple([convert(value) for convert, value in zip(converters, row_values(row), strict=True)]) for row in rows]
+
+
+@lru_cache(maxsize=256)
+def _converters(dialect: Dialect, table_name: str, names: tuple[str, ...]) -> list[Callable[[Any], Any]]:
+    """Each column's bind processor for ``dialect`` (the function SQLAlchemy converts a value with), looked
+    up once per table and columns: ingest converts the rows of every document."""
+    table = Base.metadata.tables[table_name]
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or _unchanged for name in names]
+
+
+def insert_values(
+    connection: Connection, model: type[Base], names: Sequence[str], values: list[tuple[Any, ...]], copy: bool | None = None
+) -> None:
+    """INSERT the driver values of :func:`driver_values` (made for this connection's dialect) into the
+    columns ``names`` with one ``executemany`` (on PostgreSQL with psycopg: one COPY)."""
+    if not values:
+        return
+    dialect = connection.dialect
+    table = Base.metadata.tables[model.__tablename__]
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in names)
-    values: list[Any] = [
-        tuple([convert(value) for convert, value in zip(converters, row_values(row), strict=True)]) for row in rows
-    ]
     if (COPY_ROWS if copy is None else copy) and dialect.name == "postgresql" and dialect.driver == "psycopg":
         _copy_rows(connection, f"COPY {quote(table.name)} ({columns}) FROM STDIN", values)
         return
+    parameters: Sequence[Any] = values
     if dialect.paramstyle == "pyformat":
         placeholders = ", ".join(f"%({name})s" for name in names)
-        values = [dict(zip(names, row, strict=True)) for row in values]
+        parameters = [dict(zip(names, row, strict=True)) for row in values]
     else:
         placeholder = {"qmark": "?", "format": "%s"}.get(dialect.paramstyle)
         if placeholder is None:
@@ -77,7 +102,7 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
                 expected="a SQLite or PostgreSQL (psycopg) database URL in COMPLIANCE_DB_URL",
             )
         placeholders = ", ".join(placeholder for _ in names)
-    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", values)
+    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", parameters)
 
 
 def _unchanged(value: Any) -> Any:

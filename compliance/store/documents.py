@@ -250,9 +250,10 @@ def supplier_key(document: InvoiceDocument | CatalogueDocument) -> str:
     return document.supplier.cvr or document.supplier.endpoint_id or document.supplier.name or "unknown"
 
 
-def reused_numbers(session: Session, documents: list[tuple[str, InvoiceDocument]]) -> dict[str, DuplicateDocumentError]:
-    """Documents (by file name) whose supplier already used their number for other content."""
-    keys = {(supplier_key(doc), doc.document_type, doc.id) for _, doc in documents}
+def reused_numbers(session: Session, documents: list[tuple[str, tuple[str, str, str]]]) -> dict[str, DuplicateDocumentError]:
+    """Documents (by file name, with their supplier, type and number) whose supplier already used the
+    number for other content."""
+    keys = {key for _, key in documents}
     first: dict[tuple[str, str, str], tuple[str, str]] = {}
     if keys:
         stored = session.execute(
@@ -262,16 +263,16 @@ def reused_numbers(session: Session, documents: list[tuple[str, InvoiceDocument]
         ).all()
         first = {(row[0], row[1], row[2]): (row[3], row[4]) for row in stored}
     reused: dict[str, DuplicateDocumentError] = {}
-    for name, doc in documents:
-        key = (supplier_key(doc), doc.document_type, doc.id)
+    for name, key in documents:
+        supplier, document_type, number = key
         if key in first:
             first_file, first_sha = first[key]
             reused[name] = DuplicateDocumentError(
-                f"duplicate {doc.document_type.replace('_', ' ')} number {doc.id!r} from supplier {key[0]} "
+                f"duplicate {document_type.replace('_', ' ')} number {number!r} from supplier {supplier} "
                 f"with different content (first received in {first_file})",
                 file=name,
-                supplier=key[0],
-                number=doc.id,
+                supplier=supplier,
+                number=number,
                 first_file=first_file,
                 first_sha256=first_sha,
             )

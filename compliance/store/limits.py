@@ -18,9 +18,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String
 
-from compliance.base.documents import SourceDocument
 from compliance.base.errors import SourceFileError
-from compliance.store.documents import document_rows
 from compliance.store.models import Base
 
 INTEGER_MAX = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is 64 bits
@@ -73,21 +71,6 @@ def _place(row: Mapping[str, Any]) -> str:
     if isinstance(row.get("position"), int):
         return f"item {row['position']}"
     return "document header"
-
-
-def oversized_value(document: SourceDocument) -> OversizedValueError | None:
-    """The first value of ``document`` its table cannot hold the same way on SQLite and PostgreSQL, or None.
-
-    The rows are built as ``store_documents`` builds them (ids aside), so what is checked is exactly
-    what would be stored — a derived column such as the supplier key included. Building them twice
-    costs about 5 % of reading and normalising a file (README "Text hygiene").
-    """
-    try:
-        for table, rows in document_rows(document):
-            check_rows(table, rows)
-    except OversizedValueError as error:
-        return error
-    return None
 
 
 def check_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from compliance.base.documents import SourceDocument
 from compliance.base.findings import FindingRecord
 from compliance.store.db import ids_by_key, insert_rows
 from compliance.store.models import DataQualityFailure, Finding, SourceFile
@@ -57,9 +56,9 @@ def source_ids_by_digest(session: Session, digests: Sequence[str]) -> dict[str, 
 
 
 def record_ingested_sources(
-    session: Session, files: Sequence[tuple[str, str, int, SourceDocument]], known: dict[str, SourceFile], now: datetime
+    session: Session, files: Sequence[tuple[str, str, int, str, str]], known: dict[str, SourceFile], now: datetime
 ) -> dict[str, int]:
-    """Mark ``files`` (path, sha256, size, document) ingested and return their ids by hash.
+    """Mark ``files`` (path, sha256, size, document type, format) ingested and return their ids by hash.
 
     New content gets a new row, first seen ``now``; content in ``known`` (quarantined before,
     readable now) keeps its row, which takes the new path, kind and status.
@@ -69,13 +68,13 @@ def record_ingested_sources(
             "sha256": digest,
             "path": path,
             "size_bytes": size,
-            "kind": document.document_type,
-            "format": document.format,
+            "kind": kind,
+            "format": format_name,
             "status": "ingested",
             "quarantine_reason": None,
             "ingested_at": now,
         }
-        for path, digest, size, document in files
+        for path, digest, size, kind, format_name in files
     ]
     new = [row for row in values if row["sha256"] not in known]
     source_ids: dict[str, int] = {}

@@ -244,7 +244,7 @@ def test_a_database_fault_is_not_blamed_on_the_file(engine: Engine, monkeypatch:
     def disk_fault(*_args: Any, **_kwargs: Any) -> None:
         raise OperationalError("INSERT INTO invoice …", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(compliance.intake.batch, "store_documents", disk_fault)
+    monkeypatch.setattr(compliance.intake.batch, "store_prepared", disk_fault)
     with pytest.raises(OperationalError):
         ingest_paths(engine, [SAMPLE_DIR / "transport" / "GB-202401.xml"], 10**7)
     with session_scope(engine) as session:
