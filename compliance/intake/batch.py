@@ -39,9 +39,10 @@ from compliance.quality_gate import check_documents
 from compliance.store.db import session_scope
 from compliance.store.documents import reused_numbers
 from compliance.store.limits import OversizedValueError
-from compliance.store.models import DataQualityFailure, DataQualityRun
 from compliance.store.prepared import PreparedDocument, prepare_document, store_prepared
 from compliance.store.sources import (
+    DATA_QUALITY_FAILURE,
+    DATA_QUALITY_RUN,
     clear_quality_failures,
     record_ingested_sources,
     record_quarantine,
@@ -106,26 +107,30 @@ def record_quality(session: Session, quality: QualityResult, source_ids: dict[st
     a file checked again replaces its earlier failures, so nothing is listed twice."""
     if source_ids:
         clear_quality_failures(session, list(source_ids.values()))
+    connection = session.connection()
     for run in quality.runs:
         failures = [f for f in quality.failures if f.rule.dataset == run.dataset]
-        record = DataQualityRun(
-            run_at=now,
-            dataset=run.dataset,
-            files=run.files,
-            rows=run.rows,
-            expectations=run.expectations,
-            failed_expectations=run.failed_expectations,
-            failing_files=len({f.file for f in failures}),
-            seconds=Decimal(str(round(run.seconds, 3))),
-        )
-        session.add(record)
-        session.flush()
+        # Core, not the ORM (see compliance.store.sources): an ingest task configures no mappers.
+        run_id = connection.execute(
+            insert(DATA_QUALITY_RUN)
+            .values(
+                run_at=now,
+                dataset=run.dataset,
+                files=run.files,
+                rows=run.rows,
+                expectations=run.expectations,
+                failed_expectations=run.failed_expectations,
+                failing_files=len({f.file for f in failures}),
+                seconds=Decimal(str(round(run.seconds, 3))),
+            )
+            .returning(DATA_QUALITY_RUN.c.id)
+        ).scalar_one()
         if failures:
-            session.execute(
-                insert(DataQualityFailure),
+            connection.execute(
+                insert(DATA_QUALITY_FAILURE),
                 [
                     {
-                        "run_id": record.id,
+                        "run_id": run_id,
                         "source_file_id": source_ids[f.file],
                         "dataset": f.rule.dataset,
                         "rule": f.rule.name,

@@ -28,7 +28,7 @@ from compliance.base.documents import (
 )
 from compliance.base.errors import DuplicateDocumentError
 from compliance.store.db import ids_by_key, insert_rows
-from compliance.store.models import CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, SourceFile, Trip
+from compliance.store.models import Base, CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, Trip
 from compliance.store.vehicles import declared_vehicle_row, store_declared_vehicles
 
 TRIPS_PER_INSERT = 10_000
@@ -256,11 +256,17 @@ def reused_numbers(session: Session, documents: list[tuple[str, tuple[str, str, 
     keys = {key for _, key in documents}
     first: dict[tuple[str, str, str], tuple[str, str]] = {}
     if keys:
-        stored = session.execute(
-            select(Invoice.supplier_key, Invoice.document_type, Invoice.number, SourceFile.path, SourceFile.sha256)
-            .join(SourceFile, Invoice.source_file_id == SourceFile.id)
-            .where(tuple_(Invoice.supplier_key, Invoice.document_type, Invoice.number).in_(list(keys)))
-        ).all()
+        # Core, not the ORM: ingest configures no mappers (see compliance.store.sources).
+        invoice, source = Base.metadata.tables["invoice"], Base.metadata.tables["source_file"]
+        stored = (
+            session.connection()
+            .execute(
+                select(invoice.c.supplier_key, invoice.c.document_type, invoice.c.number, source.c.path, source.c.sha256)
+                .join(source, invoice.c.source_file_id == source.c.id)
+                .where(tuple_(invoice.c.supplier_key, invoice.c.document_type, invoice.c.number).in_(list(keys)))
+            )
+            .all()
+        )
         first = {(row[0], row[1], row[2]): (row[3], row[4]) for row in stored}
     reused: dict[str, DuplicateDocumentError] = {}
     for name, key in documents:
