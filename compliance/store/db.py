@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -15,7 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Dialect, Engine, create_engine, event, inspect, select, text
+from sqlalchemy import JSON, Connection, Dialect, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,26 +54,45 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
     if not rows:
         return
     names = tuple(rows[0])
-    insert_values(connection, model, names, driver_values(connection.dialect, model, names, rows), copy)
+    insert_values(connection, model, names, driver_values(connection.dialect, model, names, list(rows)), copy)
 
 
 def driver_values(
-    dialect: Dialect, model: type[Base], names: Sequence[str], rows: Iterable[dict[str, Any]]
+    dialect: Dialect, model: type[Base], names: Sequence[str], rows: Sequence[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
     """``rows`` as the tuples the database driver is given for the columns ``names``: each value
     converted by its column type for ``dialect`` (a date as text on SQLite, JSON as its text, …).
-    Plain values, so parse workers can make them and send them to the writer cheaply."""
+    Plain values, so parse workers can make them and send them to the writer cheaply.
+
+    Only the columns whose type converts a value call a function (a few of each row), and an empty JSON
+    list, most of the JSON ingest writes, is taken as the text its converter makes of it.
+    """
     row_values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     converters = _converters(dialect, model.__tablename__, tuple(names))
-    return [tuple([convert(value) for convert, value in zip(converters, row_values(row), strict=True)]) for row in rows]
+    converted: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(row_values(row))
+        for index, convert, empty_list in converters:
+            value = values[index]
+            values[index] = empty_list if empty_list is not None and value == [] else convert(value)
+        converted.append(tuple(values))
+    return converted
 
 
 @lru_cache(maxsize=256)
-def _converters(dialect: Dialect, table_name: str, names: tuple[str, ...]) -> list[Callable[[Any], Any]]:
-    """Each column's bind processor for ``dialect`` (the function SQLAlchemy converts a value with), looked
-    up once per table and columns: ingest converts the rows of every document."""
+def _converters(
+    dialect: Dialect, table_name: str, names: tuple[str, ...]
+) -> tuple[tuple[int, Callable[[Any], Any], str | None], ...]:
+    """The columns of ``names`` whose type converts a value for ``dialect``: (index, the bind processor
+    SQLAlchemy converts it with, and for a JSON column what it makes of an empty list), looked up once."""
     table = Base.metadata.tables[table_name]
-    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or _unchanged for name in names]
+    found = []
+    for index, name in enumerate(names):
+        kind = table.c[name].type
+        convert = kind.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None:
+            found.append((index, convert, convert([]) if isinstance(kind, JSON) else None))
+    return tuple(found)
 
 
 def insert_values(
@@ -103,10 +122,6 @@ def insert_values(
             )
         placeholders = ", ".join(placeholder for _ in names)
     connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", parameters)
-
-
-def _unchanged(value: Any) -> Any:
-    return value
 
 
 def _copy_rows(connection: Connection, statement: str, values: Sequence[tuple[Any, ...]]) -> None:
