@@ -1,13 +1,16 @@
-"""Ingest with parse workers: several processes read, hash and parse files while this one stores them.
+"""Ingest with parse workers: several processes read, hash, parse and check files while this one stores them.
 
-Parsing and normalising are most of ingest's time and need nothing from the database but whether a
-content is already stored, so ``COMPLIANCE_INGEST_WORKERS`` processes do them; the process that
-called stays the one writer: it runs the data-quality checks, the duplicate-number check and the
-store for each batch, in one transaction per batch, exactly as :func:`ingest_batch` does alone.
-While it stores one batch the workers already parse the next, so two batches' documents are in
-memory at a time. A worker asks the database which contents are already stored before it parses,
-so a folder ingested again is hashed, not parsed. The batch's transaction looks again, so a file
-another run stored meanwhile is still counted once.
+Reading, parsing, normalising, the data-quality checks and building each document's rows are most of
+ingest's time and need nothing from the database but whether a content is already stored, so
+``COMPLIANCE_INGEST_WORKERS`` processes do them, a chunk of files at a time, and send back plain rows
+(``compliance.store.prepared``), not documents: unpickling documents cost the writer more than
+storing them. The process that called stays the one writer: it stores each batch in one
+transaction, with the duplicate and reused-number checks, exactly as :func:`ingest_batch` does
+alone. While it stores one batch the workers already parse the next. (A transaction per chunk
+would start the writer sooner, but each SQLite commit writes and deletes its journal: measured,
+it cost more than it saved.) A worker asks the database which contents are already stored before
+it parses, so a folder ingested again is hashed, not parsed; the batch's transaction looks again,
+so a file another run stored meanwhile is still counted once.
 """
 
 from __future__ import annotations
