@@ -13,7 +13,7 @@ and storing them (``store_prepared`` into a fresh SQLite file, one transaction p
 parse rate) means every stage together may take at most 2.0× the parse. A floor follows: touching
 every element's tag and text once (the least any Python reader on lxml trees does) and SQLite
 alone (constant tuples, as many and as wide as store writes, no indexes), summed with reading,
-the safe parse and the suites. Usage:
+the safe parse and the data-quality checks. Usage:
     python3 -m uv run python benchmarks/ingest_stages.py [--count 5000] [--rounds 3] [--json]
 """
 
@@ -200,6 +200,7 @@ def main() -> None:
         "baseline": base,
         "ingest": ingest_rounds,
         "floor": floor_rounds,
+        "floor_labels": floor_labels,
     }
     if arguments.json:
         print(json.dumps(result))
@@ -223,9 +224,9 @@ def main() -> None:
     print("floor: the least any Python reader on lxml trees must do, whatever its design")
     for label in floor_labels:
         show(label, timings[label])
-    # Reading, the safe parse and the suites are kept; normalising is replaced by touching every
+    # Reading, the safe parse and the checks are kept; normalising is replaced by touching every
     # element once, storing by constant tuples into tables without indexes.
-    show("read + safe parse + touch + suites + SQLite", floor_rounds)
+    show("read + safe parse + touch + checks + SQLite", floor_rounds)
     floor_ceilings = [parse / floor for parse, floor in zip(base, floor_rounds, strict=True)]
     print(
         f"  ceiling of the floor: {min(floor_ceilings):.1%} / {statistics.median(floor_ceilings):.1%} / {max(floor_ceilings):.1%}"

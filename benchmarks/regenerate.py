@@ -49,14 +49,13 @@ def stages_table(result: dict[str, Any]) -> str:
         ratio = _median([value / parse for value, parse in zip(seconds, base, strict=True)])
         return f"| {label} | {_spread(seconds, 1e6 / count)} | {ratio:.2f}× |"
 
-    stages = list(result["stages"])
-    floor_labels = stages[6:]
-    for label in stages[:6]:
+    floor_labels = result["floor_labels"]
+    for label in [label for label in result["stages"] if label not in floor_labels]:
         rows.append(row(label, result["stages"][label]))
     rows.append(row("**stages of ingest together**", result["ingest"]))
     for label in floor_labels:
         rows.append(row(f"floor: {label}", result["stages"][label]))
-    rows.append(row("**floor: read + safe parse + touch + suites + SQLite**", result["floor"]))
+    rows.append(row("**floor: read + safe parse + touch + checks + SQLite**", result["floor"]))
     ceilings = [parse / ingest for parse, ingest in zip(base, result["ingest"], strict=True)]
     floors = [parse / floor for parse, floor in zip(base, result["floor"], strict=True)]
     rows.append("")
@@ -130,7 +129,7 @@ class Section:
 SECTIONS: dict[str, Section] = {
     "ingest_stages": Section(["benchmarks/ingest_stages.py", "--count", "5000", "--rounds", "3", "--json"], stages_table),
     "ingest_scale": Section(["benchmarks/ingest_scale.py", "--sizes", "10000,100000", "--json"], scale_table),
-    "ingest_parallel": Section(["benchmarks/ingest_parallel.py", "--count", "5000", "--rounds", "3", "--json"], parallel_table),
+    "ingest_parallel": Section(["benchmarks/ingest_parallel.py", "--count", "20000", "--rounds", "3", "--json"], parallel_table),
     "report_runs": Section(["benchmarks/report_runs.py", "--copies", "2", "--rounds", "3", "--json"], reports_table),
     "ingest_throughput": Section(["benchmarks/ingest_throughput.py", "--scale", "10", "--repeat", "3"]),
     "quality_overhead": Section(["benchmarks/quality_overhead.py", "--count", "5000"]),
@@ -138,7 +137,7 @@ SECTIONS: dict[str, Section] = {
     "assessment_scale": Section(["benchmarks/assessment_scale.py", "--contracts", "50", "--trips", "199800", "--rounds", "3"]),
     "dmr_memory": Section(["benchmarks/dmr_import.py", "--memory-sizes", "100000,300000,1000000", "--rounds", "2"]),
     "log_memory": Section(["benchmarks/log_memory.py", "--rounds", "2"]),
-    "startup": Section(["benchmarks/startup.py", "--rounds", "5"]),
+    "startup": Section(["benchmarks/startup.py", "--rounds", "5", "--before", "4d3ceba"]),
 }
 
 
