@@ -254,8 +254,9 @@ def _read_document(
     try:
         document = read_source(candidate.data, candidate.name, max_bytes, log_options)
         fault = None if xml_source_is_clean(candidate.data) else find_control_character(document)
-        # A value longer than its field (or an integer beyond 32 bits): SQLite would store it, PostgreSQL refuse it.
-        prepared = prepare_document(document, dialect) if fault is None else None
+        if fault is None:
+            # A value longer than its field (or an integer beyond 32 bits): SQLite would store it, PostgreSQL refuse it.
+            return document, prepare_document(document, dialect)
     except OversizedValueError as oversized:
         return str(oversized.for_file(candidate.name))
     except ComplianceError as error:
@@ -264,17 +265,14 @@ def _read_document(
         reason = str(unexpected_read_error(candidate.name, candidate.data, error))
         logger.error("%s\n%s", reason, shown_lines("".join(traceback.format_exception(error))).rstrip())
         return reason
-    if fault is not None or prepared is None:
-        assert fault is not None
-        return str(
-            SourceFileError(
-                fault.message,
-                file=candidate.name,
-                location=fault.location,
-                expected="text without control characters (tab and line breaks are text; NUL, ESC, DEL and the like are not)",
-            )
+    return str(
+        SourceFileError(
+            fault.message,
+            file=candidate.name,
+            location=fault.location,
+            expected="text without control characters (tab and line breaks are text; NUL, ESC, DEL and the like are not)",
         )
-    return document, prepared
+    )
 
 
 @dataclass
