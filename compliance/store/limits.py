@@ -12,7 +12,6 @@ is read: ``compliance.base.text``.)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -22,13 +21,6 @@ from compliance.base.errors import SourceFileError
 from compliance.store.models import Base
 
 INTEGER_MAX = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is 64 bits
-
-
-@dataclass(frozen=True)
-class _Limit:
-    column: str
-    max_length: int | None  # text: at most this many characters
-    integer: bool  # a 32-bit integer
 
 
 class OversizedValueError(Exception):
@@ -50,15 +42,17 @@ class OversizedValueError(Exception):
 
 
 @cache
-def _limits(table: str) -> tuple[_Limit, ...]:
-    limits = []
+def _limits(table: str) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+    """The columns of ``table`` with a size: (text column, its length) and the 32-bit integer columns."""
+    texts: list[tuple[str, int]] = []
+    integers: list[str] = []
     for column in Base.metadata.tables[table].columns:
         kind = column.type
         if isinstance(kind, String) and kind.length:
-            limits.append(_Limit(column.name, kind.length, False))
+            texts.append((column.name, kind.length))
         elif isinstance(kind, Integer) and not isinstance(kind, BigInteger):
-            limits.append(_Limit(column.name, None, True))
-    return tuple(limits)
+            integers.append(column.name)
+    return tuple(texts), tuple(integers)
 
 
 def _place(row: Mapping[str, Any]) -> str:
@@ -76,24 +70,24 @@ def _place(row: Mapping[str, Any]) -> str:
 def check_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> None:
     """Raise :class:`OversizedValueError` for the first value of ``rows`` that ``table`` cannot hold the same
     way on SQLite and PostgreSQL: a text longer than its column, an integer beyond 32 bits."""
-    limits = _limits(table)
+    texts, integers = _limits(table)
     for row in rows:
-        for limit in limits:
-            value = row.get(limit.column)
-            if value is None:
-                continue
-            if limit.max_length is not None and isinstance(value, str) and len(value) > limit.max_length:
+        for column, max_length in texts:
+            value = row.get(column)
+            if isinstance(value, str) and len(value) > max_length:
                 raise OversizedValueError(
                     table,
-                    limit.column,
+                    column,
                     _place(row),
                     f"is {len(value)} characters long",
-                    f"at most {limit.max_length} characters, the size of the field in the database",
+                    f"at most {max_length} characters, the size of the field in the database",
                 )
-            if limit.integer and isinstance(value, int) and not -INTEGER_MAX - 1 <= value <= INTEGER_MAX:
+        for column in integers:
+            value = row.get(column)
+            if isinstance(value, int) and not -INTEGER_MAX - 1 <= value <= INTEGER_MAX:
                 raise OversizedValueError(
                     table,
-                    limit.column,
+                    column,
                     _place(row),
                     f"is {value}",
                     f"a whole number from {-INTEGER_MAX - 1} to {INTEGER_MAX}",
