@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from lxml import etree
 
@@ -80,10 +81,11 @@ class _Children:
 class _Reader:
     """Small helpers that turn element text into typed values with errors that say where."""
 
+    __slots__ = ("file", "root")
+
     def __init__(self, file: str, root: etree._Element) -> None:
         self.file = file
         self.root = root
-        self.tree = root.getroottree()
 
     def where(self, element: etree._Element) -> str:
         return f"line {element.sourceline}, {element_path(element)}"
@@ -92,12 +94,14 @@ class _Reader:
         return None if found is None else _text(found)
 
     def decimal_of(self, found: etree._Element | None) -> Decimal | None:
-        text = self.text_of(found)
+        """The xsd:decimal in ``found``'s text; None when there is no element or no text."""
+        if found is None:
+            return None
+        text = _text(found)
         if text is None:
             return None
         # xsd:decimal: digits with an optional sign and point; no exponent, NaN or Infinity.
         if not XSD_DECIMAL.fullmatch(text):
-            assert found is not None
             raise SourceFileError(
                 f"{text!r} is not a number",
                 file=self.file,
@@ -107,13 +111,15 @@ class _Reader:
         return Decimal(text)
 
     def date_of(self, found: etree._Element | None) -> date | None:
-        text = self.text_of(found)
+        """The ISO date at the start of ``found``'s text; None when there is no element or no text."""
+        if found is None:
+            return None
+        text = _text(found)
         if text is None:
             return None
         try:
             return date.fromisoformat(text[:10])
         except ValueError:
-            assert found is not None
             raise SourceFileError(
                 f"{text!r} is not a date", file=self.file, location=self.where(found), expected="an ISO date YYYY-MM-DD"
             ) from None
@@ -220,10 +226,35 @@ def _text(element: etree._Element) -> str | None:
     return (text.strip() or None) if text else None
 
 
-def _first_child_text(element: etree._Element, tag: str) -> str | None:
-    for child in element.iterchildren(tag):
-        return _text(child)
+def _child(element: etree._Element, tag: str) -> etree._Element | None:
+    """``element``'s first child with ``tag``, or None.
+
+    A plain loop: ``iterchildren(tag)`` and ``find`` build a tag matcher or a path on every call,
+    which costs more than looking at the one or two children these elements have.
+    """
+    for child in element:
+        if child.tag == tag:
+            return child
     return None
+
+
+def _children(element: etree._Element, tag: str) -> list[etree._Element]:
+    """``element``'s children with ``tag``, in document order (a plain loop, see :func:`_child`)."""
+    return [child for child in element if child.tag == tag]
+
+
+def _child_text(element: etree._Element, tag: str) -> str | None:
+    """The text of ``element``'s first child with ``tag`` (see :func:`_text`), or None."""
+    for child in element:
+        if child.tag == tag:
+            return _text(child)
+    return None
+
+
+@lru_cache(maxsize=256)
+def _names_a_label(property_name: str) -> bool:
+    """:func:`is_label_property`, remembered: the same few property names come on every line."""
+    return is_label_property(property_name)
 
 
 def normalise_cvr(value: str | None) -> str | None:
@@ -253,18 +284,20 @@ def _party(party: etree._Element | None) -> Party:
             if endpoint is None:
                 endpoint = child
         elif tag == _PARTY_IDENTIFICATION:
-            party_ids += child.iterchildren(_ID)
+            party_ids += _children(child, _ID)
         elif tag == _PARTY_NAME:
-            for name in child.iterchildren(_NAME):
-                if not named:  # the first cac:PartyName/cbc:Name, as a path search finds it
+            if not named:  # the first cac:PartyName/cbc:Name, as a path search finds it
+                name = _child(child, _NAME)
+                if name is not None:
                     party_name, named = _text(name), True
         elif tag == _PARTY_LEGAL_ENTITY:
-            legal_ids += child.iterchildren(_COMPANY_ID)
-            for name in child.iterchildren(_REGISTRATION_NAME):
-                if not registered:
-                    registration_name, registered = _text(name), True
+            for grandchild in child:
+                if grandchild.tag == _COMPANY_ID:
+                    legal_ids.append(grandchild)
+                elif grandchild.tag == _REGISTRATION_NAME and not registered:
+                    registration_name, registered = _text(grandchild), True
         elif tag == _PARTY_TAX_SCHEME:
-            tax_ids += child.iterchildren(_COMPANY_ID)
+            tax_ids += _children(child, _COMPANY_ID)
     endpoint_id = endpoint.text.strip() if endpoint is not None and endpoint.text else None
     endpoint_scheme = endpoint.get("schemeID") if endpoint is not None else None
     cvr: str | None = None
@@ -359,47 +392,65 @@ def _certificate(certificate: etree._Element) -> Label | None:
 
 
 def _item_fields(item: etree._Element | None) -> _ItemFields:
-    """One pass over an item's children (the hot loop of every invoice line and catalogue item)."""
-    fields = _ItemFields()
+    """One pass over an item's children (the hot loop of every invoice line and catalogue item).
+
+    Where a field may repeat, the first one counts, as a path search would find it; the children of
+    the children are read with plain loops (see :func:`_child`).
+    """
     if item is None:
-        return fields
-    property_labels: list[Label] = []
+        return _ItemFields()
+    name = description = seller_item_id = standard_item_id = standard_item_scheme = None
     named = described = seller = standard = False
+    classifications: list[Classification] = []
+    certificate_labels: list[Label] = []
+    property_labels: list[Label] = []
+    properties: list[Property] = []
     for child in item:
         tag = child.tag
         if tag == _NAME:
             if not named:
-                fields.name, named = _text(child), True
+                name, named = _text(child), True
         elif tag == _ADDITIONAL_ITEM_PROPERTY:
-            name = _first_child_text(child, _NAME) or ""
-            value = _first_child_text(child, _VALUE) or ""
-            fields.properties.append(Property(name, value))
-            if is_label_property(name):
+            property_name = _child_text(child, _NAME) or ""
+            value = _child_text(child, _VALUE) or ""
+            properties.append(Property(property_name, value))
+            if _names_a_label(property_name):
                 label = normalise_label(value, "property")
                 if label is not None:
                     property_labels.append(label)
         elif tag == _COMMODITY_CLASSIFICATION:
-            for code in child.iterchildren(_ITEM_CLASSIFICATION_CODE):
-                text = _text(code)
-                if text:
-                    fields.classifications.append(Classification(text, code.get("listID")))
+            for code in child:
+                if code.tag == _ITEM_CLASSIFICATION_CODE:
+                    text = _text(code)
+                    if text:
+                        classifications.append(Classification(text, code.get("listID")))
         elif tag == _SELLERS_ITEM_ID:
-            for identifier in child.iterchildren(_ID):  # the first ID in any of them, as a path search finds it
-                if not seller:
-                    fields.seller_item_id, seller = _text(identifier), True
+            if not seller:  # the first ID in any of them, as a path search finds it
+                identifier = _child(child, _ID)
+                if identifier is not None:
+                    seller_item_id, seller = _text(identifier), True
         elif tag == _STANDARD_ITEM_ID:
-            for identifier in child.iterchildren(_ID):
-                if not standard:
-                    fields.standard_item_id, standard = _text(identifier), True
-                    fields.standard_item_scheme = identifier.get("schemeID")
+            if not standard:
+                identifier = _child(child, _ID)
+                if identifier is not None:
+                    standard_item_id, standard = _text(identifier), True
+                    standard_item_scheme = identifier.get("schemeID")
         elif tag == _CERTIFICATE:
             label = _certificate(child)
             if label is not None:
-                fields.labels.append(label)
+                certificate_labels.append(label)
         elif tag == _DESCRIPTION and not described:
-            fields.description, described = _text(child), True
-    fields.labels += property_labels  # certificates first, then label-like properties
-    return fields
+            description, described = _text(child), True
+    return _ItemFields(
+        name,
+        description,
+        seller_item_id,
+        standard_item_id,
+        standard_item_scheme,
+        classifications,
+        certificate_labels + property_labels,  # certificates first, then label-like properties
+        properties,
+    )
 
 
 def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[AllowanceCharge]:
