@@ -65,10 +65,16 @@ class _Children:
     __slots__ = ("by_tag",)
 
     def __init__(self, element: etree._Element | None) -> None:
-        self.by_tag: dict[str, list[etree._Element]] = {}
+        by_tag: dict[str, list[etree._Element]] = {}
+        self.by_tag = by_tag
         if element is not None:
             for child in element:
-                self.by_tag.setdefault(child.tag, []).append(child)
+                tag = child.tag
+                found = by_tag.get(tag)
+                if found is None:
+                    by_tag[tag] = [child]
+                else:
+                    found.append(child)
 
     def first(self, tag: str) -> etree._Element | None:
         found = self.by_tag.get(tag)
@@ -141,14 +147,18 @@ class _Reader:
             expected=expected,
         )
 
-    def required_text(self, path: str, what: str) -> str:
-        value = self.text(self.root, path)
+    def _below_root(self, path: str, header: _Children | None) -> etree._Element | None:
+        """The element at ``path`` below the root; ``header`` (the root's children by tag) answers a one-step path."""
+        return header.first(path) if header is not None else self.root.find(path)
+
+    def required_text(self, path: str, what: str, header: _Children | None = None) -> str:
+        value = self.text_of(self._below_root(path, header))
         if value is None:
             raise self._missing(path, what, f"a {what} element")
         return value
 
-    def required_date(self, path: str, what: str) -> date:
-        value = self.date_value(self.root, path)
+    def required_date(self, path: str, what: str, header: _Children | None = None) -> date:
+        value = self.date_of(self._below_root(path, header))
         if value is None:
             raise self._missing(path, what, f"a {what} element with an ISO date")
         return value
@@ -215,6 +225,27 @@ _ALLOWANCE_CHARGE = f"{CAC}AllowanceCharge"
 _BILLING_REFERENCE = f"{CAC}BillingReference"
 _INVOICE_DOCUMENT_REFERENCE = f"{CAC}InvoiceDocumentReference"
 _BILLING_REFERENCE_LINE = f"{CAC}BillingReferenceLine"
+_PARTY = f"{CAC}Party"
+_ACCOUNTING_SUPPLIER_PARTY = f"{CAC}AccountingSupplierParty"
+_ACCOUNTING_CUSTOMER_PARTY = f"{CAC}AccountingCustomerParty"
+_CONTRACT_DOCUMENT_REFERENCE = f"{CAC}ContractDocumentReference"
+_INVOICE_PERIOD = f"{CAC}InvoicePeriod"
+_START_DATE = f"{CBC}StartDate"
+_END_DATE = f"{CBC}EndDate"
+_CUSTOMIZATION_ID = f"{CBC}CustomizationID"
+_PROFILE_ID = f"{CBC}ProfileID"
+_UBL_VERSION_ID = f"{CBC}UBLVersionID"
+_DOCUMENT_CURRENCY_CODE = f"{CBC}DocumentCurrencyCode"
+_INVOICE_TYPE_CODE = f"{CBC}InvoiceTypeCode"
+_CREDIT_NOTE_TYPE_CODE = f"{CBC}CreditNoteTypeCode"
+_ISSUE_DATE = f"{CBC}IssueDate"
+_LEGAL_MONETARY_TOTAL = f"{CAC}LegalMonetaryTotal"
+_TAX_TOTAL = f"{CAC}TaxTotal"
+_TAX_AMOUNT = f"{CBC}TaxAmount"
+_AMOUNT = f"{CBC}Amount"
+_CHARGE_INDICATOR = f"{CBC}ChargeIndicator"
+_ALLOWANCE_CHARGE_REASON = f"{CBC}AllowanceChargeReason"
+_ALLOWANCE_CHARGE_REASON_CODE = f"{CBC}AllowanceChargeReasonCode"
 _GLN = re.compile(r"[0-9]{13}")
 _CVR = re.compile(r"[0-9]{8}")
 _SPACES = re.compile(r"\s+")
@@ -241,6 +272,32 @@ def _child(element: etree._Element, tag: str) -> etree._Element | None:
 def _children(element: etree._Element, tag: str) -> list[etree._Element]:
     """``element``'s children with ``tag``, in document order (a plain loop, see :func:`_child`)."""
     return [child for child in element if child.tag == tag]
+
+
+def _first_grandchild(holders: list[etree._Element], tag: str) -> etree._Element | None:
+    """The first child with ``tag`` of any of ``holders``, as a path search ``Holder/Tag`` finds it."""
+    for holder in holders:
+        for child in holder:
+            if child.tag == tag:
+                return child
+    return None
+
+
+def _grandchildren(holders: list[etree._Element], tag: str) -> list[etree._Element]:
+    """The children with ``tag`` of all ``holders``, in document order."""
+    return [child for holder in holders for child in holder if child.tag == tag]
+
+
+def _grandchild_texts(holders: list[etree._Element], tag: str) -> list[str]:
+    """The non-blank texts of the children with ``tag`` of all ``holders``, in document order."""
+    texts = []
+    for holder in holders:
+        for child in holder:
+            if child.tag == tag:
+                text = _text(child)
+                if text:
+                    texts.append(text)
+    return texts
 
 
 def _child_text(element: etree._Element, tag: str) -> str | None:
@@ -458,8 +515,8 @@ def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[
     result = []
     for element in elements:
         fields = _Children(element)
-        amount = reader.decimal_of(fields.first(f"{CBC}Amount"))
-        indicator = (reader.text_of(fields.first(f"{CBC}ChargeIndicator")) or "").lower()
+        amount = reader.decimal_of(fields.first(_AMOUNT))
+        indicator = (reader.text_of(fields.first(_CHARGE_INDICATOR)) or "").lower()
         if amount is None or indicator not in {"true", "false"}:
             raise SourceFileError(
                 "an allowance or charge without amount or charge indicator",
@@ -471,8 +528,8 @@ def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[
             AllowanceCharge(
                 charge=indicator == "true",
                 amount=amount,
-                reason=reader.text_of(fields.first(f"{CBC}AllowanceChargeReason")),
-                reason_code=reader.text_of(fields.first(f"{CBC}AllowanceChargeReasonCode")),
+                reason=reader.text_of(fields.first(_ALLOWANCE_CHARGE_REASON)),
+                reason_code=reader.text_of(fields.first(_ALLOWANCE_CHARGE_REASON_CODE)),
             )
         )
     return result
@@ -489,6 +546,7 @@ MONETARY_TOTALS = (
     "PayableRoundingAmount",
     "PayableAmount",
 )
+_MONETARY_TOTAL_TAGS = tuple((name, f"{CBC}{name}") for name in MONETARY_TOTALS)
 _OIOUBL_2 = re.compile(r"OIOUBL-2\.", re.IGNORECASE)
 
 
@@ -507,10 +565,14 @@ def _totals(
     currency (Peppol adds a second one in the tax currency). What is missing is derived:
     net = lines − allowances + charges, gross = net + tax.
     """
-    monetary = _Children(header.first(f"{CAC}LegalMonetaryTotal"))
+    monetary: dict[str, etree._Element] = {}  # the first child of each tag, as a path search finds it
+    legal_monetary_total = header.first(_LEGAL_MONETARY_TOTAL)
+    if legal_monetary_total is not None:
+        for child in legal_monetary_total:
+            monetary.setdefault(child.tag, child)
     stated: dict[str, Decimal] = {}
-    for name in MONETARY_TOTALS:
-        value = reader.decimal_of(monetary.first(f"{CBC}{name}"))
+    for name, tag in _MONETARY_TOTAL_TAGS:  # in schema order: the first wrong amount is the one reported
+        value = reader.decimal_of(monetary.get(tag))
         if value is not None:
             stated[name] = value
     line_extension = stated.get("LineExtensionAmount")
@@ -518,8 +580,8 @@ def _totals(
     charges = stated.get("ChargeTotalAmount", _sum([a.amount for a in adjustments if a.charge]))
     derived_net = None if line_extension is None else line_extension - (allowances or Decimal(0)) + (charges or Decimal(0))
     header_tax: list[Decimal] = []
-    for tax_total in header.all(f"{CAC}TaxTotal"):
-        amount = tax_total.find(f"{CBC}TaxAmount")
+    for tax_total in header.all(_TAX_TOTAL):
+        amount = _child(tax_total, _TAX_AMOUNT)
         stated_currency = None if amount is None else amount.get("currencyID")
         value = reader.decimal_of(amount)
         if value is not None and (stated_currency is None or currency is None or stated_currency.strip() == currency):
@@ -579,9 +641,10 @@ def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, p
         raise SourceFileError("the line has no ID", file=reader.file, location=reader.where(element), expected="cbc:ID")
     quantity = first.get(quantity_tag)
     delivery = first.get(_DELIVERY)
-    delivery_date = None if delivery is None else next(delivery.iterchildren(_ACTUAL_DELIVERY_DATE), None)
+    delivery_date = None if delivery is None else _child(delivery, _ACTUAL_DELIVERY_DATE)
     goods = _item_fields(first.get(_ITEM))
-    credited_invoice, credited_line = _line_billing_reference(first.get(_BILLING_REFERENCE))
+    billing_reference = first.get(_BILLING_REFERENCE)
+    credited_invoice, credited_line = (None, None) if billing_reference is None else _line_billing_reference(billing_reference)
     return DocumentLine(
         position=position,
         id=identifier,
@@ -606,33 +669,20 @@ def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, p
     )
 
 
-def _line_billing_reference(reference: etree._Element | None) -> tuple[str | None, str | None]:
-    """The invoice number and line a credit-note line credits (OIOUBL ``CreditNoteLine/BillingReference``)."""
-    if reference is None:
-        return None, None
-    invoice = next(
-        (
-            value
-            for document in reference.iterchildren(_INVOICE_DOCUMENT_REFERENCE)
-            for value in map(_text, document.iterchildren(_ID))
-            if value
-        ),
-        None,
-    )
-    line = next(
-        (
-            value
-            for holder in reference.iterchildren(_BILLING_REFERENCE_LINE)
-            for value in map(_text, holder.iterchildren(_ID))
-            if value
-        ),
-        None,
-    )
-    return invoice, line
+def _line_billing_reference(reference: etree._Element) -> tuple[str | None, str | None]:
+    """The invoice number and line a credit-note line credits (OIOUBL ``CreditNoteLine/BillingReference``):
+    the first non-blank ``InvoiceDocumentReference/ID`` and ``BillingReferenceLine/ID``."""
+    invoices = _grandchild_texts(_children(reference, _INVOICE_DOCUMENT_REFERENCE), _ID)
+    lines = _grandchild_texts(_children(reference, _BILLING_REFERENCE_LINE), _ID)
+    return (invoices[0] if invoices else None), (lines[0] if lines else None)
 
 
 def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
-    """Normalise a UBL invoice or credit note (OIOUBL 2.x, Peppol BIS 3, other UBL 2.1 profiles)."""
+    """Normalise a UBL invoice or credit note (OIOUBL 2.x, Peppol BIS 3, other UBL 2.1 profiles).
+
+    The header's children are grouped by tag in one pass; the fields are read in a fixed order, so
+    that of several faults in a document the same one is reported each time (the lines first).
+    """
     root_name = ubl_root_name(root)
     if root_name not in INVOICE_ROOTS:
         raise SourceFileError(f"root element is {root.tag}", file=file, location="/", expected="Invoice or CreditNote")
@@ -646,48 +696,28 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
         for position, element in enumerate(line_elements, start=1)
     ]
     text = reader.text_of
-
-    def first_party(tag: str) -> etree._Element | None:
-        for holder in header.all(tag):
-            for party in holder.iterchildren(f"{CAC}Party"):
-                return party
-        return None
-
-    def dates_of(tag: str, child: str) -> date | None:
-        for holder in header.all(tag):
-            for found in holder.iterchildren(child):
-                return reader.date_of(found)
-        return None
-
-    customization_id = text(header.first(f"{CBC}CustomizationID"))
-    currency = text(header.first(f"{CBC}DocumentCurrencyCode"))
+    customization_id = text(header.first(_CUSTOMIZATION_ID))
+    currency = text(header.first(_DOCUMENT_CURRENCY_CODE))
     adjustments = _allowance_charges(reader, header.all(_ALLOWANCE_CHARGE))
+    invoice_periods = header.all(_INVOICE_PERIOD)
     return InvoiceDocument(
         document_type="invoice" if root_name == "Invoice" else "credit_note",
-        format=_format_name(customization_id, text(header.first(f"{CBC}UBLVersionID"))),
-        id=reader.required_text(f"{CBC}ID", "document number (cbc:ID)"),
-        issue_date=reader.required_date(f"{CBC}IssueDate", "issue date (cbc:IssueDate)"),
+        format=_format_name(customization_id, text(header.first(_UBL_VERSION_ID))),
+        id=reader.required_text(_ID, "document number (cbc:ID)", header),
+        issue_date=reader.required_date(_ISSUE_DATE, "issue date (cbc:IssueDate)", header),
         currency=currency,
-        supplier=_party(first_party(f"{CAC}AccountingSupplierParty")),
-        customer=_party(first_party(f"{CAC}AccountingCustomerParty")),
-        contract_references=[
-            value for ref in header.all(f"{CAC}ContractDocumentReference") for value in map(_text, ref.iterchildren(_ID)) if value
-        ],
+        supplier=_party(_first_grandchild(header.all(_ACCOUNTING_SUPPLIER_PARTY), _PARTY)),
+        customer=_party(_first_grandchild(header.all(_ACCOUNTING_CUSTOMER_PARTY), _PARTY)),
+        contract_references=_grandchild_texts(header.all(_CONTRACT_DOCUMENT_REFERENCE), _ID),
         totals=_totals(reader, header, customization_id, currency, adjustments),
         lines=lines,
         customization_id=customization_id,
-        profile_id=text(header.first(f"{CBC}ProfileID")),
-        type_code=text(header.first(f"{CBC}InvoiceTypeCode")) or text(header.first(f"{CBC}CreditNoteTypeCode")),
-        delivery_date=dates_of(_DELIVERY, _ACTUAL_DELIVERY_DATE),
-        period_start=dates_of(f"{CAC}InvoicePeriod", f"{CBC}StartDate"),
-        period_end=dates_of(f"{CAC}InvoicePeriod", f"{CBC}EndDate"),
-        billing_references=[
-            value
-            for ref in header.all(f"{CAC}BillingReference")
-            for document in ref.iterchildren(f"{CAC}InvoiceDocumentReference")
-            for value in map(_text, document.iterchildren(_ID))
-            if value
-        ],
+        profile_id=text(header.first(_PROFILE_ID)),
+        type_code=text(header.first(_INVOICE_TYPE_CODE)) or text(header.first(_CREDIT_NOTE_TYPE_CODE)),
+        delivery_date=reader.date_of(_first_grandchild(header.all(_DELIVERY), _ACTUAL_DELIVERY_DATE)),
+        period_start=reader.date_of(_first_grandchild(invoice_periods, _START_DATE)),
+        period_end=reader.date_of(_first_grandchild(invoice_periods, _END_DATE)),
+        billing_references=_grandchild_texts(_grandchildren(header.all(_BILLING_REFERENCE), _INVOICE_DOCUMENT_REFERENCE), _ID),
         allowance_charges=adjustments,
     )
 
