@@ -34,6 +34,7 @@ CBC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = f"{{{CAC_NS}}}"
 CBC = f"{{{CBC_NS}}}"
 UBL_DOCUMENT_NS = "urn:oasis:names:specification:ubl:schema:xsd:"
+_UBL_DOCUMENT_TAG_START = "{" + UBL_DOCUMENT_NS
 
 INVOICE_ROOTS = {"Invoice": "invoice", "CreditNote": "credit_note"}
 CATALOGUE_ROOTS = {
@@ -52,10 +53,13 @@ GLN_SCHEMES = {"GLN", "0088"}
 
 
 def ubl_root_name(root: etree._Element) -> str | None:
-    """The local name of a UBL 2 document root (``Invoice``, ``Catalogue`` …), or None."""
-    qname = etree.QName(root)
-    if qname.namespace and qname.namespace.startswith(UBL_DOCUMENT_NS):
-        return qname.localname
+    """The local name of a UBL 2 document root (``Invoice``, ``Catalogue`` …), or None.
+
+    Read from the tag ``{namespace}local`` itself (no ``QName`` object: called twice per file).
+    """
+    tag = root.tag
+    if isinstance(tag, str) and tag.startswith(_UBL_DOCUMENT_TAG_START):
+        return tag.partition("}")[2]
     return None
 
 
@@ -300,12 +304,17 @@ def _grandchild_texts(holders: list[etree._Element], tag: str) -> list[str]:
     return texts
 
 
-def _child_text(element: etree._Element, tag: str) -> str | None:
-    """The text of ``element``'s first child with ``tag`` (see :func:`_text`), or None."""
-    for child in element:
-        if child.tag == tag:
-            return _text(child)
-    return None
+def _name_and_value(item_property: etree._Element) -> tuple[str, str]:
+    """The first ``cbc:Name`` and ``cbc:Value`` of a ``cac:AdditionalItemProperty`` ("" when absent or blank)."""
+    name = value = None
+    named = valued = False
+    for child in item_property:
+        tag = child.tag
+        if tag == _NAME and not named:
+            name, named = _text(child), True
+        elif tag == _VALUE and not valued:
+            value, valued = _text(child), True
+    return name or "", value or ""
 
 
 @lru_cache(maxsize=256)
@@ -468,8 +477,7 @@ def _item_fields(item: etree._Element | None) -> _ItemFields:
             if not named:
                 name, named = _text(child), True
         elif tag == _ADDITIONAL_ITEM_PROPERTY:
-            property_name = _child_text(child, _NAME) or ""
-            value = _child_text(child, _VALUE) or ""
+            property_name, value = _name_and_value(child)
             properties.append(Property(property_name, value))
             if _names_a_label(property_name):
                 label = normalise_label(value, "property")
