@@ -63,6 +63,27 @@ def ubl_root_name(root: etree._Element) -> str | None:
     return None
 
 
+def _xsd_decimal(text: str) -> Decimal | None:
+    """``text`` as a Decimal when it is an xsd:decimal (digits with an optional sign and point; no
+    exponent, NaN or Infinity), else None.
+
+    Short texts are remembered: quantities, prices and amounts repeat on every line and in every
+    file, and a Decimal cannot change, so one may be shared. A long text is not (a hostile file
+    must not fill the memory with its numbers).
+    """
+    if len(text) <= _REMEMBERED_DECIMAL_LENGTH:
+        return _short_xsd_decimal(text)
+    return Decimal(text) if XSD_DECIMAL.fullmatch(text) else None
+
+
+_REMEMBERED_DECIMAL_LENGTH = 24
+
+
+@lru_cache(maxsize=4096)
+def _short_xsd_decimal(text: str) -> Decimal | None:
+    return Decimal(text) if XSD_DECIMAL.fullmatch(text) else None
+
+
 class _Children:
     """An element's children grouped by tag: one pass instead of a path search per field (hot loop)."""
 
@@ -110,15 +131,15 @@ class _Reader:
         text = _text(found)
         if text is None:
             return None
-        # xsd:decimal: digits with an optional sign and point; no exponent, NaN or Infinity.
-        if not XSD_DECIMAL.fullmatch(text):
+        value = _xsd_decimal(text)
+        if value is None:
             raise SourceFileError(
                 f"{text!r} is not a number",
                 file=self.file,
                 location=self.where(found),
                 expected="a decimal number such as 1234.50",
             )
-        return Decimal(text)
+        return value
 
     def date_of(self, found: etree._Element | None) -> date | None:
         """The ISO date at the start of ``found``'s text; None when there is no element or no text."""

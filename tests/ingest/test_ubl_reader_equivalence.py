@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic_invoices import synthetic_invoices
+from compliance.base.documents import InvoiceDocument
+from compliance.base.errors import SourceFileError
 from compliance.ingest.detect import read_source
 from tests.conftest import REFERENCE_DIR, SAMPLE_DIR
 
@@ -89,6 +91,24 @@ def test_synthetic_invoices_read_as_before() -> None:
 def test_an_invoice_full_of_edge_cases_reads_field_by_field_as_before() -> None:
     document = read_source(EDGE_CASES.encode(), "edge.xml", MAX)
     assert dataclasses.asdict(document) == EDGE_CASES_EXPECTED
+
+
+@pytest.mark.parametrize("amount", ["1925.00", "+125.0", ".50", "-0", "1" * 30 + ".5", "12345678901234567890123.45"])
+def test_an_amount_reads_exactly_whether_its_value_is_remembered_or_not(amount: str) -> None:
+    """Short amounts are remembered between lines and files (``ubl._xsd_decimal``), long ones are not."""
+    text = EDGE_CASES.replace(">104.50<", f">{amount}<")
+    document = read_source(text.encode(), "edge.xml", MAX)
+    assert isinstance(document, InvoiceDocument)
+    assert document.lines[1].line_amount == Decimal(amount)
+    assert str(document.lines[1].line_amount) == str(Decimal(amount))
+
+
+@pytest.mark.parametrize("amount", ["1e3", "NaN", "1_000", "１２", "1" * 30 + "x"])
+def test_an_amount_that_is_no_xsd_decimal_is_refused_whether_short_or_long(amount: str) -> None:
+    text = EDGE_CASES.replace(">104.50<", f">{amount}<")
+    with pytest.raises(SourceFileError) as caught:
+        read_source(text.encode(), "edge.xml", MAX)
+    assert "is not a number" in str(caught.value) and "cac:InvoiceLine[2]" in str(caught.value.location)
 
 
 EDGE_CASES = """<?xml version="1.0" encoding="UTF-8"?>
