@@ -63,20 +63,21 @@ def ubl_root_name(root: etree._Element) -> str | None:
     return None
 
 
+# Texts up to this long are remembered with what they mean (amounts, label-property names); a longer
+# one is worked out each time, so that a hostile file cannot fill the memory with long texts.
+_REMEMBERED_TEXT_LENGTH = 24
+
+
 def _xsd_decimal(text: str) -> Decimal | None:
     """``text`` as a Decimal when it is an xsd:decimal (digits with an optional sign and point; no
     exponent, NaN or Infinity), else None.
 
     Short texts are remembered: quantities, prices and amounts repeat on every line and in every
-    file, and a Decimal cannot change, so one may be shared. A long text is not (a hostile file
-    must not fill the memory with its numbers).
+    file, and a Decimal cannot change, so one may be shared.
     """
-    if len(text) <= _REMEMBERED_DECIMAL_LENGTH:
+    if len(text) <= _REMEMBERED_TEXT_LENGTH:
         return _short_xsd_decimal(text)
     return Decimal(text) if XSD_DECIMAL.fullmatch(text) else None
-
-
-_REMEMBERED_DECIMAL_LENGTH = 24
 
 
 @lru_cache(maxsize=4096)
@@ -338,9 +339,15 @@ def _name_and_value(item_property: etree._Element) -> tuple[str, str]:
     return name or "", value or ""
 
 
-@lru_cache(maxsize=256)
 def _names_a_label(property_name: str) -> bool:
-    """:func:`is_label_property`, remembered: the same few property names come on every line."""
+    """:func:`is_label_property`, remembered for short names: the same few come on every line."""
+    if len(property_name) <= _REMEMBERED_TEXT_LENGTH:
+        return _short_name_names_a_label(property_name)
+    return is_label_property(property_name)
+
+
+@lru_cache(maxsize=256)
+def _short_name_names_a_label(property_name: str) -> bool:
     return is_label_property(property_name)
 
 
