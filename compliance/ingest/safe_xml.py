@@ -16,6 +16,16 @@ from compliance.base.errors import SourceFileError, UnsafeInputError
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
+def _declaration(data: bytes) -> re.Match[bytes] | None:
+    """The first DOCTYPE or ENTITY declaration in ``data``, or None.
+
+    Most invoices have no "!" at all, and looking for one byte is a ``memchr`` (a fraction of a
+    microsecond for 20 KB), while a search for ``<!`` stops at every ``<`` (tens of microseconds:
+    more than a tenth of the parse). Only a document with a "!" is searched for the declaration.
+    """
+    return _DECLARATION.search(data) if b"!" in data else None
+
+
 _PARSERS = threading.local()
 
 
@@ -40,7 +50,7 @@ def _new_parser() -> etree.XMLParser:
 
 def parse_xml(data: bytes, file: str) -> etree._Element:
     """Return the root element of ``data``, or raise with the file, line and column of the fault."""
-    match = _DECLARATION.search(data) if b"<!" in data else None  # the plain search is the cheap one
+    match = _declaration(data)
     if match:
         line = data.count(b"\n", 0, match.start()) + 1
         raise UnsafeInputError(
@@ -95,11 +105,10 @@ class DeclarationScan:
 
     def feed(self, chunk: bytes) -> None:
         window = self.tail + chunk
-        if b"<!" in window:
-            match = _DECLARATION.search(window)
-            if match:
-                line = self.line + window.count(b"\n", 0, match.start())
-                raise _declaration_error(match.group(1), self.file, f"{self.where}line {line}")
+        match = _declaration(window)
+        if match:
+            line = self.line + window.count(b"\n", 0, match.start())
+            raise _declaration_error(match.group(1), self.file, f"{self.where}line {line}")
         keep = window[-self.OVERLAP :]
         self.line += window.count(b"\n", 0, len(window) - len(keep))
         self.tail = keep

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from lxml import etree
 
@@ -33,6 +34,7 @@ CBC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = f"{{{CAC_NS}}}"
 CBC = f"{{{CBC_NS}}}"
 UBL_DOCUMENT_NS = "urn:oasis:names:specification:ubl:schema:xsd:"
+_UBL_DOCUMENT_TAG_START = "{" + UBL_DOCUMENT_NS
 
 INVOICE_ROOTS = {"Invoice": "invoice", "CreditNote": "credit_note"}
 CATALOGUE_ROOTS = {
@@ -51,11 +53,36 @@ GLN_SCHEMES = {"GLN", "0088"}
 
 
 def ubl_root_name(root: etree._Element) -> str | None:
-    """The local name of a UBL 2 document root (``Invoice``, ``Catalogue`` …), or None."""
-    qname = etree.QName(root)
-    if qname.namespace and qname.namespace.startswith(UBL_DOCUMENT_NS):
-        return qname.localname
+    """The local name of a UBL 2 document root (``Invoice``, ``Catalogue`` …), or None.
+
+    Read from the tag ``{namespace}local`` itself (no ``QName`` object: called twice per file).
+    """
+    tag = root.tag
+    if isinstance(tag, str) and tag.startswith(_UBL_DOCUMENT_TAG_START):
+        return tag.partition("}")[2]
     return None
+
+
+# Texts up to this long are remembered with what they mean (amounts, label-property names); a longer
+# one is worked out each time, so that a hostile file cannot fill the memory with long texts.
+_REMEMBERED_TEXT_LENGTH = 24
+
+
+def _xsd_decimal(text: str) -> Decimal | None:
+    """``text`` as a Decimal when it is an xsd:decimal (digits with an optional sign and point; no
+    exponent, NaN or Infinity), else None.
+
+    Short texts are remembered: quantities, prices and amounts repeat on every line and in every
+    file, and a Decimal cannot change, so one may be shared.
+    """
+    if len(text) <= _REMEMBERED_TEXT_LENGTH:
+        return _short_xsd_decimal(text)
+    return Decimal(text) if XSD_DECIMAL.fullmatch(text) else None
+
+
+@lru_cache(maxsize=4096)
+def _short_xsd_decimal(text: str) -> Decimal | None:
+    return Decimal(text) if XSD_DECIMAL.fullmatch(text) else None
 
 
 class _Children:
@@ -64,10 +91,16 @@ class _Children:
     __slots__ = ("by_tag",)
 
     def __init__(self, element: etree._Element | None) -> None:
-        self.by_tag: dict[str, list[etree._Element]] = {}
+        by_tag: dict[str, list[etree._Element]] = {}
+        self.by_tag = by_tag
         if element is not None:
             for child in element:
-                self.by_tag.setdefault(child.tag, []).append(child)
+                tag = child.tag
+                found = by_tag.get(tag)
+                if found is None:
+                    by_tag[tag] = [child]
+                else:
+                    found.append(child)
 
     def first(self, tag: str) -> etree._Element | None:
         found = self.by_tag.get(tag)
@@ -80,10 +113,11 @@ class _Children:
 class _Reader:
     """Small helpers that turn element text into typed values with errors that say where."""
 
+    __slots__ = ("file", "root")
+
     def __init__(self, file: str, root: etree._Element) -> None:
         self.file = file
         self.root = root
-        self.tree = root.getroottree()
 
     def where(self, element: etree._Element) -> str:
         return f"line {element.sourceline}, {element_path(element)}"
@@ -92,28 +126,32 @@ class _Reader:
         return None if found is None else _text(found)
 
     def decimal_of(self, found: etree._Element | None) -> Decimal | None:
-        text = self.text_of(found)
+        """The xsd:decimal in ``found``'s text; None when there is no element or no text."""
+        if found is None:
+            return None
+        text = _text(found)
         if text is None:
             return None
-        # xsd:decimal: digits with an optional sign and point; no exponent, NaN or Infinity.
-        if not XSD_DECIMAL.fullmatch(text):
-            assert found is not None
+        value = _xsd_decimal(text)
+        if value is None:
             raise SourceFileError(
                 f"{text!r} is not a number",
                 file=self.file,
                 location=self.where(found),
                 expected="a decimal number such as 1234.50",
             )
-        return Decimal(text)
+        return value
 
     def date_of(self, found: etree._Element | None) -> date | None:
-        text = self.text_of(found)
+        """The ISO date at the start of ``found``'s text; None when there is no element or no text."""
+        if found is None:
+            return None
+        text = _text(found)
         if text is None:
             return None
         try:
             return date.fromisoformat(text[:10])
         except ValueError:
-            assert found is not None
             raise SourceFileError(
                 f"{text!r} is not a date", file=self.file, location=self.where(found), expected="an ISO date YYYY-MM-DD"
             ) from None
@@ -135,14 +173,18 @@ class _Reader:
             expected=expected,
         )
 
-    def required_text(self, path: str, what: str) -> str:
-        value = self.text(self.root, path)
+    def _below_root(self, path: str, header: _Children | None) -> etree._Element | None:
+        """The element at ``path`` below the root; ``header`` (the root's children by tag) answers a one-step path."""
+        return header.first(path) if header is not None else self.root.find(path)
+
+    def required_text(self, path: str, what: str, header: _Children | None = None) -> str:
+        value = self.text_of(self._below_root(path, header))
         if value is None:
             raise self._missing(path, what, f"a {what} element")
         return value
 
-    def required_date(self, path: str, what: str) -> date:
-        value = self.date_value(self.root, path)
+    def required_date(self, path: str, what: str, header: _Children | None = None) -> date:
+        value = self.date_of(self._below_root(path, header))
         if value is None:
             raise self._missing(path, what, f"a {what} element with an ISO date")
         return value
@@ -209,6 +251,27 @@ _ALLOWANCE_CHARGE = f"{CAC}AllowanceCharge"
 _BILLING_REFERENCE = f"{CAC}BillingReference"
 _INVOICE_DOCUMENT_REFERENCE = f"{CAC}InvoiceDocumentReference"
 _BILLING_REFERENCE_LINE = f"{CAC}BillingReferenceLine"
+_PARTY = f"{CAC}Party"
+_ACCOUNTING_SUPPLIER_PARTY = f"{CAC}AccountingSupplierParty"
+_ACCOUNTING_CUSTOMER_PARTY = f"{CAC}AccountingCustomerParty"
+_CONTRACT_DOCUMENT_REFERENCE = f"{CAC}ContractDocumentReference"
+_INVOICE_PERIOD = f"{CAC}InvoicePeriod"
+_START_DATE = f"{CBC}StartDate"
+_END_DATE = f"{CBC}EndDate"
+_CUSTOMIZATION_ID = f"{CBC}CustomizationID"
+_PROFILE_ID = f"{CBC}ProfileID"
+_UBL_VERSION_ID = f"{CBC}UBLVersionID"
+_DOCUMENT_CURRENCY_CODE = f"{CBC}DocumentCurrencyCode"
+_INVOICE_TYPE_CODE = f"{CBC}InvoiceTypeCode"
+_CREDIT_NOTE_TYPE_CODE = f"{CBC}CreditNoteTypeCode"
+_ISSUE_DATE = f"{CBC}IssueDate"
+_LEGAL_MONETARY_TOTAL = f"{CAC}LegalMonetaryTotal"
+_TAX_TOTAL = f"{CAC}TaxTotal"
+_TAX_AMOUNT = f"{CBC}TaxAmount"
+_AMOUNT = f"{CBC}Amount"
+_CHARGE_INDICATOR = f"{CBC}ChargeIndicator"
+_ALLOWANCE_CHARGE_REASON = f"{CBC}AllowanceChargeReason"
+_ALLOWANCE_CHARGE_REASON_CODE = f"{CBC}AllowanceChargeReasonCode"
 _GLN = re.compile(r"[0-9]{13}")
 _CVR = re.compile(r"[0-9]{8}")
 _SPACES = re.compile(r"\s+")
@@ -220,10 +283,72 @@ def _text(element: etree._Element) -> str | None:
     return (text.strip() or None) if text else None
 
 
-def _first_child_text(element: etree._Element, tag: str) -> str | None:
-    for child in element.iterchildren(tag):
-        return _text(child)
+def _child(element: etree._Element, tag: str) -> etree._Element | None:
+    """``element``'s first child with ``tag``, or None.
+
+    A plain loop: ``iterchildren(tag)`` and ``find`` build a tag matcher or a path on every call,
+    which costs more than looking at the one or two children these elements have.
+    """
+    for child in element:
+        if child.tag == tag:
+            return child
     return None
+
+
+def _children(element: etree._Element, tag: str) -> list[etree._Element]:
+    """``element``'s children with ``tag``, in document order (a plain loop, see :func:`_child`)."""
+    return [child for child in element if child.tag == tag]
+
+
+def _first_grandchild(holders: list[etree._Element], tag: str) -> etree._Element | None:
+    """The first child with ``tag`` of any of ``holders``, as a path search ``Holder/Tag`` finds it."""
+    for holder in holders:
+        for child in holder:
+            if child.tag == tag:
+                return child
+    return None
+
+
+def _grandchildren(holders: list[etree._Element], tag: str) -> list[etree._Element]:
+    """The children with ``tag`` of all ``holders``, in document order."""
+    return [child for holder in holders for child in holder if child.tag == tag]
+
+
+def _grandchild_texts(holders: list[etree._Element], tag: str) -> list[str]:
+    """The non-blank texts of the children with ``tag`` of all ``holders``, in document order."""
+    texts = []
+    for holder in holders:
+        for child in holder:
+            if child.tag == tag:
+                text = _text(child)
+                if text:
+                    texts.append(text)
+    return texts
+
+
+def _name_and_value(item_property: etree._Element) -> tuple[str, str]:
+    """The first ``cbc:Name`` and ``cbc:Value`` of a ``cac:AdditionalItemProperty`` ("" when absent or blank)."""
+    name = value = None
+    named = valued = False
+    for child in item_property:
+        tag = child.tag
+        if tag == _NAME and not named:
+            name, named = _text(child), True
+        elif tag == _VALUE and not valued:
+            value, valued = _text(child), True
+    return name or "", value or ""
+
+
+def _names_a_label(property_name: str) -> bool:
+    """:func:`is_label_property`, remembered for short names: the same few come on every line."""
+    if len(property_name) <= _REMEMBERED_TEXT_LENGTH:
+        return _short_name_names_a_label(property_name)
+    return is_label_property(property_name)
+
+
+@lru_cache(maxsize=256)
+def _short_name_names_a_label(property_name: str) -> bool:
+    return is_label_property(property_name)
 
 
 def normalise_cvr(value: str | None) -> str | None:
@@ -253,18 +378,20 @@ def _party(party: etree._Element | None) -> Party:
             if endpoint is None:
                 endpoint = child
         elif tag == _PARTY_IDENTIFICATION:
-            party_ids += child.iterchildren(_ID)
+            party_ids += _children(child, _ID)
         elif tag == _PARTY_NAME:
-            for name in child.iterchildren(_NAME):
-                if not named:  # the first cac:PartyName/cbc:Name, as a path search finds it
+            if not named:  # the first cac:PartyName/cbc:Name, as a path search finds it
+                name = _child(child, _NAME)
+                if name is not None:
                     party_name, named = _text(name), True
         elif tag == _PARTY_LEGAL_ENTITY:
-            legal_ids += child.iterchildren(_COMPANY_ID)
-            for name in child.iterchildren(_REGISTRATION_NAME):
-                if not registered:
-                    registration_name, registered = _text(name), True
+            for grandchild in child:
+                if grandchild.tag == _COMPANY_ID:
+                    legal_ids.append(grandchild)
+                elif grandchild.tag == _REGISTRATION_NAME and not registered:
+                    registration_name, registered = _text(grandchild), True
         elif tag == _PARTY_TAX_SCHEME:
-            tax_ids += child.iterchildren(_COMPANY_ID)
+            tax_ids += _children(child, _COMPANY_ID)
     endpoint_id = endpoint.text.strip() if endpoint is not None and endpoint.text else None
     endpoint_scheme = endpoint.get("schemeID") if endpoint is not None else None
     cvr: str | None = None
@@ -359,47 +486,64 @@ def _certificate(certificate: etree._Element) -> Label | None:
 
 
 def _item_fields(item: etree._Element | None) -> _ItemFields:
-    """One pass over an item's children (the hot loop of every invoice line and catalogue item)."""
-    fields = _ItemFields()
+    """One pass over an item's children (the hot loop of every invoice line and catalogue item).
+
+    Where a field may repeat, the first one counts, as a path search would find it; the children of
+    the children are read with plain loops (see :func:`_child`).
+    """
     if item is None:
-        return fields
-    property_labels: list[Label] = []
+        return _ItemFields()
+    name = description = seller_item_id = standard_item_id = standard_item_scheme = None
     named = described = seller = standard = False
+    classifications: list[Classification] = []
+    certificate_labels: list[Label] = []
+    property_labels: list[Label] = []
+    properties: list[Property] = []
     for child in item:
         tag = child.tag
         if tag == _NAME:
             if not named:
-                fields.name, named = _text(child), True
+                name, named = _text(child), True
         elif tag == _ADDITIONAL_ITEM_PROPERTY:
-            name = _first_child_text(child, _NAME) or ""
-            value = _first_child_text(child, _VALUE) or ""
-            fields.properties.append(Property(name, value))
-            if is_label_property(name):
+            property_name, value = _name_and_value(child)
+            properties.append(Property(property_name, value))
+            if _names_a_label(property_name):
                 label = normalise_label(value, "property")
                 if label is not None:
                     property_labels.append(label)
         elif tag == _COMMODITY_CLASSIFICATION:
-            for code in child.iterchildren(_ITEM_CLASSIFICATION_CODE):
-                text = _text(code)
-                if text:
-                    fields.classifications.append(Classification(text, code.get("listID")))
+            for code in child:
+                if code.tag == _ITEM_CLASSIFICATION_CODE:
+                    text = _text(code)
+                    if text:
+                        classifications.append(Classification(text, code.get("listID")))
         elif tag == _SELLERS_ITEM_ID:
-            for identifier in child.iterchildren(_ID):  # the first ID in any of them, as a path search finds it
-                if not seller:
-                    fields.seller_item_id, seller = _text(identifier), True
+            if not seller:  # the first ID in any of them, as a path search finds it
+                identifier = _child(child, _ID)
+                if identifier is not None:
+                    seller_item_id, seller = _text(identifier), True
         elif tag == _STANDARD_ITEM_ID:
-            for identifier in child.iterchildren(_ID):
-                if not standard:
-                    fields.standard_item_id, standard = _text(identifier), True
-                    fields.standard_item_scheme = identifier.get("schemeID")
+            if not standard:
+                identifier = _child(child, _ID)
+                if identifier is not None:
+                    standard_item_id, standard = _text(identifier), True
+                    standard_item_scheme = identifier.get("schemeID")
         elif tag == _CERTIFICATE:
             label = _certificate(child)
             if label is not None:
-                fields.labels.append(label)
+                certificate_labels.append(label)
         elif tag == _DESCRIPTION and not described:
-            fields.description, described = _text(child), True
-    fields.labels += property_labels  # certificates first, then label-like properties
-    return fields
+            description, described = _text(child), True
+    return _ItemFields(
+        name,
+        description,
+        seller_item_id,
+        standard_item_id,
+        standard_item_scheme,
+        classifications,
+        certificate_labels + property_labels,  # certificates first, then label-like properties
+        properties,
+    )
 
 
 def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[AllowanceCharge]:
@@ -407,8 +551,8 @@ def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[
     result = []
     for element in elements:
         fields = _Children(element)
-        amount = reader.decimal_of(fields.first(f"{CBC}Amount"))
-        indicator = (reader.text_of(fields.first(f"{CBC}ChargeIndicator")) or "").lower()
+        amount = reader.decimal_of(fields.first(_AMOUNT))
+        indicator = (reader.text_of(fields.first(_CHARGE_INDICATOR)) or "").lower()
         if amount is None or indicator not in {"true", "false"}:
             raise SourceFileError(
                 "an allowance or charge without amount or charge indicator",
@@ -420,8 +564,8 @@ def _allowance_charges(reader: _Reader, elements: list[etree._Element]) -> list[
             AllowanceCharge(
                 charge=indicator == "true",
                 amount=amount,
-                reason=reader.text_of(fields.first(f"{CBC}AllowanceChargeReason")),
-                reason_code=reader.text_of(fields.first(f"{CBC}AllowanceChargeReasonCode")),
+                reason=reader.text_of(fields.first(_ALLOWANCE_CHARGE_REASON)),
+                reason_code=reader.text_of(fields.first(_ALLOWANCE_CHARGE_REASON_CODE)),
             )
         )
     return result
@@ -438,6 +582,7 @@ MONETARY_TOTALS = (
     "PayableRoundingAmount",
     "PayableAmount",
 )
+_MONETARY_TOTAL_TAGS = tuple((name, f"{CBC}{name}") for name in MONETARY_TOTALS)
 _OIOUBL_2 = re.compile(r"OIOUBL-2\.", re.IGNORECASE)
 
 
@@ -456,10 +601,14 @@ def _totals(
     currency (Peppol adds a second one in the tax currency). What is missing is derived:
     net = lines − allowances + charges, gross = net + tax.
     """
-    monetary = _Children(header.first(f"{CAC}LegalMonetaryTotal"))
+    monetary: dict[str, etree._Element] = {}  # the first child of each tag, as a path search finds it
+    legal_monetary_total = header.first(_LEGAL_MONETARY_TOTAL)
+    if legal_monetary_total is not None:
+        for child in legal_monetary_total:
+            monetary.setdefault(child.tag, child)
     stated: dict[str, Decimal] = {}
-    for name in MONETARY_TOTALS:
-        value = reader.decimal_of(monetary.first(f"{CBC}{name}"))
+    for name, tag in _MONETARY_TOTAL_TAGS:  # in schema order: the first wrong amount is the one reported
+        value = reader.decimal_of(monetary.get(tag))
         if value is not None:
             stated[name] = value
     line_extension = stated.get("LineExtensionAmount")
@@ -467,8 +616,8 @@ def _totals(
     charges = stated.get("ChargeTotalAmount", _sum([a.amount for a in adjustments if a.charge]))
     derived_net = None if line_extension is None else line_extension - (allowances or Decimal(0)) + (charges or Decimal(0))
     header_tax: list[Decimal] = []
-    for tax_total in header.all(f"{CAC}TaxTotal"):
-        amount = tax_total.find(f"{CBC}TaxAmount")
+    for tax_total in header.all(_TAX_TOTAL):
+        amount = _child(tax_total, _TAX_AMOUNT)
         stated_currency = None if amount is None else amount.get("currencyID")
         value = reader.decimal_of(amount)
         if value is not None and (stated_currency is None or currency is None or stated_currency.strip() == currency):
@@ -528,9 +677,10 @@ def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, p
         raise SourceFileError("the line has no ID", file=reader.file, location=reader.where(element), expected="cbc:ID")
     quantity = first.get(quantity_tag)
     delivery = first.get(_DELIVERY)
-    delivery_date = None if delivery is None else next(delivery.iterchildren(_ACTUAL_DELIVERY_DATE), None)
+    delivery_date = None if delivery is None else _child(delivery, _ACTUAL_DELIVERY_DATE)
     goods = _item_fields(first.get(_ITEM))
-    credited_invoice, credited_line = _line_billing_reference(first.get(_BILLING_REFERENCE))
+    billing_reference = first.get(_BILLING_REFERENCE)
+    credited_invoice, credited_line = (None, None) if billing_reference is None else _line_billing_reference(billing_reference)
     return DocumentLine(
         position=position,
         id=identifier,
@@ -555,33 +705,20 @@ def _invoice_line(reader: _Reader, element: etree._Element, quantity_tag: str, p
     )
 
 
-def _line_billing_reference(reference: etree._Element | None) -> tuple[str | None, str | None]:
-    """The invoice number and line a credit-note line credits (OIOUBL ``CreditNoteLine/BillingReference``)."""
-    if reference is None:
-        return None, None
-    invoice = next(
-        (
-            value
-            for document in reference.iterchildren(_INVOICE_DOCUMENT_REFERENCE)
-            for value in map(_text, document.iterchildren(_ID))
-            if value
-        ),
-        None,
-    )
-    line = next(
-        (
-            value
-            for holder in reference.iterchildren(_BILLING_REFERENCE_LINE)
-            for value in map(_text, holder.iterchildren(_ID))
-            if value
-        ),
-        None,
-    )
-    return invoice, line
+def _line_billing_reference(reference: etree._Element) -> tuple[str | None, str | None]:
+    """The invoice number and line a credit-note line credits (OIOUBL ``CreditNoteLine/BillingReference``):
+    the first non-blank ``InvoiceDocumentReference/ID`` and ``BillingReferenceLine/ID``."""
+    invoices = _grandchild_texts(_children(reference, _INVOICE_DOCUMENT_REFERENCE), _ID)
+    lines = _grandchild_texts(_children(reference, _BILLING_REFERENCE_LINE), _ID)
+    return (invoices[0] if invoices else None), (lines[0] if lines else None)
 
 
 def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
-    """Normalise a UBL invoice or credit note (OIOUBL 2.x, Peppol BIS 3, other UBL 2.1 profiles)."""
+    """Normalise a UBL invoice or credit note (OIOUBL 2.x, Peppol BIS 3, other UBL 2.1 profiles).
+
+    The header's children are grouped by tag in one pass; the fields are read in a fixed order, so
+    that of several faults in a document the same one is reported each time (the lines first).
+    """
     root_name = ubl_root_name(root)
     if root_name not in INVOICE_ROOTS:
         raise SourceFileError(f"root element is {root.tag}", file=file, location="/", expected="Invoice or CreditNote")
@@ -595,48 +732,28 @@ def read_ubl_invoice(root: etree._Element, file: str) -> InvoiceDocument:
         for position, element in enumerate(line_elements, start=1)
     ]
     text = reader.text_of
-
-    def first_party(tag: str) -> etree._Element | None:
-        for holder in header.all(tag):
-            for party in holder.iterchildren(f"{CAC}Party"):
-                return party
-        return None
-
-    def dates_of(tag: str, child: str) -> date | None:
-        for holder in header.all(tag):
-            for found in holder.iterchildren(child):
-                return reader.date_of(found)
-        return None
-
-    customization_id = text(header.first(f"{CBC}CustomizationID"))
-    currency = text(header.first(f"{CBC}DocumentCurrencyCode"))
+    customization_id = text(header.first(_CUSTOMIZATION_ID))
+    currency = text(header.first(_DOCUMENT_CURRENCY_CODE))
     adjustments = _allowance_charges(reader, header.all(_ALLOWANCE_CHARGE))
+    invoice_periods = header.all(_INVOICE_PERIOD)
     return InvoiceDocument(
         document_type="invoice" if root_name == "Invoice" else "credit_note",
-        format=_format_name(customization_id, text(header.first(f"{CBC}UBLVersionID"))),
-        id=reader.required_text(f"{CBC}ID", "document number (cbc:ID)"),
-        issue_date=reader.required_date(f"{CBC}IssueDate", "issue date (cbc:IssueDate)"),
+        format=_format_name(customization_id, text(header.first(_UBL_VERSION_ID))),
+        id=reader.required_text(_ID, "document number (cbc:ID)", header),
+        issue_date=reader.required_date(_ISSUE_DATE, "issue date (cbc:IssueDate)", header),
         currency=currency,
-        supplier=_party(first_party(f"{CAC}AccountingSupplierParty")),
-        customer=_party(first_party(f"{CAC}AccountingCustomerParty")),
-        contract_references=[
-            value for ref in header.all(f"{CAC}ContractDocumentReference") for value in map(_text, ref.iterchildren(_ID)) if value
-        ],
+        supplier=_party(_first_grandchild(header.all(_ACCOUNTING_SUPPLIER_PARTY), _PARTY)),
+        customer=_party(_first_grandchild(header.all(_ACCOUNTING_CUSTOMER_PARTY), _PARTY)),
+        contract_references=_grandchild_texts(header.all(_CONTRACT_DOCUMENT_REFERENCE), _ID),
         totals=_totals(reader, header, customization_id, currency, adjustments),
         lines=lines,
         customization_id=customization_id,
-        profile_id=text(header.first(f"{CBC}ProfileID")),
-        type_code=text(header.first(f"{CBC}InvoiceTypeCode")) or text(header.first(f"{CBC}CreditNoteTypeCode")),
-        delivery_date=dates_of(_DELIVERY, _ACTUAL_DELIVERY_DATE),
-        period_start=dates_of(f"{CAC}InvoicePeriod", f"{CBC}StartDate"),
-        period_end=dates_of(f"{CAC}InvoicePeriod", f"{CBC}EndDate"),
-        billing_references=[
-            value
-            for ref in header.all(f"{CAC}BillingReference")
-            for document in ref.iterchildren(f"{CAC}InvoiceDocumentReference")
-            for value in map(_text, document.iterchildren(_ID))
-            if value
-        ],
+        profile_id=text(header.first(_PROFILE_ID)),
+        type_code=text(header.first(_INVOICE_TYPE_CODE)) or text(header.first(_CREDIT_NOTE_TYPE_CODE)),
+        delivery_date=reader.date_of(_first_grandchild(header.all(_DELIVERY), _ACTUAL_DELIVERY_DATE)),
+        period_start=reader.date_of(_first_grandchild(invoice_periods, _START_DATE)),
+        period_end=reader.date_of(_first_grandchild(invoice_periods, _END_DATE)),
+        billing_references=_grandchild_texts(_grandchildren(header.all(_BILLING_REFERENCE), _INVOICE_DOCUMENT_REFERENCE), _ID),
         allowance_charges=adjustments,
     )
 

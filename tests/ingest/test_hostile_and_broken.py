@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from compliance.base.errors import SourceFileError, UnknownFormatError, UnsafeInputError
 from compliance.ingest.detect import read_source
+from compliance.ingest.safe_xml import DeclarationScan, parse_xml
 from tests.conftest import SAMPLE_DIR
 
 MAX = 5 * 1024 * 1024
@@ -43,6 +44,21 @@ def test_entity_and_dtd_attacks_are_refused_before_parsing(data: bytes) -> None:
     assert caught.value.file == "inbox/evil.xml"
     assert caught.value.location == "line 2" or caught.value.location == "line 1"
     assert "DOCTYPE" in str(caught.value) or "ENTITY" in str(caught.value)
+
+
+def test_the_declaration_scan_looks_past_other_exclamation_marks() -> None:
+    """The scan only searches a document that has a "!" (most have none): it must still find a
+    declaration after a "!" in text or a comment, whole or split across two chunks of a stream."""
+    evil = b'<?xml version="1.0"?><!-- Tak! --><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
+    with pytest.raises(UnsafeInputError):
+        parse_xml(evil, "evil.xml")
+    scan = DeclarationScan("evil.xml")
+    split = evil.index(b"<!DOCTYPE") + 4  # the first chunk ends inside "<!DOCTYPE"
+    scan.feed(evil[:split])
+    with pytest.raises(UnsafeInputError):
+        scan.feed(evil[split:])
+    assert parse_xml(b"<x>Tak!</x>", "ok.xml").text == "Tak!"
+    assert parse_xml(b"<x>no mark at all</x>", "ok.xml").text == "no mark at all"
 
 
 def test_utf16_doctype_is_caught_after_parsing_without_expansion() -> None:
