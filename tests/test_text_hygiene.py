@@ -19,9 +19,9 @@ from sqlalchemy import Engine, select, update
 
 from compliance.base.documents import DocumentLine, DrivingLogDocument, Label, TripRecord, VehicleRecord
 from compliance.base.errors import SourceFileError
-from compliance.base.text import find_control_character, shown, shown_in_cells, shown_lines, xml_source_is_clean
+from compliance.base.text import find_control_character, shown, shown_in_cells, shown_lines
 from compliance.cli import main
-from compliance.ingest.detect import read_source
+from compliance.ingest.detect import read_source, xml_without_control_characters
 from compliance.ingest.driving_log import TripTable
 from compliance.ingest.tabular import parse_date, parse_decimal
 from compliance.ingest.ubl import normalise_cvr
@@ -289,22 +289,25 @@ def test_control_characters_are_refused_the_same_on_postgresql_and_sqlite(engine
         ("c1-as-reference", "Kopi&#x85;papir", "utf-8"),
         ("c1-as-utf8", "Kopi\x85papir", "utf-8"),
         ("c1-in-latin-1", "Kopi\x85papir", "iso-8859-1"),  # the byte 0x85 is NEL in ISO-8859-1
+        ("del-as-utf8", "Kopi\x7fpapir", "utf-8"),
+        ("c1-in-utf-16", "Kopi\x85papir", "utf-16"),  # NEL is the bytes 85 00: no C1 sequence of UTF-8
     ],
 )
 def test_an_xml_invoice_skips_the_search_only_when_its_bytes_cannot_hold_a_control_character(
     engine: Engine, tmp_path: Path, name: str, text_in_a_name: str, encoding: str
 ) -> None:
-    """A clean UTF-8 XML file is not searched field by field (xml_source_is_clean); a control character
-    reached by a character reference, as UTF-8 or through another encoding is still found."""
+    """A clean UTF-8 XML file is not searched field by field (xml_without_control_characters: the parser
+    refuses C0 characters itself); DEL or a C1 character, raw, by a character reference or through
+    another encoding, is still found."""
     text = (SAMPLE_DIR / "office" / "NK-2025-0001.xml").read_text(encoding="utf-8")
-    assert xml_source_is_clean(text.encode("utf-8"))
+    assert xml_without_control_characters(text.encode("utf-8"))
     first_name = text.index("<cbc:Name>") + len("<cbc:Name>")
     bad = text[:first_name] + text_in_a_name + text[first_name:]
     if encoding != "utf-8":
         bad = bad.replace("encoding='UTF-8'", f"encoding='{encoding.upper()}'", 1)
         assert f"encoding='{encoding.upper()}'" in bad
     data = bad.encode(encoding)
-    assert not xml_source_is_clean(data)
+    assert not xml_without_control_characters(data)
     (tmp_path / f"{name}.xml").write_bytes(data)
     summary = ingest_paths(engine, [tmp_path / f"{name}.xml"], MAX)
     assert summary.ingested == [] and len(summary.quarantined) == 1

@@ -96,23 +96,6 @@ def find_control_character(document: Any) -> TextFault | None:
     return None
 
 
-def xml_source_is_clean(data: bytes) -> bool:
-    """True when ``data``, an XML file in UTF-8, cannot yield a text with a control character, so the
-    document read from it need not be searched (:func:`find_control_character` costs about a tenth of
-    reading an invoice). Only the plain case qualifies: XML (``<`` first, after a UTF-8 byte-order mark
-    and white space) declaring UTF-8 or no encoding, with no forbidden byte, no C1 character and no
-    character reference (``&#…;`` may name DEL or a C1 character). Anything else is searched."""
-    start = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    start = start.lstrip(b" \t\r\n")
-    if not start.startswith(b"<"):
-        return False
-    if start.startswith(b"<?xml"):
-        declaration = start[: start.find(b"?>") + 2].lower()
-        if b"encoding" in declaration and b"utf-8" not in declaration and b"utf8" not in declaration:
-            return False
-    return not data.translate(None, _HARMLESS_BYTES) and b"&#" not in data and not (b"\xc2" in data and _C1_IN_UTF8.search(data))
-
-
 # The bytes that are not (the UTF-8 of) a forbidden character on their own: all but C0 (less tab, LF, CR) and DEL.
 _HARMLESS_BYTES = bytes(byte for byte in range(256) if not ((byte < 0x20 and byte not in b"\t\n\r") or byte == 0x7F))
 _C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")

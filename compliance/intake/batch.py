@@ -30,8 +30,8 @@ from compliance.base.documents import SourceDocument
 from compliance.base.errors import ComplianceError, DuplicateDocumentError, SourceFileError
 from compliance.base.findings import FindingRecord, evidence_key
 from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
-from compliance.base.text import find_control_character, shown, shown_lines, xml_source_is_clean
-from compliance.ingest.detect import read_source
+from compliance.base.text import find_control_character, shown, shown_lines
+from compliance.ingest.detect import read_source, xml_without_control_characters
 from compliance.ingest.driving_log import LogOptions
 from compliance.intake.files import InputFile, SkippedInput, file_batches, list_input_files, open_input_file
 from compliance.quality import QualityResult, SuiteRun, combined_results, quarantine_reason
@@ -253,7 +253,7 @@ def _read_document(
     data team); the batch goes on."""
     try:
         document = read_source(candidate.data, candidate.name, max_bytes, log_options)
-        fault = None if xml_source_is_clean(candidate.data) else find_control_character(document)
+        fault = None if xml_without_control_characters(candidate.data) else find_control_character(document)
         if fault is None:
             # A value longer than its field (or an integer beyond 32 bits): SQLite would store it, PostgreSQL refuse it.
             return document, prepare_document(document, dialect)
