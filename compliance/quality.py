@@ -303,6 +303,9 @@ class QualityResult:
     runs: list[SuiteRun] = field(default_factory=list)
     failures: list[QualityFailure] = field(default_factory=list)  # as listed: at most 20 per file and rule
     failing_rows: dict[str, set[int]] = field(default_factory=dict)  # every failing row, by dataset, as record indexes
+    # The rows each file gave each dataset (dataset -> file -> rows), where known: what lets a result be
+    # narrowed to some of its files (restricted_to).
+    rows_by_file: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def failures_by_file(self) -> dict[str, list[QualityFailure]]:
         grouped: dict[str, list[QualityFailure]] = {}
@@ -333,11 +336,37 @@ def combined_results(results: Sequence[QualityResult]) -> QualityResult:
             total.seconds += run.seconds
             total.failed_expectations += [name for name in run.failed_expectations if name not in total.failed_expectations]
         combined.failures += result.failures
+        for dataset, rows in result.rows_by_file.items():
+            combined.rows_by_file.setdefault(dataset, {}).update(rows)
         for dataset, indexes in result.failing_rows.items():
             offset = rows_before.get(dataset, 0)
             combined.failing_rows.setdefault(dataset, set()).update(index + offset for index in indexes)
     combined.runs = list(runs.values())
     return combined
+
+
+def restricted_to(result: QualityResult, files: set[str]) -> QualityResult:
+    """``result`` as if only ``files`` had been checked: their failures, and each run's files and rows
+    counted from ``rows_by_file`` (a run none of them gave rows is dropped, as a suite with no rows is
+    not run). Parse workers check every file they parse; the writer keeps those it stores or
+    quarantines (a content another chunk or another run stored first is a duplicate, not checked).
+    The failing row indexes are not kept (they number the rows of the whole result)."""
+    restricted = QualityResult(failures=[f for f in result.failures if f.file in files])
+    for run in result.runs:
+        rows = {file: count for file, count in result.rows_by_file.get(run.dataset, {}).items() if file in files}
+        if not rows:
+            continue
+        failed = {f.rule.name for f in restricted.failures if f.rule.dataset == run.dataset}
+        restricted.runs.append(
+            replace(
+                run,
+                files=len(rows),
+                rows=sum(rows.values()),
+                failed_expectations=[name for name in run.failed_expectations if name in failed],
+            )
+        )
+        restricted.rows_by_file[run.dataset] = rows
+    return restricted
 
 
 def quarantine_reason(file: str, failures: Sequence[QualityFailure]) -> str:

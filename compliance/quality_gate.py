@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -245,6 +246,7 @@ def check_documents_by_columns(documents: Sequence[tuple[str, SourceDocument]], 
         outcome.runs.append(run)
         outcome.failures += failures
         outcome.failing_rows[dataset] = failing_rows
+        outcome.rows_by_file[dataset] = dict(Counter(columns.files))
     return outcome
 
 
@@ -258,6 +260,7 @@ def _merge(fast: QualityResult, checked: QualityResult, datasets: set[str]) -> Q
     for run in fast.runs:
         merged.runs.append(by_dataset.get(run.dataset, run) if run.dataset in datasets else run)
     merged.failures = [f for f in checked.failures if f.rule.dataset in datasets]
+    merged.rows_by_file = fast.rows_by_file
     merged.failing_rows = {
         dataset: (checked.failing_rows.get(dataset, set()) if dataset in datasets else rows)
         for dataset, rows in fast.failing_rows.items()

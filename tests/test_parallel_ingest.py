@@ -82,3 +82,34 @@ def test_workers_store_what_one_process_stores(tmp_path: Path, migrated_database
     assert two[0] == one[0], "the same files ingested, duplicates and quarantined"
     assert two[1] == one[1], "a second run: everything already stored"
     assert two[2] == one[2], "the same rows stored"
+
+
+def test_the_same_failing_content_in_two_chunks_is_judged_once(tmp_path: Path, migrated_database: Path) -> None:
+    """Workers only see their own chunk: the same failing content parsed by both is quarantined once
+    (the other is a duplicate) and the data-quality records count it once, as one process does. This
+    raised a KeyError before."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    text = (SAMPLE_DIR / "office" / "NK-2025-0001.xml").read_text(encoding="utf-8")
+    lines = text.split("<cac:InvoiceLine>")
+    failing = "<cac:InvoiceLine>".join(
+        [lines[0], lines[1], lines[2].replace("<cbc:ID>2</cbc:ID>", "<cbc:ID>1</cbc:ID>", 1), *lines[3:]]
+    )
+    (inbox / "a-line-id-twice.xml").write_text(failing, encoding="utf-8")
+    (inbox / "d-line-id-twice-again.xml").write_text(failing, encoding="utf-8")
+    for letter, number in zip("bcef", (2, 3, 4, 5), strict=True):
+        shutil.copyfile(SAMPLE_DIR / "office" / f"NK-2025-000{number}.xml", inbox / f"{letter}-clean.xml")
+    results = {}
+    for workers in (1, 2):
+        engine, url = _database(tmp_path, f"w{workers}", migrated_database)
+        try:
+            # Six files, one batch; with two workers the chunks are a-b-c and d-e-f.
+            summary = ingest_with_workers(engine, [inbox], MAX, batch_size=6, workers=workers)
+        finally:
+            engine.dispose()
+        results[workers] = (_outcome(summary), summary.quality_rows, stored_rows(url))
+    one, two = results[1], results[2]
+    assert [name.rsplit("/", 1)[-1] for name in one[0][2]] == ["a-line-id-twice.xml"]
+    assert [name.rsplit("/", 1)[-1] for name in one[0][1]] == ["d-line-id-twice-again.xml"]
+    assert two[0] == one[0] and two[1] == one[1]
+    assert two[2] == one[2], "the same rows stored, data-quality runs and failures included"

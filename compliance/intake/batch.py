@@ -34,7 +34,7 @@ from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.ingest.detect import read_source, xml_without_control_characters
 from compliance.ingest.driving_log import LogOptions
 from compliance.intake.files import InputFile, SkippedInput, file_batches, list_input_files, open_input_file
-from compliance.quality import QualityResult, SuiteRun, combined_results, quarantine_reason
+from compliance.quality import QualityResult, SuiteRun, combined_results, quarantine_reason, restricted_to
 from compliance.quality_gate import check_documents
 from compliance.store.db import session_scope
 from compliance.store.documents import reused_numbers
@@ -254,17 +254,19 @@ def _read_document(
     try:
         document = read_source(candidate.data, candidate.name, max_bytes, log_options)
         fault = None if xml_without_control_characters(candidate.data) else find_control_character(document)
-        if fault is None:
-            # A value longer than its field (or an integer beyond 32 bits): SQLite would store it, PostgreSQL refuse it.
-            return document, prepare_document(document, dialect)
-    except OversizedValueError as oversized:
-        return str(oversized.for_file(candidate.name))
     except ComplianceError as error:
         return str(error)
     except Exception as error:  # the boundary: whatever a reader lets escape quarantines its file only
         reason = str(unexpected_read_error(candidate.name, candidate.data, error))
         logger.error("%s\n%s", reason, shown_lines("".join(traceback.format_exception(error))).rstrip())
         return reason
+    if fault is None:
+        # The rows it becomes. A value longer than its field (or an integer beyond 32 bits): SQLite would store
+        # it, PostgreSQL refuse it. Any other error here is ours, not the file's: it stops the batch.
+        try:
+            return document, prepare_document(document, dialect)
+        except OversizedValueError as oversized:
+            return str(oversized.for_file(candidate.name))
     return str(
         SourceFileError(
             fault.message,
@@ -348,8 +350,9 @@ def ingest_batch(
             # 2. Data quality before anything is stored: a failing file is quarantined whole. The column checks
             # decide; Great Expectations lists the failures of a batch that has some (compliance.quality_gate).
             quality = check_documents(checked_here, _now().date()) if checked_here else QualityResult()
-            if prepared is not None:
-                quality = combined_results([prepared.quality, quality])
+            if prepared is not None:  # the workers checked what they parsed: only this batch's files count
+                checked_ahead = {c.name for c, _ in parsed if c.digest in ready}
+                quality = combined_results([restricted_to(prepared.quality, checked_ahead), quality])
             failing = quality.failures_by_file()
             for candidate, _doc in parsed:
                 if candidate.name in failing:
@@ -380,10 +383,9 @@ def ingest_batch(
                 clear_quality_failures(session, known_ids)
             failing_ids: dict[str, int] = {}
             if failing:
-                names = {c.digest: c.name for c in candidates if c.name in failing}
-                failing_ids = {
-                    names[digest]: source_id for digest, source_id in source_ids_by_digest(session, list(names)).items()
-                }
+                digests = {c.name: c.digest for c in candidates if c.name in failing}
+                ids = source_ids_by_digest(session, list(set(digests.values())))
+                failing_ids = {name: ids[digest] for name, digest in digests.items()}
             record_quality(session, quality, failing_ids, now)
             summary.quality_runs += quality.runs
             summary.ingested += [c.name for c, _ in storable]

@@ -7,7 +7,9 @@ readable later keeps its row and is marked ingested.
 What ingest calls here reads and writes the tables through SQLAlchemy Core, never through the ORM's
 mapped classes: the first ORM query in a process configures every mapper, and in an Airflow task
 process that sets off Airflow's own hook importing all of Airflow's models (0.6–0.8 s of CPU an
-ingest task would pay for nothing; ``benchmarks/startup.py``).
+ingest task would pay for nothing; ``benchmarks/startup.py``). Invoices, catalogues, driving logs
+and licence registers are stored so; a vehicle register still goes through the ORM (the register's
+upsert, ``compliance.store.vehicles``), and its watcher pays that once.
 """
 
 from __future__ import annotations
