@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 
 from compliance.intake.batch import IngestSummary
 from compliance.intake.parallel import ingest_with_workers
-from compliance.store.db import make_engine
+from compliance.store.db import make_engine, migrate_database
 from tests.conftest import SAMPLE_DIR
+from tests.test_postgres import POSTGRES_URL, empty_database
 from tests.test_postgres_copy import stored_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -113,3 +114,25 @@ def test_the_same_failing_content_in_two_chunks_is_judged_once(tmp_path: Path, m
     assert [name.rsplit("/", 1)[-1] for name in one[0][1]] == ["d-line-id-twice-again.xml"]
     assert two[0] == one[0] and two[1] == one[1]
     assert two[2] == one[2], "the same rows stored, data-quality runs and failures included"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)"
+)
+def test_workers_store_on_postgresql_what_one_process_stores(tmp_path: Path) -> None:
+    """On PostgreSQL the rows travel as psycopg's values and go in by COPY: the same stored rows either way."""
+    assert POSTGRES_URL is not None
+    inbox = _inbox(tmp_path)
+    results = {}
+    for workers in (1, 2):
+        empty_database(POSTGRES_URL)
+        migrate_database(POSTGRES_URL)
+        engine = make_engine(POSTGRES_URL)
+        try:
+            summary = ingest_with_workers(engine, [inbox], MAX, batch_size=7, workers=workers)
+        finally:
+            engine.dispose()
+        results[workers] = (_outcome(summary), stored_rows(POSTGRES_URL))
+    assert len(results[1][0][0]) > 30 and len(results[1][0][2]) >= 4
+    assert results[2] == results[1]
