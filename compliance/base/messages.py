@@ -71,6 +71,11 @@ ENGLISH: dict[str, str] = {
         "green share {share:percent} is below the binding level {level:number2} % ({comparison}) in contract year "
         "{year}; proposed penalty {penalty:money}, subject to the supplier's hearing"
     ),
+    # The same finding in a letter once the contract manager has decided (the proposal is history then).
+    "green_vehicles.share_decided": N_(
+        "green share {share:percent} is below the binding level {level:number2} % ({comparison}) in contract year "
+        "{year}; after the supplier's hearing the penalty was {decision} on {date}: {amount:money}"
+    ),
     "green_vehicles.early_warning": N_(
         "year {year} so far ({start} – {as_of}): {green:count} of {total:count} trips green = {share:percent}, below the level "
         "{level:number2} %; at this pace about {needed:count} more green trips are needed by {end}"

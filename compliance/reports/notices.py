@@ -12,7 +12,7 @@ import os
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.assessment.letters import FindingGroup, GroupKey
-from compliance.assessment.notices import DiscrepancyNotice
+from compliance.assessment.notices import DiscrepancyNotice, PenaltyDecision
 from compliance.assessment.results import StoredFinding
 from compliance.base.errors import NoticeDeliveryError, SettingsError, TemporaryNoticeDeliveryError
 from compliance.contracts import ContractTerms
@@ -69,11 +69,33 @@ class GroupView:
     findings: tuple[StoredFinding, ...]
 
 
-def group_views(groups: Sequence[FindingGroup], lang: Language) -> list[GroupView]:
+def group_views(groups: Sequence[FindingGroup], lang: Language, decision: PenaltyDecision | None = None) -> list[GroupView]:
     return [
-        GroupView(g.key, g.name, g.actions, g.needs_correction, tuple(finding_view(f, lang) for f in g.findings), g.findings)
+        GroupView(
+            g.key,
+            g.name,
+            g.actions,
+            g.needs_correction,
+            tuple(letter_finding_view(f, lang, decision) for f in g.findings),
+            g.findings,
+        )
         for g in groups
     ]
+
+
+def letter_finding_view(finding: StoredFinding, lang: Language, decision: PenaltyDecision | None) -> FindingView:
+    """A finding as a letter tells it. Once the year's penalty is decided, the year's shortfall says what
+    was decided, not the proposal it was stored with ("proposed …, subject to the supplier's hearing")."""
+    view = finding_view(finding, lang)
+    if decision is None or finding.message_key != "green_vehicles.share":
+        return view
+    params = {
+        **finding.message_params,
+        "decision": lang.status(decision.status),
+        "date": lang.date(decision.decided_on),
+        "amount": str(decision.amount),
+    }
+    return replace(view, message=lang.message("green_vehicles.share_decided", params, view.message))
 
 
 def evidence_kinds(contract: ContractTerms, lang: Language) -> str:
@@ -130,7 +152,7 @@ def write_notices(
             contract=contract,
             year=contract_year,
             discrepancies=finding_views(notice.findings, lang),
-            groups=group_views(notice.groups, lang),
+            groups=group_views(notice.groups, lang, notice.decision),
             earlier=notice.earlier,
             kinds=evidence_kinds(contract, lang),
             count=len(notice.findings),
