@@ -30,7 +30,7 @@ from compliance.base.texts import render_reason
 # (SQLAlchemy, Alembic, lxml, openpyxl, WeasyPrint, ...) when it runs; ``pipeline`` is loaded on first use.
 if TYPE_CHECKING:
     from compliance import pipeline
-    from compliance.assessment.contract_year import CheckSummary
+    from compliance.assessment.contract_year import CheckSummary, ShortfallHearing
     from compliance.assessment.hearing import DecisionPreview, HearingRecord
     from compliance.context import Context
     from compliance.intake.batch import IngestProgress, IngestSummary
@@ -94,22 +94,37 @@ def _json(value: object) -> str:
     )
 
 
-def _print_ingest(summary: IngestSummary) -> None:
-    skipped = f", skipped {len(summary.skipped)}" if summary.skipped else ""
-    _echo(
-        f"ingested {len(summary.ingested)}, duplicates {len(summary.duplicates)}, quarantined {len(summary.quarantined)}{skipped}"
+def _counts(lang: Language, summary: IngestSummary) -> str:
+    return _say(
+        lang,
+        N_("ingested {ingested}, duplicates {duplicates}, quarantined {quarantined}"),
+        ingested=len(summary.ingested),
+        duplicates=len(summary.duplicates),
+        quarantined=len(summary.quarantined),
     )
+
+
+def _print_ingest(summary: IngestSummary) -> None:
+    lang = _cli_language()
+    skipped = _say(lang, N_(", skipped {count}"), count=len(summary.skipped)) if summary.skipped else ""
+    _echo(_counts(lang, summary) + skipped)
     if summary.quality_runs:
         suites = sorted({run.dataset for run in summary.quality_runs})
         _echo(
-            f"data quality: {summary.quality_rows} rows checked by the {', '.join(suites)} suite(s), "
-            f"{len(summary.quality_quarantined)} file(s) quarantined by an expectation"
+            _say(
+                lang,
+                N_("data quality: {rows} rows checked by the suites {suites}, {count} file(s) quarantined by an expectation"),
+                rows=lang.number(summary.quality_rows),
+                suites=", ".join(suites),
+                count=len(summary.quality_quarantined),
+            )
         )
     for _path, reason in summary.quarantined:
-        lang = _cli_language()
         _echo(_say(lang, N_("  quarantined: {reason}"), reason=shown(render_reason(reason, lang.code))), err=True)
-    for path, reason in summary.skipped:
-        _echo(f"  skipped: {shown(path)}: {shown(reason)}", err=True)
+    for path, reason in summary.skipped:  # the reason is one of the listing's notes (a link, a pipe, …): in the catalog
+        _echo(
+            _say(lang, N_("  skipped: {path}: {reason}"), path=shown(path), reason=shown(translate(reason, lang.code))), err=True
+        )
 
 
 def _refuse_link(path: Path) -> None:
@@ -133,32 +148,73 @@ class TerminalProgress:
         if not self.enabled or (progress.seconds - self.last < 0.2 and not finished):
             return
         self.last = progress.seconds
-        summary = progress.summary
-        self.stream.write(
-            f"\r{progress.files_done}/{progress.files_total} files, {progress.files_per_second:.0f} files/s · "
-            f"ingested {len(summary.ingested)}, duplicates {len(summary.duplicates)}, quarantined {len(summary.quarantined)}"
-            + ("\n" if finished else "")
+        lang = _cli_language()
+        rate = _say(
+            lang,
+            N_("{done}/{total} files, {rate} files/s"),
+            done=progress.files_done,
+            total=progress.files_total,
+            rate=f"{progress.files_per_second:.0f}",
         )
+        self.stream.write(f"\r{rate} · {_counts(lang, progress.summary)}" + ("\n" if finished else ""))
         self.stream.flush()
 
 
 def _print_contract_errors(errors: list[ContractTermsError]) -> None:
+    lang = _cli_language()
     for error in errors:
-        _echo(f"  contract rejected: {error}", err=True)
+        _echo(_say(lang, N_("  contract rejected: {error}"), error=render_reason(str(error), lang.code)), err=True)
 
 
 def _print_checks(summary: CheckSummary) -> None:
-    _echo(
-        f"checked {summary.contracts} contract(s), {summary.years} contract year(s): "
-        f"{summary.findings} finding(s), {summary.unmatched_invoices} invoice(s) matching no contract"
-        + (
-            f", {summary.held_out_documents} document(s) held out: they cite a contract that does not list their issuer"
-            if summary.held_out_documents
-            else ""
+    lang = _cli_language()
+    held_out = (
+        _say(
+            lang,
+            N_(", {count} document(s) held out: they cite a contract that does not list their issuer"),
+            count=summary.held_out_documents,
         )
+        if summary.held_out_documents
+        else ""
     )
-    for line in summary.shortfalls:
-        _echo(f"  shortfall: {line}")
+    _echo(
+        _say(
+            lang,
+            N_(
+                "checked {contracts} contract(s), {years} contract year(s): {findings} finding(s), {unmatched} invoice(s) matching no contract"
+            ),
+            contracts=summary.contracts,
+            years=summary.years,
+            findings=lang.number(summary.findings),
+            unmatched=summary.unmatched_invoices,
+        )
+        + held_out
+    )
+    for hearing in summary.hearings:
+        _echo(_say(lang, N_("  shortfall: {line}"), line=_shortfall(lang, hearing)))
+
+
+def _shortfall(lang: Language, hearing: ShortfallHearing) -> str:
+    """A year that fell short, in one line: the proposed penalty and the hearing, or the decision once made."""
+    if hearing.decided_on is not None and hearing.decided is not None:
+        return _say(
+            lang,
+            N_("{contract} year {year}: penalty {proposed} proposed; {status} on {date}: {decided} imposed"),
+            contract=hearing.contract_id,
+            year=hearing.year,
+            proposed=lang.money(hearing.proposed),
+            status=lang.status(hearing.status),
+            date=lang.date(hearing.decided_on),
+            decided=lang.money(hearing.decided),
+        )
+    return _say(
+        lang,
+        N_("{contract} year {year}: penalty {proposed}, hearing {status}"),
+        contract=hearing.contract_id,
+        year=hearing.year,
+        proposed=lang.money(hearing.proposed),
+        status=lang.status(hearing.status),
+    )
 
 
 LANGUAGE_OPTION = click.option(
@@ -292,7 +348,7 @@ def notices(contract_id: str | None, year: int | None, language_code: str | None
         )
         _echo(f"  {n.pdf or n.html}")
     if not outcomes:
-        _echo("no discrepancies: no notices")
+        _echo(_say(_cli_language(), N_("no discrepancies: no notices")))
     if any(o.outcome == "failed" for o in outcomes):
         sys.exit(1)
 
@@ -310,11 +366,26 @@ def run() -> None:
     _print_ingest(result.ingest)
     _print_checks(result.checks)
     _print_contract_errors(result.contract_errors)
-    _echo(f"{len(result.reports.annual)} annual report(s) (HTML, PDF, XLSX) in {settings.reports_dir}")
+    lang = _cli_language()
+    _echo(
+        _say(
+            lang,
+            N_("{count} annual report(s) (HTML, PDF, XLSX) in {folder}"),
+            count=len(result.reports.annual),
+            folder=settings.reports_dir,
+        )
+    )
     if result.reports.pdf_skipped:
-        _echo(f"PDF not written: {result.reports.pdf_skipped}", err=True)
-    _echo(f"{len(result.notices)} supplier notice(s) in {settings.reports_dir / 'notices'} (not sent: compliance notices)")
-    _echo(f"open the overview: {result.reports.index}")
+        _echo(_say(lang, N_("PDF not written: {reason}"), reason=result.reports.pdf_skipped), err=True)
+    _echo(
+        _say(
+            lang,
+            N_("{count} supplier notice(s) in {folder} (not sent: compliance notices)"),
+            count=len(result.notices),
+            folder=settings.reports_dir / "notices",
+        )
+    )
+    _echo(_say(lang, N_("open the overview: {page}"), page=result.reports.index))
     if result.ingest.quarantined or result.ingest.skipped or result.contract_errors:
         sys.exit(1)
 

@@ -48,10 +48,16 @@ def test_every_command_has_help(command: list[str]) -> None:
 def test_run_prints_where_the_reports_are(env: Path) -> None:
     result = CliRunner().invoke(main, ["run"])
     assert result.exit_code == 0, result.output
-    assert "ingested 41, duplicates 0, quarantined 0" in result.output
-    assert "shortfall: KK-2024-0117 year 2" in result.output
-    assert f"open the overview: {env / 'var' / 'reports' / 'index.html'}" in result.output
+    # Danish by default, as everything a contract manager reads.
+    assert "indlæst 41, dubletter 0, i karantæne 0" in result.output
+    assert "kontrolleret 2 kontrakt(er), 5 kontraktår: 25 forhold" in result.output
+    assert "mangel: KK-2024-0117 år 2: bod 45.100,00 kr., høring foreslået" in result.output
+    assert f"åbn oversigten: {env / 'var' / 'reports' / 'index.html'}" in result.output
     assert (env / "var" / "compliance.sqlite").is_file()
+    english = CliRunner().invoke(main, ["check"], env={"COMPLIANCE_REPORT_LANGUAGE": "en"})
+    assert english.exit_code == 0, english.output
+    assert "checked 2 contract(s), 5 contract year(s): 25 finding(s)" in english.output
+    assert "shortfall: KK-2024-0117 year 2: penalty DKK 45,100.00, hearing proposed" in english.output
 
 
 def test_ingest_exits_non_zero_and_names_the_quarantined_file(env: Path) -> None:
@@ -59,7 +65,7 @@ def test_ingest_exits_non_zero_and_names_the_quarantined_file(env: Path) -> None
     bad.write_text("<Invoice>", encoding="utf-8")
     result = CliRunner().invoke(main, ["ingest", str(SAMPLE_DIR / "transport" / "GB-202401.xml"), str(bad)])
     assert result.exit_code == 1
-    assert "ingested 1, duplicates 0, quarantined 1" in result.output
+    assert "indlæst 1, dubletter 0, i karantæne 1" in result.output
     assert f"i karantæne: {bad}: line 1" in result.output  # the prefix in the report language (Danish by default)
 
 
@@ -70,7 +76,7 @@ def test_check_and_report_for_one_contract_year(env: Path) -> None:
     assert runner.invoke(main, ["ingest", str(SAMPLE_DIR)]).exit_code == 0
     checked = runner.invoke(main, ["check", "--contract", "KK-2024-0117", "--year", "2"])
     assert checked.exit_code == 0, checked.output
-    assert "checked 1 contract(s), 1 contract year(s)" in checked.output
+    assert "kontrolleret 1 kontrakt(er), 1 kontraktår" in checked.output
     out = env / "out"
     reported = runner.invoke(main, ["report", "--contract", "KK-2024-0117", "--year", "2", "--out", str(out)])
     assert reported.exit_code == 0, reported.output
@@ -175,7 +181,7 @@ def test_progress_line_on_a_terminal_only() -> None:
     show = TerminalProgress(terminal)
     summary = IngestSummary(ingested=["a", "b"], duplicates=["c"])
     show(IngestProgress(3, 3, summary, 1.5))
-    assert terminal.getvalue() == "\r3/3 files, 2 files/s · ingested 2, duplicates 1, quarantined 0\n"
+    assert terminal.getvalue() == "\r3/3 filer, 2 filer/s · indlæst 2, dubletter 1, i karantæne 0\n"
     piped = io.StringIO()
     TerminalProgress(piped)(IngestProgress(3, 3, summary, 1.5))
     assert piped.getvalue() == ""

@@ -79,8 +79,8 @@ def test_the_installed_wheel_runs_the_sample_inbox_outside_the_repository(tmp_pa
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "ingested 41" in output
-    assert "25 finding(s)" in output
+    assert "indlæst 41" in output
+    assert "25 forhold" in output
     assert "45.100,00 kr." in output
     assert (tmp_path / "var" / "reports" / "index.html").is_file()
 

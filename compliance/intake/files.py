@@ -23,6 +23,7 @@ from typing import TypeVar
 from sqlalchemy import Engine
 
 from compliance.base.errors import SourceFileError
+from compliance.base.i18n import N_
 from compliance.base.text import shown
 from compliance.store.db import session_scope
 from compliance.store.sources import first_seen_by_path, settled_digests
@@ -30,7 +31,7 @@ from compliance.store.sources import first_seen_by_path, settled_digests
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 # O_NONBLOCK: a FIFO swapped in after listing must not block the open; O_NOCTTY: a terminal never becomes ours.
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
-LINK_NOTE = "a symbolic link: links are not followed (put the file itself in the inbox, or name the file itself)"
+LINK_NOTE = N_("a symbolic link: links are not followed (put the file itself in the inbox, or name the file itself)")
 
 
 class SkippedInput(Exception):
@@ -75,12 +76,12 @@ class InputListing:
 def _kind_of(mode: int) -> str:
     """What a path that is neither a regular file, a folder nor a link is, in words."""
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO), not a file"
+        return N_("a named pipe (FIFO), not a file")
     if stat.S_ISSOCK(mode):
-        return "a socket, not a file"
+        return N_("a socket, not a file")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device, not a file"
-    return "not a regular file"
+        return N_("a device, not a file")
+    return N_("not a regular file")
 
 
 def _utf8_name(name: str) -> bool:
@@ -92,7 +93,7 @@ def _utf8_name(name: str) -> bool:
     return True
 
 
-_NOT_UTF8 = "the file name is not valid UTF-8: rename the file"
+_NOT_UTF8 = N_("the file name is not valid UTF-8: rename the file")
 
 
 def list_input_files(paths: Iterable[Path | InputFile]) -> InputListing:

@@ -190,8 +190,8 @@ def test_a_named_link_is_refused_and_the_cli_says_so(
     result = CliRunner().invoke(main, ["ingest", str(inbox / "invoice.xml")])
     inspected = CliRunner().invoke(main, ["inspect", str(inbox / "etc-passwd.csv")])
     assert result.exit_code == 1, result.output
-    assert "ingested 0, duplicates 0, quarantined 0, skipped 1" in result.output
-    assert f"skipped: {inbox / 'invoice.xml'}: a symbolic link: links are not followed" in result.output
+    assert "indlæst 0, dubletter 0, i karantæne 0, sprunget over 1" in result.output
+    assert f"sprunget over: {inbox / 'invoice.xml'}: et symbolsk link: links følges ikke" in result.output
     assert inspected.exit_code == 1 and "a symbolic link: links are not followed" in inspected.output
     assert "root:" not in inspected.output
 
