@@ -72,5 +72,5 @@ def test_killed_run_then_restart_equals_a_clean_run(tmp_path: Path) -> None:
 
     rerun = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"duplicates {partial}" in rerun.stdout
+    assert f"dubletter {partial}" in rerun.stdout  # "duplicates", in the default language
     assert content(db) == content(tmp_path / "clean" / "compliance.sqlite")
