@@ -30,8 +30,8 @@ from compliance.base.texts import render_reason
 # (SQLAlchemy, Alembic, lxml, openpyxl, WeasyPrint, ...) when it runs; ``pipeline`` is loaded on first use.
 if TYPE_CHECKING:
     from compliance import pipeline
-    from compliance.assessment.contract_year import CheckSummary, ShortfallHearing
-    from compliance.assessment.hearing import DecisionPreview, HearingRecord
+    from compliance.assessment.contract_year import CheckSummary
+    from compliance.assessment.hearing import DecisionPreview, HearingRecord, ShortfallHearing
     from compliance.context import Context
     from compliance.intake.batch import IngestProgress, IngestSummary
     from compliance.reports.language import Language

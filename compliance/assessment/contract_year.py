@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from compliance.assessment.attribution import held_out_document_findings
 from compliance.assessment.green_vehicles import GreenVehicleYearResult, green_vehicle_year
-from compliance.assessment.hearing import DECIDED_STATES, hearing_summary, note_no_shortfall, propose_penalty, recalculation
+from compliance.assessment.hearing import ShortfallHearing, note_no_shortfall, propose_penalty, recalculation
 from compliance.assessment.inputs import (
     contract_catalogues,
     contract_log_trips,
@@ -77,18 +77,6 @@ class CheckSummary:
     held_out_documents: int = 0  # findings for documents citing a contract that does not list their issuer (issue 16)
     shortfalls: list[str] = field(default_factory=list)  # one line each, in English, for the DAGs' logs and XComs
     hearings: list[ShortfallHearing] = field(default_factory=list)  # the same as figures, for a summary in any language
-
-
-@dataclass(frozen=True)
-class ShortfallHearing:
-    """A year that fell short, with its hearing: the proposal and, once made, the decision."""
-
-    contract_id: str
-    year: int
-    proposed: Decimal | None
-    status: str
-    decided: Decimal | None
-    decided_on: date | None
 
 
 def _now() -> datetime:
@@ -252,18 +240,9 @@ def _check_contract_year(
             notice = propose_penalty(
                 session, contract.id, year.number, contract.supplier_cvr, a.penalty_total, contract.hearing_days, as_of, change
             )
-            summary.shortfalls.append(f"{contract.id} year {year.number}: {hearing_summary(notice)}")
-            decided = notice.status in DECIDED_STATES and notice.decided_at is not None
-            summary.hearings.append(
-                ShortfallHearing(
-                    contract.id,
-                    year.number,
-                    notice.proposed_penalty,
-                    notice.status,
-                    notice.decided_penalty if decided else None,
-                    notice.decided_at.date() if decided and notice.decided_at is not None else None,
-                )
-            )
+            hearing = ShortfallHearing.of(notice)
+            summary.hearings.append(hearing)
+            summary.shortfalls.append(f"{contract.id} year {year.number}: {hearing.summary()}")
         elif result.final:
             note_no_shortfall(session, contract.id, year.number, change)
     plates_used.update(t.registration for t in log_trips if t.registration and year.start <= t.trip_date <= year.end)

@@ -264,13 +264,36 @@ def propose_penalty(
     return notice
 
 
-def hearing_summary(notice: Notice) -> str:
-    """The hearing in one line for the run summary: the proposal, and the decision once made."""
-    proposed = danish_money(notice.proposed_penalty)
-    if notice.status in DECIDED_STATES and notice.decided_at is not None:
-        decided = danish_money(notice.decided_penalty)
-        return f"penalty {proposed} proposed; {notice.status} on {notice.decided_at.date().isoformat()}: {decided} imposed"
-    return f"penalty {proposed}, hearing {notice.status}"
+@dataclass(frozen=True)
+class ShortfallHearing:
+    """A year that fell short, with its hearing: the proposal and, once made, the decision."""
+
+    contract_id: str
+    year: int
+    proposed: Decimal | None
+    status: str
+    decided: Decimal | None
+    decided_on: date | None
+
+    @classmethod
+    def of(cls, notice: Notice) -> ShortfallHearing:
+        decided = notice.status in DECIDED_STATES and notice.decided_at is not None
+        return cls(
+            notice.contract_id,
+            notice.contract_year,
+            notice.proposed_penalty,
+            notice.status,
+            notice.decided_penalty if decided else None,
+            notice.decided_at.date() if decided and notice.decided_at is not None else None,
+        )
+
+    def summary(self) -> str:
+        """The hearing in one line for the DAGs' logs (English): the proposal, and the decision once made.
+        The command line renders the same figures in the report language."""
+        proposed = danish_money(self.proposed)
+        if self.decided_on is not None:
+            return f"penalty {proposed} proposed; {self.status} on {self.decided_on.isoformat()}: {danish_money(self.decided)} imposed"
+        return f"penalty {proposed}, hearing {self.status}"
 
 
 def _noted_after_decision(notice: Notice, penalty: Decimal) -> bool:
