@@ -19,6 +19,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 MAX = 50 * 1024 * 1024
 
 
+def _line_id_twice(invoice: str) -> str:
+    """The invoice with its second line numbered 1, like the first: a data-quality failure."""
+    lines = invoice.split("<cac:InvoiceLine>")
+    assert len(lines) > 2 and "<cbc:ID>1</cbc:ID>" in lines[1] and "<cbc:ID>2</cbc:ID>" in lines[2]
+    second = lines[2].replace("<cbc:ID>2</cbc:ID>", "<cbc:ID>1</cbc:ID>", 1)
+    return "<cac:InvoiceLine>".join([lines[0], lines[1], second, *lines[3:]])
+
+
 def _inbox(tmp_path: Path) -> Path:
     """The sample inbox, a copy of one invoice under another name, a file that is not XML at all, and
     three invoices each bad in a way the writer, not the reader, used to decide: a line ID twice (a
@@ -32,12 +40,9 @@ def _inbox(tmp_path: Path) -> Path:
     text = (SAMPLE_DIR / "office" / "NK-2025-0001.xml").read_text(encoding="utf-8")
     renumbered = text.replace("<cbc:ID>NK-2025-0001</cbc:ID>", "<cbc:ID>NK-2099-0001</cbc:ID>", 1)
     assert renumbered != text
-    lines = renumbered.split("<cac:InvoiceLine>")
-    assert len(lines) > 2 and "<cbc:ID>1</cbc:ID>" in lines[1] and "<cbc:ID>2</cbc:ID>" in lines[2]
-    twice = "<cac:InvoiceLine>".join(
-        [lines[0], lines[1], lines[2].replace("<cbc:ID>2</cbc:ID>", "<cbc:ID>1</cbc:ID>", 1), *lines[3:]]
+    (inbox / "zz-line-id-twice.xml").write_text(
+        _line_id_twice(renumbered).replace("NK-2099-0001", "NK-2099-0002", 1), encoding="utf-8"
     )
-    (inbox / "zz-line-id-twice.xml").write_text(twice.replace("NK-2099-0001", "NK-2099-0002", 1), encoding="utf-8")
     (inbox / "zz-item-id-too-long.xml").write_text(
         renumbered.replace("NK-2099-0001", "NK-2099-0003", 1).replace(
             "<cbc:ID>KOP-A4-SV</cbc:ID>", f"<cbc:ID>{'K' * 5000}</cbc:ID>", 1
@@ -92,10 +97,7 @@ def test_the_same_failing_content_in_two_chunks_is_judged_once(tmp_path: Path, m
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     text = (SAMPLE_DIR / "office" / "NK-2025-0001.xml").read_text(encoding="utf-8")
-    lines = text.split("<cac:InvoiceLine>")
-    failing = "<cac:InvoiceLine>".join(
-        [lines[0], lines[1], lines[2].replace("<cbc:ID>2</cbc:ID>", "<cbc:ID>1</cbc:ID>", 1), *lines[3:]]
-    )
+    failing = _line_id_twice(text)
     (inbox / "a-line-id-twice.xml").write_text(failing, encoding="utf-8")
     (inbox / "d-line-id-twice-again.xml").write_text(failing, encoding="utf-8")
     for letter, number in zip("bcef", (2, 3, 4, 5), strict=True):

@@ -91,14 +91,14 @@ def find_control_character(document: Any) -> TextFault | None:
     texts: list[str | None] = []
     _gather(document, texts)
     data = " ".join(filter(None, texts)).encode("utf-8", "surrogatepass")
-    if data.translate(None, _HARMLESS_BYTES) or (b"\xc2" in data and _C1_IN_UTF8.search(data)):
+    if data.translate(None, _HARMLESS_BYTES) or (b"\xc2" in data and C1_IN_UTF8.search(data)):
         return _search(document, "", "document")
     return None
 
 
 # The bytes that are not (the UTF-8 of) a forbidden character on their own: all but C0 (less tab, LF, CR) and DEL.
 _HARMLESS_BYTES = bytes(byte for byte in range(256) if not ((byte < 0x20 and byte not in b"\t\n\r") or byte == 0x7F))
-_C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")  # a C1 control character, as UTF-8
 
 
 @dataclass(frozen=True)

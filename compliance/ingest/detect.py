@@ -7,6 +7,7 @@ from typing import Any
 
 from compliance.base.documents import SourceDocument
 from compliance.base.errors import UnknownFormatError, UnsafeInputError
+from compliance.base.text import C1_IN_UTF8
 from compliance.ingest.csv_text import CsvText
 from compliance.ingest.driving_log import LogOptions, detect_log_mapping, read_driving_log_rows
 from compliance.ingest.ecolabel_registry import (
@@ -62,9 +63,6 @@ def _read_workbook(workbook: CheckedWorkbook, options: LogOptions) -> SourceDocu
     )
 
 
-_C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
-
-
 def xml_without_control_characters(data: bytes) -> bool:
     """True when ``data``, a file :func:`read_source` read as XML, cannot have given its document a text with
     a control character, so the document need not be searched (``compliance.base.text``'s search costs
@@ -80,7 +78,7 @@ def xml_without_control_characters(data: bytes) -> bool:
         declaration = start[: start.find(b"?>") + 2].lower()
         if b"encoding" in declaration and b"utf-8" not in declaration and b"utf8" not in declaration:
             return False
-    return not (b"\xc2" in data and _C1_IN_UTF8.search(data))
+    return not (b"\xc2" in data and C1_IN_UTF8.search(data))
 
 
 def read_source(data: bytes, file: str, max_bytes: int, log_options: LogOptions | None = None) -> SourceDocument:

@@ -54,7 +54,7 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
     if not rows:
         return
     names = tuple(rows[0])
-    insert_values(connection, model, names, driver_values(connection.dialect, model, names, list(rows)), copy)
+    insert_values(connection, model, names, driver_values(connection.dialect, model, names, rows), copy)
 
 
 def driver_values(
