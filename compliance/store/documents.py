@@ -27,8 +27,8 @@ from compliance.base.documents import (
     VehicleRegisterDocument,
 )
 from compliance.base.errors import DuplicateDocumentError
-from compliance.store.db import ids_by_key, insert_rows
-from compliance.store.models import Base, CatalogueItem, CatalogueMessage, EcolabelLicence, Invoice, InvoiceLine, Trip
+from compliance.store.db import insert_rows
+from compliance.store.models import Base, Trip
 from compliance.store.vehicles import declared_vehicle_row, store_declared_vehicles
 
 TRIPS_PER_INSERT = 10_000
@@ -215,31 +215,18 @@ def trip_rows(source_id: int, document: DrivingLogDocument) -> Iterator[dict[str
 
 
 def store_documents(session: Session, documents: list[tuple[int, SourceDocument]]) -> None:
-    """Write the normalised records of parsed files, each linked to its source-file id, in bulk.
-
-    Driver-level inserts on the session's connection (:func:`insert_rows`): the ORM's bulk path costs
-    several times more per row and these rows need none of its bookkeeping (the vehicle register,
-    an upsert, goes through :mod:`compliance.store.vehicles`).
-    """
+    """Write the documents stored from themselves rather than from prepared rows
+    (``compliance.store.prepared``): a driving log's trips, made and inserted in chunks as they are
+    written (a log may have a million rows), and a vehicle register, stored by the register's upsert
+    policy (:mod:`compliance.store.vehicles`). Anything else is refused: its rows are prepared."""
     connection = session.connection()
-    invoices = [(source_id, doc) for source_id, doc in documents if isinstance(doc, InvoiceDocument)]
-    if invoices:
-        source_ids = [source_id for source_id, _ in invoices]
-        insert_rows(connection, Invoice, [invoice_row(source_id, doc) for source_id, doc in invoices])
-        invoice_ids = ids_by_key(connection, Invoice, "source_file_id", source_ids)
-        lines = [row for source_id, doc in invoices for row in invoice_line_rows(invoice_ids[source_id], doc)]
-        insert_rows(connection, InvoiceLine, lines)
-    catalogues = [(source_id, doc) for source_id, doc in documents if isinstance(doc, CatalogueDocument)]
-    insert_rows(connection, CatalogueMessage, [catalogue_message_row(source_id, doc) for source_id, doc in catalogues])
-    items = [row for source_id, doc in catalogues for row in catalogue_item_rows(source_id, doc)]
-    insert_rows(connection, CatalogueItem, items)
+    if misplaced := [
+        type(doc).__name__ for _, doc in documents if not isinstance(doc, DrivingLogDocument | VehicleRegisterDocument)
+    ]:
+        raise TypeError(f"stored from prepared rows, not here: {', '.join(misplaced)}")
     trips = (row for source_id, doc in documents if isinstance(doc, DrivingLogDocument) for row in trip_rows(source_id, doc))
-    while chunk := list(islice(trips, TRIPS_PER_INSERT)):  # a log may have a million rows: not all at once
+    while chunk := list(islice(trips, TRIPS_PER_INSERT)):
         insert_rows(connection, Trip, chunk)
-    licences = [
-        row for source_id, doc in documents if isinstance(doc, EcolabelRegistryDocument) for row in licence_rows(source_id, doc)
-    ]
-    insert_rows(connection, EcolabelLicence, licences)
     for source_id, doc in documents:
         if isinstance(doc, VehicleRegisterDocument):
             store_declared_vehicles(session, source_id, doc.vehicles)
