@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, MetaData, create_engine, insert, select, text
 
 from compliance.base.errors import SettingsError
-from compliance.store.db import ids_by_key, insert_rows, make_engine, migrate_database, session_scope
+from compliance.store.db import ids_by_key, insert_rows, json_text, make_engine, migrate_database, session_scope
 from compliance.store.models import Invoice, InvoiceLine, SourceFile
 
 POSTGRES_URL = os.environ.get("COMPLIANCE_TEST_POSTGRES_URL")
@@ -140,3 +141,26 @@ def test_insert_rows_names_a_parameter_style_it_cannot_write(tmp_path: Path) -> 
         insert_rows(connection, SourceFile, [source_row("a")])
     assert "'named' style" in str(caught.value) and "COMPLIANCE_DB_URL" in str(caught.value)
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        ["KK-2024-0117", 'Rammeaftale ø/æ/å "citat" \\ tab\t'],
+        {"net": "100.00", "tax": "25.00", "payable": None},
+        [{"code": "Svanemærket", "known": True, "type1": False, "licence": None, "count": 3, "share": 0.5}],
+        {"nested": {"empty": [], "list": [1, 2.25, -3]}},
+        "a text alone",
+        None,
+    ],
+)
+def test_json_columns_are_written_exactly_as_json_dumps_writes_them(value: Any) -> None:
+    """json_text reuses the C encoder instead of building one per value: the text must not change, since stored
+    JSON is compared with what earlier runs wrote (finding keys, quality records)."""
+    assert json_text(value) == json.dumps(value)
+
+
+def test_json_text_refuses_what_json_dumps_refuses() -> None:
+    with pytest.raises(TypeError):
+        json_text({"amount": Decimal("1.00")})
