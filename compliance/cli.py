@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from compliance.base.errors import ComplianceError, ContractTermsError
-from compliance.base.formatting import danish_money, danish_percent, parse_amount
+from compliance.base.formatting import parse_amount
 from compliance.base.i18n import N_, translate
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import find_control_character, shown, shown_lines
@@ -414,33 +414,20 @@ def inspect(file: Path, as_json: bool) -> None:
 @main.command()
 @click.option("--year", type=int, help="Calendar year (default: last year).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def portfolio(year: int | None, as_json: bool) -> None:
+@LANGUAGE_OPTION
+def portfolio(year: int | None, as_json: bool, language_code: str | None) -> None:
     """Eco-labelled and organic share of spend per buyer unit and category; green terms per contract."""
+    from compliance.reports.portfolio import portfolio_text
+
+    lang = _cli_language(language_code)
     with _context() as context:
         pipeline.initialise_database(context)
         figures = pipeline.portfolio(context, year or date.today().year - 1)
     if as_json:
         _echo(_json(figures.as_json()))
         return
-    _echo(f"Spend {figures.year} (DKK excl. VAT, credit notes netted)")
-    _echo(f"{'buyer unit':<16} {'category':<44} {'spend':>16} {'eco-labelled':>13} {'organic':>9}")
-    for row in figures.spend:
-        _echo(
-            f"{row.buyer_unit:<16} {row.category[:44]:<44} {danish_money(row.spend):>16} "
-            f"{danish_percent(row.eco_share, 1):>13} {danish_percent(row.organic_share, 1):>9}"
-        )
-    if figures.other_currency_lines:
-        apart = ", ".join(f"{amount} {currency}" for currency, amount in sorted(figures.other_currency_amounts.items()))
-        _echo(f"({figures.other_currency_lines} line(s) in another currency without a contract rate are not included: {apart})")
-    for rate in figures.as_json()["rates"]:
-        _echo(
-            f"({rate['currency']} converted at the contract's rate of {rate['dkk']} kr.{' — ' + rate['source'] if rate['source'] else ''})"
-        )
-    new = figures.new_contracts
-    share = figures.share_with_green_terms(new)
-    _echo(f"New contracts {figures.year}: {len(new)}, with at least one green term: {danish_percent(share, 0)} (target 80 %)")
-    for contract in figures.contracts:
-        _echo(f"  {contract.id} (from {contract.start.isoformat()}): {contract.green_terms} green term(s)")
+    for line in portfolio_text(figures, lang):
+        _echo(line)
 
 
 @main.group()

@@ -138,6 +138,16 @@ def test_the_cli_prints_the_figures_and_the_pipeline_writes_a_page(settings: Set
     env = {"COMPLIANCE_DB_URL": settings.db_url, "COMPLIANCE_CONTRACTS_DIR": str(settings.contracts_dir)}
     result = CliRunner().invoke(main, ["portfolio", "--year", "2025", "--json"], env=env)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["year"] == 2025
+    figures = json.loads(result.output)
+    courier = [row for row in figures["spend"] if row["category"].startswith("78 ")]
+    assert figures["year"] == 2025 and courier, figures["spend"]
+    # Courier spend cannot carry labels: no share (null), as the page's "ikke relevant", never 0 %.
+    assert all(not row["labels_apply"] and row["eco_share"] is None for row in courier)
     text = CliRunner().invoke(main, ["portfolio", "--year", "2025"], env=env).output
-    assert "New contracts 2025: 1, with at least one green term: 100 % (target 80 %)" in text
+    assert "Nye kontrakter fra 2025: 1; med mindst ét grønt krav: 100 % (mål 80 %)" in text
+    courier_line = next(line for line in text.splitlines() if "78 Transport, lager og post" in line)
+    assert "ikke relevant" in courier_line and "0,0 %" not in courier_line
+    assert "  KK-2025-0042  Start 1. januar 2025  Grønne krav: 6" in text
+    english = CliRunner().invoke(main, ["portfolio", "--year", "2025", "--lang", "en"], env=env).output
+    assert "New contracts from 2025: 1; with at least one green term: 100 % (target 80 %)" in english
+    assert "not relevant" in next(line for line in english.splitlines() if line.startswith("5798000000014"))

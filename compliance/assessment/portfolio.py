@@ -90,8 +90,10 @@ class SpendShare:
             "spend": str(self.spend),
             "eco_labelled": str(self.eco_labelled),
             "organic": str(self.organic),
-            "eco_share": None if self.eco_share is None else str(self.eco_share),
-            "organic_share": None if self.organic_share is None else str(self.organic_share),
+            # Spend that cannot carry labels (courier transport) has no share, as on the page: not 0 %.
+            "labels_apply": self.labels_apply,
+            "eco_share": None if self.eco_share is None or not self.labels_apply else str(self.eco_share),
+            "organic_share": None if self.organic_share is None or not self.labels_apply else str(self.organic_share),
             "lines": self.lines,
         }
 
