@@ -14,16 +14,16 @@ from decimal import Decimal
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
-from compliance.base.errors import ComplianceError, ContractTermsError
+from compliance.base.errors import ComplianceError, ContractTermsError, SourceFileError
 from compliance.base.formatting import parse_amount
-from compliance.base.i18n import N_, translate
+from compliance.base.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import find_control_character, shown, shown_lines
-from compliance.base.texts import render_reason
+from compliance.base.texts import render_error, render_reason
 
 # Start-up (issue 21 item 2): only click and the base layer are imported with the command, so that
 # ``compliance --help`` and a mistyped option answer at once. Each command imports what it uses
@@ -53,11 +53,43 @@ else:
     pipeline = _OnFirstUse("compliance.pipeline")
 
 
+class Refusal(click.ClickException):
+    """A command's refusal as the person reads it: in their language, headed "Fejl:" (click writes "Error:")."""
+
+    def __init__(self, message: str, lang: str) -> None:
+        super().__init__(message)
+        self.lang = lang
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        text = translate(N_("Error: {message}"), self.lang).format(message=self.format_message())
+        click.echo(shown_lines(text), file=file, err=file is None)
+
+
+def _refusal_language() -> str:
+    """The language of a refusal: the command's ``--lang``, else COMPLIANCE_REPORT_LANGUAGE, else Danish (read
+    without the settings: a refusal may be of the settings themselves)."""
+    context = click.get_current_context(silent=True)
+    code = context.params.get("language_code") if context is not None else None
+    code = code or os.environ.get("COMPLIANCE_REPORT_LANGUAGE", "").strip().lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _refused(error: ComplianceError) -> Refusal:
+    lang = _refusal_language()
+    return Refusal(shown(render_error(error, lang)), lang)
+
+
+def _refuse(text: str, **values: object) -> Refusal:
+    """A refusal of the command itself: ``text`` a catalog text (marked ``N_``), its fields filled in."""
+    lang = _refusal_language()
+    return Refusal(translate(text, lang).format(**values), lang)
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
     except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _refused(exc) from exc
 
 
 @contextmanager
@@ -76,7 +108,7 @@ def _click_errors() -> Iterator[None]:
     try:
         yield
     except ComplianceError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _refused(exc) from exc
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -132,7 +164,7 @@ def _refuse_link(path: Path) -> None:
     from compliance.intake.files import LINK_NOTE
 
     if path.is_symlink():
-        raise click.ClickException(f"{shown(str(path))}: {LINK_NOTE}")
+        raise _refuse(N_("{path}: {note}"), path=shown(str(path)), note=translate(LINK_NOTE, _refusal_language()))
 
 
 class TerminalProgress:
@@ -270,7 +302,7 @@ def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str 
     settings = _settings()
     cvr = normalise_cvr(supplier_cvr) if supplier_cvr else None
     if supplier_cvr and cvr is None:
-        raise click.ClickException(f"--supplier-cvr {supplier_cvr!r} is not a CVR number (expected 8 digits)")
+        raise _refuse(N_("--supplier-cvr {value} is not a CVR number (expected 8 digits)"), value=shown(repr(supplier_cvr)))
     with _click_errors():
         options = LogOptions(load_log_mapping(log_mapping) if log_mapping else None, cvr)
     with open_context(settings) as context:
@@ -404,10 +436,17 @@ def inspect(file: Path, as_json: bool) -> None:
     try:
         document = read_source(file.read_bytes(), name, settings.max_file_bytes)
     except ComplianceError as exc:
-        raise click.ClickException(shown(str(exc))) from exc
+        raise _refused(exc) from exc
     fault = find_control_character(document)
     if fault is not None:
-        raise click.ClickException(f"{name}: {fault.location}: {fault.message} (expected text without control characters)")
+        raise _refused(
+            SourceFileError(
+                fault.message,
+                file=name,
+                location=fault.location,
+                expected="text without control characters (tab and line breaks are text; NUL, ESC, DEL and the like are not)",
+            )
+        )
     _echo(_json(document_as_json(document)))
 
 
@@ -518,8 +557,10 @@ def _amount_option(amount: str | None) -> Decimal | None:
         return None
     try:
         return parse_amount(amount)
-    except ValueError as exc:
-        raise click.ClickException(f"--amount: {exc}") from None
+    except ValueError:
+        raise _refuse(
+            N_("--amount {value} is not an amount (expected e.g. 30.000,00 or 30000.00)"), value=shown(repr(amount))
+        ) from None
 
 
 def _preview_lines(preview: DecisionPreview) -> list[str]:
@@ -559,7 +600,7 @@ def _confirm_step(preview: DecisionPreview, yes: bool) -> None:
         _echo(line)
     lang = _cli_language()
     if not yes and not click.confirm(_say(lang, N_("Store this?")), default=False):
-        raise click.ClickException(_say(lang, N_("not confirmed; nothing was stored")))
+        raise Refusal(_say(lang, N_("not confirmed; nothing was stored")), lang.code)
 
 
 YES_OPTION = click.option("--yes", is_flag=True, help="Store without asking (for scripts); the step is still shown.")
@@ -812,7 +853,7 @@ def vehicles_show(plate: str, as_json: bool) -> None:
         pipeline.initialise_database(context)
         facts = pipeline.vehicle_facts(context, plate)
     if facts is None:
-        raise click.ClickException(f"{shown(plate)}: not in the vehicle register (import the DMR extract or declare it)")
+        raise _refuse(N_("{plate}: not in the vehicle register (import the DMR extract or declare it)"), plate=shown(plate))
     _echo(_json(facts))
 
 

@@ -53,6 +53,7 @@ from compliance.assessment.results import (
     unmatched_findings,
 )
 from compliance.base.errors import ComplianceError, ContractTermsError, ReportError, SettingsError, TerminalError, TransientError
+from compliance.base.i18n import N_
 from compliance.base.settings import INBOX_KINDS, Settings
 from compliance.base.text import shown
 from compliance.base.vocabulary import normalise_registration
@@ -131,7 +132,11 @@ def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
     data mentions (import the whole register with ``compliance vehicles import``).
     """
     if kind not in INBOX_KINDS:
-        raise SettingsError(f"no inbox folder kind {kind!r}", expected="one of " + ", ".join(INBOX_KINDS))
+        raise SettingsError(
+            N_("no inbox folder kind {kind}"),
+            expected=N_("one of {choices}"),
+            values={"kind": repr(kind), "choices": ", ".join(INBOX_KINDS)},
+        )
     folder = settings_of(source).inbox / kind
     if not folder.is_dir():
         return IngestSummary()
@@ -232,8 +237,9 @@ def contract_ids(source: Source, only: str | None = None) -> list[str]:
         if only:
             if only not in ids:
                 raise SettingsError(
-                    f"there is no valid contract {only!r} in {context.settings.contracts_dir}",
-                    expected="one of " + ", ".join(ids),
+                    N_("there is no valid contract {contract} among the contract files"),
+                    expected=N_("one of {choices}"),
+                    values={"contract": repr(only), "choices": ", ".join(ids)},
                 )
             return [only]
         return ids
@@ -280,7 +286,10 @@ def _contract(context: Context, contract_id: str) -> ContractTerms:
         if contract.id == contract_id:
             return contract
     raise TerminalError(
-        f"no contract {contract_id!r}", contract=contract_id, expected="one of " + ", ".join(c.id for c in context.contracts)
+        N_("no contract {contract}"),
+        contract=contract_id,
+        expected=N_("one of {choices}"),
+        values={"contract": repr(contract_id), "choices": ", ".join(c.id for c in context.contracts)},
     )
 
 
@@ -485,8 +494,8 @@ def send_supplier_notices(
     server = smtp or smtp_settings_from_env()
     if not dry_run and server is None:
         raise ReportError(
-            "no mail server is configured",
-            expected="COMPLIANCE_SMTP_HOST and COMPLIANCE_SMTP_FROM (or an Airflow SMTP connection), or --dry-run",
+            N_("no mail server is configured"),
+            expected=N_("COMPLIANCE_SMTP_HOST and COMPLIANCE_SMTP_FROM (or an Airflow SMTP connection), or --dry-run"),
         )
     outcomes: list[DeliveryOutcome] = []
     with context_for(source) as context:

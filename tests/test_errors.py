@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from click.testing import CliRunner
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 
@@ -35,6 +36,9 @@ from compliance.base.errors import (
     UnknownFormatError,
     UnsafeInputError,
 )
+from compliance.base.i18n import N_, Phrase
+from compliance.base.texts import render_error
+from compliance.cli import main
 from compliance.contracts import contract_from_data, load_contract
 from compliance.orchestration import fail_at_once_on_terminal_errors
 from compliance.reports.notices import DeliveryOutcome, WrittenNotice, delivery_error, temporary_send_failure
@@ -104,6 +108,42 @@ def test_the_message_names_file_place_expectation_contract_and_rule() -> None:
     )
     assert str(duplicate) == "b.xml: cbc:ID: number reused (expected a new document number, or the identical file)"
     assert duplicate.rule is None and duplicate.contract is None and not duplicate.transient
+
+
+def test_an_error_raised_with_a_catalog_text_reads_in_english_and_in_the_persons_language() -> None:
+    """A refusal (a hearing step, a setting) is a catalog text with values: ``str`` is the English the logs
+    keep; render_error gives the Danish a contract manager reads, a status inside it translated too."""
+    error = HearingError(
+        N_("the hearing for contract {contract} year {year} is {status}; it cannot change"),
+        expected=N_("a hearing that is proposed or commented"),
+        contract="KK-2024-0117",
+        values={"contract": "KK-2024-0117", "year": 2, "status": Phrase("confirmed")},
+    )
+    assert str(error) == (
+        "the hearing for contract KK-2024-0117 year 2 is confirmed; it cannot change "
+        "(expected a hearing that is proposed or commented) [contract KK-2024-0117]"
+    )
+    assert render_error(error, "en") == str(error)
+    assert render_error(error, "da") == (
+        "partshøringen for kontrakt KK-2024-0117 år 2 er stadfæstet; den kan ikke ændres "
+        "(forventet: en partshøring, der er foreslået eller kommenteret) [kontrakt KK-2024-0117]"
+    )
+    # An error not written with a catalog text is shown as recorded, or as a known quarantine reason.
+    assert render_error(SourceFileError("something new", file="a.xml"), "da") == "a.xml: something new"
+
+
+def test_a_bad_setting_is_refused_in_danish_unless_english_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLIANCE_MAX_FILE_MB", "lots")
+    monkeypatch.delenv("COMPLIANCE_REPORT_LANGUAGE", raising=False)
+    danish = CliRunner().invoke(main, ["report"])
+    assert danish.exit_code == 1
+    assert danish.output.strip() == "Fejl: COMPLIANCE_MAX_FILE_MB er 'lots' (forventet: et antal megabyte)"
+    monkeypatch.setenv("COMPLIANCE_REPORT_LANGUAGE", "en")
+    english = CliRunner().invoke(main, ["report"])
+    assert english.output.strip() == "Error: COMPLIANCE_MAX_FILE_MB is 'lots' (expected a number of megabytes)"
+    # A language setting that is itself wrong is refused in Danish, the default.
+    monkeypatch.setenv("COMPLIANCE_REPORT_LANGUAGE", "fr")
+    assert CliRunner().invoke(main, ["report"]).output.startswith("Fejl: COMPLIANCE_MAX_FILE_MB er 'lots'")
 
 
 def test_a_contract_year_that_does_not_exist_names_the_contract() -> None:

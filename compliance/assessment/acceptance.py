@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.base.errors import TerminalError
+from compliance.base.i18n import N_
 from compliance.store.models import Invoice, InvoiceLine, LineAcceptance, TripLine
 
 ACCEPTABLE = "negative_quantity"
@@ -43,7 +44,9 @@ def accept_held_line(
     """Record a contract manager's acceptance of a held-out line of ``invoice_number`` (an invoice or a
     credit note; ``supplier_cvr`` picks one when two suppliers used the number)."""
     if not reason.strip():
-        raise AcceptanceError("the acceptance has no reason", expected="why the negative quantity is right, for the record")
+        raise AcceptanceError(
+            N_("the acceptance has no reason"), expected=N_("why the negative quantity is right, for the record")
+        )
     query = (
         select(InvoiceLine, Invoice)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
@@ -54,23 +57,31 @@ def accept_held_line(
     found = session.execute(query).all()
     if not found:
         raise AcceptanceError(
-            f"no line {line_id!r} on a document numbered {invoice_number!r}"
-            + (f" from CVR {supplier_cvr}" if supplier_cvr else ""),
-            expected="the invoice or credit-note number and line id a finding names",
+            N_("no line {line} on a document numbered {number} from CVR {cvr}")
+            if supplier_cvr
+            else N_("no line {line} on a document numbered {number}"),
+            expected=N_("the invoice or credit-note number and line id a finding names"),
+            values={"line": repr(line_id), "number": repr(invoice_number), "cvr": supplier_cvr},
         )
     if len(found) > 1:
         raise AcceptanceError(
-            f"{len(found)} documents numbered {invoice_number!r} have a line {line_id!r}",
-            expected="--supplier CVR to say whose document is meant",
+            N_("{count} documents numbered {number} have a line {line}"),
+            expected=N_("--supplier CVR to say whose document is meant"),
+            values={"count": len(found), "number": repr(invoice_number), "line": repr(line_id)},
         )
     line, invoice = found[0]
     held = session.scalars(select(TripLine).where(TripLine.invoice_line_id == line.id)).all()
     if session.scalars(select(LineAcceptance).where(LineAcceptance.invoice_line_id == line.id)).first() is not None:
-        raise AcceptanceError(f"line {line_id} of {invoice_number} is already accepted", expected="a line that is still held out")
+        raise AcceptanceError(
+            N_("line {line} of {number} is already accepted"),
+            expected=N_("a line that is still held out"),
+            values={"line": line_id, "number": invoice_number},
+        )
     if not any(trip.held == ACCEPTABLE for trip in held):
         raise AcceptanceError(
-            f"line {line_id} of {invoice_number} is not held out for a negative quantity",
-            expected="a line a 'negative quantity' finding names (run `compliance check` first)",
+            N_("line {line} of {number} is not held out for a negative quantity"),
+            expected=N_("a line a 'negative quantity' finding names (run `compliance check` first)"),
+            values={"line": line_id, "number": invoice_number},
         )
     acceptance = LineAcceptance(
         invoice_line_id=line.id, held=ACCEPTABLE, accepted_by=actor, accepted_at=datetime.now(UTC), reason=reason.strip()

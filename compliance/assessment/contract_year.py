@@ -42,6 +42,7 @@ from compliance.assessment.outcomes import (
 from compliance.assessment.trip_lines import TripCount, count_trips, counted_trip_lines, refresh_trip_lines, windows_of
 from compliance.base.errors import ComplianceError, TerminalError
 from compliance.base.findings import FindingRecord
+from compliance.base.i18n import N_
 from compliance.checks.attribution import HELD_OUT, RULE_NOT_ATTRIBUTED
 from compliance.checks.banned_items import banned_item_findings
 from compliance.checks.catalogue_consistency import catalogue_consistency_findings
@@ -285,7 +286,10 @@ def run_checks(
     selected = [c for c in contracts if contract_id is None or c.id == contract_id]
     if contract_id is not None and not selected:
         raise TerminalError(
-            f"no contract {contract_id!r}", contract=contract_id, expected="one of " + ", ".join(c.id for c in contracts)
+            N_("no contract {contract}"),
+            contract=contract_id,
+            expected=N_("one of {choices}"),
+            values={"contract": repr(contract_id), "choices": ", ".join(c.id for c in contracts)},
         )
     summary = CheckSummary(contracts=len(selected))
     # Two transactions: the shared stage (contract rows, invoice matches) writes the same values whichever
@@ -329,10 +333,11 @@ def run_checks(
             years = [y for y in contract.years() if y.start <= today and (year is None or y.number == year)]
             if year is not None and not years:
                 raise TerminalError(
-                    f"contract {contract.id} has no started year {year}",
+                    N_("contract {contract} has no started year {year}"),
                     contract=contract.id,
                     file=contract.file,
-                    expected=f"a year from 1 to {len([y for y in contract.years() if y.start <= today])}",
+                    expected=N_("a year from 1 to {last}"),
+                    values={"contract": contract.id, "year": year, "last": len([y for y in contract.years() if y.start <= today])},
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
             catalogue = catalogues[contract.id]

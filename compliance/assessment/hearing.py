@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
 from compliance.base.errors import TerminalError
 from compliance.base.formatting import danish_date, danish_money, danish_number
+from compliance.base.i18n import N_, Phrase
 from compliance.base.text import character_code, control_character
 from compliance.store.models import HearingEvent, Notice
 
@@ -52,14 +53,19 @@ def _event(
 ) -> None:
     # What a person typed is checked as supplier files are: SQLite would keep a NUL or an overlong name,
     # PostgreSQL refuse it (issue 16, item 7).
-    for name, value in (("the name (--by)", actor), ("the text", text or "")):
+    for name, value in ((N_("the name (--by)"), actor), (N_("the text"), text or "")):
         if (character := control_character(value)) is not None:
             raise HearingError(
-                f"{name} contains the control character {character_code(character)}",
-                expected="text without control characters (tab and line breaks are text)",
+                N_("{field} contains the control character {character}"),
+                expected=N_("text without control characters (tab and line breaks are text)"),
+                values={"field": Phrase(name), "character": character_code(character)},
             )
     if len(actor) > ACTOR_MAX:
-        raise HearingError(f"the name (--by) is {len(actor)} characters long", expected=f"at most {ACTOR_MAX} characters")
+        raise HearingError(
+            N_("the name (--by) is {length} characters long"),
+            expected=N_("at most {limit} characters"),
+            values={"length": len(actor), "limit": ACTOR_MAX},
+        )
     notice.events.append(
         HearingEvent(
             occurred_at=_now(), kind=kind, actor=actor, text=text, amount=amount, status_after=notice.status, details=details
@@ -194,9 +200,10 @@ def penalty_case(session: Session, contract_id: str, year: int) -> tuple[GreenVe
     record = hearing(session, contract_id, year)
     if outcome is None or record is None:
         raise TerminalError(
-            f"contract {contract_id} year {year} has no penalty to state",
+            N_("contract {contract} year {year} has no penalty to state"),
             contract=contract_id,
-            expected="a contract year that fell short",
+            expected=N_("a contract year that fell short"),
+            values={"contract": contract_id, "year": year},
         )
     return outcome, record
 
@@ -326,7 +333,9 @@ def note_no_shortfall(session: Session, contract_id: str, year: int, change: Rec
 def record_withdrawal(session: Session, contract_id: str, year: int, reason: str, actor: str) -> Notice:
     """A contract manager withdraws an open proposal; the reason goes into the penalty statement."""
     if not reason.strip():
-        raise HearingError("the withdrawal has no reason", expected="why the proposal is withdrawn, for the penalty statement")
+        raise HearingError(
+            N_("the withdrawal has no reason"), expected=N_("why the proposal is withdrawn, for the penalty statement")
+        )
     notice = _open_notice(session, contract_id, year)
     notice.status = "withdrawn"
     _event(notice, "withdrawn", actor, reason.strip(), None)
@@ -337,12 +346,15 @@ def _open_notice(session: Session, contract_id: str, year: int) -> Notice:
     notice = hearing_notice(session, contract_id, year)
     if notice is None:
         raise HearingError(
-            f"contract {contract_id} year {year} has no proposed penalty", expected="a contract year that fell short"
+            N_("contract {contract} year {year} has no proposed penalty"),
+            expected=N_("a contract year that fell short"),
+            values={"contract": contract_id, "year": year},
         )
     if notice.status not in OPEN_STATES:
         raise HearingError(
-            f"the hearing for contract {contract_id} year {year} is {notice.status}; it cannot change",
-            expected="a hearing that is proposed or commented",
+            N_("the hearing for contract {contract} year {year} is {status}; it cannot change"),
+            expected=N_("a hearing that is proposed or commented"),
+            values={"contract": contract_id, "year": year, "status": Phrase(notice.status)},
         )
     return notice
 
@@ -350,7 +362,7 @@ def _open_notice(session: Session, contract_id: str, year: int) -> Notice:
 def record_comment(session: Session, contract_id: str, year: int, text: str, actor: str) -> Notice:
     """Record the supplier's comment (received by the contract manager, who records it)."""
     if not text.strip():
-        raise HearingError("the comment is empty", expected="the supplier's comment as text")
+        raise HearingError(N_("the comment is empty"), expected=N_("the supplier's comment as text"))
     notice = _open_notice(session, contract_id, year)
     notice.status = "commented"
     _event(notice, "supplier_comment", actor, text.strip(), None)
@@ -382,39 +394,52 @@ def _heard(notice: Notice, today: date) -> bool:
 def _decided_amount(notice: Notice, decision: str, reason: str, today: date, amount: Decimal | None) -> Decimal:
     """The penalty a decision imposes, or a ``HearingError`` saying what is missing or not allowed."""
     if decision not in DECISIONS:
-        raise HearingError(f"unknown decision {decision!r}", expected="confirm, reduce or waive")
+        raise HearingError(
+            N_("unknown decision {decision}"), expected=N_("confirm, reduce or waive"), values={"decision": repr(decision)}
+        )
     if not reason.strip():
-        raise HearingError("the decision has no reason", expected="the reason (--reason), for the penalty statement")
+        raise HearingError(N_("the decision has no reason"), expected=N_("the reason (--reason), for the penalty statement"))
     assert notice.proposed_penalty is not None and notice.deadline is not None
     if decision != "waive" and not _heard(notice, today):
         raise HearingError(
-            f"the supplier may comment until {danish_date(notice.deadline)} and has not yet; a penalty cannot be imposed before",
-            expected="the supplier's comment (compliance hearing comment) or a date after the deadline",
+            N_("the supplier may comment until {deadline} and has not yet; a penalty cannot be imposed before"),
+            expected=N_("the supplier's comment (compliance hearing comment) or a date after the deadline"),
+            values={"deadline": danish_date(notice.deadline)},
         )
     if decision == "reduce":
         if amount is None:
             raise HearingError(
-                "the reduced penalty is missing",
-                expected=f"--amount with the reduced penalty, from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
+                N_("the reduced penalty is missing"),
+                expected=N_("--amount with the reduced penalty, from 0 up to {proposed} (excl.)"),
+                values={"proposed": danish_money(notice.proposed_penalty)},
             )
         if not amount.is_finite() or amount < 0 or amount >= notice.proposed_penalty:
             raise HearingError(
-                f"a reduced penalty must be below the proposed {danish_money(notice.proposed_penalty)}",
-                expected=f"an amount from 0 up to {danish_money(notice.proposed_penalty)} (excl.)",
+                N_("a reduced penalty must be below the proposed {proposed}"),
+                expected=N_("an amount from 0 up to {proposed} (excl.)"),
+                values={"proposed": danish_money(notice.proposed_penalty)},
             )
         return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if amount is not None:
-        raise HearingError(f"an amount is given with --decision {decision}", expected="--amount only with --decision reduce")
+        raise HearingError(
+            N_("an amount is given with --decision {decision}"),
+            expected=N_("--amount only with --decision reduce"),
+            values={"decision": decision},
+        )
     return notice.proposed_penalty if decision == "confirm" else Decimal("0.00")
 
 
 def _decided_notice(session: Session, contract_id: str, year: int) -> Notice:
     notice = hearing_notice(session, contract_id, year)
     if notice is None or notice.status not in DECIDED_STATES:
-        status = "without a hearing" if notice is None else f"{notice.status}, not decided"
         raise HearingError(
-            f"contract {contract_id} year {year} is {status}; there is no decision to correct or reopen",
-            expected="a hearing that is confirmed, reduced or waived",
+            N_("contract {contract} year {year} has no decided hearing to correct or reopen (status: {status})"),
+            expected=N_("a hearing that is confirmed, reduced or waived"),
+            values={
+                "contract": contract_id,
+                "year": year,
+                "status": Phrase(N_("no hearing") if notice is None else notice.status),
+            },
         )
     return notice
 
@@ -515,7 +540,7 @@ def preview_reopening(session: Session, contract_id: str, year: int, reason: str
 
 def _reopening_reason(reason: str) -> str:
     if not reason.strip():
-        raise HearingError("the reopening has no reason", expected="the reason (--reason), for the penalty statement")
+        raise HearingError(N_("the reopening has no reason"), expected=N_("the reason (--reason), for the penalty statement"))
     return reason.strip()
 
 

@@ -8,6 +8,7 @@ and retry the second (``compliance.orchestration.fail_at_once_on_terminal_errors
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -37,11 +38,17 @@ class ComplianceError(Exception):
         expected: str | None = None,
         rule: str | None = None,
         contract: str | None = None,
+        values: Mapping[str, object] | None = None,
     ) -> None:
-        self.message = message
+        # With ``values``, ``message`` and ``expected`` are catalog texts (marked ``N_``) with fields: the
+        # error reads in English here, and in the person's language through compliance.base.texts.render_error.
+        self.template = message
+        self.expected_template = expected
+        self.values = dict(values or {})
+        self.message = message.format(**self.values) if values else message
         self.file = file
         self.location = location
-        self.expected = expected
+        self.expected = expected.format(**self.values) if values and expected else expected
         self.rule = rule
         self.contract = contract
         super().__init__(self.__str__())

@@ -26,6 +26,11 @@ def N_(text: str) -> str:
     return text
 
 
+class Phrase(str):
+    """A value put into a catalog text that is itself an English source text (a hearing's status, a word):
+    translated with the text it is put into (see ``compliance.base.texts.render_error``)."""
+
+
 class _Recorder(gettext.NullTranslations):
     """The last fallback of a catalog: returns the source text and remembers that it was missing."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.base.errors import SettingsError
+from compliance.base.i18n import N_
 
 # The folder holding the ``compliance`` package: the repository root in a source checkout (also an
 # editable install), site-packages when installed from a wheel.
@@ -101,15 +102,31 @@ def load_settings() -> Settings:
     try:
         max_mb = float(raw_mb)
     except ValueError as exc:
-        raise SettingsError(f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a number of megabytes") from exc
+        raise SettingsError(
+            N_("{name} is {value}"),
+            expected=N_("a number of megabytes"),
+            values={"name": "COMPLIANCE_MAX_FILE_MB", "value": repr(raw_mb)},
+        ) from exc
     if max_mb <= 0:
-        raise SettingsError(f"COMPLIANCE_MAX_FILE_MB is {raw_mb!r}", expected="a positive number")
+        raise SettingsError(
+            N_("{name} is {value}"),
+            expected=N_("a positive number"),
+            values={"name": "COMPLIANCE_MAX_FILE_MB", "value": repr(raw_mb)},
+        )
     report_language = os.environ.get("COMPLIANCE_REPORT_LANGUAGE", "da").strip().lower() or "da"
     if report_language not in ("da", "en"):
-        raise SettingsError(f"COMPLIANCE_REPORT_LANGUAGE is {report_language!r}", expected="da or en")
+        raise SettingsError(
+            N_("{name} is {value}"),
+            expected=N_("da or en"),
+            values={"name": "COMPLIANCE_REPORT_LANGUAGE", "value": repr(report_language)},
+        )
     raw_batch = os.environ.get("COMPLIANCE_INGEST_BATCH_FILES", str(DEFAULT_INGEST_BATCH_FILES)).strip()
     if not raw_batch.isdigit() or int(raw_batch) < 1:
-        raise SettingsError(f"COMPLIANCE_INGEST_BATCH_FILES is {raw_batch!r}", expected="a whole number of files, 1 or more")
+        raise SettingsError(
+            N_("{name} is {value}"),
+            expected=N_("a whole number of files, 1 or more"),
+            values={"name": "COMPLIANCE_INGEST_BATCH_FILES", "value": repr(raw_batch)},
+        )
     report_workers = _workers("COMPLIANCE_REPORT_WORKERS")
     ingest_workers = _workers("COMPLIANCE_INGEST_WORKERS", default=1)
     contracts_per_task = _workers("COMPLIANCE_CONTRACTS_PER_TASK", default=DEFAULT_CONTRACTS_PER_TASK)
@@ -140,5 +157,7 @@ def _workers(name: str, default: int | None = None) -> int:
     if not raw:
         return default or usable_cores()
     if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name} is {raw!r}", expected="a whole number, 1 or more")
+        raise SettingsError(
+            N_("{name} is {value}"), expected=N_("a whole number, 1 or more"), values={"name": name, "value": repr(raw)}
+        )
     return int(raw)

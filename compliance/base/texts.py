@@ -14,7 +14,8 @@ import re
 import string
 from functools import cache
 
-from compliance.base.i18n import N_, catalog, translate
+from compliance.base.errors import ComplianceError
+from compliance.base.i18n import N_, Phrase, catalog, translate
 
 # Codes outputs show, with their English names (the Danish names are in the catalog).
 CODE_NAMES: dict[str, str] = {
@@ -239,3 +240,29 @@ def _sheet(head: str, lang: str) -> str:
         return head
     name = match.group("sheet")[len("sheet ") :]
     return match.group("file") + ": " + translate(N_("sheet {name}"), lang).format(name=name)
+
+
+def render_error(error: ComplianceError, lang: str = "en") -> str:
+    """An error a person reads (a refusal of a command, a setting) in ``lang``: its message and what was
+    expected from the catalog when the error was raised with a catalog text, its values put back (a
+    :class:`Phrase` value translated too); an error text the catalog knows as a quarantine reason through
+    :func:`render_reason`; anything else as it reads in English."""
+    if not (error.values or known(error.template, lang)):
+        return render_reason(str(error), lang)
+    values = {name: translate(value, lang) if isinstance(value, Phrase) else value for name, value in error.values.items()}
+    text = translate(error.template, lang).format(**values)
+    head = ": ".join(part for part in (error.file, error.location) if part)
+    if head:
+        text = f"{head}: {text}"
+    if error.expected_template:
+        if error.values or known(error.expected_template, lang):
+            expected = translate(error.expected_template, lang).format(**values)
+        else:
+            expected = render_text(error.expected_template, lang)
+        text += " " + translate(N_("(expected {expected})"), lang).format(expected=expected)
+    concerns = [
+        translate(words, lang).format(value=value)
+        for words, value in ((N_("contract {value}"), error.contract), (N_("rule {value}"), error.rule))
+        if value
+    ]
+    return f"{text} [{', '.join(concerns)}]" if concerns else text

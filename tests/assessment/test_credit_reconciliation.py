@@ -166,7 +166,7 @@ def test_a_negative_credited_quantity_is_held_out_until_accepted(
     monkeypatch.setenv("COMPLIANCE_CONTRACTS_DIR", str(tmp_path / "contracts"))
     runner = CliRunner()
     refused = runner.invoke(main, ["lines", "accept", "--invoice", "GB-K-202514", "--line", "1", "--reason", " "])
-    assert refused.exit_code == 1 and "no reason" in refused.output
+    assert refused.exit_code == 1 and "Fejl: godkendelsen har ingen begrundelse" in refused.output
     accepted = runner.invoke(
         main,
         ["lines", "accept", "--invoice", "GB-K-202514", "--line", "1", "--reason", "a debit agreed by phone", "--by", "Anna"],
@@ -180,7 +180,7 @@ def test_a_negative_credited_quantity_is_held_out_until_accepted(
     noted = findings(engine, "credit_notes.negative_quantity@1")
     assert len(noted) == 1 and noted[0].severity == "low" and "accepted by Anna" in noted[0].message
     again = runner.invoke(main, ["lines", "accept", "--invoice", "GB-K-202514", "--line", "1", "--reason", "x"])
-    assert again.exit_code == 1 and "already accepted" in again.output
+    assert again.exit_code == 1 and "er allerede godkendt" in again.output
 
 
 def test_a_negative_quantity_on_an_invoice_is_held_out_until_accepted(engine: Engine, tmp_path: Path) -> None:

@@ -99,7 +99,7 @@ def test_a_decision_is_previewed_then_corrected_and_reopened_as_recorded_steps(e
     with session_scope(engine) as session:
         notice = reopen_hearing(session, "KK-2024-0117", 2, "the supplier sent new workshop invoices", "Bo")
         assert (notice.status, notice.decided_penalty, notice.decided_at) == ("commented", None, None)
-    with session_scope(engine) as session, pytest.raises(HearingError, match="no decision to correct or reopen"):
+    with session_scope(engine) as session, pytest.raises(HearingError, match="no decided hearing to correct or reopen"):
         reopen_hearing(session, "KK-2024-0117", 2, "again", "Bo")
     with session_scope(engine) as session:
         notice = record_decision(session, "KK-2024-0117", 2, "confirm", "the invoices do not cover March", "Bo", TODAY)
@@ -128,7 +128,7 @@ def test_each_missing_or_wrong_argument_of_a_decision_says_what_is_wanted(engine
         with session_scope(engine) as session, pytest.raises(HearingError) as caught:
             preview_decision(session, "KK-2024-0117", 2, decision, reason, "Anna", TODAY, amount)
         assert message in str(caught.value)
-    with session_scope(engine) as session, pytest.raises(HearingError, match="there is no decision to correct"):
+    with session_scope(engine) as session, pytest.raises(HearingError, match="has no decided hearing to correct or reopen"):
         correct_decision(session, "KK-2024-0117", 2, "waive", "not decided yet", "Anna", TODAY)
 
 
@@ -195,14 +195,30 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     early = runner.invoke(
         main, ["hearing", "decide", "--contract", "KK-2024-0117", "--year", "2", "--decision", "confirm", "--reason", "x"]
     )
-    assert early.exit_code == 1 and "has not yet" in early.output
+    # A refusal reads in the contract manager's language: Danish, English on request.
+    assert early.exit_code == 1 and "Fejl: leverandøren kan komme med bemærkninger til og med " in early.output
+    assert "(forventet: leverandørens bemærkninger (compliance hearing comment) eller en dato efter fristen)" in early.output
+    early_en = runner.invoke(
+        main,
+        ["hearing", "decide", "--contract", "KK-2024-0117", "--year", "2", "--decision", "confirm", "--reason", "x"],
+        env={"COMPLIANCE_REPORT_LANGUAGE": "en"},
+    )
+    assert (
+        early_en.exit_code == 1
+        and "Error: the supplier may comment until" in early_en.output
+        and "has not yet" in early_en.output
+    )
     comment = runner.invoke(
         main, ["hearing", "comment", "--contract", "KK-2024-0117", "--year", "2", "--text", "Vans in repair", "--by", "Anna"]
     )
     assert comment.exit_code == 0 and "høring kommenteret" in comment.output
     decide = ["hearing", "decide", "--contract", "KK-2024-0117", "--year", "2", "--decision", "reduce", "--by", "Anna"]
     missing = runner.invoke(main, [*decide, "--reason", "repairs"])
-    assert missing.exit_code == 1 and "the reduced penalty is missing" in missing.output
+    assert (
+        missing.exit_code == 1
+        and "Fejl: den nedsatte bod mangler (forventet: --amount med den nedsatte bod, fra 0 op til 45.100,00 kr. (ekskl.))"
+        in missing.output
+    )
     # The decision is shown first; declined, nothing is stored.
     declined = runner.invoke(main, [*decide, "--amount", "30.000,00", "--reason", "repairs"], input="n\n")
     assert declined.exit_code == 1 and "ikke bekræftet; intet er gemt" in declined.output
@@ -237,6 +253,8 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     assert "rettet; nedsat, bod 28.000,00 kr." in corrected.output
     reopen = ["hearing", "reopen", "--contract", "KK-2024-0117", "--year", "2", "--reason", "new invoices", "--yes"]
     assert "genåbnet; høring kommenteret" in runner.invoke(main, reopen).output
+    again = runner.invoke(main, reopen).output  # the status inside the sentence is a Danish word too
+    assert "kontrakt KK-2024-0117 år 2 har ingen afgjort partshøring at rette eller genåbne (status: kommenteret)" in again
     history = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2"]).output
     assert "Afgørelsen rettet (Bo) — 28.000,00 kr.: typo" in history and "Høringen genåbnet" in history
     redecided = runner.invoke(main, [*decide, "--amount", "30000,00", "--reason", "repairs", "--yes"])

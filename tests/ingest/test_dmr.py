@@ -149,7 +149,7 @@ def test_cli_vehicles_import_and_show(tmp_path: Path, monkeypatch: pytest.Monkey
     broken = runner.invoke(main, ["vehicles", "import", str(cut)])
     assert broken.exit_code == 1 and "incomplete:" in broken.output
     missing = runner.invoke(main, ["vehicles", "show", "ZZ99999"])
-    assert missing.exit_code == 1 and "not in the vehicle register" in missing.output
+    assert missing.exit_code == 1 and "Fejl: ZZ99999: findes ikke i køretøjsregistret" in missing.output
 
 
 def test_the_real_dmr_sample_record(reference_dir: Path) -> None:

@@ -95,4 +95,4 @@ def test_cli_ingest_with_supplier_and_mapping(tmp_path: Path, monkeypatch: pytes
     result = CliRunner().invoke(main, ["ingest", str(path), "--supplier-cvr", "38451236"])
     assert result.exit_code == 0, result.output
     bad = CliRunner().invoke(main, ["ingest", str(path), "--supplier-cvr", "123"])
-    assert bad.exit_code == 1 and "not a CVR number" in bad.output
+    assert bad.exit_code == 1 and "Fejl: --supplier-cvr '123' er ikke et CVR-nummer (forventet 8 cifre)" in bad.output

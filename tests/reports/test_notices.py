@@ -200,7 +200,7 @@ def test_the_cli_dry_run_writes_the_files_and_sending_needs_a_server(sample_run:
     assert "dry_run: KK-2025-0042 year 1 Nordisk Kontorforsyning A/S" in dry.output
     assert "would send" in dry.output and "kundeservice@nordiskkontor.example" in dry.output
     refused = runner.invoke(main, ["notices"])
-    assert refused.exit_code == 1 and "no mail server is configured" in refused.output
+    assert refused.exit_code == 1 and "Fejl: der er ikke sat en mailserver op" in refused.output
 
 
 def test_smtp_settings_from_the_environment_and_from_an_airflow_connection() -> None:
