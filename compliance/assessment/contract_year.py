@@ -337,7 +337,11 @@ def run_checks(
                     contract=contract.id,
                     file=contract.file,
                     expected=N_("a year from 1 to {last}"),
-                    values={"contract": contract.id, "year": year, "last": len([y for y in contract.years() if y.start <= today])},
+                    values={
+                        "contract": contract.id,
+                        "year": year,
+                        "last": len([y for y in contract.years() if y.start <= today]),
+                    },
                 )
             contract_invoices = [i for i in invoices if i.contract_id == contract.id]
             catalogue = catalogues[contract.id]
