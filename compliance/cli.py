@@ -22,7 +22,7 @@ from compliance.base.errors import ComplianceError, ContractTermsError, SourceFi
 from compliance.base.formatting import parse_amount
 from compliance.base.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
-from compliance.base.text import find_control_character, shown, shown_lines
+from compliance.base.text import character_code, find_control_character, shown, shown_lines
 from compliance.base.texts import render_error, render_reason
 
 # Start-up (issue 21 item 2): only click and the base layer are imported with the command, so that
@@ -441,10 +441,11 @@ def inspect(file: Path, as_json: bool) -> None:
     if fault is not None:
         raise _refused(
             SourceFileError(
-                fault.message,
+                N_("{field} contains the control character {character}"),
                 file=name,
                 location=fault.location,
-                expected="text without control characters (tab and line breaks are text; NUL, ESC, DEL and the like are not)",
+                expected=N_("text without control characters (tab and line breaks are text)"),
+                values={"field": fault.field, "character": character_code(fault.character)},
             )
         )
     _echo(_json(document_as_json(document)))
@@ -482,7 +483,8 @@ def _cli_language(code: str | None = None) -> Language:
     """The language of a command's output: ``--lang``, else COMPLIANCE_REPORT_LANGUAGE, else Danish."""
     from compliance.reports.language import language
 
-    return language(code or load_settings().report_language)
+    with _click_errors():  # an unknown --lang is refused like a bad setting, never a traceback
+        return language(code or _settings().report_language)
 
 
 def _say(lang: Language, text: str, **values: object) -> str:

@@ -134,8 +134,8 @@ def ingest_inbox_folder(source: Source, kind: str) -> IngestSummary:
     if kind not in INBOX_KINDS:
         raise SettingsError(
             N_("no inbox folder kind {kind}"),
-            expected=N_("one of {choices}"),
-            values={"kind": repr(kind), "choices": ", ".join(INBOX_KINDS)},
+            expected=N_("one of {values}"),
+            values={"kind": repr(kind), "values": ", ".join(INBOX_KINDS)},
         )
     folder = settings_of(source).inbox / kind
     if not folder.is_dir():
@@ -237,9 +237,9 @@ def contract_ids(source: Source, only: str | None = None) -> list[str]:
         if only:
             if only not in ids:
                 raise SettingsError(
-                    N_("there is no valid contract {contract} among the contract files"),
-                    expected=N_("one of {choices}"),
-                    values={"contract": repr(only), "choices": ", ".join(ids)},
+                    N_("there is no valid contract {contract} in {folder}"),
+                    expected=N_("one of {values}"),
+                    values={"contract": repr(only), "folder": str(context.settings.contracts_dir), "values": ", ".join(ids)},
                 )
             return [only]
         return ids
@@ -288,8 +288,8 @@ def _contract(context: Context, contract_id: str) -> ContractTerms:
     raise TerminalError(
         N_("no contract {contract}"),
         contract=contract_id,
-        expected=N_("one of {choices}"),
-        values={"contract": repr(contract_id), "choices": ", ".join(c.id for c in context.contracts)},
+        expected=N_("one of {values}"),
+        values={"contract": repr(contract_id), "values": ", ".join(c.id for c in context.contracts)},
     )
 
 

@@ -9,6 +9,7 @@ import socket
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from compliance.base.errors import (
     UnknownFormatError,
     UnsafeInputError,
 )
+from compliance.base.formatting import Money
 from compliance.base.i18n import N_, Phrase
 from compliance.base.texts import render_error
 from compliance.cli import main
@@ -125,11 +127,41 @@ def test_an_error_raised_with_a_catalog_text_reads_in_english_and_in_the_persons
     )
     assert render_error(error, "en") == str(error)
     assert render_error(error, "da") == (
-        "partshøringen for kontrakt KK-2024-0117 år 2 er stadfæstet; den kan ikke ændres "
-        "(forventet: en partshøring, der er foreslået eller kommenteret) [kontrakt KK-2024-0117]"
+        "boden for kontrakt KK-2024-0117 år 2 er stadfæstet; den kan ikke ændres "
+        "(forventet: en bod, der er foreslået eller kommenteret) [kontrakt KK-2024-0117]"
     )
+    # An amount and a day are written as the reader's language writes them.
+    reduced = HearingError(
+        N_("a reduced penalty must be below the proposed {proposed}"),
+        expected=N_("the supplier's comment (compliance hearing comment) or a date after the deadline"),
+        values={"proposed": Money(Decimal("45100"))},
+    )
+    assert str(reduced).startswith("a reduced penalty must be below the proposed DKK 45,100.00 (expected")
+    assert render_error(reduced, "da").startswith("en nedsat bod skal være under den foreslåede på 45.100,00 kr. (forventet")
+    early = HearingError(
+        N_("the supplier may comment until {deadline} and has not yet; a penalty cannot be imposed before"),
+        values={"deadline": date(2026, 12, 6)},
+    )
+    assert "until 6 December 2026 and" in str(early) and "til og med 6. december 2026 og" in render_error(early, "da")
     # An error not written with a catalog text is shown as recorded, or as a known quarantine reason.
     assert render_error(SourceFileError("something new", file="a.xml"), "da") == "a.xml: something new"
+
+
+@pytest.mark.parametrize("command", [["report"], ["portfolio"], ["hearing", "list"], ["portfolio", "--lang", "en"]])
+def test_a_bad_setting_is_a_refusal_never_a_traceback(monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+    """Commands that pick their language from the settings read the settings through the refusal too."""
+    monkeypatch.setenv("COMPLIANCE_MAX_FILE_MB", "lots")
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1 and not isinstance(result.exception, ComplianceError), result.exception
+    expected = "Error: COMPLIANCE_MAX_FILE_MB is 'lots'" if "en" in command else "Fejl: COMPLIANCE_MAX_FILE_MB er 'lots'"
+    assert result.output.startswith(expected), result.output
+
+
+def test_a_bad_amount_is_refused_in_danish(monkeypatch: pytest.MonkeyPatch) -> None:
+    decide = ["hearing", "decide", "--contract", "X", "--year", "1", "--decision", "reduce", "--reason", "r", "--amount", "abc"]
+    result = CliRunner().invoke(main, decide)
+    assert result.exit_code == 1
+    assert result.output.strip() == "Fejl: --amount 'abc' er ikke et beløb (forventet f.eks. 30.000,00 eller 30000.00)"
 
 
 def test_a_bad_setting_is_refused_in_danish_unless_english_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -312,3 +312,15 @@ def test_an_xml_invoice_skips_the_search_only_when_its_bytes_cannot_hold_a_contr
     summary = ingest_paths(engine, [tmp_path / f"{name}.xml"], MAX)
     assert summary.ingested == [] and len(summary.quarantined) == 1
     assert "control character U+00" in summary.quarantined[0][1]
+
+
+def test_inspect_refuses_a_document_with_a_control_character_in_the_readers_language(cli_env: Path) -> None:
+    text = (SAMPLE_DIR / "office" / "NK-2025-0001.xml").read_text(encoding="utf-8")
+    first_name = text.index("<cbc:Name>") + len("<cbc:Name>")
+    bad = cli_env / "bad.xml"
+    bad.write_text(text[:first_name] + "Kopi\x7fpapir" + text[first_name:], encoding="utf-8")
+    danish = CliRunner().invoke(main, ["inspect", str(bad)])
+    assert danish.exit_code == 1 and danish.output.startswith(f"Fejl: {bad}: ")
+    assert "indeholder kontroltegnet U+007F" in danish.output and "(forventet: tekst uden kontroltegn" in danish.output
+    english = CliRunner().invoke(main, ["inspect", str(bad)], env={"COMPLIANCE_REPORT_LANGUAGE": "en"})
+    assert "contains the control character U+007F" in english.output and english.output.startswith("Error: ")

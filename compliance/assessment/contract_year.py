@@ -288,8 +288,8 @@ def run_checks(
         raise TerminalError(
             N_("no contract {contract}"),
             contract=contract_id,
-            expected=N_("one of {choices}"),
-            values={"contract": repr(contract_id), "choices": ", ".join(c.id for c in contracts)},
+            expected=N_("one of {values}"),
+            values={"contract": repr(contract_id), "values": ", ".join(c.id for c in contracts)},
         )
     summary = CheckSummary(contracts=len(selected))
     # Two transactions: the shared stage (contract rows, invoice matches) writes the same values whichever

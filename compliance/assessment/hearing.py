@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from compliance.assessment.outcomes import GreenVehicleOutcome, green_outcome
 from compliance.base.errors import TerminalError
-from compliance.base.formatting import danish_date, danish_money, danish_number
+from compliance.base.formatting import Money, danish_date, danish_money, danish_number
 from compliance.base.i18n import N_, Phrase
 from compliance.base.text import character_code, control_character
 from compliance.store.models import HearingEvent, Notice
@@ -404,20 +404,20 @@ def _decided_amount(notice: Notice, decision: str, reason: str, today: date, amo
         raise HearingError(
             N_("the supplier may comment until {deadline} and has not yet; a penalty cannot be imposed before"),
             expected=N_("the supplier's comment (compliance hearing comment) or a date after the deadline"),
-            values={"deadline": danish_date(notice.deadline)},
+            values={"deadline": notice.deadline},
         )
     if decision == "reduce":
         if amount is None:
             raise HearingError(
                 N_("the reduced penalty is missing"),
                 expected=N_("--amount with the reduced penalty, from 0 up to {proposed} (excl.)"),
-                values={"proposed": danish_money(notice.proposed_penalty)},
+                values={"proposed": Money(notice.proposed_penalty)},
             )
         if not amount.is_finite() or amount < 0 or amount >= notice.proposed_penalty:
             raise HearingError(
                 N_("a reduced penalty must be below the proposed {proposed}"),
                 expected=N_("an amount from 0 up to {proposed} (excl.)"),
-                values={"proposed": danish_money(notice.proposed_penalty)},
+                values={"proposed": Money(notice.proposed_penalty)},
             )
         return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if amount is not None:

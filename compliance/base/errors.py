@@ -9,7 +9,10 @@ and retry the second (``compliance.orchestration.fail_at_once_on_terminal_errors
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, ClassVar
+
+from compliance.base.formatting import Money, english_date, english_money
 
 if TYPE_CHECKING:
     from compliance.base.problems import ContractProblem
@@ -45,10 +48,11 @@ class ComplianceError(Exception):
         self.template = message
         self.expected_template = expected
         self.values = dict(values or {})
-        self.message = message.format(**self.values) if values else message
+        english = {name: _in_english(value) for name, value in self.values.items()}
+        self.message = message.format(**english) if values else message
         self.file = file
         self.location = location
-        self.expected = expected.format(**self.values) if values and expected else expected
+        self.expected = expected.format(**english) if values and expected else expected
         self.rule = rule
         self.contract = contract
         super().__init__(self.__str__())
@@ -67,6 +71,15 @@ class ComplianceError(Exception):
         if concerns:
             text += f" [{', '.join(concerns)}]"
         return text
+
+
+def _in_english(value: object) -> object:
+    """An error's value as its English text writes it: an amount as ``DKK 45,100.00``, a day as ``6 December 2026``."""
+    if isinstance(value, Money):
+        return english_money(value)
+    if isinstance(value, date):
+        return english_date(value)
+    return value
 
 
 class TerminalError(ComplianceError):

@@ -20,6 +20,20 @@ MONTHS_DA = (
     "november",
     "december",
 )
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _rounded(value: Decimal | int | str, decimals: int) -> Decimal:
@@ -45,6 +59,15 @@ def danish_money(value: Decimal | str | None) -> str:
     return "–" if value is None else f"{danish_number(value, 2)} kr."
 
 
+def english_money(value: Decimal | str | None) -> str:
+    return "–" if value is None else f"DKK {english_number(value, 2)}"
+
+
+class Money(Decimal):
+    """An amount of kroner put into a message (an error's values): written as the reader's language writes
+    money, ``45.100,00 kr.`` or ``DKK 45,100.00``; as a number it is the amount."""
+
+
 def danish_percent(fraction: Decimal | str | None, decimals: int = 2) -> str:
     """A fraction 0..1 as a percentage: ``Decimal('0.4912')`` → ``49,12 %``."""
     return "–" if fraction is None else f"{danish_number(Decimal(str(fraction)) * 100, decimals)} %"
@@ -55,6 +78,13 @@ def danish_date(value: date | str | None) -> str:
         return "–"
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
+def english_date(value: date | str | None) -> str:
+    if value is None:
+        return "–"
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
 
 
 # An amount as people type it: Danish "30.000,00" / "30000,00" (thousands '.', decimals ','), the

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import date
 from functools import cache
 
 from compliance.base.errors import ComplianceError
+from compliance.base.formatting import Money, danish_date, danish_money, english_date, english_money
 from compliance.base.i18n import N_, Phrase, catalog, translate
 
 # Codes outputs show, with their English names (the Danish names are in the catalog).
@@ -242,14 +244,25 @@ def _sheet(head: str, lang: str) -> str:
     return match.group("file") + ": " + translate(N_("sheet {name}"), lang).format(name=name)
 
 
+def _localised(value: object, lang: str) -> object:
+    """An error's value as ``lang`` writes it: a :class:`Phrase` translated, an amount and a day in its format."""
+    if isinstance(value, Phrase):
+        return translate(value, lang)
+    if isinstance(value, Money):
+        return danish_money(value) if lang == "da" else english_money(value)
+    if isinstance(value, date):
+        return danish_date(value) if lang == "da" else english_date(value)
+    return value
+
+
 def render_error(error: ComplianceError, lang: str = "en") -> str:
     """An error a person reads (a refusal of a command, a setting) in ``lang``: its message and what was
     expected from the catalog when the error was raised with a catalog text, its values put back (a
-    :class:`Phrase` value translated too); an error text the catalog knows as a quarantine reason through
+    :class:`Phrase` translated, an amount and a day written as ``lang`` writes them); an error text the catalog knows as a quarantine reason through
     :func:`render_reason`; anything else as it reads in English."""
     if not (error.values or known(error.template, lang)):
         return render_reason(str(error), lang)
-    values = {name: translate(value, lang) if isinstance(value, Phrase) else value for name, value in error.values.items()}
+    values = {name: _localised(value, lang) for name, value in error.values.items()}
     text = translate(error.template, lang).format(**values)
     head = ": ".join(part for part in (error.file, error.location) if part)
     if head:

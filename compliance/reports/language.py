@@ -18,6 +18,7 @@ from typing import Any
 from compliance.base.errors import ComplianceError
 from compliance.base.formatting import (
     MONTHS_DA,
+    MONTHS_EN,
     danish_date,
     danish_money,
     danish_number,
@@ -29,20 +30,6 @@ from compliance.base.messages import render_message, render_text
 from compliance.base.texts import code_name, known, render_reason
 
 LANGUAGES = ("da", "en")
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {

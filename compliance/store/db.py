@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, Interf
 from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.base.errors import DatabaseUnavailableError, SettingsError
+from compliance.base.i18n import N_
 from compliance.store.models import Base
 
 if TYPE_CHECKING:
@@ -50,7 +51,9 @@ _ENCODE_JSON = _reusable_encoder() or _JSON_ENCODER.encode
 
 def json_text(value: Any) -> str:
     """JSON column values exactly as ``json.dumps`` writes them, at a third of its cost for the small lists and
-    mappings ingest writes on every line; an empty list (no notes, no labels) without starting the encoder."""
+    mappings ingest writes on every line; an empty list (no notes, no labels) without starting the encoder.
+    A value JSON cannot hold raises ``TypeError`` as there; a value that contains itself (no row does)
+    would raise ``RecursionError`` instead of ``ValueError``."""
     if isinstance(value, list) and not value:
         return "[]"
     return _ENCODE_JSON(value)
@@ -224,9 +227,10 @@ def database_errors(db_url: str | URL) -> Iterator[None]:
         if reason is None:
             raise
         raise DatabaseUnavailableError(
-            f"the database cannot be used now: {reason}",
+            N_("the database cannot be used now: {reason}"),
             file=safe_url(db_url),
-            expected="the database to be reachable and free of other writers; the same work can be tried again later",
+            expected=N_("the database to be reachable and free of other writers; the same work can be tried again later"),
+            values={"reason": reason},
         ) from error
 
 

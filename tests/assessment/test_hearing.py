@@ -25,6 +25,7 @@ from compliance.assessment.hearing import (
     record_withdrawal,
     reopen_hearing,
 )
+from compliance.base.texts import render_error
 from compliance.cli import main
 from compliance.store.db import session_scope
 from tests.builders import transport_contract_data, write_contract
@@ -42,7 +43,9 @@ def test_no_decision_before_the_supplier_is_heard(engine: Engine) -> None:
     open_hearing(engine)
     with session_scope(engine) as session, pytest.raises(HearingError) as caught:
         record_decision(session, "KK-2024-0117", 2, "confirm", "short of the offer", "kl", TODAY)
-    assert "may comment until 6. december 2026" in str(caught.value)
+    # The English text (the logs) writes the day in English; the Danish refusal in Danish.
+    assert "may comment until 6 December 2026" in str(caught.value)
+    assert "til og med 6. december 2026" in render_error(caught.value, "da")
     with session_scope(engine) as session:
         # After the deadline, silence is the supplier's answer.
         notice = record_decision(session, "KK-2024-0117", 2, "confirm", "no comment received", "kl", TODAY + timedelta(days=15))
@@ -120,7 +123,7 @@ def test_each_missing_or_wrong_argument_of_a_decision_says_what_is_wanted(engine
         record_comment(session, "KK-2024-0117", 2, "comment", "Anna")
     cases = [
         ("reduce", "repairs", None, "the reduced penalty is missing (expected --amount with the reduced penalty"),
-        ("reduce", "repairs", Decimal("41500"), "a reduced penalty must be below the proposed 41.500,00 kr."),
+        ("reduce", "repairs", Decimal("41500"), "a reduced penalty must be below the proposed DKK 41,500.00"),
         ("confirm", "repairs", Decimal("100"), "an amount is given with --decision confirm"),
         ("confirm", "  ", None, "the decision has no reason"),
     ]
@@ -205,8 +208,9 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     )
     assert (
         early_en.exit_code == 1
-        and "Error: the supplier may comment until" in early_en.output
-        and "has not yet" in early_en.output
+        and "Error: the supplier may comment until " in early_en.output
+        and " 2026 and has not yet" in early_en.output
+        and ". " not in early_en.output.split("until ")[1].split(" and has")[0]  # "6 December 2026", not "6. december"
     )
     comment = runner.invoke(
         main, ["hearing", "comment", "--contract", "KK-2024-0117", "--year", "2", "--text", "Vans in repair", "--by", "Anna"]
@@ -254,7 +258,7 @@ def test_cli_hearing_and_penalty_statement(tmp_path: Path, monkeypatch: pytest.M
     reopen = ["hearing", "reopen", "--contract", "KK-2024-0117", "--year", "2", "--reason", "new invoices", "--yes"]
     assert "genåbnet; høring kommenteret" in runner.invoke(main, reopen).output
     again = runner.invoke(main, reopen).output  # the status inside the sentence is a Danish word too
-    assert "kontrakt KK-2024-0117 år 2 har ingen afgjort partshøring at rette eller genåbne (status: kommenteret)" in again
+    assert "kontrakt KK-2024-0117 år 2 har ingen afgjort bod at rette eller genåbne (status: kommenteret)" in again
     history = runner.invoke(main, ["hearing", "show", "--contract", "KK-2024-0117", "--year", "2"]).output
     assert "Afgørelsen rettet (Bo) — 28.000,00 kr.: typo" in history and "Høringen genåbnet" in history
     redecided = runner.invoke(main, [*decide, "--amount", "30000,00", "--reason", "repairs", "--yes"])
