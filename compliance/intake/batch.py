@@ -33,7 +33,7 @@ from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
 from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.ingest.detect import read_source, xml_without_control_characters
 from compliance.ingest.driving_log import LogOptions
-from compliance.intake.files import InputFile, SkippedInput, file_batches, list_input_files, open_input_file
+from compliance.intake.files import InputFile, InputOpener, SkippedInput, file_batches, list_input_files
 from compliance.quality import QualityResult, SuiteRun, combined_results, quarantine_reason, restricted_to
 from compliance.quality_gate import check_documents
 from compliance.store.db import session_scope
@@ -181,17 +181,21 @@ class _Candidate:
 _Quarantine = tuple[str, str, int, str]
 
 
-def _read(file: InputFile, max_bytes: int, summary: IngestSummary, quarantines: list[_Quarantine]) -> _Candidate | None:
+def _read(
+    file: InputFile, max_bytes: int, summary: IngestSummary, quarantines: list[_Quarantine], opener: InputOpener
+) -> _Candidate | None:
     """Read and hash one file; an unreadable or oversized one is noted and skipped, a link or a pipe
     (swapped in since the listing) is skipped unopened."""
     name = shown(str(file.path))  # control characters escaped: the name goes into reasons, the database and reports
     try:
         # One open for size, hash and content: the size is the open file's, not an earlier look at the path.
-        with open(open_input_file(file), "rb", buffering=0) as handle:
-            size = os.fstat(handle.fileno()).st_size
+        descriptor, status = opener.open(file)
+        try:
+            size = status.st_size
             if size > max_bytes:
                 # An oversized file is hashed in chunks but never read into memory whole.
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                with open(descriptor, "rb", buffering=0, closefd=False) as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
                 reason = str(
                     SourceFileError(
                         f"the file is {size} bytes", file=name, expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB)"
@@ -200,7 +204,9 @@ def _read(file: InputFile, max_bytes: int, summary: IngestSummary, quarantines: 
                 quarantines.append((name, digest, size, reason))
                 summary.quarantined.append((name, reason))
                 return None
-            data = handle.readall()
+            data = _read_to_end(descriptor, size)
+        finally:
+            os.close(descriptor)
     except SkippedInput as skipped:
         summary.skipped.append((name, skipped.reason))
         return None
@@ -208,6 +214,20 @@ def _read(file: InputFile, max_bytes: int, summary: IngestSummary, quarantines: 
         summary.quarantined.append((name, f"{name}: cannot read the file: {exc.strerror}"))
         return None
     return _Candidate(name, len(data), hashlib.sha256(data).hexdigest(), data)
+
+
+def _read_to_end(descriptor: int, size: int) -> bytes:
+    """An open file's bytes to its end: its size when opened asked for at once (one read more finds the
+    end), and whatever was written to it since read too, as a read to the end does."""
+    data = os.read(descriptor, size + 1)
+    more = os.read(descriptor, 1 << 16) if data else b""
+    if not more:
+        return data
+    parts = [data, more]
+    while more:
+        more = os.read(descriptor, 1 << 16)
+        parts.append(more)
+    return b"".join(parts)
 
 
 def _expected_content(data: bytes) -> str:
@@ -316,7 +336,8 @@ def ingest_batch(
     quarantines: list[_Quarantine] = []
     ready: dict[str, PreparedDocument | str] = {}
     if prepared is None:
-        candidates = [c for c in (_read(file, max_bytes, summary, quarantines) for file in files) if c is not None]
+        with InputOpener() as opener:
+            candidates = [c for c in (_read(file, max_bytes, summary, quarantines, opener) for file in files) if c is not None]
     else:
         summary.merge(prepared.summary)
         quarantines += prepared.quarantines

@@ -144,24 +144,50 @@ def _open_folder(root: Path, parts: Sequence[str], follow_root: bool = False) ->
     return folder
 
 
+class InputOpener:
+    """Opens the files of a batch without following a link anywhere below their root, each folder once
+    for the files that follow in it (a batch is sorted by path, so those are consecutive): one
+    descriptor of the last folder is kept, and closed with the opener (a context manager)."""
+
+    def __init__(self) -> None:
+        self._folder: tuple[tuple[Path, tuple[str, ...], bool], int] | None = None
+
+    def __enter__(self) -> InputOpener:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._folder is not None:
+            os.close(self._folder[1])
+            self._folder = None
+
+    def open(self, file: InputFile) -> tuple[int, os.stat_result]:
+        """A descriptor of ``file``, a regular file, and its status; :class:`SkippedInput` when the name is
+        (now) a link, a pipe or a device."""
+        key = (file.root, file.parts[:-1], file.named_folder)
+        try:
+            if self._folder is None or self._folder[0] != key:
+                self.close()
+                self._folder = (key, _open_folder(file.root, file.parts[:-1], follow_root=not file.named_folder))
+            descriptor = os.open(file.parts[-1], _FILE_FLAGS, dir_fd=self._folder[1])
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise SkippedInput(LINK_NOTE) from None
+            raise
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            os.close(descriptor)
+            raise SkippedInput(_kind_of(status.st_mode))
+        return descriptor, status
+
+
 def open_input_file(file: InputFile) -> int:
     """Open ``file`` for reading without following a link anywhere below its root; a descriptor of a
     regular file, or :class:`SkippedInput` when the name is (now) a link, a pipe or a device."""
-    try:
-        folder = _open_folder(file.root, file.parts[:-1], follow_root=not file.named_folder)
-        try:
-            descriptor = os.open(file.parts[-1], _FILE_FLAGS, dir_fd=folder)
-        finally:
-            os.close(folder)
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise SkippedInput(LINK_NOTE) from None
-        raise
-    mode = os.fstat(descriptor).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(descriptor)
-        raise SkippedInput(_kind_of(mode))
-    return descriptor
+    with InputOpener() as opener:
+        return opener.open(file)[0]
 
 
 def _files_under(folder: Path, listing: InputListing) -> list[InputFile]:

@@ -41,7 +41,7 @@ from compliance.intake.batch import (
     ingest_batch,
     ingest_paths,
 )
-from compliance.intake.files import InputFile, file_batches, list_input_files
+from compliance.intake.files import InputFile, InputOpener, file_batches, list_input_files
 from compliance.quality_gate import check_documents
 from compliance.store.db import make_engine, session_scope
 from compliance.store.sources import sources_by_digest
@@ -72,9 +72,10 @@ def _prepare(files: list[InputFile], max_bytes: int, log_options: LogOptions | N
     becomes the file's quarantine reason)."""
     assert _worker_engine is not None
     prepared = PreparedFiles()
-    prepared.candidates = [
-        c for c in (_read(file, max_bytes, prepared.summary, prepared.quarantines) for file in files) if c is not None
-    ]
+    with InputOpener() as opener:
+        prepared.candidates = [
+            c for c in (_read(file, max_bytes, prepared.summary, prepared.quarantines, opener) for file in files) if c is not None
+        ]
     with session_scope(_worker_engine) as session:
         known = sources_by_digest(session, [c.digest for c in prepared.candidates])
     documents: list[tuple[str, SourceDocument]] = []

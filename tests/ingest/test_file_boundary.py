@@ -18,9 +18,9 @@ from sqlalchemy.exc import OperationalError
 
 import compliance.intake.batch
 from compliance.cli import main
-from compliance.intake.batch import ingest_paths
-from compliance.intake.files import InputFile, SkippedInput, list_input_files, open_input_file
-from compliance.store.db import session_scope
+from compliance.intake.batch import _read_to_end, ingest_paths
+from compliance.intake.files import LINK_NOTE, InputFile, InputOpener, SkippedInput, list_input_files, open_input_file
+from compliance.store.db import make_engine, session_scope
 from compliance.store.models import SourceFile
 from tests.conftest import SAMPLE_DIR
 from tests.ingest.malformed_files import write_malformed_files
@@ -249,3 +249,43 @@ def test_a_database_fault_is_not_blamed_on_the_file(engine: Engine, monkeypatch:
         ingest_paths(engine, [SAMPLE_DIR / "transport" / "GB-202401.xml"], 10**7)
     with session_scope(engine) as session:
         assert session.scalars(select(SourceFile).where(SourceFile.status == "quarantined")).all() == []
+
+
+def test_a_batch_keeps_one_folder_open_and_never_reads_through_a_folder_swapped_for_a_link(tmp_path: Path) -> None:
+    """The opener opens each folder once for the files that follow in it and holds one folder at a time
+    (a batch of files in a thousand folders must not run out of descriptors); a folder replaced by a
+    link after its first file was read is not followed for the next."""
+    inbox = tmp_path / "inbox"
+    for index in range(30):
+        (inbox / f"f{index:02d}").mkdir(parents=True)
+        (inbox / f"f{index:02d}" / "a.xml").write_text(f"<a>{index}</a>", encoding="utf-8")
+    (inbox / "f00" / "b.xml").write_text("<b/>", encoding="utf-8")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "b.xml").write_text("secret", encoding="utf-8")
+    listed = list_input_files([inbox]).files
+    open_before = len(os.listdir("/proc/self/fd"))
+    with InputOpener() as opener:
+        for file in listed[2:]:
+            os.close(opener.open(file)[0])
+            assert len(os.listdir("/proc/self/fd")) <= open_before + 1
+        first, second = listed[0], listed[1]
+        assert (first.parts, second.parts) == (("f00", "a.xml"), ("f00", "b.xml"))
+        descriptor, _status = opener.open(first)
+        os.close(descriptor)
+        shutil.rmtree(inbox / "f00")
+        (inbox / "f00").symlink_to(tmp_path / "outside", target_is_directory=True)
+        with pytest.raises(FileNotFoundError):  # the folder opened is gone; the link is not looked at
+            opener.open(second)
+    assert len(os.listdir("/proc/self/fd")) == open_before
+    summary = ingest_paths(make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"), [second], MAX)
+    assert summary.skipped == [(str(second.path), LINK_NOTE)]  # opened afresh: the link is refused
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_to_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "growing.csv"
+    path.write_bytes(b"0123456789")
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert _read_to_end(descriptor, 4) == b"0123456789"  # the size seen at open was 4
+    finally:
+        os.close(descriptor)
