@@ -289,7 +289,8 @@ def init(inbox_folders: bool) -> None:
     help="YAML file naming the columns of a driving-log export that is neither generic, Webfleet nor Geotab.",
 )
 @click.option("--supplier-cvr", help="The supplier of driving logs that carry no supplier column (Webfleet, Geotab).")
-def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str | None) -> None:
+@LANGUAGE_OPTION
+def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str | None, language_code: str | None) -> None:
     """Ingest files or folders; the format is detected from content.
 
     Symbolic links are not followed, named or found in a folder; links, pipes and devices are skipped
@@ -316,7 +317,8 @@ def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str 
 @main.command()
 @click.option("--contract", "contract_id", help="Only this contract id.")
 @click.option("--year", type=int, help="Only this contract year (1 = the first year from the contract start).")
-def check(contract_id: str | None, year: int | None) -> None:
+@LANGUAGE_OPTION
+def check(contract_id: str | None, year: int | None, language_code: str | None) -> None:
     """Run the checks and store findings and assessments."""
     with _context() as context:
         pipeline.initialise_database(context)
@@ -386,7 +388,8 @@ def notices(contract_id: str | None, year: int | None, language_code: str | None
 
 
 @main.command()
-def run() -> None:
+@LANGUAGE_OPTION
+def run(language_code: str | None) -> None:
     """The whole pipeline on the configured inbox — what the weekly compliance_pipeline DAG does.
 
     Exits 1 when a file was quarantined or skipped (a link, a pipe, a device in the inbox) or a contract
@@ -480,8 +483,12 @@ def _actor(by: str | None) -> str:
 
 
 def _cli_language(code: str | None = None) -> Language:
-    """The language of a command's output: ``--lang``, else COMPLIANCE_REPORT_LANGUAGE, else Danish."""
+    """The language of a command's output: ``code``, else the command's ``--lang``, else
+    COMPLIANCE_REPORT_LANGUAGE, else Danish (the helpers that print a command's lines ask here too)."""
     from compliance.reports.language import language
+
+    context = click.get_current_context(silent=True)
+    code = code or (context.params.get("language_code") if context is not None else None)
 
     with _click_errors():  # an unknown --lang is refused like a bad setting, never a traceback
         return language(code or _settings().report_language)
@@ -538,7 +545,8 @@ def _hearing_step(step: Callable[[Context], HearingRecord]) -> HearingRecord:
 @click.option("--year", type=int, required=True, help="Contract year.")
 @click.option("--text", required=True, help="The supplier's comment (or a summary with its reference).")
 @click.option("--by", help="Who records it (default: COMPLIANCE_USER or the login name).")
-def hearing_comment(contract_id: str, year: int, text: str, by: str | None) -> None:
+@LANGUAGE_OPTION
+def hearing_comment(contract_id: str, year: int, text: str, by: str | None, language_code: str | None) -> None:
     """Record the supplier's comment on a proposed penalty."""
     record = _hearing_step(lambda context: pipeline.comment_on_hearing(context, contract_id, year, text, _actor(by)))
     lang = _cli_language()
@@ -616,8 +624,16 @@ YES_OPTION = click.option("--yes", is_flag=True, help="Store without asking (for
 @click.option("--reason", required=True, help="Why: it goes into the penalty statement.")
 @click.option("--by", help="Who decides (default: COMPLIANCE_USER or the login name).")
 @YES_OPTION
+@LANGUAGE_OPTION
 def hearing_decide(
-    contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None, yes: bool
+    contract_id: str,
+    year: int,
+    decision: str,
+    amount: str | None,
+    reason: str,
+    by: str | None,
+    yes: bool,
+    language_code: str | None,
 ) -> None:
     """Decide on a proposed penalty, after the supplier has been heard; shown first, stored when confirmed."""
     reduced = _amount_option(amount)
@@ -645,8 +661,16 @@ def hearing_decide(
 @click.option("--reason", required=True, help="Why the decision is corrected: it goes into the penalty statement.")
 @click.option("--by", help="Who corrects it (default: COMPLIANCE_USER or the login name).")
 @YES_OPTION
+@LANGUAGE_OPTION
 def hearing_correct(
-    contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None, yes: bool
+    contract_id: str,
+    year: int,
+    decision: str,
+    amount: str | None,
+    reason: str,
+    by: str | None,
+    yes: bool,
+    language_code: str | None,
 ) -> None:
     """Correct a decision (another decision or amount): a new step with its reason; the old one stays in the history."""
     reduced = _amount_option(amount)
@@ -672,7 +696,8 @@ def hearing_correct(
 @click.option("--reason", required=True, help="Why the hearing is reopened: it goes into the penalty statement.")
 @click.option("--by", help="Who reopens it (default: COMPLIANCE_USER or the login name).")
 @YES_OPTION
-def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes: bool) -> None:
+@LANGUAGE_OPTION
+def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes: bool, language_code: str | None) -> None:
     """Reopen a decided hearing: the decision no longer applies until a new one is made."""
     actor = _actor(by)
     with _context() as context, _click_errors():
@@ -696,7 +721,8 @@ def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes
 @click.option("--year", type=int, required=True, help="Contract year.")
 @click.option("--reason", required=True, help="Why the proposal is withdrawn: it goes into the penalty statement.")
 @click.option("--by", help="Who withdraws it (default: COMPLIANCE_USER or the login name).")
-def hearing_withdraw(contract_id: str, year: int, reason: str, by: str | None) -> None:
+@LANGUAGE_OPTION
+def hearing_withdraw(contract_id: str, year: int, reason: str, by: str | None, language_code: str | None) -> None:
     """Withdraw a proposed penalty (e.g. after a recalculation found no shortfall). Only this command withdraws one."""
     record = _hearing_step(lambda context: pipeline.withdraw_hearing(context, contract_id, year, reason, _actor(by)))
     lang = _cli_language()
@@ -714,7 +740,10 @@ def lines() -> None:
 @click.option("--reason", required=True, help="Why the negative quantity is right: it is kept with the acceptance.")
 @click.option("--supplier", "supplier_cvr", help="The supplier's CVR, when two suppliers used the number.")
 @click.option("--by", help="Who accepts (default: COMPLIANCE_USER or the login name).")
-def lines_accept(invoice_number: str, line_id: str, reason: str, supplier_cvr: str | None, by: str | None) -> None:
+@LANGUAGE_OPTION
+def lines_accept(
+    invoice_number: str, line_id: str, reason: str, supplier_cvr: str | None, by: str | None, language_code: str | None
+) -> None:
     """Accept a line held out for a negative quantity; it counts from now on (its contracts are checked again)."""
     with _context() as context, _click_errors():
         pipeline.initialise_database(context)

@@ -51,13 +51,34 @@ def test_run_prints_where_the_reports_are(env: Path) -> None:
     # Danish by default, as everything a contract manager reads.
     assert "indlæst 41, dubletter 0, i karantæne 0" in result.output
     assert "kontrolleret 2 kontrakt(er), 5 kontraktår: 25 forhold" in result.output
-    assert "mangel: KK-2024-0117 år 2: bod 45.100,00 kr., høring foreslået" in result.output
+    assert "manko: KK-2024-0117 år 2: bod 45.100,00 kr., høring foreslået" in result.output
     assert f"åbn oversigten: {env / 'var' / 'reports' / 'index.html'}" in result.output
     assert (env / "var" / "compliance.sqlite").is_file()
     english = CliRunner().invoke(main, ["check"], env={"COMPLIANCE_REPORT_LANGUAGE": "en"})
     assert english.exit_code == 0, english.output
     assert "checked 2 contract(s), 5 contract year(s): 25 finding(s)" in english.output
     assert "shortfall: KK-2024-0117 year 2: penalty DKK 45,100.00, hearing proposed" in english.output
+    # --lang on the command does the same, for its lines and its refusals.
+    asked = CliRunner().invoke(main, ["check", "--lang", "en"])
+    assert "checked 2 contract(s), 5 contract year(s): 25 finding(s)" in asked.output
+    refused = CliRunner().invoke(
+        main,
+        [
+            "hearing",
+            "decide",
+            "--contract",
+            "KK-2024-0117",
+            "--year",
+            "9",
+            "--decision",
+            "confirm",
+            "--reason",
+            "r",
+            "--lang",
+            "en",
+        ],
+    )
+    assert refused.exit_code == 1 and refused.output.startswith("Error: contract KK-2024-0117 year 9 has no proposed penalty")
 
 
 def test_ingest_exits_non_zero_and_names_the_quarantined_file(env: Path) -> None:
