@@ -143,6 +143,8 @@ def test_an_error_raised_with_a_catalog_text_reads_in_english_and_in_the_persons
         values={"deadline": date(2026, 12, 6)},
     )
     assert "until 6 December 2026 and" in str(early) and "til og med 6. december 2026 og" in render_error(early, "da")
+    # A known text raised without values is not a template: braces in it are not fields.
+    assert render_error(ComplianceError(N_("{count} finding(s)")), "da") == "{count} forhold"
     # An error not written with a catalog text is shown as recorded, or as a known quarantine reason.
     assert render_error(SourceFileError("something new", file="a.xml"), "da") == "a.xml: something new"
 

@@ -258,18 +258,23 @@ def _localised(value: object, lang: str) -> object:
 def render_error(error: ComplianceError, lang: str = "en") -> str:
     """An error a person reads (a refusal of a command, a setting) in ``lang``: its message and what was
     expected from the catalog when the error was raised with a catalog text, its values put back (a
-    :class:`Phrase` translated, an amount and a day written as ``lang`` writes them); an error text the catalog knows as a quarantine reason through
-    :func:`render_reason`; anything else as it reads in English."""
+    :class:`Phrase` translated, an amount and a day written as ``lang`` writes them); an error text the
+    catalog knows as a quarantine reason through :func:`render_reason`; anything else as it reads in English."""
     if not (error.values or known(error.template, lang)):
         return render_reason(str(error), lang)
     values = {name: _localised(value, lang) for name, value in error.values.items()}
-    text = translate(error.template, lang).format(**values)
+
+    def filled(template: str) -> str:  # a text raised without values is not a template: its braces stay
+        translated = translate(template, lang)
+        return translated.format(**values) if error.values else translated
+
+    text = filled(error.template)
     head = ": ".join(part for part in (error.file, error.location) if part)
     if head:
         text = f"{head}: {text}"
     if error.expected_template:
         if error.values or known(error.expected_template, lang):
-            expected = translate(error.expected_template, lang).format(**values)
+            expected = filled(error.expected_template)
         else:
             expected = render_text(error.expected_template, lang)
         text += " " + translate(N_("(expected {expected})"), lang).format(expected=expected)
