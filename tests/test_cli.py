@@ -104,7 +104,7 @@ def test_check_and_report_for_one_contract_year(env: Path) -> None:
     assert (out / "KK-2024-0117" / "annual-report-KK-2024-0117-year-2.html").is_file()
     assert not (out / "KK-2024-0117" / "annual-report-KK-2024-0117-year-1.html").exists()
     unknown = runner.invoke(main, ["check", "--contract", "NOPE"])
-    assert unknown.exit_code == 1 and "Fejl: ingen kontrakt 'NOPE' (forventet: en af KK-" in unknown.output
+    assert unknown.exit_code == 1 and "Fejl: ingen kontrakt 'NOPE' (forventet: én af KK-" in unknown.output
 
 
 def test_inspect_prints_the_published_shape(reference_dir: Path) -> None:
