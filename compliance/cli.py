@@ -306,7 +306,7 @@ def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str 
         raise _refuse(N_("--supplier-cvr {value} is not a CVR number (expected 8 digits)"), value=shown(repr(supplier_cvr)))
     with _click_errors():
         options = LogOptions(load_log_mapping(log_mapping) if log_mapping else None, cvr)
-    with open_context(settings) as context:
+    with _click_errors(), open_context(settings) as context:
         pipeline.initialise_database(context)
         summary = pipeline.ingest_files(context, list(paths), TerminalProgress(), options)
     _print_ingest(summary)

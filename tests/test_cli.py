@@ -208,10 +208,10 @@ def test_progress_line_on_a_terminal_only() -> None:
     assert piped.getvalue() == ""
 
 
-@pytest.mark.parametrize("command", [["check"], ["report"], ["hearing", "list"], ["portfolio"]])
+@pytest.mark.parametrize("command", [["check"], ["report"], ["hearing", "list"], ["portfolio"], ["ingest", "."]])
 def test_a_setting_error_is_a_message_not_a_traceback(command: list[str], env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPLIANCE_DB_URL", "nosuchdb://somewhere/db")
     result = CliRunner().invoke(main, command)
-    assert result.exit_code == 1
+    assert result.exit_code == 1 and result.output.startswith("Fejl: "), result.output
     assert "COMPLIANCE_DB_URL names the database kind 'nosuchdb'" in result.output
     assert "Traceback" not in result.output and not isinstance(result.exception, ValueError | KeyError)

@@ -118,6 +118,28 @@ def test_the_same_failing_content_in_two_chunks_is_judged_once(tmp_path: Path, m
     assert two[2] == one[2], "the same rows stored, data-quality runs and failures included"
 
 
+def test_a_broken_content_in_two_chunks_is_quarantined_under_its_first_name(tmp_path: Path, migrated_database: Path) -> None:
+    """The reason a worker writes names the file it read; when the same broken content is in two chunks,
+    the reason kept is the first file's, as in one process, never the other file's name. (The later
+    chunk's reason used to win: the summary and the stored row of a.csv named b.xml.)"""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.csv").write_bytes(b"")
+    (inbox / "b.xml").write_bytes(b"")
+    results = {}
+    for workers in (1, 2):
+        engine, url = _database(tmp_path, f"w{workers}", migrated_database)
+        try:
+            summary = ingest_with_workers(engine, [inbox], MAX, batch_size=2, workers=workers)  # one file a chunk
+        finally:
+            engine.dispose()
+        results[workers] = (summary.quarantined, summary.duplicates, stored_rows(url))
+    ((name, reason),) = results[1][0]
+    assert name == str(inbox / "a.csv") and reason.startswith(f"{inbox / 'a.csv'}: ")
+    assert results[1][1] == [str(inbox / "b.xml")]
+    assert results[2] == results[1], "the same reason, naming the same file, summarised and stored"
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(
     not POSTGRES_URL, reason="COMPLIANCE_TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)"

@@ -311,8 +311,12 @@ class PreparedFiles:
     summary: IngestSummary = field(default_factory=IngestSummary)
 
     def merge(self, other: PreparedFiles) -> None:
+        """``other`` (the next chunk) after these files. A content both parsed keeps what the earlier
+        chunk made of it, as one process parses a content once, under its first name: a quarantine
+        reason names that file."""
         self.candidates += other.candidates
-        self.documents.update(other.documents)
+        for digest, outcome in other.documents.items():
+            self.documents.setdefault(digest, outcome)
         self.quality = combined_results([self.quality, other.quality])
         self.quarantines += other.quarantines
         self.summary.merge(other.summary)
