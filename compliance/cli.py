@@ -249,6 +249,10 @@ def _shortfall(lang: Language, hearing: ShortfallHearing) -> str:
     )
 
 
+# A contract year counts from 1; a larger number than any contract runs (or a row id beyond 64 bits) is a
+# usage error, not an overflow in the database driver.
+CONTRACT_YEAR = click.IntRange(1, 999)
+ROW_ID = click.IntRange(1, 2**63 - 1)
 LANGUAGE_OPTION = click.option(
     "--lang",
     "language_code",
@@ -316,7 +320,7 @@ def ingest(paths: tuple[Path, ...], log_mapping: Path | None, supplier_cvr: str 
 
 @main.command()
 @click.option("--contract", "contract_id", help="Only this contract id.")
-@click.option("--year", type=int, help="Only this contract year (1 = the first year from the contract start).")
+@click.option("--year", type=CONTRACT_YEAR, help="Only this contract year (1 = the first year from the contract start).")
 @LANGUAGE_OPTION
 def check(contract_id: str | None, year: int | None, language_code: str | None) -> None:
     """Run the checks and store findings and assessments."""
@@ -332,7 +336,7 @@ def check(contract_id: str | None, year: int | None, language_code: str | None) 
 
 @main.command()
 @click.option("--contract", "contract_id", help="Only this contract id.")
-@click.option("--year", type=int, help="Only this contract year.")
+@click.option("--year", type=CONTRACT_YEAR, help="Only this contract year.")
 @click.option(
     "--out",
     "out_dir",
@@ -359,7 +363,7 @@ def _print_reports(written: WrittenReports) -> None:
 
 @main.command()
 @click.option("--contract", "contract_id", help="Only this contract id.")
-@click.option("--year", type=int, help="Only this contract year.")
+@click.option("--year", type=CONTRACT_YEAR, help="Only this contract year.")
 @LANGUAGE_OPTION
 @click.option("--dry-run", is_flag=True, help="Only write the files and say who would get them; send nothing.")
 @click.option("--resend", is_flag=True, help="Send again a notice whose content was already sent to the same address.")
@@ -455,7 +459,7 @@ def inspect(file: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--year", type=int, help="Calendar year (default: last year).")
+@click.option("--year", type=click.IntRange(1900, 9999), help="Calendar year (default: last year).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @LANGUAGE_OPTION
 def portfolio(year: int | None, as_json: bool, language_code: str | None) -> None:
@@ -523,7 +527,7 @@ def hearing_list(language_code: str | None) -> None:
 
 @hearing.command("show")
 @click.option("--contract", "contract_id", required=True)
-@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--year", type=CONTRACT_YEAR, required=True, help="Contract year.")
 @LANGUAGE_OPTION
 def hearing_show(contract_id: str, year: int, language_code: str | None) -> None:
     """The penalty statement: the calculation and every step of the hearing."""
@@ -542,7 +546,7 @@ def _hearing_step(step: Callable[[Context], HearingRecord]) -> HearingRecord:
 
 @hearing.command("comment")
 @click.option("--contract", "contract_id", required=True)
-@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--year", type=CONTRACT_YEAR, required=True, help="Contract year.")
 @click.option("--text", required=True, help="The supplier's comment (or a summary with its reference).")
 @click.option("--by", help="Who records it (default: COMPLIANCE_USER or the login name).")
 @LANGUAGE_OPTION
@@ -618,7 +622,7 @@ YES_OPTION = click.option("--yes", is_flag=True, help="Store without asking (for
 
 @hearing.command("decide")
 @click.option("--contract", "contract_id", required=True)
-@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--year", type=CONTRACT_YEAR, required=True, help="Contract year.")
 @click.option("--decision", type=click.Choice(["confirm", "reduce", "waive"]), required=True)
 @click.option("--amount", type=str, help="The reduced penalty (with --decision reduce), e.g. 30.000,00 or 30000.00.")
 @click.option("--reason", required=True, help="Why: it goes into the penalty statement.")
@@ -653,7 +657,7 @@ def hearing_decide(
 
 @hearing.command("correct")
 @click.option("--contract", "contract_id", required=True)
-@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--year", type=CONTRACT_YEAR, required=True, help="Contract year.")
 @click.option(
     "--decision", type=click.Choice(["confirm", "reduce", "waive"]), required=True, help="The decision as it should be."
 )
@@ -692,7 +696,7 @@ def hearing_correct(
 
 @hearing.command("reopen")
 @click.option("--contract", "contract_id", required=True)
-@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--year", type=CONTRACT_YEAR, required=True, help="Contract year.")
 @click.option("--reason", required=True, help="Why the hearing is reopened: it goes into the penalty statement.")
 @click.option("--by", help="Who reopens it (default: COMPLIANCE_USER or the login name).")
 @YES_OPTION
@@ -718,7 +722,7 @@ def hearing_reopen(contract_id: str, year: int, reason: str, by: str | None, yes
 
 @hearing.command("withdraw")
 @click.option("--contract", "contract_id", required=True)
-@click.option("--year", type=int, required=True, help="Contract year.")
+@click.option("--year", type=CONTRACT_YEAR, required=True, help="Contract year.")
 @click.option("--reason", required=True, help="Why the proposal is withdrawn: it goes into the penalty statement.")
 @click.option("--by", help="Who withdraws it (default: COMPLIANCE_USER or the login name).")
 @LANGUAGE_OPTION
@@ -806,7 +810,7 @@ def _quarantine_action(file_id: int, action: str, reason: str, by: str | None) -
 
 
 @quarantine.command("release")
-@click.argument("file_id", type=int)
+@click.argument("file_id", type=ROW_ID)
 @click.option("--reason", required=True, help="Why it should be read again (recorded).")
 @click.option("--by", help="Who releases it (default: COMPLIANCE_USER or the login name).")
 def quarantine_release(file_id: int, reason: str, by: str | None) -> None:
@@ -815,7 +819,7 @@ def quarantine_release(file_id: int, reason: str, by: str | None) -> None:
 
 
 @quarantine.command("dismiss")
-@click.argument("file_id", type=int)
+@click.argument("file_id", type=ROW_ID)
 @click.option("--reason", required=True, help="Why nothing more is to be done (recorded).")
 @click.option("--by", help="Who dismisses it (default: COMPLIANCE_USER or the login name).")
 def quarantine_dismiss(file_id: int, reason: str, by: str | None) -> None:

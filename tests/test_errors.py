@@ -401,3 +401,26 @@ def test_failed_deliveries_are_transient_only_when_every_failure_was_temporary()
     lasting = delivery_error([_outcome("failed", temporary=True), _outcome("failed")])
     assert isinstance(lasting, NoticeDeliveryError) and not lasting.transient
     assert str(lasting).startswith("2 of 2 notice(s) could not be sent")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-inf"])
+def test_a_file_size_limit_that_is_no_number_of_megabytes_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("COMPLIANCE_MAX_FILE_MB", value)
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code == 1 and result.output.startswith(f"Fejl: COMPLIANCE_MAX_FILE_MB er '{value}'"), result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["hearing", "show", "--contract", "KK-2024-0117", "--year", "99999999999999999999"],
+        ["hearing", "comment", "--contract", "KK-2024-0117", "--year", "0", "--text", "x"],
+        ["quarantine", "dismiss", "99999999999999999999", "--reason", "x"],
+        ["portfolio", "--year", "10000"],
+    ],
+)
+def test_a_number_out_of_range_is_a_usage_error_not_an_overflow(command: list[str]) -> None:
+    """A contract year beyond any contract, a row id beyond 64 bits, a calendar year past 9999: refused
+    by the option before the database driver or the date library overflows."""
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 2 and "is not in the range" in result.output, (result.output, result.exception)

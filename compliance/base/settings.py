@@ -7,6 +7,7 @@ In a source checkout the default folders are the checkout's ``var/``, ``sample_i
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,7 @@ def load_settings() -> Settings:
             expected=N_("a number of megabytes"),
             values={"name": "COMPLIANCE_MAX_FILE_MB", "value": repr(raw_mb)},
         ) from exc
-    if max_mb <= 0:
+    if not math.isfinite(max_mb) or max_mb <= 0:  # "nan", "inf" and "1e400" are floats too
         raise SettingsError(
             N_("{name} is {value}"),
             expected=N_("a positive number"),

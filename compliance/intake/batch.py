@@ -204,7 +204,18 @@ def _read(
                 quarantines.append((name, digest, size, reason))
                 summary.quarantined.append((name, reason))
                 return None
-            data = _read_to_end(descriptor, size)
+            data = _read_to_end(descriptor, size, max_bytes)
+            if len(data) > max_bytes:  # it grew past the limit while it was read: never held whole
+                reason = str(
+                    SourceFileError(
+                        f"the file grew to more than {max_bytes} bytes while it was read",
+                        file=name,
+                        expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB), a file that is complete when it is put in the inbox",
+                    )
+                )
+                quarantines.append((name, hashlib.sha256(data).hexdigest(), len(data), reason))
+                summary.quarantined.append((name, reason))
+                return None
         finally:
             os.close(descriptor)
     except SkippedInput as skipped:
@@ -216,17 +227,19 @@ def _read(
     return _Candidate(name, len(data), hashlib.sha256(data).hexdigest(), data)
 
 
-def _read_to_end(descriptor: int, size: int) -> bytes:
+def _read_to_end(descriptor: int, size: int, limit: int) -> bytes:
     """An open file's bytes to its end: its size when opened asked for at once (one read more finds the
-    end), and whatever was written to it since read too, as a read to the end does."""
-    data = os.read(descriptor, size + 1)
-    more = os.read(descriptor, 1 << 16) if data else b""
+    end), and whatever was written to it since read too, as a read to the end does, but never more than
+    ``limit`` + 1 bytes (a file still growing past the limit is cut there: the caller refuses it)."""
+    data = os.read(descriptor, min(size, limit) + 1)
+    more = os.read(descriptor, min(1 << 16, limit + 1 - len(data))) if data and len(data) <= limit else b""
     if not more:
         return data
-    parts = [data, more]
-    while more:
-        more = os.read(descriptor, 1 << 16)
+    parts, read = [data, more], len(data) + len(more)
+    while more and read <= limit:
+        more = os.read(descriptor, min(1 << 16, limit + 1 - read))
         parts.append(more)
+        read += len(more)
     return b"".join(parts)
 
 

@@ -286,6 +286,30 @@ def test_a_file_that_grows_while_it_is_read_is_read_to_its_end(tmp_path: Path) -
     path.write_bytes(b"0123456789")
     descriptor = os.open(path, os.O_RDONLY)
     try:
-        assert _read_to_end(descriptor, 4) == b"0123456789"  # the size seen at open was 4
+        assert _read_to_end(descriptor, 4, MAX) == b"0123456789"  # the size seen at open was 4
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        assert _read_to_end(descriptor, 4, 6) == b"0123456"  # never more than the limit and one byte
     finally:
         os.close(descriptor)
+
+
+def test_a_file_that_grows_past_the_limit_while_it_is_read_is_quarantined(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size is taken when the file is opened; a supplier's upload still being written past
+    COMPLIANCE_MAX_FILE_MB is read up to the limit, not whole, and quarantined with a reason."""
+    path = tmp_path / "upload.xml"
+    path.write_bytes(b"<a/>")
+    real_open = InputOpener.open
+
+    def open_then_grow(self: InputOpener, file: InputFile) -> tuple[int, os.stat_result]:
+        opened = real_open(self, file)
+        with path.open("ab") as growing:
+            growing.write(b" " * 5000)
+        return opened
+
+    monkeypatch.setattr(InputOpener, "open", open_then_grow)
+    summary = ingest_paths(engine, [path], 1000)
+    ((name, reason),) = summary.quarantined
+    assert name == str(path) and "the file grew to more than 1000 bytes while it was read" in reason
+    assert not summary.ingested
