@@ -23,7 +23,7 @@ from compliance.base.formatting import parse_amount
 from compliance.base.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
 from compliance.base.settings import INBOX_KINDS, Settings, load_settings
 from compliance.base.text import character_code, find_control_character, shown, shown_lines
-from compliance.base.texts import render_error, render_reason
+from compliance.base.texts import render_error, render_note, render_reason
 
 # Start-up (issue 21 item 2): only click and the base layer are imported with the command, so that
 # ``compliance --help`` and a mistyped option answer at once. Each command imports what it uses
@@ -155,7 +155,8 @@ def _print_ingest(summary: IngestSummary) -> None:
         _echo(_say(lang, N_("  quarantined: {reason}"), reason=shown(render_reason(reason, lang.code))), err=True)
     for path, reason in summary.skipped:  # the reason is one of the listing's notes (a link, a pipe, …): in the catalog
         _echo(
-            _say(lang, N_("  skipped: {path}: {reason}"), path=shown(path), reason=shown(translate(reason, lang.code))), err=True
+            _say(lang, N_("  skipped: {path}: {reason}"), path=shown(path), reason=shown(render_note(reason, lang.code))),
+            err=True,
         )
 
 
@@ -436,14 +437,13 @@ def inspect(file: Path, as_json: bool) -> None:
     """Print one source document normalised, as the checks will see it."""
     from compliance.base.documents import document_as_json
     from compliance.ingest.detect import read_source
+    from compliance.intake.batch import read_named_file
 
     settings = _settings()
     _refuse_link(file)
-    name = shown(str(file))
-    try:
-        document = read_source(file.read_bytes(), name, settings.max_file_bytes)
-    except ComplianceError as exc:
-        raise _refused(exc) from exc
+    with _click_errors():  # a pipe, a device, an unreadable or oversized file: refused as ingest would
+        name, data = read_named_file(file, settings.max_file_bytes)
+        document = read_source(data, name, settings.max_file_bytes)
     fault = find_control_character(document)
     if fault is not None:
         raise _refused(

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select, update
 from compliance.base.documents import DocumentLine, DrivingLogDocument, Label, TripRecord, VehicleRecord
 from compliance.base.errors import SourceFileError
 from compliance.base.text import find_control_character, shown, shown_in_cells, shown_lines
+from compliance.base.texts import render_note, render_reason
 from compliance.cli import main
 from compliance.ingest.detect import read_source, xml_without_control_characters
 from compliance.ingest.driving_log import TripTable
@@ -324,3 +325,29 @@ def test_inspect_refuses_a_document_with_a_control_character_in_the_readers_lang
     assert "indeholder kontroltegnet U+007F" in danish.output and "(forventet: tekst uden kontroltegn" in danish.output
     english = CliRunner().invoke(main, ["inspect", str(bad)], env={"COMPLIANCE_REPORT_LANGUAGE": "en"})
     assert "contains the control character U+007F" in english.output and english.output.startswith("Error: ")
+
+
+def test_inspect_refuses_a_pipe_and_an_oversized_file_as_ingest_would(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """inspect reads the file as ingest does: a named pipe is not opened (it waited for a writer for
+    ever), an oversized file is not read whole; the refusal reads in Danish."""
+    pipe = cli_env / "pipe.xml"
+    os.mkfifo(pipe)
+    refused = CliRunner().invoke(main, ["inspect", str(pipe)])
+    assert refused.exit_code == 1 and refused.output.strip() == f"Fejl: {pipe}: en navngivet pipe (FIFO), ikke en fil"
+    huge = cli_env / "huge.xml"
+    huge.write_bytes(b"<a>" + b"x" * 2_000_000 + b"</a>")
+    monkeypatch.setenv("COMPLIANCE_MAX_FILE_MB", "1")
+    oversized = CliRunner().invoke(main, ["inspect", str(huge)])
+    assert oversized.exit_code == 1
+    assert oversized.output.strip() == (
+        f"Fejl: {huge}: filen er på 2000007 byte (forventet: højst 1048576 byte (COMPLIANCE_MAX_FILE_MB))"
+    )
+
+
+def test_ingests_notes_with_the_systems_error_read_in_danish() -> None:
+    assert render_note("cannot be looked at: No such file or directory", "da") == "kan ikke ses: filen eller mappen findes ikke"
+    assert render_note("cannot be looked at: Stale file handle", "da") == "kan ikke ses: Stale file handle"
+    assert render_note("something else", "da") == "something else"
+    reason = "/in/a.xml: cannot read the file: Permission denied"
+    assert render_reason(reason, "da") == "/in/a.xml: filen kan ikke læses: adgang nægtet"
+    assert render_reason(reason, "en") == reason

@@ -92,6 +92,8 @@ TEXT_TEMPLATES: tuple[str, ...] = (
     N_("invoice {number} ({file})"),
     N_("credit note {number} ({file})"),
     N_("one of {values}"),
+    N_("at most {limit} bytes (COMPLIANCE_MAX_FILE_MB)"),
+    N_("at most {limit} bytes (COMPLIANCE_MAX_FILE_MB), a file that is complete when it is put in the inbox"),
     N_("shortfall found again; comments by {deadline}"),
     N_("{change}; shortfall found again; comments by {deadline}"),
     N_("≥ {level} % green {basis} by {end}"),
@@ -214,6 +216,45 @@ _REASON = re.compile(r"(?P<head>.*?): (?P<message>.+?)(?: \(expected (?P<expecte
 _SHEET_HEAD = re.compile(r"(?P<file>.*?): (?P<sheet>sheet '[^']*')\Z")
 
 
+# Ingest's own notes and reasons that carry a value: a size, or the operating system's error text
+# (one of OS_ERRORS, translated as a value).
+NOTE_TEMPLATES: tuple[str, ...] = (
+    N_("the file is {size} bytes"),
+    N_("the file grew to more than {limit} bytes while it was read"),
+    N_("cannot read the file: {error}"),
+    N_("cannot be looked at: {error}"),
+    N_("cannot list the folder: {error}"),
+)
+OS_ERRORS: tuple[str, ...] = (
+    N_("No such file or directory"),
+    N_("Permission denied"),
+    N_("Input/output error"),
+    N_("No such device or address"),
+    N_("Is a directory"),
+    N_("Not a directory"),
+    N_("Too many open files"),
+)
+
+
+def _rendered_note(message: str, lang: str) -> str | None:
+    """``message`` (a reason's message, or a skip note) in ``lang`` when the catalog knows it as it is or
+    as one of NOTE_TEMPLATES; None when it does not."""
+    if known(message, lang):
+        return translate(message, lang)
+    for template in NOTE_TEMPLATES:
+        match = _pattern(template).match(message)
+        if match is not None:
+            return translate(template, lang).format(**{name: _value(value, lang) for name, value in match.groupdict().items()})
+    return None
+
+
+def render_note(text: str, lang: str = "en") -> str:
+    """A note ingest wrote about a file it skipped ("a named pipe (FIFO), not a file", "cannot be looked
+    at: Permission denied") in ``lang``; an unknown one as written."""
+    rendered = _rendered_note(text, lang)
+    return text if rendered is None else rendered
+
+
 def render_reason(text: str, lang: str = "en") -> str:
     """A stored error text in ``lang`` when its message is one the catalog knows (the common mistakes
     of issue 19 item 6: a PDF, a misnamed file, an unfilled template); any other is shown as recorded.
@@ -225,12 +266,14 @@ def render_reason(text: str, lang: str = "en") -> str:
         return text
     head, message, expected = match.group("head"), match.group("message"), match.group("expected")
     # The message may follow a place ("sheet 'Invoice'"): move parts to the head until it is a known one.
-    while not known(message, lang) and ": " in message:
+    rendered = _rendered_note(message, lang)
+    while rendered is None and ": " in message:
         more, _, message = message.partition(": ")
         head = f"{head}: {more}"
-    if not known(message, lang):
+        rendered = _rendered_note(message, lang)
+    if rendered is None:
         return text
-    shown = f"{_sheet(head, lang)}: {translate(message, lang)}"
+    shown = f"{_sheet(head, lang)}: {rendered}"
     if expected:
         shown += " " + translate(N_("(expected {expected})"), lang).format(expected=render_text(expected, lang))
     return shown

@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import warnings
 import zipfile
 from array import array
 from collections.abc import Iterator, Sequence
@@ -37,6 +38,10 @@ from lxml import etree
 from compliance.base.errors import SourceFileError, UnknownFormatError, UnsafeInputError
 from compliance.ingest.safe_xml import DeclarationScan, check_xml_stream, parse_xml
 from compliance.ingest.safe_zip import UNPACK_ERRORS, InflateBudget, MemberStream, ZipLimits, open_zip
+
+# openpyxl warns about workbook features it leaves out ("Workbook contains no default style", data
+# validation): nothing a person can act on, and printed with the library's path on the server.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?\Z")
 
 if TYPE_CHECKING:
     from openpyxl.formula.translate import Translator

@@ -227,6 +227,26 @@ def _read(
     return _Candidate(name, len(data), hashlib.sha256(data).hexdigest(), data)
 
 
+def read_named_file(path: Path, max_bytes: int) -> tuple[str, bytes]:
+    """One file a person names (``compliance inspect``): its name as shown and its bytes, read as ingest
+    reads a file (no link followed, no pipe or device opened, nothing past ``max_bytes`` held), or a
+    :class:`SourceFileError` with the reason ingest would have skipped or quarantined it for."""
+    listing = list_input_files([path])
+    if listing.skipped:
+        name, note = listing.skipped[0]
+        raise SourceFileError(note, file=name)
+    summary = IngestSummary()
+    quarantines: list[_Quarantine] = []
+    with InputOpener() as opener:
+        candidate = _read(listing.files[0], max_bytes, summary, quarantines, opener)
+    if candidate is None:
+        if summary.skipped:
+            name, note = summary.skipped[0]
+            raise SourceFileError(note, file=name)
+        raise SourceFileError(summary.quarantined[0][1])  # the reason names the file itself
+    return candidate.name, candidate.data
+
+
 def _read_to_end(descriptor: int, size: int, limit: int) -> bytes:
     """An open file's bytes to its end: its size when opened asked for at once (one read more finds the
     end), and whatever was written to it since read too, as a read to the end does, but never more than

@@ -101,3 +101,25 @@ def test_errors_name_the_sheet_and_cell(
     with pytest.raises(SourceFileError) as error:
         read_source(filled_template(tmp_path, items, **header), "katalog.xlsx", MAX)
     assert "katalog.xlsx" in str(error.value) and where in str(error.value) and expected in str(error.value)
+
+
+def test_a_workbook_without_a_stylesheet_is_read_without_a_library_warning_on_the_terminal(tmp_path: Path) -> None:
+    """openpyxl warns about what it leaves out of a workbook, with its own path on the server: nothing
+    the data team can act on. A fresh process, so that no test runner's warning filters hide it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    data = filled_template(tmp_path, [["P-1", "Papir", "", "", "", "", ""]])
+    bare = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(bare, "w") as target:
+        for member in source.infolist():
+            content = source.read(member.filename)
+            target.writestr(member, b"<styleSheet/>" if member.filename == "xl/styles.xml" else content)
+    path = tmp_path / "no-styles.xlsx"
+    path.write_bytes(bare.getvalue())
+    script = (
+        "import sys; from compliance.ingest.detect import read_source; read_source(open(sys.argv[1], 'rb').read(), 'f', 10**7)"
+    )
+    ran = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False)
+    assert "Warning" not in ran.stderr and "site-packages" not in ran.stderr, ran.stderr
