@@ -420,7 +420,9 @@ def ingest_batch(
                     summary.quality_quarantined.append(candidate.name)
             parsed = [(c, doc) for c, doc in parsed if c.name not in failing]
             # 3. A supplier's document number used before for other content: quarantined, and a finding.
-            duplicates = reused_numbers(session, [(c.name, doc.number_key) for c, doc in parsed if doc.number_key is not None])
+            duplicates = reused_numbers(
+                session, [(c.name, c.digest, doc.number_key) for c, doc in parsed if doc.number_key is not None]
+            )
             for candidate, _doc in parsed:
                 if candidate.name in duplicates:
                     error = duplicates[candidate.name]

@@ -237,10 +237,12 @@ def supplier_key(document: InvoiceDocument | CatalogueDocument) -> str:
     return document.supplier.cvr or document.supplier.endpoint_id or document.supplier.name or "unknown"
 
 
-def reused_numbers(session: Session, documents: list[tuple[str, tuple[str, str, str]]]) -> dict[str, DuplicateDocumentError]:
-    """Documents (by file name, with their supplier, type and number) whose supplier already used the
-    number for other content."""
-    keys = {key for _, key in documents}
+def reused_numbers(
+    session: Session, documents: list[tuple[str, str, tuple[str, str, str]]]
+) -> dict[str, DuplicateDocumentError]:
+    """Documents (by file name, with their content's SHA-256 and their supplier, type and number) whose
+    supplier already used the number for other content: stored before, or earlier in ``documents``."""
+    keys = {key for _, _, key in documents}
     first: dict[tuple[str, str, str], tuple[str, str]] = {}
     if keys:
         # Core, not the ORM: ingest configures no mappers (see compliance.store.sources).
@@ -256,7 +258,7 @@ def reused_numbers(session: Session, documents: list[tuple[str, tuple[str, str, 
         )
         first = {(row[0], row[1], row[2]): (row[3], row[4]) for row in stored}
     reused: dict[str, DuplicateDocumentError] = {}
-    for name, key in documents:
+    for name, digest, key in documents:
         supplier, document_type, number = key
         if key in first:
             first_file, first_sha = first[key]
@@ -270,7 +272,7 @@ def reused_numbers(session: Session, documents: list[tuple[str, tuple[str, str, 
                 first_sha256=first_sha,
             )
         else:
-            first[key] = (name, "")  # a later file in the same batch reusing the number is caught too
+            first[key] = (name, digest)  # a later file in the same batch reusing the number is caught too
     return reused
 
 

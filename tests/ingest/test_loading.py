@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -101,6 +102,8 @@ def test_same_number_with_different_content_is_refused_not_overwritten(engine: E
         assert finding.rule_id == "invoice.duplicate_number@1" and finding.supplier_cvr == "38451236"
         assert finding.message.startswith("duplicate invoice number, different content: GB-202401")
         assert finding.evidence["first_file"] == str(tmp_path / "first.xml")
+        # Both in one batch: the first file's content is named by its hash too (it was left empty).
+        assert finding.evidence["first_sha256"] == hashlib.sha256(original).hexdigest()
         assert session.scalars(select(Invoice.number)).all() == ["GB-202401"]
 
 
