@@ -237,9 +237,7 @@ def supplier_key(document: InvoiceDocument | CatalogueDocument) -> str:
     return document.supplier.cvr or document.supplier.endpoint_id or document.supplier.name or "unknown"
 
 
-def reused_numbers(
-    session: Session, documents: list[tuple[str, str, tuple[str, str, str]]]
-) -> dict[str, DuplicateDocumentError]:
+def reused_numbers(session: Session, documents: list[tuple[str, str, tuple[str, str, str]]]) -> dict[str, DuplicateDocumentError]:
     """Documents (by file name, with their content's SHA-256 and their supplier, type and number) whose
     supplier already used the number for other content: stored before, or earlier in ``documents``."""
     keys = {key for _, _, key in documents}
