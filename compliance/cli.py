@@ -250,6 +250,14 @@ def _shortfall(lang: Language, hearing: ShortfallHearing) -> str:
     )
 
 
+# What happened to a notice (compliance.reports.notices.DeliveryOutcome.outcome), in words.
+DELIVERY_OUTCOMES = {
+    "sent": N_("sent"),
+    "failed": N_("failed"),
+    "already_sent": N_("already sent"),
+    "no_recipient": N_("no recipient"),
+    "dry_run": N_("not sent (dry run)"),
+}
 # A contract year counts from 1; a larger number than any contract runs (or a row id beyond 64 bits) is a
 # usage error, not an overflow in the database driver.
 CONTRACT_YEAR = click.IntRange(1, 999)
@@ -379,15 +387,25 @@ def notices(contract_id: str | None, year: int | None, language_code: str | None
         with _click_errors():
             written = pipeline.write_supplier_notices(context, contract_id, year, language_code)
             outcomes = pipeline.send_supplier_notices(context, written, dry_run=dry_run, resend=resend)
+    lang = _cli_language()
     for outcome in outcomes:
         n = outcome.notice
         _echo(
-            f"{outcome.outcome}: {n.contract_id} year {n.contract_year} {n.supplier_name} ({n.discrepancies} discrepancies, "
-            f"deadline {n.deadline}) — {outcome.detail}"
+            _say(
+                lang,
+                N_("{outcome}: {contract} year {year} {supplier} ({count} discrepancies, deadline {deadline}) — {detail}"),
+                outcome=translate(DELIVERY_OUTCOMES.get(outcome.outcome, outcome.outcome), lang.code),
+                contract=n.contract_id,
+                year=n.contract_year,
+                supplier=n.supplier_name,
+                count=n.discrepancies,
+                deadline=lang.date(n.deadline),
+                detail=outcome.detail_in(lang.code),
+            )
         )
         _echo(f"  {n.pdf or n.html}")
     if not outcomes:
-        _echo(_say(_cli_language(), N_("no discrepancies: no notices")))
+        _echo(_say(lang, N_("no discrepancies: no notices")))
     if any(o.outcome == "failed" for o in outcomes):
         sys.exit(1)
 

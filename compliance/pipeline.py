@@ -501,11 +501,17 @@ def send_supplier_notices(
     with context_for(source) as context:
         for notice in notices:
             if not notice.recipient:
-                outcomes.append(DeliveryOutcome(notice, "no_recipient", "the contract terms have no supplier.email"))
+                outcomes.append(DeliveryOutcome.of(notice, "no_recipient", N_("the contract terms have no supplier.email")))
                 continue
             if dry_run:
                 outcomes.append(
-                    DeliveryOutcome(notice, "dry_run", f"would send {notice.pdf or notice.html} to {notice.recipient}")
+                    DeliveryOutcome.of(
+                        notice,
+                        "dry_run",
+                        N_("would send {file} to {recipient}"),
+                        file=str(notice.pdf or notice.html),
+                        recipient=notice.recipient,
+                    )
                 )
                 continue
             assert server is not None
@@ -516,7 +522,13 @@ def send_supplier_notices(
                 previous = sent_before(session, notice.notice_id, notice.recipient, notice.content_sha256, notice.letter_sha256)
                 if previous is not None and not resend:
                     outcomes.append(
-                        DeliveryOutcome(notice, "already_sent", f"sent to {notice.recipient} on {previous:%Y-%m-%d %H:%M} UTC")
+                        DeliveryOutcome.of(
+                            notice,
+                            "already_sent",
+                            N_("sent to {recipient} on {when} UTC"),
+                            recipient=notice.recipient,
+                            when=f"{previous:%Y-%m-%d %H:%M}",
+                        )
                     )
                     continue
                 attachment = notice.pdf.read_bytes()
@@ -539,14 +551,14 @@ def send_supplier_notices(
                         error=error,
                     ),
                 )
-            outcomes.append(
-                DeliveryOutcome(
-                    notice,
-                    "failed" if error else "sent",
-                    error or f"sent to {notice.recipient} via {server.host}",
-                    failure.temporary if failure else False,
+            if error:  # the mail server's own words
+                outcomes.append(DeliveryOutcome(notice, "failed", error, failure.temporary if failure else False))
+            else:
+                outcomes.append(
+                    DeliveryOutcome.of(
+                        notice, "sent", N_("sent to {recipient} via {host}"), recipient=notice.recipient, host=server.host
+                    )
                 )
-            )
     return outcomes
 
 

@@ -12,7 +12,7 @@ import os
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -23,6 +23,7 @@ from compliance.assessment.letters import FindingGroup, GroupKey
 from compliance.assessment.notices import DiscrepancyNotice, PenaltyDecision
 from compliance.assessment.results import StoredFinding
 from compliance.base.errors import NoticeDeliveryError, SettingsError, TemporaryNoticeDeliveryError
+from compliance.base.i18n import translate
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
 from compliance.reports.pdf import PdfRenderer, pdf_available
@@ -310,6 +311,18 @@ class DeliveryOutcome:
     outcome: str
     detail: str
     temporary: bool = False
+    # ``detail`` as a catalog text and its values, for a person's language (``detail`` is the English the
+    # logs keep); a mail server's own error has none and is shown as it came.
+    template: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, notice: WrittenNotice, outcome: str, template: str, **values: str) -> DeliveryOutcome:
+        """An outcome whose detail is ``template`` (marked ``N_``) with ``values``."""
+        return cls(notice, outcome, template.format(**values), template=template, values=values)
+
+    def detail_in(self, lang: str) -> str:
+        return self.detail if self.template is None else translate(self.template, lang).format(**self.values)
 
 
 @dataclass(frozen=True)
