@@ -287,11 +287,15 @@ def init(inbox_folders: bool) -> None:
     with _context() as context:
         settings = context.settings
         pipeline.initialise_database(context)
-        _echo(f"database ready: {settings.db_url}")
+        _echo(_say(_cli_language(), N_("database ready: {url}"), url=settings.db_url))
         if inbox_folders:
             for kind in INBOX_KINDS:
                 (settings.inbox / kind).mkdir(parents=True, exist_ok=True)
-            _echo(f"inbox folders ready: {settings.inbox}/{{{','.join(INBOX_KINDS)}}}")
+            _echo(
+                _say(
+                    _cli_language(), N_("inbox folders ready: {folders}"), folders=f"{settings.inbox}/{{{','.join(INBOX_KINDS)}}}"
+                )
+            )
 
 
 @main.command()
@@ -362,12 +366,13 @@ def report(contract_id: str | None, year: int | None, out_dir: Path | None, lang
 
 
 def _print_reports(written: WrittenReports) -> None:
+    lang = _cli_language()
     for path in [*written.annual, *written.pdf, *written.xlsx, *written.statements]:
-        _echo(f"report: {path}")
+        _echo(_say(lang, N_("report: {path}"), path=path))
     if written.pdf_skipped:
-        _echo(f"PDF not written: {written.pdf_skipped}", err=True)
-    _echo(f"findings: {written.findings_csv}")
-    _echo(f"overview: {written.index}")
+        _echo(_say(lang, N_("PDF not written: {reason}"), reason=written.pdf_skipped), err=True)
+    _echo(_say(lang, N_("findings: {path}"), path=written.findings_csv))
+    _echo(_say(lang, N_("overview: {path}"), path=written.index))
 
 
 @main.command()
@@ -870,12 +875,21 @@ def vehicles_import(file: Path, only_plates_in_data: bool) -> None:
         if result.quarantined or result.skipped:
             sys.exit(1)
         return
+    lang = _cli_language()
     _echo(
-        f"DMR: {result.records} records read, {result.vehicles} plates stored, {result.skipped_without_plate} records without a plate, "
-        f"{result.left_out_by_quality} left out by data quality (listed in data-quality.html)"
+        _say(
+            lang,
+            N_(
+                "DMR: {records} records read, {plates} plates stored, {without} records without a plate, {left_out} left out by data quality (listed in data-quality.html)"
+            ),
+            records=lang.number(result.records),
+            plates=lang.number(result.vehicles),
+            without=lang.number(result.skipped_without_plate),
+            left_out=lang.number(result.left_out_by_quality),
+        )
     )
     if result.error is not None:
-        _echo(f"  incomplete: {shown(str(result.error))}", err=True)
+        _echo(_say(lang, N_("  incomplete: {reason}"), reason=shown(render_reason(str(result.error), lang.code))), err=True)
         sys.exit(1)
 
 
@@ -924,7 +938,7 @@ def invoice_template(out_file: Path) -> None:
     from compliance.ingest.excel_invoice import write_blank_template
 
     write_blank_template(out_file)
-    _echo(f"template: {out_file}")
+    _echo(_say(_cli_language(), N_("template: {path}"), path=out_file))
 
 
 @template.command("catalogue")
@@ -936,7 +950,7 @@ def catalogue_template(out_file: Path) -> None:
     from compliance.ingest.excel_catalogue import write_blank_catalogue_template
 
     write_blank_catalogue_template(out_file)
-    _echo(f"template: {out_file}")
+    _echo(_say(_cli_language(), N_("template: {path}"), path=out_file))
 
 
 @main.group()

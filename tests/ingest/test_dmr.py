@@ -138,7 +138,7 @@ def test_cli_vehicles_import_and_show(tmp_path: Path, monkeypatch: pytest.Monkey
     runner = CliRunner()
     imported = runner.invoke(main, ["vehicles", "import", str(write_extract(tmp_path / "dmr.xml"))])
     assert imported.exit_code == 0, imported.output
-    assert "DMR: 7 records read, 4 plates stored, 1 records without a plate" in imported.output
+    assert "DMR: 7 poster læst, 4 nummerplader gemt, 1 poster uden nummerplade" in imported.output
     shown = runner.invoke(main, ["vehicles", "show", "ec 41 208", "--json"])
     document = json.loads(shown.output)
     assert {key: document[key] for key in ("registration", "kind", "fuel", "euro_norm", "total_weight_kg", "registered", "green")} == {
@@ -147,7 +147,7 @@ def test_cli_vehicles_import_and_show(tmp_path: Path, monkeypatch: pytest.Monkey
     cut = write_extract(tmp_path / "cut.xml", complete=False)
     cut.write_text(cut.read_text(encoding="utf-8") + "<ns:Statistik><ns:Koer", encoding="utf-8")
     broken = runner.invoke(main, ["vehicles", "import", str(cut)])
-    assert broken.exit_code == 1 and "incomplete:" in broken.output
+    assert broken.exit_code == 1 and "ufuldstændig:" in broken.output
     missing = runner.invoke(main, ["vehicles", "show", "ZZ99999"])
     assert missing.exit_code == 1 and "Fejl: ZZ99999: findes ikke i køretøjsregistret" in missing.output
 
