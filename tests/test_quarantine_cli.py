@@ -57,9 +57,12 @@ def test_list_release_and_dismiss_quarantined_files(inbox: Path) -> None:
     assert "i karantæne" in listed.output
 
     refused = runner.invoke(main, ["quarantine", "dismiss", str(ids["bad.xml"]), "--reason", "  "])
-    assert refused.exit_code != 0 and "a reason is required" in refused.output
+    assert refused.exit_code != 0 and "Fejl: der skal angives en begrundelse" in refused.output
     unknown = runner.invoke(main, ["quarantine", "release", "99999", "--reason", "x"])
-    assert unknown.exit_code != 0 and "99999 does not exist" in unknown.output
+    assert (
+        unknown.exit_code != 0
+        and "Fejl: fil 99999 findes ikke (forventet: et id fra `compliance quarantine list`)" in unknown.output
+    )
 
     dismissed = runner.invoke(
         main, ["quarantine", "dismiss", str(ids["worse.xml"]), "--reason", "supplier sends a corrected file"]
@@ -73,7 +76,7 @@ def test_list_release_and_dismiss_quarantined_files(inbox: Path) -> None:
     released = runner.invoke(main, ["quarantine", "release", str(ids["bad.xml"]), "--reason", "fixed by hand", "--by", "bo"])
     assert released.exit_code == 0 and "næste indlæsning læser den igen" in released.output
     twice = runner.invoke(main, ["quarantine", "release", str(ids["bad.xml"]), "--reason", "again"])
-    assert twice.exit_code != 0 and "is released, not quarantined" in twice.output
+    assert twice.exit_code != 0 and "er frigivet, ikke i karantæne" in twice.output
     _watch()
     assert "bad.xml" in runner.invoke(main, ["quarantine", "list"]).output  # read again, still broken: open again
 

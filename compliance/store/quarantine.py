@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.base.errors import TerminalError
+from compliance.base.i18n import N_, Phrase
 from compliance.store.models import QuarantineAction, SourceFile
 
 ACTIONS = ("release", "dismiss")
@@ -76,17 +77,33 @@ def quarantined_files(session: Session, everything: bool = False) -> list[Quaran
     return files
 
 
+# A source file's status in words, for a refusal that names it.
+QUARANTINE_STATES = {
+    "ingested": N_("ingested"),
+    "partial": N_("partly ingested"),
+    "released": N_("released"),
+    "dismissed": N_("dismissed"),
+}
+
+
 def act_on_quarantined_file(session: Session, source_id: int, action: str, reason: str, actor: str) -> QuarantinedFile:
     """Record ``action`` ("release" or "dismiss") on one quarantined file, with who and why; a release
     also marks the file for reading again. A file that is not quarantined, or no reason, is an error."""
     if action not in ACTIONS:
         raise TerminalError(f"no quarantine action {action!r}", expected=" or ".join(ACTIONS))
     if not reason.strip():
-        raise TerminalError("a reason is required", expected="why the file is released or dismissed (it is recorded)")
+        raise TerminalError(N_("a reason is required"), expected=N_("why the file is released or dismissed (it is recorded)"))
     row = session.get(SourceFile, source_id, with_for_update=True)
-    if row is None or row.status != "quarantined":
-        state = "does not exist" if row is None else f"is {row.status}, not quarantined"
-        raise TerminalError(f"file {source_id} {state}", expected="an id from `compliance quarantine list`")
+    if row is None:
+        raise TerminalError(
+            N_("file {id} does not exist"), expected=N_("an id from `compliance quarantine list`"), values={"id": source_id}
+        )
+    if row.status != "quarantined":
+        raise TerminalError(
+            N_("file {id} is {status}, not quarantined"),
+            expected=N_("an id from `compliance quarantine list`"),
+            values={"id": source_id, "status": Phrase(QUARANTINE_STATES.get(row.status, row.status))},
+        )
     session.add(
         QuarantineAction(
             source_file_id=row.id,
