@@ -213,5 +213,5 @@ def test_a_setting_error_is_a_message_not_a_traceback(command: list[str], env: P
     monkeypatch.setenv("COMPLIANCE_DB_URL", "nosuchdb://somewhere/db")
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 1 and result.output.startswith("Fejl: "), result.output
-    assert "COMPLIANCE_DB_URL names the database kind 'nosuchdb'" in result.output
+    assert "COMPLIANCE_DB_URL angiver databasetypen 'nosuchdb', som der ikke er en driver til her" in result.output
     assert "Traceback" not in result.output and not isinstance(result.exception, ValueError | KeyError)

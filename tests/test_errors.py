@@ -43,7 +43,13 @@ from compliance.base.texts import render_error
 from compliance.cli import main
 from compliance.contracts import contract_from_data, load_contract
 from compliance.orchestration import fail_at_once_on_terminal_errors
-from compliance.reports.notices import DeliveryOutcome, WrittenNotice, delivery_error, temporary_send_failure
+from compliance.reports.notices import (
+    DeliveryOutcome,
+    WrittenNotice,
+    delivery_error,
+    smtp_settings_from_env,
+    temporary_send_failure,
+)
 from compliance.store.db import make_engine, session_scope
 
 # Every error class and whether running again can cure it.
@@ -424,3 +430,13 @@ def test_a_number_out_of_range_is_a_usage_error_not_an_overflow(command: list[st
     by the option before the database driver or the date library overflows."""
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 2 and "is not in the range" in result.output, (result.output, result.exception)
+
+
+def test_a_mail_server_setting_is_refused_in_danish(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLIANCE_SMTP_HOST", "mail.example")
+    monkeypatch.setenv("COMPLIANCE_SMTP_FROM", "indkob@kk.example")
+    monkeypatch.setenv("COMPLIANCE_SMTP_PORT", "99999")
+    with pytest.raises(SettingsError) as caught:
+        smtp_settings_from_env()
+    assert str(caught.value) == "COMPLIANCE_SMTP_PORT is '99999' (expected a port number from 1 to 65535)"
+    assert render_error(caught.value, "da") == "COMPLIANCE_SMTP_PORT er '99999' (forventet: et portnummer fra 1 til 65535)"

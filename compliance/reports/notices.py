@@ -23,7 +23,7 @@ from compliance.assessment.letters import FindingGroup, GroupKey
 from compliance.assessment.notices import DiscrepancyNotice, PenaltyDecision
 from compliance.assessment.results import StoredFinding
 from compliance.base.errors import NoticeDeliveryError, SettingsError, TemporaryNoticeDeliveryError
-from compliance.base.i18n import translate
+from compliance.base.i18n import N_, translate
 from compliance.contracts import ContractTerms
 from compliance.reports.language import Language
 from compliance.reports.pdf import PdfRenderer, pdf_available
@@ -245,16 +245,20 @@ def _flag(value: str | None, name: str, default: bool) -> bool:
         return True
     if value.strip().lower() in ("0", "false", "no", "off"):
         return False
-    raise SettingsError(f"{name} is {value!r}", expected="true or false")
+    raise SettingsError(N_("{name} is {value}"), expected=N_("true or false"), values={"name": name, "value": repr(value)})
 
 
 def _port(value: str | int | None, name: str, default: int) -> int:
     try:
         port = int(value) if value not in (None, "") else default
     except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{name} is {value!r}", expected="a port number") from exc
+        raise SettingsError(
+            N_("{name} is {value}"), expected=N_("a port number"), values={"name": name, "value": repr(value)}
+        ) from exc
     if not 0 < port < 65536:
-        raise SettingsError(f"{name} is {value!r}", expected="a port number from 1 to 65535")
+        raise SettingsError(
+            N_("{name} is {value}"), expected=N_("a port number from 1 to 65535"), values={"name": name, "value": repr(value)}
+        )
     return port
 
 
@@ -266,7 +270,11 @@ def smtp_settings_from_env(environ: Mapping[str, str] | None = None) -> SmtpSett
         return None
     sender = env.get("COMPLIANCE_SMTP_FROM", "").strip()
     if "@" not in sender:
-        raise SettingsError(f"COMPLIANCE_SMTP_FROM is {sender!r}", expected="the sender's e-mail address")
+        raise SettingsError(
+            N_("{name} is {value}"),
+            expected=N_("the sender's e-mail address"),
+            values={"name": "COMPLIANCE_SMTP_FROM", "value": repr(sender)},
+        )
     use_ssl = _flag(env.get("COMPLIANCE_SMTP_SSL"), "COMPLIANCE_SMTP_SSL", False)
     return SmtpSettings(
         host=host,

@@ -244,7 +244,8 @@ def make_engine(db_url: str) -> Engine:
         url = make_url(db_url)
     except ArgumentError as exc:
         raise SettingsError(
-            "COMPLIANCE_DB_URL is not a database URL", expected="sqlite:///path/to/compliance.db or postgresql+psycopg://…"
+            N_("COMPLIANCE_DB_URL is not a database URL"),
+            expected=N_("sqlite:///path/to/compliance.db or postgresql+psycopg://…"),
         ) from exc
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -252,9 +253,10 @@ def make_engine(db_url: str) -> Engine:
         engine = create_engine(url, json_serializer=json_text)
     except NoSuchModuleError as exc:
         raise SettingsError(
-            f"COMPLIANCE_DB_URL names the database kind {url.drivername!r}, which has no driver here",
+            N_("COMPLIANCE_DB_URL names the database kind {kind}, which has no driver here"),
             file=safe_url(db_url),
-            expected="sqlite or postgresql+psycopg",
+            expected=N_("sqlite or postgresql+psycopg"),
+            values={"kind": repr(url.drivername)},
         ) from exc
     if url.get_backend_name() == "sqlite":
 
