@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -409,7 +409,7 @@ def test_failed_deliveries_are_transient_only_when_every_failure_was_temporary()
     assert str(lasting).startswith("2 of 2 notice(s) could not be sent")
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-inf"])
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-inf", "1e308", "1e-9", "0"])
 def test_a_file_size_limit_that_is_no_number_of_megabytes_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("COMPLIANCE_MAX_FILE_MB", value)
     result = CliRunner().invoke(main, ["report"])
@@ -440,3 +440,15 @@ def test_a_mail_server_setting_is_refused_in_danish(monkeypatch: pytest.MonkeyPa
         smtp_settings_from_env()
     assert str(caught.value) == "COMPLIANCE_SMTP_PORT is '99999' (expected a port number from 1 to 65535)"
     assert render_error(caught.value, "da") == "COMPLIANCE_SMTP_PORT er '99999' (forventet: et portnummer fra 1 til 65535)"
+
+
+def test_a_notices_outcome_reads_in_the_readers_language_and_a_mail_servers_words_as_they_came() -> None:
+    notice = cast(WrittenNotice, object())  # the outcome's words do not read the notice
+    sent = DeliveryOutcome.of(notice, "sent", N_("sent to {recipient} via {host}"), recipient="a@b.example", host="mail.kk")
+    assert sent.detail == "sent to a@b.example via mail.kk"  # the English the DAG's log keeps
+    assert sent.detail_in("da") == "sendt til a@b.example via mail.kk"
+    refused = DeliveryOutcome(notice, "failed", "550 5.1.1 mailbox unavailable {x}")
+    assert refused.detail_in("da") == "550 5.1.1 mailbox unavailable {x}"
+    assert hash(sent) == hash(
+        DeliveryOutcome.of(notice, "sent", N_("sent to {recipient} via {host}"), recipient="a@b.example", host="mail.kk")
+    )

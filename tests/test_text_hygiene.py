@@ -345,8 +345,11 @@ def test_inspect_refuses_a_pipe_and_an_oversized_file_as_ingest_would(cli_env: P
 
 
 def test_ingests_notes_with_the_systems_error_read_in_danish() -> None:
-    assert render_note("cannot be looked at: No such file or directory", "da") == "kan ikke ses: filen eller mappen findes ikke"
-    assert render_note("cannot be looked at: Stale file handle", "da") == "kan ikke ses: Stale file handle"
+    assert (
+        render_note("cannot be looked at: No such file or directory", "da")
+        == "kan ikke undersøges: filen eller mappen findes ikke"
+    )
+    assert render_note("cannot be looked at: Stale file handle", "da") == "kan ikke undersøges: Stale file handle"
     assert render_note("something else", "da") == "something else"
     reason = "/in/a.xml: cannot read the file: Permission denied"
     assert render_reason(reason, "da") == "/in/a.xml: filen kan ikke læses: adgang nægtet"

@@ -108,10 +108,11 @@ def load_settings() -> Settings:
             expected=N_("a number of megabytes"),
             values={"name": "COMPLIANCE_MAX_FILE_MB", "value": repr(raw_mb)},
         ) from exc
-    if not math.isfinite(max_mb) or max_mb <= 0:  # "nan", "inf" and "1e400" are floats too
+    # "nan", "inf" and "1e400" are floats too; a limit under a byte or beyond a terabyte is no file size.
+    if not (math.isfinite(max_mb) and 1 <= max_mb * 1024 * 1024 <= 1024**4):
         raise SettingsError(
             N_("{name} is {value}"),
-            expected=N_("a positive number"),
+            expected=N_("a number of megabytes from 0.000001 to 1048576"),
             values={"name": "COMPLIANCE_MAX_FILE_MB", "value": repr(raw_mb)},
         )
     report_language = os.environ.get("COMPLIANCE_REPORT_LANGUAGE", "da").strip().lower() or "da"

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from compliance.base.documents import SourceDocument
 from compliance.base.errors import ComplianceError, DuplicateDocumentError, SourceFileError
 from compliance.base.findings import FindingRecord, evidence_key
+from compliance.base.i18n import N_
 from compliance.base.settings import DEFAULT_INGEST_BATCH_FILES
 from compliance.base.text import find_control_character, shown, shown_lines
 from compliance.ingest.detect import read_source, xml_without_control_characters
@@ -213,6 +214,8 @@ def _read(
                         expected=f"at most {max_bytes} bytes (COMPLIANCE_MAX_FILE_MB), a file that is complete when it is put in the inbox",
                     )
                 )
+                # Recorded by what was read (the limit and a byte): no later file matches it, so it stays
+                # open in the quarantine list until the data team dismisses it.
                 quarantines.append((name, hashlib.sha256(data).hexdigest(), len(data), reason))
                 summary.quarantined.append((name, reason))
                 return None
@@ -235,6 +238,8 @@ def read_named_file(path: Path, max_bytes: int) -> tuple[str, bytes]:
     if listing.skipped:
         name, note = listing.skipped[0]
         raise SourceFileError(note, file=name)
+    if [file.path for file in listing.files] != [path]:  # a folder swapped in since the command was given
+        raise SourceFileError(N_("not a regular file"), file=shown(str(path)), expected=N_("one file"))
     summary = IngestSummary()
     quarantines: list[_Quarantine] = []
     with InputOpener() as opener:

@@ -322,7 +322,7 @@ class DeliveryOutcome:
     # ``detail`` as a catalog text and its values, for a person's language (``detail`` is the English the
     # logs keep); a mail server's own error has none and is shown as it came.
     template: str | None = None
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict, hash=False)
 
     @classmethod
     def of(cls, notice: WrittenNotice, outcome: str, template: str, **values: str) -> DeliveryOutcome:

@@ -197,8 +197,8 @@ def test_the_cli_dry_run_writes_the_files_and_sending_needs_a_server(sample_run:
     runner = CliRunner()
     dry = runner.invoke(main, ["notices", "--dry-run", "--contract", "KK-2025-0042", "--year", "1"])
     assert dry.exit_code == 0, dry.output
-    assert "ikke sendt (prøvekørsel): KK-2025-0042 år 1 Nordisk Kontorforsyning A/S (" in dry.output
-    assert " forhold, frist " in dry.output and "— ville sende " in dry.output
+    assert "ikke sendt (prøvekørsel): KK-2025-0042 kontraktår 1 Nordisk Kontorforsyning A/S (" in dry.output
+    assert " uoverensstemmelse(r), frist " in dry.output and "— ville sende " in dry.output
     assert " til kundeservice@nordiskkontor.example" in dry.output
     english = runner.invoke(main, ["notices", "--dry-run", "--contract", "KK-2025-0042", "--year", "1", "--lang", "en"])
     assert "not sent (dry run): KK-2025-0042 year 1 Nordisk Kontorforsyning A/S (" in english.output
