@@ -9,10 +9,9 @@ and retry the second (``compliance.orchestration.fail_at_once_on_terminal_errors
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
-from compliance.base.formatting import Money, english_date, english_money
+from compliance.base.formatting import value_in
 
 if TYPE_CHECKING:
     from compliance.base.problems import ContractProblem
@@ -48,7 +47,7 @@ class ComplianceError(Exception):
         self.template = message
         self.expected_template = expected
         self.values = dict(values or {})
-        english = {name: _in_english(value) for name, value in self.values.items()}
+        english = {name: value_in(value, "en") for name, value in self.values.items()}
         self.message = message.format(**english) if values else message
         self.file = file
         self.location = location
@@ -71,15 +70,6 @@ class ComplianceError(Exception):
         if concerns:
             text += f" [{', '.join(concerns)}]"
         return text
-
-
-def _in_english(value: object) -> object:
-    """An error's value as its English text writes it: an amount as ``DKK 45,100.00``, a day as ``6 December 2026``."""
-    if isinstance(value, Money):
-        return english_money(value)
-    if isinstance(value, date):
-        return english_date(value)
-    return value
 
 
 class TerminalError(ComplianceError):

@@ -87,6 +87,26 @@ def english_date(value: date | str | None) -> str:
     return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
 
 
+def money_in(value: Decimal | str | None, lang: str) -> str:
+    """An amount as ``lang`` writes money: ``45.100,00 kr.`` (da) or ``DKK 45,100.00``."""
+    return danish_money(value) if lang == "da" else english_money(value)
+
+
+def date_in(value: date | str | None, lang: str) -> str:
+    """A day as ``lang`` writes it: ``6. december 2026`` (da) or ``6 December 2026``."""
+    return danish_date(value) if lang == "da" else english_date(value)
+
+
+def value_in(value: object, lang: str) -> object:
+    """A value put into a message as ``lang`` writes it: a :class:`Money` amount and a day formatted, any
+    other value as it is."""
+    if isinstance(value, Money):
+        return money_in(value, lang)
+    if isinstance(value, date):
+        return date_in(value, lang)
+    return value
+
+
 # An amount as people type it: Danish "30.000,00" / "30000,00" (thousands '.', decimals ','), the
 # plain "30000.00", or the English "30,000.00"; at most two decimals, optionally "kr." or "DKK".
 _DANISH_AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+(?:,\d{1,2})?")

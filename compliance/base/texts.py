@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date
 from functools import cache
 
 from compliance.base.errors import ComplianceError
-from compliance.base.formatting import Money, danish_date, danish_money, english_date, english_money
+from compliance.base.formatting import value_in
 from compliance.base.i18n import N_, Phrase, catalog, translate
 
 # Codes outputs show, with their English names (the Danish names are in the catalog).
@@ -289,13 +288,7 @@ def _sheet(head: str, lang: str) -> str:
 
 def _localised(value: object, lang: str) -> object:
     """An error's value as ``lang`` writes it: a :class:`Phrase` translated, an amount and a day in its format."""
-    if isinstance(value, Phrase):
-        return translate(value, lang)
-    if isinstance(value, Money):
-        return danish_money(value) if lang == "da" else english_money(value)
-    if isinstance(value, date):
-        return danish_date(value) if lang == "da" else english_date(value)
-    return value
+    return translate(value, lang) if isinstance(value, Phrase) else value_in(value, lang)
 
 
 def render_error(error: ComplianceError, lang: str = "en") -> str:

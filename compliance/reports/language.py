@@ -19,11 +19,11 @@ from compliance.base.errors import ComplianceError
 from compliance.base.formatting import (
     MONTHS_DA,
     MONTHS_EN,
-    danish_date,
-    danish_money,
     danish_number,
     danish_percent,
+    date_in,
     english_number,
+    money_in,
 )
 from compliance.base.i18n import N_, translate
 from compliance.base.messages import render_message, render_text
@@ -550,9 +550,7 @@ class Language:
         return f"{text} kr." if self.code == "da" else f"DKK {text}"
 
     def money(self, value: Decimal | str | None) -> str:
-        if self.code == "da":
-            return danish_money(value)
-        return "–" if value is None else f"DKK {english_number(value, 2)}"
+        return money_in(value, self.code)
 
     def percent(self, fraction: Decimal | str | None, decimals: int = 2) -> str:
         if self.code == "da":
@@ -565,12 +563,7 @@ class Language:
         return f"{names[value.month - 1]} {value.year}"
 
     def date(self, value: date | str | None) -> str:
-        if self.code == "da":
-            return danish_date(value)
-        if value is None:
-            return "–"
-        day = date.fromisoformat(value) if isinstance(value, str) else value
-        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+        return date_in(value, self.code)
 
 
 def language(code: str | None) -> Language:
