@@ -640,6 +640,24 @@ def _confirm_step(preview: DecisionPreview, yes: bool) -> None:
         raise Refusal(_say(lang, N_("not confirmed; nothing was stored")), lang.code)
 
 
+def _decision_step(
+    contract_id: str, year: int, decision: str, amount: str | None, reason: str, by: str | None, yes: bool, correction: bool
+) -> HearingRecord:
+    """A decision, or with ``correction`` a corrected one: shown first, stored when confirmed (the body of
+    ``hearing decide`` and ``hearing correct``)."""
+    reduced = _amount_option(amount)
+    actor = _actor(by)
+    with _context() as context, _click_errors():
+        pipeline.initialise_database(context)
+        today = date.today()  # the day the preview shows is the day the decision is stored with
+        preview = pipeline.preview_hearing_decision(
+            context, contract_id, year, decision, reason, actor, today, reduced, correction=correction
+        )
+        _confirm_step(preview, yes)
+        store = pipeline.correct_hearing_decision if correction else pipeline.decide_hearing
+        return store(context, contract_id, year, decision, reason, actor, today, reduced)
+
+
 YES_OPTION = click.option("--yes", is_flag=True, help="Store without asking (for scripts); the step is still shown.")
 
 
@@ -663,14 +681,7 @@ def hearing_decide(
     language_code: str | None,
 ) -> None:
     """Decide on a proposed penalty, after the supplier has been heard; shown first, stored when confirmed."""
-    reduced = _amount_option(amount)
-    actor = _actor(by)
-    with _context() as context, _click_errors():
-        pipeline.initialise_database(context)
-        today = date.today()  # the day the preview shows is the day the decision is stored with
-        preview = pipeline.preview_hearing_decision(context, contract_id, year, decision, reason, actor, today, reduced)
-        _confirm_step(preview, yes)
-        record = pipeline.decide_hearing(context, contract_id, year, decision, reason, actor, today, reduced)
+    record = _decision_step(contract_id, year, decision, amount, reason, by, yes, correction=False)
     lang = _cli_language()
     _echo(
         _say(lang, N_("{contract} year {year}: {status}, penalty {amount}"), contract=contract_id, year=year,
@@ -700,16 +711,7 @@ def hearing_correct(
     language_code: str | None,
 ) -> None:
     """Correct a decision (another decision or amount): a new step with its reason; the old one stays in the history."""
-    reduced = _amount_option(amount)
-    actor = _actor(by)
-    with _context() as context, _click_errors():
-        pipeline.initialise_database(context)
-        today = date.today()
-        preview = pipeline.preview_hearing_decision(
-            context, contract_id, year, decision, reason, actor, today, reduced, correction=True
-        )
-        _confirm_step(preview, yes)
-        record = pipeline.correct_hearing_decision(context, contract_id, year, decision, reason, actor, today, reduced)
+    record = _decision_step(contract_id, year, decision, amount, reason, by, yes, correction=True)
     lang = _cli_language()
     _echo(
         _say(lang, N_("{contract} year {year}: corrected; {status}, penalty {amount}"), contract=contract_id, year=year,
